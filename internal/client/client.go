@@ -1,0 +1,431 @@
+package client
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/go-cleanhttp"
+	"github.com/hashicorp/go-retryablehttp"
+)
+
+// Defaults for Config fields left zero.
+const (
+	DefaultTimeout      = 30 * time.Second
+	DefaultMaxRetries   = 5
+	DefaultRetryWaitMin = 500 * time.Millisecond
+	DefaultRetryWaitMax = 30 * time.Second
+	DefaultMaxBodyBytes = 32 << 20
+	// MaxRetryAfter caps how long a Retry-After header can make the client wait.
+	MaxRetryAfter = 5 * time.Minute
+)
+
+// Config describes one vendor's HTTP client.
+type Config struct {
+	Vendor    string // names the vendor in errors and logs: "OPSWAT", "Dr.Web"
+	BaseURL   string // scheme and host, optionally a path prefix
+	UserAgent string
+
+	Timeout    time.Duration // per HTTP request (each attempt), including reading the body
+	MaxRetries int           // retries after the first attempt; negative means none
+	// RetryWaitMin and RetryWaitMax bound the exponential backoff.
+	RetryWaitMin, RetryWaitMax time.Duration
+
+	// RequestsPerWindow > 0 limits the client to that many requests in any
+	// RateWindow (default one minute).
+	RequestsPerWindow int
+	RateWindow        time.Duration
+
+	CACertPEM          string // extra trusted CA certificates, PEM
+	InsecureSkipVerify bool
+
+	MaxBodyBytes int64     // largest body read; default 32 MiB
+	Logger       Logger    // nil: no logging
+	Redactor     *Redactor // secrets to keep out of logs and errors; nil: only well-known parameters
+
+	// ErrorMessage extracts the vendor's error message from the body of a
+	// failed answer; nil or "" means the body snippet is shown instead.
+	ErrorMessage func(body []byte) (code, message string)
+}
+
+// Client sends requests to one vendor API.
+type Client struct {
+	cfg     Config
+	base    *url.URL
+	retry   *retryablehttp.Client
+	limiter *WindowLimiter
+}
+
+// New validates cfg and returns a client.
+func New(cfg Config) (*Client, error) {
+	if cfg.Vendor == "" {
+		return nil, errors.New("client: Vendor is required")
+	}
+	base, err := ParseBaseURL(cfg.BaseURL)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Timeout < 0 {
+		return nil, fmt.Errorf("client: timeout %s is negative", cfg.Timeout)
+	}
+	if cfg.Timeout == 0 {
+		cfg.Timeout = DefaultTimeout
+	}
+	if cfg.MaxRetries < 0 {
+		cfg.MaxRetries = 0
+	}
+	if cfg.RetryWaitMin <= 0 {
+		cfg.RetryWaitMin = DefaultRetryWaitMin
+	}
+	if cfg.RetryWaitMax < cfg.RetryWaitMin {
+		cfg.RetryWaitMax = max(DefaultRetryWaitMax, cfg.RetryWaitMin)
+	}
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if cfg.RateWindow <= 0 {
+		cfg.RateWindow = time.Minute
+	}
+	if cfg.Redactor == nil {
+		cfg.Redactor = NewRedactor()
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = nopLogger{}
+	}
+
+	tlsConfig, err := TLSConfig(cfg.CACertPEM, cfg.InsecureSkipVerify)
+	if err != nil {
+		return nil, err
+	}
+	transport := cleanhttp.DefaultPooledTransport()
+	transport.TLSClientConfig = tlsConfig
+
+	c := &Client{cfg: cfg, base: base, limiter: NewWindowLimiter(cfg.RequestsPerWindow, cfg.RateWindow)}
+	c.retry = &retryablehttp.Client{
+		// No http.Client.Timeout: the per-attempt timeout starts after the
+		// rate limiter lets the request go (see roundTripper).
+		HTTPClient:   &http.Client{Transport: &roundTripper{c: c, next: transport}, CheckRedirect: c.checkRedirect},
+		RetryWaitMin: cfg.RetryWaitMin,
+		RetryWaitMax: cfg.RetryWaitMax,
+		RetryMax:     cfg.MaxRetries,
+		CheckRetry:   checkRetry,
+		Backoff:      backoff,
+		ErrorHandler: retryablehttp.PassthroughErrorHandler,
+	}
+	return c, nil
+}
+
+// ParseBaseURL checks that s is an absolute http(s) URL without a query.
+func ParseBaseURL(s string) (*url.URL, error) {
+	if s == "" {
+		return nil, errors.New("the URL is empty")
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		return nil, fmt.Errorf("%q is not a valid URL: %w", s, errors.Unwrap(err))
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return nil, fmt.Errorf("%q is not an http:// or https:// URL", s)
+	}
+	if u.Host == "" {
+		return nil, fmt.Errorf("%q has no host", s)
+	}
+	if u.RawQuery != "" || u.Fragment != "" {
+		return nil, fmt.Errorf("%q must not have a query or fragment", s)
+	}
+	u.Path = strings.TrimRight(u.Path, "/")
+	return u, nil
+}
+
+// TLSConfig returns the TLS settings for extra CA certificates (PEM) and the
+// opt-in switch that turns verification off.
+func TLSConfig(caPEM string, insecure bool) (*tls.Config, error) {
+	cfg := &tls.Config{MinVersion: tls.VersionTLS12}
+	if strings.TrimSpace(caPEM) != "" {
+		pool, err := x509.SystemCertPool()
+		if err != nil || pool == nil {
+			pool = x509.NewCertPool()
+		}
+		if !pool.AppendCertsFromPEM([]byte(caPEM)) {
+			return nil, errors.New("the CA certificate PEM holds no certificate: it must contain at least one -----BEGIN CERTIFICATE----- block")
+		}
+		cfg.RootCAs = pool
+	}
+	cfg.InsecureSkipVerify = insecure //nolint:gosec // the user's explicit choice, warned about by the provider
+	return cfg, nil
+}
+
+// BaseURL returns the configured base URL.
+func (c *Client) BaseURL() *url.URL { u := *c.base; return &u }
+
+// Redactor returns the client's redactor, so that a vendor client can
+// register secrets it learns at run time (a fetched token).
+func (c *Client) Redactor() *Redactor { return c.cfg.Redactor }
+
+// Logger returns the client's logger.
+func (c *Client) Logger() Logger { return c.cfg.Logger }
+
+// Request is one API call. Path is joined to the base URL.
+type Request struct {
+	Method string
+	Path   string
+	Query  url.Values
+	Header http.Header
+	Body   []byte
+	// Form marks Body as a form (its values are redacted by name in logs).
+	Form bool
+}
+
+// Response is an answer with a status below 400, its body read in full.
+type Response struct {
+	StatusCode int
+	Header     http.Header
+	Body       []byte
+
+	vendor, method, url string
+	redactor            *Redactor
+}
+
+// URL returns the redacted URL the response answers.
+func (r *Response) URL() string { return r.url }
+
+// Do sends req, retrying as configured, and reads the answer. An answer with
+// a status of 400 or more is returned as an *APIError; a request that got no
+// answer as a *RequestError.
+func (c *Client) Do(ctx context.Context, req Request) (*Response, error) {
+	u := *c.base
+	u.Path = c.base.Path + "/" + strings.TrimLeft(req.Path, "/")
+	u.RawQuery = req.Query.Encode()
+	redactedURL := c.cfg.Redactor.URL(&u)
+
+	var body any
+	if req.Body != nil {
+		body = req.Body
+	}
+	rreq, err := retryablehttp.NewRequestWithContext(ctx, req.Method, u.String(), body)
+	if err != nil {
+		return nil, &RequestError{msg: c.cfg.Redactor.String(fmt.Sprintf("%s API: %s %s: %v", c.cfg.Vendor, req.Method, redactedURL, err)), err: err}
+	}
+	for k, vs := range req.Header {
+		for _, v := range vs {
+			rreq.Header.Add(k, v)
+		}
+	}
+	rreq.Header.Set("User-Agent", c.cfg.UserAgent)
+	rreq = rreq.WithContext(withRequestInfo(ctx, requestInfo{form: req.Form}))
+
+	resp, err := c.retry.Do(rreq)
+	if err != nil {
+		if resp != nil {
+			_ = resp.Body.Close()
+		}
+		return nil, c.requestError(ctx, req.Method, redactedURL, err)
+	}
+	defer resp.Body.Close()
+
+	data, err := io.ReadAll(io.LimitReader(resp.Body, c.cfg.MaxBodyBytes+1))
+	if err != nil {
+		return nil, c.requestError(ctx, req.Method, redactedURL, fmt.Errorf("reading the response body: %w", err))
+	}
+	out := &Response{
+		StatusCode: resp.StatusCode, Header: resp.Header, Body: data,
+		vendor: c.cfg.Vendor, method: req.Method, url: redactedURL, redactor: c.cfg.Redactor,
+	}
+	if int64(len(data)) > c.cfg.MaxBodyBytes {
+		out.Body = data[:snippetLen]
+		return nil, out.Error(fmt.Sprintf("the response body is larger than %d bytes, more than this API ever sends", c.cfg.MaxBodyBytes), errUnexpectedBody)
+	}
+	if resp.StatusCode >= 400 {
+		e := out.Error("", nil)
+		if c.cfg.ErrorMessage != nil && SniffBody(data) != BodyHTML {
+			code, msg := c.cfg.ErrorMessage(data)
+			e.Code, e.Message = c.cfg.Redactor.String(code), c.cfg.Redactor.String(msg)
+		}
+		if retryable, _ := checkRetry(ctx, resp, nil); retryable && c.cfg.MaxRetries > 0 {
+			e.Retries = c.cfg.MaxRetries
+		}
+		return nil, e
+	}
+	return out, nil
+}
+
+func (c *Client) requestError(ctx context.Context, method, redactedURL string, err error) error {
+	// url.Error repeats the unredacted URL: keep only its cause.
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	if ctx.Err() != nil {
+		err = ctx.Err()
+	}
+	msg := fmt.Sprintf("%s API: %s %s: %v", c.cfg.Vendor, method, redactedURL, err)
+	return &RequestError{msg: c.cfg.Redactor.String(msg), err: err}
+}
+
+func (c *Client) checkRedirect(req *http.Request, via []*http.Request) error {
+	if len(via) >= 10 {
+		return errors.New("stopped after 10 redirects")
+	}
+	// The standard library drops Authorization on a redirect to another host;
+	// a redirect from http:// to https:// on the same host (Dr.Web servers do
+	// that) keeps it, which is what the user configured.
+	return nil
+}
+
+// checkRetry retries connection errors and the statuses that mean "later":
+// 429, 502, 503, 504. Other statuses are answers, and are not retried.
+func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	if ctx.Err() != nil {
+		return false, ctx.Err()
+	}
+	if err != nil {
+		return retryablehttp.DefaultRetryPolicy(ctx, resp, err)
+	}
+	switch resp.StatusCode {
+	case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return true, nil
+	}
+	return false, nil
+}
+
+// backoff waits what Retry-After asks for (capped at MaxRetryAfter), and
+// otherwise an exponentially growing time with full jitter.
+func backoff(minWait, maxWait time.Duration, attempt int, resp *http.Response) time.Duration {
+	if resp != nil {
+		if d, ok := RetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
+			return min(d, MaxRetryAfter)
+		}
+	}
+	ceiling := minWait << min(attempt, 20)
+	if ceiling <= 0 || ceiling > maxWait {
+		ceiling = maxWait
+	}
+	return minWait/2 + rand.N(ceiling-minWait/2+1) //nolint:gosec // jitter, not a secret
+}
+
+// RetryAfter parses a Retry-After header: delay-seconds or an HTTP date.
+func RetryAfter(v string, now time.Time) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false
+	}
+	if s, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if s < 0 {
+			return 0, false
+		}
+		return time.Duration(min(s, int64(MaxRetryAfter/time.Second))) * time.Second, true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return max(t.Sub(now), 0), true
+	}
+	return 0, false
+}
+
+// roundTripper runs each attempt: it waits for the rate limiter, then gives
+// the attempt its own timeout (covering the body, which is read after the
+// round trip), and logs the exchange with secrets redacted.
+type roundTripper struct {
+	c    *Client
+	next http.RoundTripper
+}
+
+func (t *roundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
+	ctx := req.Context()
+	release, waited, err := t.c.limiter.Wait(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if waited > 10*time.Millisecond {
+		t.c.cfg.Logger.Debug(ctx, "waited for the client-side rate limit", map[string]any{
+			"waited_ms": waited.Milliseconds(), "limit": fmt.Sprintf("%d per %s", t.c.cfg.RequestsPerWindow, t.c.cfg.RateWindow),
+		})
+	}
+	defer release()
+
+	redactedURL := t.c.cfg.Redactor.URL(req.URL)
+	fields := map[string]any{"method": req.Method, "url": redactedURL}
+	if req.GetBody != nil {
+		if b, err := req.GetBody(); err == nil {
+			data, _ := io.ReadAll(io.LimitReader(b, 4096))
+			_ = b.Close()
+			if info, _ := ctx.Value(requestInfoKey{}).(requestInfo); info.form {
+				fields["body"] = t.c.cfg.Redactor.Form(string(data))
+			} else {
+				fields["body"] = t.c.cfg.Redactor.String(string(data))
+			}
+		}
+	}
+	t.c.cfg.Logger.Debug(ctx, "sending API request", fields)
+
+	actx, cancel := context.WithTimeout(ctx, t.c.cfg.Timeout)
+	start := time.Now()
+	resp, err := t.next.RoundTrip(req.WithContext(actx))
+	elapsed := time.Since(start)
+	if err != nil {
+		cancel()
+		if ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
+			err = fmt.Errorf("no answer within the request timeout of %s", t.c.cfg.Timeout)
+		}
+		t.c.cfg.Logger.Debug(ctx, "API request failed", map[string]any{
+			"method": req.Method, "url": redactedURL, "error": t.c.cfg.Redactor.String(err.Error()), "duration_ms": elapsed.Milliseconds(),
+		})
+		return nil, err
+	}
+	t.c.cfg.Logger.Debug(ctx, "received API response", map[string]any{
+		"method": req.Method, "url": redactedURL, "status": resp.StatusCode, "duration_ms": elapsed.Milliseconds(),
+		"content_type": resp.Header.Get("Content-Type"),
+	})
+	resp.Body = &logBody{ReadCloser: resp.Body, cancel: cancel, t: t, ctx: ctx, url: redactedURL}
+	return resp, nil
+}
+
+// logBody ends the attempt's timeout when the body is closed and logs the
+// body's first bytes at trace level.
+type logBody struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+	t      *roundTripper
+	ctx    context.Context //nolint:containedctx // the request's context, for logging on Close
+	url    string
+	head   bytes.Buffer
+}
+
+func (b *logBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if room := 4096 - b.head.Len(); room > 0 && n > 0 {
+		b.head.Write(p[:min(n, room)])
+	}
+	if err != nil && !errors.Is(err, io.EOF) && errors.Is(err, context.DeadlineExceeded) && b.ctx.Err() == nil {
+		err = fmt.Errorf("the body did not arrive within the request timeout of %s", b.t.c.cfg.Timeout)
+	}
+	return n, err
+}
+
+func (b *logBody) Close() error {
+	err := b.ReadCloser.Close()
+	b.cancel()
+	if b.head.Len() > 0 {
+		b.t.c.cfg.Logger.Trace(b.ctx, "API response body", map[string]any{
+			"url": b.url, "body": b.t.c.cfg.Redactor.String(b.head.String()),
+		})
+	}
+	return err
+}
+
+type requestInfoKey struct{}
+
+type requestInfo struct{ form bool }
+
+func withRequestInfo(ctx context.Context, info requestInfo) context.Context {
+	return context.WithValue(ctx, requestInfoKey{}, info)
+}

@@ -1,0 +1,456 @@
+package client
+
+import (
+	"context"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// recordingLogger keeps every log line, to check what would reach TF_LOG.
+type recordingLogger struct {
+	mu    sync.Mutex
+	lines []string
+}
+
+func (l *recordingLogger) add(level, msg string, fields map[string]any) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.lines = append(l.lines, fmt.Sprintf("%s %s %v", level, msg, fields))
+}
+func (l *recordingLogger) Trace(_ context.Context, m string, f map[string]any) { l.add("TRACE", m, f) }
+func (l *recordingLogger) Debug(_ context.Context, m string, f map[string]any) { l.add("DEBUG", m, f) }
+func (l *recordingLogger) Warn(_ context.Context, m string, f map[string]any)  { l.add("WARN", m, f) }
+func (l *recordingLogger) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return strings.Join(l.lines, "\n")
+}
+
+// setup starts a server whose handler answers attempt n (from 1) and returns
+// a client for it with fast retries.
+func setup(t *testing.T, h func(w http.ResponseWriter, r *http.Request, n int), mod ...func(*Config)) (*Client, *atomic.Int32, *recordingLogger) {
+	t.Helper()
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h(w, r, int(calls.Add(1)))
+	}))
+	t.Cleanup(srv.Close)
+	log := &recordingLogger{}
+	cfg := Config{
+		Vendor: "Test", BaseURL: srv.URL, UserAgent: "terraform-provider-endpointgroups/test",
+		MaxRetries: 3, RetryWaitMin: time.Millisecond, RetryWaitMax: 5 * time.Millisecond,
+		Timeout: 2 * time.Second, Logger: log,
+	}
+	for _, m := range mod {
+		m(&cfg)
+	}
+	c, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, &calls, log
+}
+
+func get(c *Client) (*Response, error) {
+	return c.Do(context.Background(), Request{Method: http.MethodGet, Path: "/api/x"})
+}
+
+func TestRetriesTransientStatuses(t *testing.T) {
+	t.Parallel()
+	for _, status := range []int{429, 502, 503, 504} {
+		t.Run(fmt.Sprint(status), func(t *testing.T) {
+			t.Parallel()
+			c, calls, _ := setup(t, func(w http.ResponseWriter, r *http.Request, n int) {
+				if n < 3 {
+					w.WriteHeader(status)
+					return
+				}
+				_, _ = io.WriteString(w, `{"ok":true}`)
+			})
+			resp, err := get(c)
+			if err != nil {
+				t.Fatalf("want success after retries, got %v", err)
+			}
+			if string(resp.Body) != `{"ok":true}` || calls.Load() != 3 {
+				t.Fatalf("body %q after %d calls, want the third answer", resp.Body, calls.Load())
+			}
+		})
+	}
+}
+
+func TestDoesNotRetryAnswers(t *testing.T) {
+	t.Parallel()
+	for _, status := range []int{400, 401, 403, 404, 406, 413, 500} {
+		t.Run(fmt.Sprint(status), func(t *testing.T) {
+			t.Parallel()
+			c, calls, _ := setup(t, func(w http.ResponseWriter, r *http.Request, n int) {
+				w.WriteHeader(status)
+			})
+			_, err := get(c)
+			var apiErr *APIError
+			if !errors.As(err, &apiErr) || apiErr.StatusCode != status {
+				t.Fatalf("want *APIError with status %d, got %v", status, err)
+			}
+			if calls.Load() != 1 {
+				t.Fatalf("status %d was sent %d times, want once", status, calls.Load())
+			}
+		})
+	}
+}
+
+func TestRetriesAreBounded(t *testing.T) {
+	t.Parallel()
+	c, calls, _ := setup(t, func(w http.ResponseWriter, r *http.Request, n int) {
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(http.StatusBadGateway)
+		_, _ = io.WriteString(w, "<html><body><h1>502 Bad Gateway</h1></body></html>")
+	})
+	_, err := get(c)
+	if calls.Load() != 4 {
+		t.Fatalf("want 1 attempt + 3 retries, got %d", calls.Load())
+	}
+	want := `Test API: GET ` + c.BaseURL().String() + `/api/x: HTTP 502 Bad Gateway; the body starts with "<html><body><h1>502 Bad Gateway</h1></body></html>" (still failing after 3 retries)`
+	if err == nil || err.Error() != want {
+		t.Fatalf("error:\n got %v\nwant %s", err, want)
+	}
+}
+
+func TestRetriesConnectionErrors(t *testing.T) {
+	t.Parallel()
+	c, calls, _ := setup(t, func(w http.ResponseWriter, r *http.Request, n int) {
+		if n < 3 {
+			hj, _ := w.(http.Hijacker)
+			conn, _, _ := hj.Hijack()
+			_ = conn.Close() // connection reset before any answer
+			return
+		}
+		_, _ = io.WriteString(w, "{}")
+	})
+	if _, err := get(c); err != nil {
+		t.Fatalf("want success after the connection came back, got %v", err)
+	}
+	if calls.Load() != 3 {
+		t.Fatalf("got %d attempts, want 3", calls.Load())
+	}
+}
+
+func TestHonoursRetryAfter(t *testing.T) {
+	t.Parallel()
+	var first time.Time
+	var gap time.Duration
+	c, _, _ := setup(t, func(w http.ResponseWriter, r *http.Request, n int) {
+		if n == 1 {
+			first = time.Now()
+			w.Header().Set("Retry-After", "1")
+			w.WriteHeader(http.StatusTooManyRequests)
+			return
+		}
+		gap = time.Since(first)
+		_, _ = io.WriteString(w, "{}")
+	})
+	if _, err := get(c); err != nil {
+		t.Fatal(err)
+	}
+	// The backoff alone would wait at most 5 ms.
+	if gap < 900*time.Millisecond {
+		t.Fatalf("retried %s after a 429 with Retry-After: 1, want about a second", gap)
+	}
+}
+
+func TestRetryAfterParsing(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		in   string
+		want time.Duration
+		ok   bool
+	}{
+		{"7", 7 * time.Second, true},
+		{" 0 ", 0, true},
+		{"99999", MaxRetryAfter, true},
+		{"Sun, 22 Nov 2026 12:00:30 GMT", 30 * time.Second, true},
+		{"Sun, 22 Nov 2026 11:00:00 GMT", 0, true},
+		{"-1", 0, false},
+		{"soon", 0, false},
+		{"", 0, false},
+	} {
+		got, ok := RetryAfter(tc.in, now)
+		if got != tc.want || ok != tc.ok {
+			t.Errorf("RetryAfter(%q) = %s, %v; want %s, %v", tc.in, got, ok, tc.want, tc.ok)
+		}
+	}
+	// A Retry-After on the answer decides the wait; without one, the jittered
+	// exponential backoff stays within its bounds.
+	resp := &http.Response{Header: http.Header{"Retry-After": {"3"}}}
+	if d := backoff(time.Millisecond, time.Second, 0, resp); d != 3*time.Second {
+		t.Errorf("backoff with Retry-After: 3 = %s", d)
+	}
+	for attempt := range 30 {
+		if d := backoff(100*time.Millisecond, 2*time.Second, attempt, nil); d < 50*time.Millisecond || d > 2*time.Second {
+			t.Errorf("backoff(attempt %d) = %s, outside [50ms, 2s]", attempt, d)
+		}
+	}
+}
+
+func TestCancelStopsRetryWait(t *testing.T) {
+	t.Parallel()
+	c, calls, _ := setup(t, func(w http.ResponseWriter, r *http.Request, n int) {
+		w.Header().Set("Retry-After", "60")
+		w.WriteHeader(http.StatusServiceUnavailable)
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		_, err := c.Do(ctx, Request{Method: http.MethodGet, Path: "/x"})
+		done <- err
+	}()
+	for calls.Load() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("want context.Canceled, got %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the client kept waiting for Retry-After after its context was cancelled")
+	}
+}
+
+func TestRequestTimeout(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	t.Cleanup(func() { close(release) })
+	c, calls, _ := setup(t, func(w http.ResponseWriter, r *http.Request, n int) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}, func(cfg *Config) { cfg.Timeout = 50 * time.Millisecond; cfg.MaxRetries = 1 })
+	_, err := get(c)
+	var reqErr *RequestError
+	if !errors.As(err, &reqErr) || !strings.Contains(err.Error(), "no answer within the request timeout of 50ms") {
+		t.Fatalf("want a timeout error naming the timeout, got %v", err)
+	}
+	if calls.Load() != 2 {
+		t.Fatalf("want 2 attempts (1 retry), got %d", calls.Load())
+	}
+}
+
+func TestTypedErrors(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		status int
+		want   error
+	}{{404, ErrNotFound}, {401, ErrUnauthorized}, {403, ErrUnauthorized}, {429, ErrRateLimited}} {
+		c, _, _ := setup(t, func(w http.ResponseWriter, r *http.Request, n int) {
+			w.WriteHeader(tc.status)
+			_, _ = io.WriteString(w, `{"error":{"message":"nope"}}`)
+		}, func(cfg *Config) {
+			cfg.MaxRetries = 0
+			cfg.ErrorMessage = func(body []byte) (string, string) { return "", "vendor says nope" }
+		})
+		_, err := get(c)
+		if !errors.Is(err, tc.want) {
+			t.Errorf("status %d: errors.Is(%v, %v) is false", tc.status, err, tc.want)
+		}
+		if !strings.HasSuffix(err.Error(), ": vendor says nope") {
+			t.Errorf("status %d: error %q does not end with the vendor's message", tc.status, err)
+		}
+		for _, other := range []error{ErrNotFound, ErrUnauthorized, ErrRateLimited} {
+			if other != tc.want && errors.Is(err, other) {
+				t.Errorf("status %d also matches %v", tc.status, other)
+			}
+		}
+	}
+	kinded := &APIError{StatusCode: 200, Kind: ErrNotFound}
+	if !errors.Is(kinded, ErrNotFound) {
+		t.Error("an APIError with Kind ErrNotFound does not match it")
+	}
+}
+
+func TestUnexpectedBodies(t *testing.T) {
+	t.Parallel()
+	html := "<!DOCTYPE html><html><head><title>Login required</title></head><body>Please sign in</body></html>"
+	c, _, _ := setup(t, func(w http.ResponseWriter, r *http.Request, n int) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_, _ = io.WriteString(w, html)
+	})
+	resp, err := get(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v map[string]any
+	err = resp.DecodeJSON(&v)
+	want := `Test API: GET ` + c.BaseURL().String() + `/api/x: HTTP 200 OK: expected a JSON body, got an HTML page (Content-Type text/html); a proxy or a wrong URL answers like this: check the server URL; the body starts with "<!DOCTYPE html><html><head><title>Login required</title></head><body>Please sign in</body></html>"`
+	if err == nil || err.Error() != want {
+		t.Fatalf("error:\n got %v\nwant %s", err, want)
+	}
+
+	for _, tc := range []struct{ body, want string }{
+		{`{"a":`, "the JSON body does not match the documented format: unexpected end of JSON input"},
+		{``, "expected a JSON body, got an empty body"},
+		{`plain text`, "expected a JSON body, got a body that is neither JSON nor XML"},
+		{`<a><b></a>`, "expected a JSON body, got XML"},
+	} {
+		r := &Response{StatusCode: 200, Header: http.Header{}, Body: []byte(tc.body), vendor: "Test"}
+		if err := r.DecodeJSON(&v); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("DecodeJSON(%q) = %v, want it to say %q", tc.body, err, tc.want)
+		}
+	}
+	r := &Response{StatusCode: 200, Header: http.Header{}, Body: []byte(`<a><b></a>`), vendor: "Test"}
+	var x struct{}
+	if err := r.DecodeXML(&x); err == nil || !strings.Contains(err.Error(), "the XML body does not match the documented format") {
+		t.Errorf("DecodeXML of broken XML = %v", err)
+	}
+}
+
+func TestBodySizeCap(t *testing.T) {
+	t.Parallel()
+	c, _, _ := setup(t, func(w http.ResponseWriter, r *http.Request, n int) {
+		_, _ = io.WriteString(w, "["+strings.Repeat(`"xxxxxxxx",`, 1000)+`"x"]`)
+	}, func(cfg *Config) { cfg.MaxBodyBytes = 1024 })
+	_, err := get(c)
+	if err == nil || !strings.Contains(err.Error(), "the response body is larger than 1024 bytes") {
+		t.Fatalf("want a body-size error, got %v", err)
+	}
+}
+
+func TestSecretsNeverInLogsOrErrors(t *testing.T) {
+	t.Parallel()
+	const token, secret, password = "tok-s3cr3t-value", "client-s3cr3t", "p@ss word"
+	c, _, log := setup(t, func(w http.ResponseWriter, r *http.Request, n int) {
+		w.WriteHeader(http.StatusUnauthorized)
+		// A server that echoes what it got must not leak it through us.
+		_, _ = fmt.Fprintf(w, `{"error":"token %s is invalid","auth":%q}`, r.URL.Query().Get("access_token"), r.Header.Get("Authorization"))
+	}, func(cfg *Config) {
+		cfg.Redactor = NewRedactor(password, "Basic YWRtaW46cEBzcyB3b3Jk")
+		cfg.ErrorMessage = func(body []byte) (string, string) { return "", string(body) }
+	})
+	c.Redactor().Add(token) // learnt at run time, like a fetched OAuth token
+	_, err := c.Do(context.Background(), Request{
+		Method: http.MethodPost, Path: "/o/oauth/token",
+		Query:  map[string][]string{"access_token": {token}},
+		Header: http.Header{"Authorization": {"Basic YWRtaW46cEBzcyB3b3Jk"}},
+		Body:   []byte("client_id=abc&client_secret=" + secret + "&grant_type=client_credentials"),
+		Form:   true,
+	})
+	if err == nil {
+		t.Fatal("want an error")
+	}
+	// The connection error path: nothing listens on this port.
+	dead, _ := New(Config{Vendor: "Test", BaseURL: "http://127.0.0.1:1", MaxRetries: 0, Redactor: NewRedactor(token)})
+	_, err2 := dead.Do(context.Background(), Request{Method: http.MethodGet, Path: "/x", Query: map[string][]string{"access_token": {token}}})
+	if err2 == nil {
+		t.Fatal("want a connection error")
+	}
+	everything := err.Error() + "\n" + err2.Error() + "\n" + log.String()
+	for _, s := range []string{token, secret, password, "YWRtaW46cEBzcyB3b3Jk", "p%40ss+word"} {
+		if strings.Contains(everything, s) {
+			t.Errorf("secret %q leaked into:\n%s", s, everything)
+		}
+	}
+	for _, s := range []string{"access_token=REDACTED", "client_secret=REDACTED", "client_id=abc"} {
+		if !strings.Contains(everything, s) {
+			t.Errorf("want %q in the logs or errors:\n%s", s, everything)
+		}
+	}
+}
+
+func TestUserAgentAndLogging(t *testing.T) {
+	t.Parallel()
+	var ua string
+	c, _, log := setup(t, func(w http.ResponseWriter, r *http.Request, n int) {
+		ua = r.Header.Get("User-Agent")
+		_, _ = io.WriteString(w, `{"a":1}`)
+	})
+	if _, err := get(c); err != nil {
+		t.Fatal(err)
+	}
+	if ua != "terraform-provider-endpointgroups/test" {
+		t.Errorf("User-Agent = %q", ua)
+	}
+	out := log.String()
+	for _, s := range []string{"DEBUG sending API request", "DEBUG received API response", "status:200", `TRACE API response body map[body:{"a":1}`} {
+		if !strings.Contains(out, s) {
+			t.Errorf("log lacks %q:\n%s", s, out)
+		}
+	}
+}
+
+func TestTLS(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, "{}") }))
+	t.Cleanup(srv.Close)
+	caPEM := string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}))
+
+	try := func(cfg Config) error {
+		cfg.Vendor, cfg.BaseURL, cfg.MaxRetries = "Test", srv.URL, 2
+		c, err := New(cfg)
+		if err != nil {
+			return err
+		}
+		_, err = get(c)
+		return err
+	}
+	if err := try(Config{}); err == nil || !strings.Contains(err.Error(), "certificate") {
+		t.Errorf("an unknown CA must fail verification (and not be retried), got %v", err)
+	}
+	if err := try(Config{CACertPEM: caPEM}); err != nil {
+		t.Errorf("with the server's CA: %v", err)
+	}
+	if err := try(Config{InsecureSkipVerify: true}); err != nil {
+		t.Errorf("with verification off: %v", err)
+	}
+	if _, err := New(Config{Vendor: "Test", BaseURL: srv.URL, CACertPEM: "not a pem"}); err == nil || !strings.Contains(err.Error(), "holds no certificate") {
+		t.Errorf("a PEM without certificates: %v", err)
+	}
+}
+
+func TestConfigValidation(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		cfg  Config
+		want string
+	}{
+		{Config{Vendor: "T", BaseURL: ""}, "the URL is empty"},
+		{Config{Vendor: "T", BaseURL: "ftp://x"}, "is not an http:// or https:// URL"},
+		{Config{Vendor: "T", BaseURL: "https://"}, "has no host"},
+		{Config{Vendor: "T", BaseURL: "https://h/?a=1"}, "must not have a query"},
+		{Config{Vendor: "T", BaseURL: "https://h", Timeout: -time.Second}, "is negative"},
+		{Config{BaseURL: "https://h"}, "Vendor is required"},
+	} {
+		if _, err := New(tc.cfg); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("New(%+v) = %v, want %q", tc.cfg, err, tc.want)
+		}
+	}
+}
+
+func TestSniffBody(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]BodyKind{
+		"":                        BodyEmpty,
+		"  \n":                    BodyEmpty,
+		` {"a":1}`:                BodyJSON,
+		"[]":                      BodyJSON,
+		"\xef\xbb\xbf<?xml ?><a/>": BodyXML,
+		"<drweb-es-api/>":         BodyXML,
+		"<!DOCTYPE html><p>":      BodyHTML,
+		"<HTML><BODY>x":           BodyHTML,
+		"Bad Gateway":             BodyOther,
+	} {
+		if got := SniffBody([]byte(in)); got != want {
+			t.Errorf("SniffBody(%q) = %v, want %v", in, got, want)
+		}
+	}
+}

@@ -1,0 +1,10 @@
+// Package client is the HTTP core shared by every vendor client of the
+// provider: a pooled transport with TLS settings, per-request timeouts,
+// retries with backoff that honour Retry-After, a client-side rate limiter,
+// request logging with secrets redacted, typed API errors, a cap on response
+// sizes, and a memo that lets one provider process ask an API once for the
+// same thing.
+//
+// It has no Terraform imports: logging goes through the Logger interface,
+// which the provider backs with tflog.
+package client
