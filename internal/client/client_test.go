@@ -439,15 +439,15 @@ func TestConfigValidation(t *testing.T) {
 func TestSniffBody(t *testing.T) {
 	t.Parallel()
 	for in, want := range map[string]BodyKind{
-		"":                        BodyEmpty,
-		"  \n":                    BodyEmpty,
-		` {"a":1}`:                BodyJSON,
-		"[]":                      BodyJSON,
+		"":                         BodyEmpty,
+		"  \n":                     BodyEmpty,
+		` {"a":1}`:                 BodyJSON,
+		"[]":                       BodyJSON,
 		"\xef\xbb\xbf<?xml ?><a/>": BodyXML,
-		"<drweb-es-api/>":         BodyXML,
-		"<!DOCTYPE html><p>":      BodyHTML,
-		"<HTML><BODY>x":           BodyHTML,
-		"Bad Gateway":             BodyOther,
+		"<drweb-es-api/>":          BodyXML,
+		"<!DOCTYPE html><p>":       BodyHTML,
+		"<HTML><BODY>x":            BodyHTML,
+		"Bad Gateway":              BodyOther,
 	} {
 		if got := SniffBody([]byte(in)); got != want {
 			t.Errorf("SniffBody(%q) = %v, want %v", in, got, want)

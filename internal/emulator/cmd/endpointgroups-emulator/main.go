@@ -1,0 +1,78 @@
+// Command endpointgroups-emulator serves the emulated OPSWAT and Dr.Web APIs
+// on a loopback port, for the demo and for trying the provider by hand.
+//
+//	endpointgroups-emulator [-listen 127.0.0.1:0] [-addr-file FILE] [-seed FILE] [-latency 0s] [-drweb-xml-only]
+//
+// It prints the base URL it serves, writes it to -addr-file when given, and
+// runs until interrupted.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"net"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/endpointgroups/terraform-provider-endpointgroups/internal/emulator"
+)
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "endpointgroups-emulator:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	listen := flag.String("listen", "127.0.0.1:0", "loopback address to listen on")
+	addrFile := flag.String("addr-file", "", "write the base URL to this file once listening")
+	seedFile := flag.String("seed", "", "seed data (JSON, the format of internal/emulator/seed.json); default: the built-in demo data")
+	latency := flag.Duration("latency", 0, "delay every answer by this much")
+	xmlOnly := flag.Bool("drweb-xml-only", false, "answer Dr.Web requests in XML whatever format is asked for")
+	flag.Parse()
+
+	host, _, err := net.SplitHostPort(*listen)
+	if err != nil {
+		return fmt.Errorf("-listen %q: %w", *listen, err)
+	}
+	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		return fmt.Errorf("-listen %q: the emulator serves on loopback addresses only", *listen)
+	}
+	seed := emulator.DefaultSeed()
+	if *seedFile != "" {
+		data, err := os.ReadFile(*seedFile)
+		if err != nil {
+			return err
+		}
+		if seed, err = emulator.ParseSeed(data); err != nil {
+			return fmt.Errorf("%s: %w", *seedFile, err)
+		}
+	}
+	ln, err := net.Listen("tcp", *listen)
+	if err != nil {
+		return err
+	}
+	srv := emulator.NewUnstarted(seed)
+	srv.Listener = ln
+	srv.Start()
+	defer srv.Close()
+	srv.SetLatency(*latency)
+	srv.SetDrWebXMLOnly(*xmlOnly)
+
+	fmt.Println(srv.URL)
+	if *addrFile != "" {
+		if err := os.WriteFile(*addrFile, []byte(srv.URL+"\n"), 0o600); err != nil {
+			return err
+		}
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	<-ctx.Done()
+	// Give answers in flight a moment before the listener goes.
+	time.Sleep(50 * time.Millisecond)
+	return nil
+}

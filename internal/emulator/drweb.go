@@ -1,0 +1,438 @@
+package emulator
+
+import (
+	"encoding/xml"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"time"
+)
+
+// DrWebSeed is the Dr.Web side of a seed.
+type DrWebSeed struct {
+	Login    string       `json:"login"`
+	Password string       `json:"password"`
+	Groups   []DrWebGroup `json:"groups"`
+}
+
+// DrWebGroup is a group as the emulator stores it. Rights and keys that are
+// nil are inherited from the nearest ancestor that has its own (and from
+// Everyone at the top).
+type DrWebGroup struct {
+	ID                  string       `json:"id"`
+	ParentID            string       `json:"parent_id,omitempty"`
+	Name                string       `json:"name"`
+	Description         string       `json:"description"`
+	Type                int          `json:"type"`
+	Created             int64        `json:"created"`
+	Modified            int64        `json:"modified"`
+	HasPersonalSettings *bool        `json:"has_personal_settings,omitempty"`
+	Rights              []DrWebRight `json:"rights,omitempty"`
+	Keys                []string     `json:"keys,omitempty"`
+	Stations            int          `json:"stations"`
+}
+
+// DrWebRight is one right of a group.
+type DrWebRight struct {
+	Code  int    `json:"code"`
+	Name  string `json:"name"`
+	Value int    `json:"value"`
+}
+
+// EveryoneID is the id of Dr.Web's root system group.
+const EveryoneID = "20e27d73-d21d-b211-a788-85419c46f0e6"
+
+// DrWebErrNotFound is the error number the emulator answers for an unknown
+// group (the vendor documents the answer's shape, not this number).
+const DrWebErrNotFound = 8
+
+// packageTargets are the agent installers every group offers, in server order.
+var packageTargets = []struct{ os, arch string }{
+	{"android", "all"}, {"macosx", "all"}, {"linux", "x86_64"}, {"linux", "x86"}, {"windows", "all"},
+}
+
+// GenerateDrWebTree returns n groups under Everyone: a tree in which every
+// group has up to `fanout` children, for benchmarks.
+func GenerateDrWebTree(n, fanout int) []DrWebGroup {
+	out := []DrWebGroup{{ID: EveryoneID, Name: "Everyone", Type: 1, Created: 1411119266, Modified: 1411119266,
+		Rights: []DrWebRight{{Code: 1, Name: "Run Dr.Web Scanner for Windows", Value: 1}}, Keys: []string{"2e2522cc3ba5062f-aed721bcef305d0e"}}}
+	for i := range n {
+		g := DrWebGroup{ID: fmt.Sprintf("gen-%05d", i), Name: fmt.Sprintf("group-%05d", i), Created: 1500000000 + int64(i), Modified: 1600000000 + int64(i), Stations: i % 17}
+		if i >= fanout {
+			g.ParentID = fmt.Sprintf("gen-%05d", i/fanout-1)
+		}
+		out = append(out, g)
+	}
+	return out
+}
+
+// SetDrWebGroups replaces the Dr.Web groups.
+func (s *Server) SetDrWebGroups(groups []DrWebGroup) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.seed.DrWeb.Groups = slices.Clone(groups)
+}
+
+// SetDrWebXMLOnly makes the Dr.Web side answer XML whatever format is asked
+// for, as older servers do.
+func (s *Server) SetDrWebXMLOnly(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.xmlOnly = on
+}
+
+// SetDrWebFlavour chooses the Enterprise Security Suite root element
+// (drweb-es-api instead of drweb-avdesk-api) and whether JSON errors sit
+// under "head" instead of at the top level.
+func (s *Server) SetDrWebFlavour(essRoot, errorInHead bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.esRoot, s.errInHead = essRoot, errorInHead
+}
+
+// drwebView is one group with everything info.ds can say about it resolved.
+type drwebView struct {
+	DrWebGroup
+	parentName   string
+	children     int
+	rightsFrom   *DrWebGroup // nil: own rights
+	rights       []DrWebRight
+	keysFrom     *DrWebGroup
+	keys         []string
+	packageLinks [][3]string
+}
+
+func (s *Server) drwebGroups(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	seed := s.seed.DrWeb
+	xmlOnly, esRoot, errInHead := s.xmlOnly, s.esRoot, s.errInHead
+	s.mu.Unlock()
+
+	q := r.URL.Query()
+	asJSON := q.Get("format") == "json" && !xmlOnly
+	out := drwebWriter{w: w, json: asJSON, esRoot: esRoot, errInHead: errInHead}
+	w.Header().Set("X-Drweb-Api-Version", "4.1.3")
+	w.Header().Set("X-Drweb-Srv-Version", "13.00.0.202301010")
+	if r.Method != http.MethodGet {
+		out.fail(http.StatusMethodNotAllowed, 1, "use GET")
+		return
+	}
+	if login, pass, ok := r.BasicAuth(); !ok || login != seed.Login || pass != seed.Password || seed.Login == "" {
+		w.Header().Set("Content-Type", "text/plain")
+		w.WriteHeader(http.StatusUnauthorized)
+		_, _ = fmt.Fprint(w, "Unauthorized")
+		return
+	}
+	byID := map[string]*DrWebGroup{}
+	for i := range seed.Groups {
+		byID[seed.Groups[i].ID] = &seed.Groups[i]
+	}
+	switch r.URL.Path {
+	case "/api/groups/info.ds":
+		ids := q["id"]
+		if len(ids) == 0 {
+			out.fail(http.StatusOK, 2, "Required parameter 'id' is missing")
+			return
+		}
+		var views []drwebView
+		for _, id := range ids {
+			g, ok := byID[id]
+			if !ok {
+				out.fail(http.StatusOK, DrWebErrNotFound, "Group "+id+" not found")
+				return
+			}
+			views = append(views, s.view(g, seed.Groups, byID, r, q.Get("rights") == "yes", q.Get("keys") == "yes"))
+		}
+		out.info(views)
+	case "/api/groups/list.ds":
+		parent := q.Get("parent-group")
+		if parent != "" {
+			if _, ok := byID[parent]; !ok {
+				out.fail(http.StatusOK, DrWebErrNotFound, "Group "+parent+" not found")
+				return
+			}
+		}
+		var views []drwebView
+		for i := range seed.Groups {
+			g := &seed.Groups[i]
+			if g.ParentID == parent && g.ID != EveryoneID {
+				views = append(views, s.view(g, seed.Groups, byID, r, false, false))
+			}
+		}
+		out.list(views)
+	default:
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(http.StatusNotFound)
+		_, _ = fmt.Fprint(w, "<html><body><h1>404 Not Found</h1></body></html>")
+	}
+}
+
+func (s *Server) view(g *DrWebGroup, all []DrWebGroup, byID map[string]*DrWebGroup, r *http.Request, rights, keys bool) drwebView {
+	v := drwebView{DrWebGroup: *g}
+	if p, ok := byID[g.ParentID]; ok {
+		v.parentName = p.Name
+	}
+	for i := range all {
+		if all[i].ParentID == g.ID {
+			v.children++
+		}
+	}
+	// Inherited settings come from the nearest ancestor that has its own,
+	// and from Everyone at the top.
+	source := func(has func(*DrWebGroup) bool) *DrWebGroup {
+		for cur, hops := g, 0; cur != nil && hops < 64; hops++ {
+			if has(cur) {
+				return cur
+			}
+			next, ok := byID[cur.ParentID]
+			if !ok && cur.ID != EveryoneID {
+				next = byID[EveryoneID]
+			}
+			cur = next
+		}
+		return nil
+	}
+	if rights {
+		if src := source(func(x *DrWebGroup) bool { return x.Rights != nil }); src != nil {
+			v.rights = src.Rights
+			if src.ID != g.ID {
+				v.rightsFrom = src
+			}
+		}
+	}
+	if keys {
+		if src := source(func(x *DrWebGroup) bool { return x.Keys != nil }); src != nil {
+			v.keys = src.Keys
+			if src.ID != g.ID {
+				v.keysFrom = src
+			}
+		}
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	for _, t := range packageTargets {
+		u := fmt.Sprintf("%s://%s/download/download.ds?os=%s", scheme, r.Host, t.os)
+		if t.arch != "all" {
+			u += "&arch=" + t.arch
+		}
+		v.packageLinks = append(v.packageLinks, [3]string{t.os, t.arch, u + "&group-id=" + g.ID})
+	}
+	return v
+}
+
+type drwebWriter struct {
+	w                       http.ResponseWriter
+	json, esRoot, errInHead bool
+}
+
+func (d drwebWriter) root() string {
+	if d.esRoot {
+		return "drweb-es-api"
+	}
+	return "drweb-avdesk-api"
+}
+
+func (d drwebWriter) head(status bool) map[string]any {
+	return map[string]any{
+		"status": status, "timestamp": time.Now().Unix(),
+		"api":    map[string]any{"version": 40103, "versionString": "4.1.3"},
+		"server": map[string]any{"name": "127.0.0.1", "version": 1300202301010, "uuid": "20546124-e03f-e411-0aa6-a4d5c8ad7f2c"},
+	}
+}
+
+func (d drwebWriter) fail(status, errno int, msg string) {
+	if d.json {
+		head := d.head(false)
+		body := map[string]any{"head": head}
+		e := map[string]any{"code": errno, "message": msg}
+		if d.errInHead {
+			head["error"] = e
+		} else {
+			body["error"] = e
+		}
+		writeJSON(d.w, status, body)
+		return
+	}
+	d.w.Header().Set("Content-Type", "text/xml; charset=utf-8")
+	d.w.WriteHeader(status)
+	_, _ = fmt.Fprintf(d.w, `<?xml version="1.0" encoding="UTF-8"?>`+"\n"+`<%s api_version="4.1.3" timestamp="%d" server="127.0.0.1" srv_version="13.00.0.202301010" status="false"><error><errno>%d</errno><message>%s</message></error></%s>`,
+		d.root(), time.Now().Unix(), errno, xmlEscape(msg), d.root())
+}
+
+func xmlEscape(s string) string {
+	var b []byte
+	buf := &byteWriter{b: b}
+	_ = xml.EscapeText(buf, []byte(s))
+	return string(buf.b)
+}
+
+type byteWriter struct{ b []byte }
+
+func (w *byteWriter) Write(p []byte) (int, error) { w.b = append(w.b, p...); return len(p), nil }
+
+func (d drwebWriter) info(views []drwebView) {
+	if d.json {
+		list := make([]map[string]any, 0, len(views))
+		for _, v := range views {
+			g := map[string]any{
+				"id": v.ID, "name": v.Name, "description": v.Description, "type": v.Type,
+				"created_time": v.Created, "modified_time": v.Modified,
+				"child_groups": v.children, "stations": v.Stations,
+			}
+			if v.HasPersonalSettings != nil {
+				g["has_personal_settings"] = *v.HasPersonalSettings
+			}
+			if v.ParentID != "" {
+				g["parent_id"], g["parent_name"] = v.ParentID, v.parentName
+			}
+			if v.rights != nil {
+				perms := map[string]any{"inherited": v.rightsFrom != nil}
+				items := []map[string]any{}
+				for _, r := range v.rights {
+					items = append(items, map[string]any{"right": r.Code, "name": r.Name, "value": r.Value})
+				}
+				perms["list"] = items
+				if v.rightsFrom != nil {
+					perms["inherited_group_id"], perms["inherited_group_name"] = v.rightsFrom.ID, v.rightsFrom.Name
+				}
+				g["permissions"] = perms
+			}
+			if v.keys != nil {
+				keys := map[string]any{"inherited": v.keysFrom != nil, "list": v.keys}
+				if v.keysFrom != nil {
+					keys["inherited_group_id"], keys["inherited_group_name"] = v.keysFrom.ID, v.keysFrom.Name
+				}
+				g["keys"] = keys
+			}
+			pk := []map[string]any{}
+			for _, p := range v.packageLinks {
+				pk = append(pk, map[string]any{"os": p[0], "arch": p[1], "url": p[2]})
+			}
+			g["packages"] = pk
+			list = append(list, g)
+		}
+		writeJSON(d.w, http.StatusOK, map[string]any{"head": d.head(true), "data": map[string]any{"groups": map[string]any{"total": len(list), "list": list}}})
+		return
+	}
+	type attr = xml.Attr
+	type right struct {
+		Code  int    `xml:"code,attr"`
+		Name  string `xml:"name,attr"`
+		Value int    `xml:"value,attr"`
+	}
+	type key struct {
+		ID string `xml:"id,attr"`
+	}
+	type inherit struct {
+		Attrs  []attr  `xml:",any,attr"`
+		Rights []right `xml:"right"`
+		Keys   []key   `xml:"key"`
+	}
+	type pkg struct {
+		Arch string `xml:"arch,attr"`
+		OS   string `xml:"os,attr"`
+		URL  string `xml:"url,attr"`
+	}
+	type group struct {
+		ID          string  `xml:"id,attr"`
+		Name        string  `xml:"name,attr"`
+		Description string  `xml:"description,attr"`
+		Created     int64   `xml:"created,attr"`
+		Modified    int64   `xml:"modified,attr"`
+		ParentID    string  `xml:"parent_id,attr"`
+		ParentName  string  `xml:"parent_name,attr"`
+		Type        int     `xml:"type,attr"`
+		Rights      inherit `xml:"rights"`
+		Keys        inherit `xml:"keys"`
+		Packages    []pkg   `xml:"packages>package"`
+		Children    string  `xml:"child-groups"`
+		Stations    int     `xml:"stations"`
+	}
+	inheritAttrs := func(from *DrWebGroup) []attr {
+		if from == nil {
+			return []attr{{Name: xml.Name{Local: "inherited"}, Value: "false"}, {Name: xml.Name{Local: "inherited_group_id"}, Value: "none"}, {Name: xml.Name{Local: "inherited_group_name"}, Value: "none"}}
+		}
+		return []attr{{Name: xml.Name{Local: "inherited"}, Value: "true"}, {Name: xml.Name{Local: "inherited_group_id"}, Value: from.ID}, {Name: xml.Name{Local: "inherited_group_name"}, Value: from.Name}}
+	}
+	var groups []group
+	for _, v := range views {
+		g := group{ID: v.ID, Name: v.Name, Description: v.Description, Created: v.Created, Modified: v.Modified,
+			ParentID: v.ParentID, ParentName: v.parentName, Type: v.Type, Stations: v.Stations}
+		if v.children > 0 {
+			g.Children = strconv.Itoa(v.children)
+		}
+		if v.rights != nil {
+			g.Rights.Attrs = inheritAttrs(v.rightsFrom)
+			for _, r := range v.rights {
+				g.Rights.Rights = append(g.Rights.Rights, right(r))
+			}
+		}
+		if len(v.keys) > 0 {
+			g.Keys.Attrs = inheritAttrs(v.keysFrom)
+			for _, k := range v.keys {
+				g.Keys.Keys = append(g.Keys.Keys, key{ID: k})
+			}
+		}
+		for _, p := range v.packageLinks {
+			g.Packages = append(g.Packages, pkg{OS: p[0], Arch: p[1], URL: p[2]})
+		}
+		groups = append(groups, g)
+	}
+	d.writeXML(struct {
+		Total  int     `xml:"total,attr"`
+		Groups []group `xml:"group"`
+	}{len(groups), groups})
+}
+
+func (d drwebWriter) list(views []drwebView) {
+	if d.json {
+		list := make([]map[string]any, 0, len(views))
+		for _, v := range views {
+			list = append(list, map[string]any{"id": v.ID, "name": v.Name, "child_groups": v.children, "stations": v.Stations, "type": v.Type})
+		}
+		writeJSON(d.w, http.StatusOK, map[string]any{"head": d.head(true), "data": map[string]any{"groups": map[string]any{"total": len(list), "list": list}}})
+		return
+	}
+	type group struct {
+		ID       string `xml:"id,attr"`
+		Name     string `xml:"name,attr"`
+		Children string `xml:"child-groups"`
+		Stations int    `xml:"stations"`
+	}
+	var groups []group
+	for _, v := range views {
+		g := group{ID: v.ID, Name: v.Name, Stations: v.Stations}
+		if v.children > 0 {
+			g.Children = strconv.Itoa(v.children)
+		}
+		groups = append(groups, g)
+	}
+	d.writeXML(struct {
+		Total  int     `xml:"total,attr"`
+		Groups []group `xml:"group"`
+	}{len(groups), groups})
+}
+
+func (d drwebWriter) writeXML(groups any) {
+	body, err := xml.Marshal(struct {
+		XMLName    xml.Name
+		APIVersion string `xml:"api_version,attr"`
+		Timestamp  int64  `xml:"timestamp,attr"`
+		Server     string `xml:"server,attr"`
+		SrvVersion string `xml:"srv_version,attr"`
+		Status     string `xml:"status,attr"`
+		Groups     any    `xml:"groups"`
+	}{xml.Name{Local: d.root()}, "4.1.3", time.Now().Unix(), "127.0.0.1", "13.00.0.202301010", "true", groups})
+	if err != nil {
+		http.Error(d.w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	d.w.Header().Set("Content-Type", "text/xml; charset=utf-8")
+	d.w.WriteHeader(http.StatusOK)
+	_, _ = d.w.Write([]byte(xml.Header))
+	_, _ = d.w.Write(body)
+}
+

@@ -1,0 +1,244 @@
+package emulator
+
+import (
+	"cmp"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// OPSWATSeed is the OPSWAT side of a seed.
+type OPSWATSeed struct {
+	ClientID      string        `json:"client_id"`
+	ClientSecret  string        `json:"client_secret"`
+	TokenLifetime int           `json:"token_lifetime_seconds"`
+	Tokens        []string      `json:"tokens,omitempty"` // ready access tokens that never expire
+	Groups        []OPSWATGroup `json:"groups"`
+}
+
+// OPSWATGroup is a group as the v3 groups API returns it.
+type OPSWATGroup struct {
+	GroupID         string `json:"group_id"`
+	GroupName       string `json:"group_name"`
+	DomainName      string `json:"domain_name"`
+	AutoJoin        bool   `json:"auto_join"`
+	PolicyID        string `json:"policy_id"`
+	PolicyName      string `json:"policy_name"`
+	NumberOfDevices int    `json:"number_of_devices"`
+	Description     string `json:"description"`
+	CreatedDate     string `json:"created_date"`
+	LastModified    string `json:"last_modified"`
+}
+
+// OPSWATTimeLayout is how the API writes times (GMT).
+const OPSWATTimeLayout = "Jan 02, 2006 03:04:05 PM"
+
+// GenerateOPSWATGroups returns n groups named "group-0001" … for paging tests
+// and benchmarks.
+func GenerateOPSWATGroups(n int) []OPSWATGroup {
+	out := make([]OPSWATGroup, n)
+	base := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := range out {
+		t := base.Add(time.Duration(i) * time.Hour)
+		out[i] = OPSWATGroup{
+			GroupID: strconv.Itoa(500000000 + i), GroupName: fmt.Sprintf("group-%04d", i+1),
+			PolicyID: strconv.Itoa(35000000 + i%7), PolicyName: fmt.Sprintf("Policy %d", i%7),
+			NumberOfDevices: i % 113, Description: fmt.Sprintf("Generated group %d", i+1),
+			AutoJoin: i%3 == 0, CreatedDate: t.Format(OPSWATTimeLayout), LastModified: t.Add(time.Minute).Format(OPSWATTimeLayout),
+		}
+	}
+	return out
+}
+
+// SetOPSWATGroups replaces the OPSWAT groups.
+func (s *Server) SetOPSWATGroups(groups []OPSWATGroup) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.seed.OPSWAT.Groups = slices.Clone(groups)
+}
+
+// ExpireTokens makes every token issued so far invalid, as if it had expired.
+func (s *Server) ExpireTokens() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	clear(s.tokens)
+}
+
+// IssuedTokens returns how many tokens the token endpoint has issued.
+func (s *Server) IssuedTokens() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.tokenCount
+}
+
+// SetRateLimit makes the groups API answer 429 (with Retry-After) to any
+// request beyond n in a sliding window; n = 0 turns the limit off.
+func (s *Server) SetRateLimit(n int, window time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.rateN, s.rateWindow, s.rateHits = n, window, nil
+}
+
+// Throttled returns how many requests got a 429 from the rate limit.
+func (s *Server) Throttled() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.throttled
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func opswatError(w http.ResponseWriter, status int, msg string) {
+	writeJSON(w, status, map[string]any{"error": map[string]any{"code": status, "message": msg}})
+}
+
+func (s *Server) opswatToken(w http.ResponseWriter, r *http.Request, body []byte) {
+	if r.Method != http.MethodPost {
+		opswatError(w, http.StatusMethodNotAllowed, "use POST")
+		return
+	}
+	form, err := url.ParseQuery(string(body))
+	if err != nil || form.Get("grant_type") != "client_credentials" {
+		writeJSON(w, http.StatusBadRequest, map[string]any{"error": "unsupported_grant_type", "error_description": "grant_type must be client_credentials"})
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if form.Get("client_id") != s.seed.OPSWAT.ClientID || form.Get("client_secret") != s.seed.OPSWAT.ClientSecret || s.seed.OPSWAT.ClientID == "" {
+		writeJSON(w, http.StatusUnauthorized, map[string]any{"error": "invalid_client", "error_description": "Bad client credentials"})
+		return
+	}
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	tok := hex.EncodeToString(b)
+	life := cmp.Or(s.seed.OPSWAT.TokenLifetime, 43199)
+	s.tokens[tok] = time.Now().Add(time.Duration(life) * time.Second)
+	s.tokenCount++
+	writeJSON(w, http.StatusOK, map[string]any{
+		"access_token": tok, "token_type": "bearer", "expires_in": life, "scope": "read", "client_id": s.seed.OPSWAT.ClientID,
+	})
+}
+
+func (s *Server) validToken(tok string) bool {
+	if tok == "" {
+		return false
+	}
+	if slices.Contains(s.seed.OPSWAT.Tokens, tok) {
+		return true
+	}
+	exp, ok := s.tokens[tok]
+	return ok && time.Now().Before(exp)
+}
+
+var opswatSortFields = map[string]func(a, b OPSWATGroup) int{
+	"group_name":        func(a, b OPSWATGroup) int { return cmp.Compare(strings.ToLower(a.GroupName), strings.ToLower(b.GroupName)) },
+	"domain_name":       func(a, b OPSWATGroup) int { return cmp.Compare(strings.ToLower(a.DomainName), strings.ToLower(b.DomainName)) },
+	"policy_name":       func(a, b OPSWATGroup) int { return cmp.Compare(strings.ToLower(a.PolicyName), strings.ToLower(b.PolicyName)) },
+	"number_of_devices": func(a, b OPSWATGroup) int { return cmp.Compare(a.NumberOfDevices, b.NumberOfDevices) },
+	"last_update": func(a, b OPSWATGroup) int {
+		ta, _ := time.Parse(OPSWATTimeLayout, a.LastModified)
+		tb, _ := time.Parse(OPSWATTimeLayout, b.LastModified)
+		return ta.Compare(tb)
+	},
+}
+
+func (s *Server) opswatGroups(w http.ResponseWriter, r *http.Request, body []byte) {
+	if r.Method != http.MethodPost {
+		opswatError(w, http.StatusMethodNotAllowed, "use POST")
+		return
+	}
+	s.mu.Lock()
+	if s.rateN > 0 {
+		now := time.Now()
+		kept := s.rateHits[:0]
+		for _, t := range s.rateHits {
+			if now.Sub(t) < s.rateWindow {
+				kept = append(kept, t)
+			}
+		}
+		s.rateHits = kept
+		if len(s.rateHits) >= s.rateN {
+			s.throttled++
+			wait := s.rateWindow - now.Sub(s.rateHits[0])
+			s.mu.Unlock()
+			w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+			opswatError(w, http.StatusTooManyRequests, "Too many requests")
+			return
+		}
+		s.rateHits = append(s.rateHits, now)
+	}
+	valid := s.validToken(r.URL.Query().Get("access_token"))
+	groups := slices.Clone(s.seed.OPSWAT.Groups)
+	s.mu.Unlock()
+
+	if !valid {
+		opswatError(w, http.StatusUnauthorized, "Your access_token is invalid or expired")
+		return
+	}
+	var req struct {
+		Limit  *int   `json:"limit"`
+		Page   *int   `json:"page"`
+		Search string `json:"search"`
+		Sort   struct {
+			Field string `json:"field"`
+			Order string `json:"order"`
+		} `json:"sort"`
+	}
+	if len(strings.TrimSpace(string(body))) > 0 {
+		if err := json.Unmarshal(body, &req); err != nil {
+			opswatError(w, http.StatusBadRequest, "The JSON body is invalid")
+			return
+		}
+	}
+	limit, page := 10, 1
+	if req.Limit != nil {
+		limit = *req.Limit
+	}
+	if req.Page != nil {
+		page = *req.Page
+	}
+	if limit < 1 || limit > 50 {
+		opswatError(w, http.StatusNotAcceptable, "Too many items to return")
+		return
+	}
+	if page < 1 {
+		opswatError(w, http.StatusBadRequest, "page must be 1 or more")
+		return
+	}
+	field, order := cmp.Or(req.Sort.Field, "group_name"), cmp.Or(req.Sort.Order, "asc")
+	less, ok := opswatSortFields[field]
+	if !ok || (order != "asc" && order != "desc") {
+		opswatError(w, http.StatusBadRequest, "Invalid sort")
+		return
+	}
+	if q := strings.ToLower(req.Search); q != "" {
+		groups = slices.DeleteFunc(groups, func(g OPSWATGroup) bool {
+			return !strings.Contains(strings.ToLower(g.GroupName), q) && !strings.Contains(strings.ToLower(g.PolicyName), q)
+		})
+	}
+	slices.SortStableFunc(groups, func(a, b OPSWATGroup) int {
+		c := less(a, b)
+		if order == "desc" {
+			c = -c
+		}
+		return cmp.Or(c, cmp.Compare(a.GroupID, b.GroupID))
+	})
+	start := (page - 1) * limit
+	if start >= len(groups) && page > 1 {
+		opswatError(w, http.StatusRequestEntityTooLarge, "Requested page number is too large, no groups will be returned")
+		return
+	}
+	end := min(start+limit, len(groups))
+	writeJSON(w, http.StatusOK, groups[min(start, end):end])
+}
