@@ -435,4 +435,3 @@ func (d drwebWriter) writeXML(groups any) {
 	_, _ = d.w.Write([]byte(xml.Header))
 	_, _ = d.w.Write(body)
 }
-

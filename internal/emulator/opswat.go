@@ -142,9 +142,15 @@ func (s *Server) validToken(tok string) bool {
 }
 
 var opswatSortFields = map[string]func(a, b OPSWATGroup) int{
-	"group_name":        func(a, b OPSWATGroup) int { return cmp.Compare(strings.ToLower(a.GroupName), strings.ToLower(b.GroupName)) },
-	"domain_name":       func(a, b OPSWATGroup) int { return cmp.Compare(strings.ToLower(a.DomainName), strings.ToLower(b.DomainName)) },
-	"policy_name":       func(a, b OPSWATGroup) int { return cmp.Compare(strings.ToLower(a.PolicyName), strings.ToLower(b.PolicyName)) },
+	"group_name": func(a, b OPSWATGroup) int {
+		return cmp.Compare(strings.ToLower(a.GroupName), strings.ToLower(b.GroupName))
+	},
+	"domain_name": func(a, b OPSWATGroup) int {
+		return cmp.Compare(strings.ToLower(a.DomainName), strings.ToLower(b.DomainName))
+	},
+	"policy_name": func(a, b OPSWATGroup) int {
+		return cmp.Compare(strings.ToLower(a.PolicyName), strings.ToLower(b.PolicyName))
+	},
 	"number_of_devices": func(a, b OPSWATGroup) int { return cmp.Compare(a.NumberOfDevices, b.NumberOfDevices) },
 	"last_update": func(a, b OPSWATGroup) int {
 		ta, _ := time.Parse(OPSWATTimeLayout, a.LastModified)
