@@ -30,7 +30,13 @@ func NewRedactor(secrets ...string) *Redactor {
 	return r
 }
 
-// Add registers more secret values; empty strings are ignored.
+// minSecretLen is the shortest value replaced wherever it stands: shorter
+// ones would turn every log line into noise. They are still redacted where
+// they travel by name (query parameters, forms), and the Authorization header
+// is never logged.
+const minSecretLen = 4
+
+// Add registers more secret values; values shorter than minSecretLen are ignored.
 func (r *Redactor) Add(secrets ...string) {
 	if r == nil {
 		return
@@ -38,7 +44,7 @@ func (r *Redactor) Add(secrets ...string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for _, s := range secrets {
-		if s == "" || contains(r.secrets, s) {
+		if len(s) < minSecretLen || contains(r.secrets, s) {
 			continue
 		}
 		r.secrets = append(r.secrets, s)

@@ -1,0 +1,200 @@
+package opswat
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/endpointgroups/terraform-provider-endpointgroups/internal/client"
+)
+
+// Group is one group, its times already in RFC 3339 UTC (or, when the API
+// sent a time that does not parse, as sent).
+type Group struct {
+	ID              string
+	Name            string
+	DomainName      string
+	AutoJoin        bool
+	PolicyID        string
+	PolicyName      string
+	NumberOfDevices int64
+	Description     string
+	CreatedDate     string
+	LastModified    string
+}
+
+// ListOptions are the API's query: keyword search and sort.
+type ListOptions struct {
+	Search    string
+	SortField string // default group_name
+	SortOrder string // default asc
+}
+
+func (o ListOptions) normalized() ListOptions {
+	if o.SortField == "" {
+		o.SortField = "group_name"
+	}
+	if o.SortOrder == "" {
+		o.SortOrder = "asc"
+	}
+	return o
+}
+
+// ListGroups returns every group the query matches, in the API's order,
+// walking all pages. The first walk for a query is shared by every caller
+// of this Client, concurrent or later.
+func (c *Client) ListGroups(ctx context.Context, opts ListOptions) ([]Group, error) {
+	opts = opts.normalized()
+	if !slices.Contains(SortFields, opts.SortField) {
+		return nil, fmt.Errorf("sort field %q is not one of %s", opts.SortField, strings.Join(SortFields, ", "))
+	}
+	if !slices.Contains(SortOrders, opts.SortOrder) {
+		return nil, fmt.Errorf("sort order %q is not asc or desc", opts.SortOrder)
+	}
+	key := strconv.Quote(opts.Search) + "|" + opts.SortField + "|" + opts.SortOrder
+	groups, err := c.lists.Do(ctx, key, func(ctx context.Context) ([]Group, error) { return c.walk(ctx, opts) })
+	return slices.Clone(groups), err
+}
+
+type pageRequest struct {
+	Limit  int    `json:"limit"`
+	Page   int    `json:"page"`
+	Search string `json:"search,omitempty"`
+	Sort   struct {
+		Field string `json:"field"`
+		Order string `json:"order"`
+	} `json:"sort"`
+}
+
+func (c *Client) walk(ctx context.Context, opts ListOptions) ([]Group, error) {
+	start := time.Now()
+	var all []Group
+	var prevFirst string
+	for page := 1; page <= maxPages; page++ {
+		body := pageRequest{Limit: PageSize, Page: page, Search: opts.Search}
+		body.Sort.Field, body.Sort.Order = opts.SortField, opts.SortOrder
+		data, _ := json.Marshal(body)
+		resp, err := c.do(ctx, client.Request{
+			Method: http.MethodPost, Path: groupsPath, Body: data,
+			Header: http.Header{"Content-Type": {"application/json"}, "Accept": {"application/json"}},
+		})
+		var apiErr *client.APIError
+		if page > 1 && errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusRequestEntityTooLarge {
+			break // the previous page was the last
+		}
+		if err != nil {
+			return nil, err
+		}
+		var raw []apiGroup
+		if err := resp.DecodeJSON(&raw); err != nil {
+			return nil, err
+		}
+		if len(raw) > 0 {
+			if page > 1 && string(raw[0].ID) == prevFirst {
+				return nil, resp.Error(fmt.Sprintf("page %d repeats page %d: the server ignores the page parameter", page, page-1), nil)
+			}
+			prevFirst = string(raw[0].ID)
+		}
+		for _, g := range raw {
+			all = append(all, c.convert(ctx, g))
+		}
+		if len(raw) < PageSize {
+			break
+		}
+		if page == maxPages {
+			return nil, resp.Error(fmt.Sprintf("more than %d pages of groups: stopping", maxPages), nil)
+		}
+	}
+	c.http.Logger().Debug(ctx, "listed OPSWAT groups", map[string]any{
+		"groups": len(all), "search": opts.Search, "sort_field": opts.SortField, "sort_order": opts.SortOrder,
+		"duration_ms": time.Since(start).Milliseconds(),
+	})
+	return all, nil
+}
+
+// apiGroup is a group as the API sends it; ids and counts are accepted as
+// strings or numbers.
+type apiGroup struct {
+	ID              flexString `json:"group_id"`
+	Name            flexString `json:"group_name"`
+	DomainName      flexString `json:"domain_name"`
+	AutoJoin        bool       `json:"auto_join"`
+	PolicyID        flexString `json:"policy_id"`
+	PolicyName      flexString `json:"policy_name"`
+	NumberOfDevices flexString `json:"number_of_devices"`
+	Description     flexString `json:"description"`
+	CreatedDate     flexString `json:"created_date"`
+	LastModified    flexString `json:"last_modified"`
+}
+
+type flexString string
+
+func (f *flexString) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	switch {
+	case bytes.Equal(b, []byte("null")):
+		*f = ""
+	case len(b) > 0 && b[0] == '"':
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		*f = flexString(s)
+	default:
+		var n json.Number
+		if err := json.Unmarshal(b, &n); err != nil {
+			return fmt.Errorf("want a string or a number, got %s", b)
+		}
+		*f = flexString(n.String())
+	}
+	return nil
+}
+
+func (c *Client) convert(ctx context.Context, g apiGroup) Group {
+	devices, err := strconv.ParseInt(string(g.NumberOfDevices), 10, 64)
+	if err != nil && g.NumberOfDevices != "" {
+		c.http.Logger().Warn(ctx, "OPSWAT sent a number_of_devices that is not a whole number; using 0", map[string]any{"group_id": string(g.ID), "value": string(g.NumberOfDevices)})
+	}
+	return Group{
+		ID: string(g.ID), Name: string(g.Name), DomainName: string(g.DomainName), AutoJoin: g.AutoJoin,
+		PolicyID: string(g.PolicyID), PolicyName: string(g.PolicyName), NumberOfDevices: devices,
+		Description:  string(g.Description),
+		CreatedDate:  c.parseTimeField(ctx, string(g.ID), "created_date", string(g.CreatedDate)),
+		LastModified: c.parseTimeField(ctx, string(g.ID), "last_modified", string(g.LastModified)),
+	}
+}
+
+func (c *Client) parseTimeField(ctx context.Context, id, field, v string) string {
+	t, ok := ParseTime(v)
+	if !ok && v != "" {
+		c.http.Logger().Warn(ctx, "OPSWAT sent a time in an unknown format; passing it through unchanged", map[string]any{"group_id": id, "field": field, "value": v})
+		return v
+	}
+	return t
+}
+
+// timeLayouts are the forms the API's GMT times take ("Jun 12, 2017 01:49:39 AM");
+// the unpadded layout parses padded values too.
+var timeLayouts = []string{"Jan 2, 2006 3:04:05 PM", "January 2, 2006 3:04:05 PM", "Jan 2, 2006 15:04:05", time.RFC3339}
+
+// ParseTime turns an API time into RFC 3339 UTC. It reports false, and
+// returns "", for a value it cannot read; an empty value is ("", true).
+func ParseTime(v string) (string, bool) {
+	v = strings.Join(strings.Fields(v), " ")
+	if v == "" {
+		return "", true
+	}
+	for _, layout := range timeLayouts {
+		if t, err := time.ParseInLocation(layout, v, time.UTC); err == nil {
+			return t.UTC().Format(time.RFC3339), true
+		}
+	}
+	return "", false
+}

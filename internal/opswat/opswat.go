@@ -1,0 +1,248 @@
+// Package opswat is the client of the OPSWAT MetaDefender IT Access groups
+// API: OAuth (a ready access token or the client-credentials grant), the
+// paged v3 group listing, and the parsing of its times. One Client walks the
+// group list at most once per distinct query, however many callers ask.
+package opswat
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/endpointgroups/terraform-provider-endpointgroups/internal/client"
+)
+
+// Vendor names the API in errors and logs.
+const Vendor = "OPSWAT"
+
+// DefaultBaseURL is the cloud host.
+const DefaultBaseURL = "https://gears.opswat.com"
+
+// DefaultRequestsPerMinute is the documented rate limit of the groups API.
+const DefaultRequestsPerMinute = 10
+
+// PageSize is the largest limit the API accepts (it answers 406 above it).
+const PageSize = 50
+
+// maxPages stops a walk over a server that never sends a short page.
+const maxPages = 10000
+
+const (
+	groupsPath = "/o/api/v3/groups"
+	tokenPath  = "/o/oauth/token"
+)
+
+// Sort fields and orders the API accepts.
+var (
+	SortFields = []string{"group_name", "domain_name", "policy_name", "number_of_devices", "last_update"}
+	SortOrders = []string{"asc", "desc"}
+)
+
+// Errors a caller can test for with errors.Is.
+var (
+	// ErrTokenRejected: the API refused a fixed access token.
+	ErrTokenRejected = errors.New("access token rejected")
+	// ErrCredentialsRejected: the token endpoint refused the client credentials.
+	ErrCredentialsRejected = errors.New("client credentials rejected")
+)
+
+// Client talks to one OPSWAT account.
+type Client struct {
+	http *client.Client
+
+	staticToken          string
+	clientID, clientSecr string
+
+	mu      sync.Mutex
+	token   string
+	expires time.Time
+
+	lists client.Memo[[]Group]
+}
+
+type options struct {
+	baseURL           string
+	accessToken       string
+	clientID          string
+	clientSecret      string
+	requestsPerMinute int
+	http              client.Config
+}
+
+// Option configures a Client.
+type Option func(*options)
+
+// WithBaseURL sets the API host (default https://gears.opswat.com).
+func WithBaseURL(u string) Option { return func(o *options) { o.baseURL = u } }
+
+// WithAccessToken authenticates with a ready OAuth access token.
+func WithAccessToken(token string) Option { return func(o *options) { o.accessToken = token } }
+
+// WithClientCredentials authenticates with the client-credentials grant.
+func WithClientCredentials(id, secret string) Option {
+	return func(o *options) { o.clientID, o.clientSecret = id, secret }
+}
+
+// WithRequestsPerMinute paces the client to n requests in any minute
+// (default 10, the API's documented limit).
+func WithRequestsPerMinute(n int) Option { return func(o *options) { o.requestsPerMinute = n } }
+
+// WithHTTP sets the shared HTTP settings: timeout, retries, logger, user agent.
+// Vendor, base URL, rate limit, redactor and error parsing are the client's own.
+func WithHTTP(cfg client.Config) Option { return func(o *options) { o.http = cfg } }
+
+// New validates the options and returns a client. It sends nothing.
+func New(opts ...Option) (*Client, error) {
+	o := options{baseURL: DefaultBaseURL, requestsPerMinute: DefaultRequestsPerMinute}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	switch {
+	case o.accessToken != "" && (o.clientID != "" || o.clientSecret != ""):
+		return nil, errors.New("give either an access token or client credentials, not both")
+	case o.accessToken == "" && o.clientID == "" && o.clientSecret == "":
+		return nil, errors.New("no credentials: give an access token or a client ID and client secret")
+	case o.accessToken == "" && (o.clientID == "" || o.clientSecret == ""):
+		return nil, errors.New("client credentials need both a client ID and a client secret")
+	case o.requestsPerMinute < 1:
+		return nil, fmt.Errorf("requests per minute must be at least 1, got %d", o.requestsPerMinute)
+	}
+	cfg := o.http
+	cfg.Vendor = Vendor
+	cfg.BaseURL = o.baseURL
+	cfg.RequestsPerWindow = o.requestsPerMinute
+	cfg.RateWindow = time.Minute
+	cfg.Redactor = client.NewRedactor(o.accessToken, o.clientSecret)
+	cfg.ErrorMessage = errorMessage
+	hc, err := client.New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return &Client{http: hc, staticToken: o.accessToken, clientID: o.clientID, clientSecr: o.clientSecret}, nil
+}
+
+// errorMessage reads the error body, which the vendor does not document:
+// {"error": "…"}, {"error": {"message": "…"}}, OAuth's error_description.
+func errorMessage(body []byte) (code, message string) {
+	var e struct {
+		Error       json.RawMessage `json:"error"`
+		Description string          `json:"error_description"`
+		Message     string          `json:"message"`
+	}
+	if json.Unmarshal(body, &e) != nil {
+		return "", ""
+	}
+	var s string
+	var obj struct {
+		Code    json.RawMessage `json:"code"`
+		Message string          `json:"message"`
+	}
+	switch {
+	case json.Unmarshal(e.Error, &s) == nil && s != "":
+		if e.Description != "" {
+			return s, e.Description
+		}
+		return "", s
+	case json.Unmarshal(e.Error, &obj) == nil && obj.Message != "":
+		return strings.Trim(string(obj.Code), `"`), obj.Message
+	}
+	return "", e.Message
+}
+
+// accessToken returns the token to use, fetching one with the client
+// credentials when there is none or it is about to expire.
+func (c *Client) accessToken(ctx context.Context, stale string) (string, error) {
+	if c.staticToken != "" {
+		return c.staticToken, nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.token != "" && c.token != stale && time.Now().Before(c.expires) {
+		return c.token, nil
+	}
+	form := url.Values{"client_id": {c.clientID}, "client_secret": {c.clientSecr}, "grant_type": {"client_credentials"}}
+	resp, err := c.http.Do(ctx, client.Request{
+		Method: http.MethodPost, Path: tokenPath, Form: true, Body: []byte(form.Encode()),
+		Header: http.Header{"Content-Type": {"application/x-www-form-urlencoded"}, "Accept": {"application/json"}},
+	})
+	if err != nil {
+		var apiErr *client.APIError
+		if errors.As(err, &apiErr) && (apiErr.StatusCode == http.StatusBadRequest || apiErr.StatusCode == http.StatusUnauthorized) {
+			return "", fmt.Errorf("%w: %w", ErrCredentialsRejected, err)
+		}
+		return "", err
+	}
+	var tok struct {
+		AccessToken string          `json:"access_token"`
+		ExpiresIn   json.RawMessage `json:"expires_in"`
+	}
+	if err := resp.DecodeJSON(&tok); err != nil {
+		return "", err
+	}
+	if tok.AccessToken == "" {
+		return "", resp.Error("the token answer has no access_token", nil)
+	}
+	c.http.Redactor().Add(tok.AccessToken)
+	life := time.Duration(parseSeconds(tok.ExpiresIn)) * time.Second
+	if life <= 0 {
+		life = time.Hour
+	}
+	// Renew a minute early so that a token does not expire mid-walk.
+	c.token, c.expires = tok.AccessToken, time.Now().Add(life-min(time.Minute, life/10))
+	c.http.Logger().Debug(ctx, "fetched an OPSWAT access token", map[string]any{"expires_in_seconds": int(life.Seconds())})
+	return c.token, nil
+}
+
+func parseSeconds(raw json.RawMessage) int64 {
+	var n json.Number
+	if json.Unmarshal(raw, &n) == nil {
+		if v, err := n.Int64(); err == nil {
+			return v
+		}
+	}
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		var v int64
+		if _, err := fmt.Sscan(s, &v); err == nil {
+			return v
+		}
+	}
+	return 0
+}
+
+// do sends an authenticated request. With client credentials a 401 fetches
+// a new token and tries once more; with a fixed token it is ErrTokenRejected.
+func (c *Client) do(ctx context.Context, req client.Request) (*client.Response, error) {
+	var used string
+	for attempt := 0; ; attempt++ {
+		tok, err := c.accessToken(ctx, used)
+		if err != nil {
+			return nil, err
+		}
+		used = tok
+		q := url.Values{}
+		for k, v := range req.Query {
+			q[k] = v
+		}
+		q.Set("access_token", tok)
+		r := req
+		r.Query = q
+		resp, err := c.http.Do(ctx, r)
+		if err == nil || !errors.Is(err, client.ErrUnauthorized) {
+			return resp, err
+		}
+		if c.staticToken != "" {
+			return nil, fmt.Errorf("%w: %w", ErrTokenRejected, err)
+		}
+		if attempt > 0 {
+			return nil, fmt.Errorf("%w: a freshly fetched token was refused too: %w", ErrCredentialsRejected, err)
+		}
+		c.http.Logger().Debug(ctx, "OPSWAT refused the access token; fetching a new one", nil)
+	}
+}
