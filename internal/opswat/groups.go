@@ -1,7 +1,6 @@
 package opswat
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -122,44 +121,21 @@ func (c *Client) walk(ctx context.Context, opts ListOptions) ([]Group, error) {
 // apiGroup is a group as the API sends it; ids and counts are accepted as
 // strings or numbers.
 type apiGroup struct {
-	ID              flexString `json:"group_id"`
-	Name            flexString `json:"group_name"`
-	DomainName      flexString `json:"domain_name"`
-	AutoJoin        bool       `json:"auto_join"`
-	PolicyID        flexString `json:"policy_id"`
-	PolicyName      flexString `json:"policy_name"`
-	NumberOfDevices flexString `json:"number_of_devices"`
-	Description     flexString `json:"description"`
-	CreatedDate     flexString `json:"created_date"`
-	LastModified    flexString `json:"last_modified"`
-}
-
-type flexString string
-
-func (f *flexString) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	switch {
-	case bytes.Equal(b, []byte("null")):
-		*f = ""
-	case len(b) > 0 && b[0] == '"':
-		var s string
-		if err := json.Unmarshal(b, &s); err != nil {
-			return err
-		}
-		*f = flexString(s)
-	default:
-		var n json.Number
-		if err := json.Unmarshal(b, &n); err != nil {
-			return fmt.Errorf("want a string or a number, got %s", b)
-		}
-		*f = flexString(n.String())
-	}
-	return nil
+	ID              client.FlexString `json:"group_id"`
+	Name            client.FlexString `json:"group_name"`
+	DomainName      client.FlexString `json:"domain_name"`
+	AutoJoin        bool              `json:"auto_join"`
+	PolicyID        client.FlexString `json:"policy_id"`
+	PolicyName      client.FlexString `json:"policy_name"`
+	NumberOfDevices client.FlexString `json:"number_of_devices"`
+	Description     client.FlexString `json:"description"`
+	CreatedDate     client.FlexString `json:"created_date"`
+	LastModified    client.FlexString `json:"last_modified"`
 }
 
 func (c *Client) convert(ctx context.Context, g apiGroup) Group {
-	devices, err := strconv.ParseInt(string(g.NumberOfDevices), 10, 64)
-	if err != nil && g.NumberOfDevices != "" {
+	devices, ok := g.NumberOfDevices.Int()
+	if !ok {
 		c.http.Logger().Warn(ctx, "OPSWAT sent a number_of_devices that is not a whole number; using 0", map[string]any{"group_id": string(g.ID), "value": string(g.NumberOfDevices)})
 	}
 	return Group{

@@ -1,0 +1,404 @@
+package drweb
+
+import (
+	"encoding/json"
+	"encoding/xml"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/endpointgroups/terraform-provider-endpointgroups/internal/client"
+)
+
+// Group is one group as info.ds describes it, normalised: times in RFC 3339
+// UTC, "" where the server sent nothing, an empty value or "none".
+type Group struct {
+	ID, Name, Description string
+	ParentID, ParentName  string
+	Type                  int64
+	Created, Modified     string
+	ChildGroups, Stations int64
+	HasPersonalSettings   *bool // nil when the server does not say
+	Rights                Rights
+	Keys                  Keys
+	Packages              []Package
+}
+
+// Inheritance says where rights or keys come from.
+type Inheritance struct {
+	Inherited          *bool // nil when the server does not say
+	InheritedGroupID   string
+	InheritedGroupName string
+}
+
+// Rights are a group's permissions.
+type Rights struct {
+	Inheritance
+	Items []Right
+}
+
+// Right is one permission.
+type Right struct {
+	Code  int64
+	Name  string
+	Value int64
+}
+
+// Keys are a group's license keys.
+type Keys struct {
+	Inheritance
+	IDs []string
+}
+
+// Package is an agent installer download.
+type Package struct{ OS, Arch, URL string }
+
+// document is a decoded answer of either format.
+type document struct {
+	Status     bool
+	ErrCode    string
+	ErrMessage string
+	Groups     []Group
+	Warnings   []string // values passed through unparsed
+}
+
+// decode reads an answer as JSON or XML, whichever it is.
+func decode(resp *client.Response) (*document, error) {
+	switch k := client.SniffBody(resp.Body); k {
+	case client.BodyJSON:
+		return decodeJSON(resp)
+	case client.BodyXML:
+		return decodeXML(resp)
+	default:
+		return nil, resp.UnexpectedBody("a JSON or XML body", k)
+	}
+}
+
+// none normalises the server's ways of saying "nothing".
+func none(s string) string {
+	s = strings.TrimSpace(s)
+	if strings.EqualFold(s, "none") {
+		return ""
+	}
+	return s
+}
+
+func (d *document) unixTime(id, field, v string) string {
+	v = strings.TrimSpace(v)
+	if v == "" || v == "0" {
+		return ""
+	}
+	secs, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		if f, ferr := strconv.ParseFloat(v, 64); ferr == nil {
+			secs, err = int64(f), nil
+		}
+	}
+	if err != nil {
+		d.Warnings = append(d.Warnings, fmt.Sprintf("group %s: %s %q is not a Unix time; passed through unchanged", id, field, v))
+		return v
+	}
+	return time.Unix(secs, 0).UTC().Format(time.RFC3339)
+}
+
+func (d *document) count(id, field string, v client.FlexString) int64 {
+	n, ok := v.Int()
+	if !ok {
+		d.Warnings = append(d.Warnings, fmt.Sprintf("group %s: %s %q is not a whole number; using 0", id, field, string(v)))
+	}
+	return n
+}
+
+func flexBool(v client.FlexString) *bool {
+	if b, ok := v.Bool(); ok {
+		return &b
+	}
+	return nil
+}
+
+// ---- JSON ----
+
+type jsonError struct {
+	Code    client.FlexString `json:"code"`
+	Errno   client.FlexString `json:"errno"`
+	Message string            `json:"message"`
+}
+
+type jsonInherit struct {
+	Inherited          client.FlexString `json:"inherited"`
+	InheritedGroupID   client.FlexString `json:"inherited_group_id"`
+	InheritedGroupName string            `json:"inherited_group_name"`
+}
+
+type jsonGroup struct {
+	ID                  client.FlexString `json:"id"`
+	Name                string            `json:"name"`
+	Description         string            `json:"description"`
+	Type                client.FlexString `json:"type"`
+	CreatedTime         client.FlexString `json:"created_time"`
+	ModifiedTime        client.FlexString `json:"modified_time"`
+	Created             client.FlexString `json:"created"`
+	Modified            client.FlexString `json:"modified"`
+	ParentID            client.FlexString `json:"parent_id"`
+	ParentName          string            `json:"parent_name"`
+	HasPersonalSettings client.FlexString `json:"has_personal_settings"`
+	ChildGroups         client.FlexString `json:"child_groups"`
+	Stations            client.FlexString `json:"stations"`
+	Permissions         *struct {
+		jsonInherit
+		List []struct {
+			Right client.FlexString `json:"right"`
+			Code  client.FlexString `json:"code"`
+			Name  string            `json:"name"`
+			Value client.FlexString `json:"value"`
+		} `json:"list"`
+	} `json:"permissions"`
+	Keys *struct {
+		jsonInherit
+		List []client.FlexString `json:"list"`
+	} `json:"keys"`
+	Packages []struct {
+		OS   string `json:"os"`
+		Arch string `json:"arch"`
+		URL  string `json:"url"`
+	} `json:"packages"`
+}
+
+type jsonDocument struct {
+	Head struct {
+		Status client.FlexString `json:"status"`
+		Error  *jsonError        `json:"error"`
+	} `json:"head"`
+	Error *jsonError `json:"error"`
+	Data  struct {
+		Groups struct {
+			List []jsonGroup `json:"list"`
+		} `json:"groups"`
+	} `json:"data"`
+}
+
+func decodeJSON(resp *client.Response) (*document, error) {
+	var raw jsonDocument
+	if err := resp.DecodeJSON(&raw); err != nil {
+		return nil, err
+	}
+	d := &document{Status: true}
+	if ok, known := raw.Head.Status.Bool(); known {
+		d.Status = ok
+	}
+	// The error block sits at the top level or under head, depending on the server.
+	for _, e := range []*jsonError{raw.Error, raw.Head.Error} {
+		if e != nil {
+			d.Status = false
+			d.ErrCode, d.ErrMessage = string(e.Code), e.Message
+			if d.ErrCode == "" {
+				d.ErrCode = string(e.Errno)
+			}
+			break
+		}
+	}
+	if !d.Status {
+		return d, nil
+	}
+	for _, g := range raw.Data.Groups.List {
+		id := string(g.ID)
+		out := Group{
+			ID: id, Name: g.Name, Description: g.Description,
+			ParentID: none(string(g.ParentID)), ParentName: none(g.ParentName),
+			Type:                d.count(id, "type", g.Type),
+			Created:             d.unixTime(id, "created_time", string(firstNonEmpty(g.CreatedTime, g.Created))),
+			Modified:            d.unixTime(id, "modified_time", string(firstNonEmpty(g.ModifiedTime, g.Modified))),
+			ChildGroups:         d.count(id, "child_groups", g.ChildGroups),
+			Stations:            d.count(id, "stations", g.Stations),
+			HasPersonalSettings: flexBool(g.HasPersonalSettings),
+			Rights:              Rights{Items: []Right{}},
+			Keys:                Keys{IDs: []string{}},
+			Packages:            []Package{},
+		}
+		if out.ParentID == "" {
+			out.ParentName = ""
+		}
+		if p := g.Permissions; p != nil {
+			out.Rights.Inheritance = p.jsonInherit.normalise()
+			for _, r := range p.List {
+				out.Rights.Items = append(out.Rights.Items, Right{
+					Code: d.count(id, "right", firstNonEmpty(r.Right, r.Code)), Name: r.Name, Value: d.count(id, "right value", r.Value),
+				})
+			}
+		}
+		if k := g.Keys; k != nil {
+			out.Keys.Inheritance = k.jsonInherit.normalise()
+			for _, key := range k.List {
+				out.Keys.IDs = append(out.Keys.IDs, string(key))
+			}
+		}
+		for _, p := range g.Packages {
+			out.Packages = append(out.Packages, Package(p))
+		}
+		d.Groups = append(d.Groups, out)
+	}
+	return d, nil
+}
+
+func (j jsonInherit) normalise() Inheritance {
+	return normaliseInheritance(flexBool(j.Inherited), string(j.InheritedGroupID), j.InheritedGroupName)
+}
+
+func normaliseInheritance(inherited *bool, id, name string) Inheritance {
+	in := Inheritance{Inherited: inherited, InheritedGroupID: none(id), InheritedGroupName: none(name)}
+	if in.InheritedGroupID == "" {
+		in.InheritedGroupName = ""
+	}
+	return in
+}
+
+func firstNonEmpty(vs ...client.FlexString) client.FlexString {
+	for _, v := range vs {
+		if strings.TrimSpace(string(v)) != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// ---- XML ----
+
+type xmlInherit struct {
+	Inherited          *string `xml:"inherited,attr"`
+	InheritedGroupID   string  `xml:"inherited_group_id,attr"`
+	InheritedGroupName string  `xml:"inherited_group_name,attr"`
+	Rights             []struct {
+		Code  client.FlexString `xml:"code,attr"`
+		Name  string            `xml:"name,attr"`
+		Value client.FlexString `xml:"value,attr"`
+	} `xml:"right"`
+	Keys []struct {
+		ID string `xml:"id,attr"`
+	} `xml:"key"`
+}
+
+func (x *xmlInherit) normalise() Inheritance {
+	if x == nil {
+		return Inheritance{}
+	}
+	var inherited *bool
+	if x.Inherited != nil {
+		inherited = flexBool(client.FlexString(*x.Inherited))
+	}
+	return normaliseInheritance(inherited, x.InheritedGroupID, x.InheritedGroupName)
+}
+
+type xmlGroup struct {
+	ID                  string            `xml:"id,attr"`
+	Name                string            `xml:"name,attr"`
+	Description         string            `xml:"description,attr"`
+	Created             string            `xml:"created,attr"`
+	Modified            string            `xml:"modified,attr"`
+	ParentID            string            `xml:"parent_id,attr"`
+	ParentName          string            `xml:"parent_name,attr"`
+	Type                client.FlexString `xml:"type,attr"`
+	HasPersonalSettings client.FlexString `xml:"has_personal_settings,attr"`
+	Rights              *xmlInherit       `xml:"rights"`
+	Keys                *xmlInherit       `xml:"keys"`
+	Packages            []struct {
+		Arch string `xml:"arch,attr"`
+		OS   string `xml:"os,attr"`
+		URL  string `xml:"url,attr"`
+	} `xml:"packages>package"`
+	ChildGroups client.FlexString `xml:"child-groups"`
+	Stations    client.FlexString `xml:"stations"`
+}
+
+// xmlDocument matches either root element (drweb-avdesk-api, drweb-es-api).
+type xmlDocument struct {
+	XMLName xml.Name
+	Status  string `xml:"status,attr"`
+	Error   *struct {
+		Errno   string `xml:"errno"`
+		Code    string `xml:"code"`
+		Message string `xml:"message"`
+	} `xml:"error"`
+	Groups []xmlGroup `xml:"groups>group"`
+}
+
+func decodeXML(resp *client.Response) (*document, error) {
+	var raw xmlDocument
+	if err := resp.DecodeXML(&raw); err != nil {
+		return nil, err
+	}
+	if !strings.HasPrefix(raw.XMLName.Local, "drweb") {
+		return nil, resp.Error(fmt.Sprintf("the XML root element is <%s>, not a Dr.Web API answer", raw.XMLName.Local), nil)
+	}
+	d := &document{Status: true}
+	if ok, known := client.FlexString(raw.Status).Bool(); known {
+		d.Status = ok
+	}
+	if raw.Error != nil {
+		d.Status = false
+		d.ErrCode = strings.TrimSpace(raw.Error.Errno)
+		if d.ErrCode == "" {
+			d.ErrCode = strings.TrimSpace(raw.Error.Code)
+		}
+		d.ErrMessage = strings.TrimSpace(raw.Error.Message)
+	}
+	if !d.Status {
+		return d, nil
+	}
+	for _, g := range raw.Groups {
+		out := Group{
+			ID: g.ID, Name: g.Name, Description: g.Description,
+			ParentID: none(g.ParentID), ParentName: none(g.ParentName),
+			Type:                d.count(g.ID, "type", g.Type),
+			Created:             d.unixTime(g.ID, "created", g.Created),
+			Modified:            d.unixTime(g.ID, "modified", g.Modified),
+			ChildGroups:         d.count(g.ID, "child-groups", g.ChildGroups),
+			Stations:            d.count(g.ID, "stations", g.Stations),
+			HasPersonalSettings: flexBool(g.HasPersonalSettings),
+			Rights:              Rights{Inheritance: g.Rights.normalise(), Items: []Right{}},
+			Keys:                Keys{Inheritance: g.Keys.normalise(), IDs: []string{}},
+			Packages:            []Package{},
+		}
+		if out.ParentID == "" {
+			out.ParentName = ""
+		}
+		if g.Rights != nil {
+			for _, r := range g.Rights.Rights {
+				out.Rights.Items = append(out.Rights.Items, Right{Code: d.count(g.ID, "right code", r.Code), Name: r.Name, Value: d.count(g.ID, "right value", r.Value)})
+			}
+		}
+		if g.Keys != nil {
+			for _, k := range g.Keys.Keys {
+				out.Keys.IDs = append(out.Keys.IDs, k.ID)
+			}
+		}
+		for _, p := range g.Packages {
+			out.Packages = append(out.Packages, Package{OS: p.OS, Arch: p.Arch, URL: p.URL})
+		}
+		d.Groups = append(d.Groups, out)
+	}
+	return d, nil
+}
+
+// errorMessage reads the vendor error from a failed (4xx/5xx) answer of either format.
+func errorMessage(body []byte) (code, message string) {
+	resp := &client.Response{Body: body}
+	var d *document
+	var err error
+	switch client.SniffBody(body) {
+	case client.BodyJSON:
+		var raw jsonDocument
+		if json.Unmarshal(body, &raw) != nil {
+			return "", ""
+		}
+		d, err = decodeJSON(resp)
+	case client.BodyXML:
+		d, err = decodeXML(resp)
+	default:
+		return "", ""
+	}
+	if err != nil || d == nil {
+		return "", ""
+	}
+	return d.ErrCode, d.ErrMessage
+}

@@ -1,0 +1,134 @@
+// Package drweb is the client of the Dr.Web Server (AV-Desk / Enterprise
+// Security Suite) Web API for groups: info.ds and list.ds, HTTP Basic on
+// every request, answers in JSON or XML (decided by what arrives, since older
+// servers answer XML whatever is asked), batching of concurrent lookups by id
+// into one info.ds request, and a group tree listed once per Client.
+package drweb
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/endpointgroups/terraform-provider-endpointgroups/internal/client"
+)
+
+// Vendor names the API in errors and logs.
+const Vendor = "Dr.Web"
+
+const (
+	infoPath = "/api/groups/info.ds"
+	listPath = "/api/groups/list.ds"
+)
+
+// Defaults for batching lookups by id.
+const (
+	DefaultBatchWindow = 10 * time.Millisecond
+	DefaultMaxBatch    = 100 // keeps the query string of one request well under common URL limits
+	treeConcurrency    = 4
+)
+
+// ErrAuth: the server refused the login, password or privilege.
+var ErrAuth = errors.New("authentication failed")
+
+// Client talks to one Dr.Web Server.
+type Client struct {
+	http  *client.Client
+	auth  string
+	batch *batcher
+
+	groups   client.Memo[Group]
+	children client.Memo[[]TreeNode]
+}
+
+type options struct {
+	url             string
+	login, password string
+	window          time.Duration
+	maxBatch        int
+	http            client.Config
+}
+
+// Option configures a Client.
+type Option func(*options)
+
+// WithURL sets the server's web address, e.g. https://esuite.example.com:9081.
+func WithURL(u string) Option { return func(o *options) { o.url = u } }
+
+// WithCredentials sets the administrator's login and password.
+func WithCredentials(login, password string) Option {
+	return func(o *options) { o.login, o.password = login, password }
+}
+
+// WithBatching sets how long a lookup by id waits for others to share its
+// info.ds request, and how many ids one request carries at most.
+func WithBatching(window time.Duration, maxIDs int) Option {
+	return func(o *options) { o.window, o.maxBatch = window, maxIDs }
+}
+
+// WithHTTP sets the shared HTTP settings: timeout, retries, TLS, logger,
+// user agent. Vendor, base URL, redactor and error parsing are the client's own.
+func WithHTTP(cfg client.Config) Option { return func(o *options) { o.http = cfg } }
+
+// New validates the options and returns a client. It sends nothing.
+func New(opts ...Option) (*Client, error) {
+	o := options{window: DefaultBatchWindow, maxBatch: DefaultMaxBatch}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if o.login == "" {
+		return nil, errors.New("no login: the Dr.Web Web API needs an administrator's login and password")
+	}
+	if o.window < 0 || o.maxBatch < 1 {
+		return nil, fmt.Errorf("batching needs a window of 0 or more and at least 1 id per request, got %s and %d", o.window, o.maxBatch)
+	}
+	auth := "Basic " + base64.StdEncoding.EncodeToString([]byte(o.login+":"+o.password))
+	cfg := o.http
+	cfg.Vendor = Vendor
+	cfg.BaseURL = o.url
+	cfg.Redactor = client.NewRedactor(o.password, auth, auth[len("Basic "):])
+	cfg.ErrorMessage = errorMessage
+	hc, err := client.New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	c := &Client{http: hc, auth: auth}
+	c.batch = &batcher{window: o.window, max: o.maxBatch, fetch: c.fetchInfo}
+	return c, nil
+}
+
+// get sends an authenticated GET and returns the answer with its body
+// checked for a status="false" error.
+func (c *Client) get(ctx context.Context, path string, q url.Values) (*client.Response, *document, error) {
+	q.Set("format", "json")
+	resp, err := c.http.Do(ctx, client.Request{
+		Method: http.MethodGet, Path: path, Query: q,
+		Header: http.Header{"Authorization": {c.auth}, "Accept": {"application/json, text/xml;q=0.9"}},
+	})
+	if errors.Is(err, client.ErrUnauthorized) {
+		return nil, nil, fmt.Errorf("%w: %w (check DRWEB_LOGIN / DRWEB_PASSWORD and the administrator's Web API permission)", ErrAuth, err)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	doc, err := decode(resp)
+	if err != nil {
+		return nil, nil, err
+	}
+	return resp, doc, nil
+}
+
+// serverError is a status="false" answer.
+func serverError(resp *client.Response, doc *document) *client.APIError {
+	e := resp.Error(doc.ErrMessage, nil)
+	e.Code = doc.ErrCode
+	if e.Message == "" && e.Code == "" {
+		e.Message = "the server answered status=false without saying why"
+	}
+	e.Body = ""
+	return e
+}
