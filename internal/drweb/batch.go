@@ -6,18 +6,23 @@ import (
 	"time"
 )
 
-// batcher coalesces lookups by id that arrive within a short window into one
-// info.ds request with repeated id parameters.
+// batcher coalesces lookups by id into one info.ds request with repeated id
+// parameters. Terraform starts the reads of a plan some milliseconds apart,
+// so a batch waits until no new id has come for `window`, but never longer
+// than `maxWait` after its first id, or until it holds `max` ids.
 type batcher struct {
-	window time.Duration
-	max    int
-	fetch  func(ctx context.Context, ids []string) map[string]result
+	window  time.Duration
+	maxWait time.Duration
+	max     int
+	fetch   func(ctx context.Context, ids []string) map[string]result
 
 	mu      sync.Mutex
 	pending map[string][]chan result
 	order   []string
 	ctx     context.Context //nolint:containedctx // the first caller's context, for the batch's logging
+	started time.Time
 	timer   *time.Timer
+	gen     int // which batch the timer belongs to
 }
 
 type result struct {
@@ -37,12 +42,19 @@ func (b *batcher) get(ctx context.Context, id string) (Group, error) {
 		b.order = append(b.order, id)
 	}
 	b.pending[id] = append(b.pending[id], ch)
-	switch {
-	case len(b.order) >= b.max:
+	if len(b.order) == 1 {
+		b.ctx, b.started = context.WithoutCancel(ctx), time.Now()
+	}
+	if len(b.order) >= b.max {
 		b.flushLocked()
-	case len(b.order) == 1:
-		b.ctx = context.WithoutCancel(ctx)
-		b.timer = time.AfterFunc(b.window, b.flush)
+	} else {
+		// (Re)arm the timer: the batch goes when ids stop coming.
+		if b.timer != nil {
+			b.timer.Stop()
+		}
+		wait := min(b.window, b.maxWait-time.Since(b.started))
+		gen := b.gen
+		b.timer = time.AfterFunc(max(wait, 0), func() { b.flush(gen) })
 	}
 	b.mu.Unlock()
 
@@ -54,10 +66,12 @@ func (b *batcher) get(ctx context.Context, id string) (Group, error) {
 	}
 }
 
-func (b *batcher) flush() {
+func (b *batcher) flush(gen int) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.flushLocked()
+	if gen == b.gen { // a timer that fired as it was replaced must not send the next batch early
+		b.flushLocked()
+	}
 }
 
 func (b *batcher) flushLocked() {
@@ -70,6 +84,7 @@ func (b *batcher) flushLocked() {
 	}
 	ids, waiters, ctx := b.order, b.pending, b.ctx
 	b.order, b.pending = nil, nil
+	b.gen++
 	go func() {
 		results := b.fetch(ctx, ids)
 		for _, id := range ids {

@@ -27,9 +27,10 @@ const (
 
 // Defaults for batching lookups by id.
 const (
-	DefaultBatchWindow = 10 * time.Millisecond
-	DefaultMaxBatch    = 100 // keeps the query string of one request well under common URL limits
-	treeConcurrency    = 4
+	DefaultBatchWindow  = 20 * time.Millisecond  // quiet time after the last id before a batch goes
+	DefaultBatchMaxWait = 100 * time.Millisecond // longest a lookup waits for others
+	DefaultMaxBatch     = 100                    // keeps the query string of one request well under common URL limits
+	treeConcurrency     = 4
 )
 
 // ErrAuth: the server refused the login, password or privilege.
@@ -48,7 +49,7 @@ type Client struct {
 type options struct {
 	url             string
 	login, password string
-	window          time.Duration
+	window, maxWait time.Duration
 	maxBatch        int
 	http            client.Config
 }
@@ -64,10 +65,11 @@ func WithCredentials(login, password string) Option {
 	return func(o *options) { o.login, o.password = login, password }
 }
 
-// WithBatching sets how long a lookup by id waits for others to share its
-// info.ds request, and how many ids one request carries at most.
+// WithBatching sets how long a batch of lookups by id waits for another id
+// before its info.ds request goes (never more than five times that after its
+// first id), and how many ids one request carries at most.
 func WithBatching(window time.Duration, maxIDs int) Option {
-	return func(o *options) { o.window, o.maxBatch = window, maxIDs }
+	return func(o *options) { o.window, o.maxWait, o.maxBatch = window, 5*window, maxIDs }
 }
 
 // WithHTTP sets the shared HTTP settings: timeout, retries, TLS, logger,
@@ -76,7 +78,7 @@ func WithHTTP(cfg client.Config) Option { return func(o *options) { o.http = cfg
 
 // New validates the options and returns a client. It sends nothing.
 func New(opts ...Option) (*Client, error) {
-	o := options{window: DefaultBatchWindow, maxBatch: DefaultMaxBatch}
+	o := options{window: DefaultBatchWindow, maxWait: DefaultBatchMaxWait, maxBatch: DefaultMaxBatch}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -97,7 +99,7 @@ func New(opts ...Option) (*Client, error) {
 		return nil, err
 	}
 	c := &Client{http: hc, auth: auth}
-	c.batch = &batcher{window: o.window, max: o.maxBatch, fetch: c.fetchInfo}
+	c.batch = &batcher{window: o.window, maxWait: o.maxWait, max: o.maxBatch, fetch: c.fetchInfo}
 	return c, nil
 }
 

@@ -1,0 +1,226 @@
+package provider
+
+import (
+	"context"
+	"encoding/pem"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+)
+
+func env(vars map[string]string) getenvFunc {
+	return func(name string) (string, bool) { v, ok := vars[name]; return v, ok }
+}
+
+func problemText(d diag.Diagnostics) string {
+	var b strings.Builder
+	for _, e := range d {
+		b.WriteString(e.Summary() + ": " + e.Detail() + "\n")
+	}
+	return b.String()
+}
+
+func TestResolveOPSWAT(t *testing.T) {
+	t.Parallel()
+	for name, tc := range map[string]struct {
+		cfg     *opswatConfigModel
+		env     map[string]string
+		want    opswatSettings
+		problem string
+	}{
+		"defaults from nothing but a token in the environment": {
+			env:  map[string]string{envOPSWATAccessToken: "env-token"},
+			want: opswatSettings{baseURL: "https://gears.opswat.com", accessToken: "env-token", requestsPerMinute: 10},
+		},
+		"attribute beats environment": {
+			cfg: &opswatConfigModel{BaseURL: types.StringValue("https://gears-beta.opswat.com"), ClientID: types.StringValue("id"),
+				ClientSecret: types.StringValue("secret"), RequestsPerMinute: types.Int64Value(5)},
+			env:  map[string]string{envOPSWATBaseURL: "https://other.example.com", envOPSWATAccessToken: "env-token", envOPSWATRPM: "7"},
+			want: opswatSettings{baseURL: "https://gears-beta.opswat.com", clientID: "id", clientSecret: "secret", requestsPerMinute: 5},
+		},
+		"environment beats default": {
+			env:  map[string]string{envOPSWATBaseURL: "https://tenant.example.com", envOPSWATClientID: "i", envOPSWATClientSecret: "s", envOPSWATRPM: "7"},
+			want: opswatSettings{baseURL: "https://tenant.example.com", clientID: "i", clientSecret: "s", requestsPerMinute: 7},
+		},
+		"not configured names attributes and variables": {
+			problem: "OPSWAT Not Configured: This data source reads OPSWAT MetaDefender IT Access groups, but the provider has no OPSWAT credentials. In the provider's opswat block set access_token (or the environment variable OPSWAT_ACCESS_TOKEN), or client_id and client_secret (or OPSWAT_CLIENT_ID and OPSWAT_CLIENT_SECRET).",
+		},
+		"secret without id": {
+			env:     map[string]string{envOPSWATClientSecret: "s"},
+			problem: "Incomplete OPSWAT Credentials: OPSWAT_CLIENT_SECRET is set but the client ID is missing: set opswat.client_id or the environment variable OPSWAT_CLIENT_ID.",
+		},
+		"token and credentials in the environment": {
+			env:     map[string]string{envOPSWATAccessToken: "t", envOPSWATClientID: "i", envOPSWATClientSecret: "s"},
+			problem: "Conflicting OPSWAT Credentials",
+		},
+		"bad rate in the environment": {
+			env:     map[string]string{envOPSWATAccessToken: "t", envOPSWATRPM: "ten"},
+			problem: `Invalid OPSWAT_REQUESTS_PER_MINUTE: The environment variable OPSWAT_REQUESTS_PER_MINUTE is "ten"; it must be a whole number of at least 1`,
+		},
+		"bad URL in the environment": {
+			env:     map[string]string{envOPSWATAccessToken: "t", envOPSWATBaseURL: "gears.opswat.com"},
+			problem: `Invalid OPSWAT Base URL: The OPSWAT base URL (opswat.base_url or OPSWAT_BASE_URL) is invalid: "gears.opswat.com" is not an http:// or https:// URL`,
+		},
+		"unknown at plan time": {
+			cfg:     &opswatConfigModel{BaseURL: types.StringUnknown()},
+			problem: "OPSWAT Configuration Not Known Yet: The provider's opswat.base_url depends on a value that is only known after apply",
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			got, problem := resolveOPSWAT(tc.cfg, env(tc.env))
+			if tc.problem != "" {
+				if !strings.Contains(problemText(problem), tc.problem) {
+					t.Fatalf("problem:\n got %s\nwant %s", problemText(problem), tc.problem)
+				}
+				return
+			}
+			if problem.HasError() || got != tc.want {
+				t.Fatalf("got %+v (%s), want %+v", got, problemText(problem), tc.want)
+			}
+		})
+	}
+}
+
+func TestResolveDrWeb(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewTLSServer(nil)
+	srv.Close()
+	caPEM := string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}))
+	dir := t.TempDir()
+	caFile := filepath.Join(dir, "ca.pem")
+	if err := os.WriteFile(caFile, []byte(caPEM), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	notPEM := filepath.Join(dir, "not.pem")
+	if err := os.WriteFile(notPEM, []byte("hello"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	full := map[string]string{envDrWebURL: "https://esuite.example.com:9081", envDrWebLogin: "admin", envDrWebPassword: "pw"}
+	with := func(extra map[string]string) map[string]string {
+		m := map[string]string{}
+		for k, v := range full {
+			m[k] = v
+		}
+		for k, v := range extra {
+			m[k] = v
+		}
+		return m
+	}
+	for name, tc := range map[string]struct {
+		cfg              *drwebConfigModel
+		env              map[string]string
+		want             drwebSettings
+		problem, warning string
+	}{
+		"environment": {env: full, want: drwebSettings{url: "https://esuite.example.com:9081", login: "admin", password: "pw"}},
+		"attribute beats environment": {
+			cfg:  &drwebConfigModel{URL: types.StringValue("https://other:9081"), Password: types.StringValue("attr-pw"), InsecureSkipVerify: types.BoolValue(false)},
+			env:  with(map[string]string{envDrWebInsecure: "true"}),
+			want: drwebSettings{url: "https://other:9081", login: "admin", password: "attr-pw"},
+		},
+		"CA file from the environment": {
+			env:  with(map[string]string{envDrWebCAFile: caFile}),
+			want: drwebSettings{url: "https://esuite.example.com:9081", login: "admin", password: "pw", caCertPEM: caPEM},
+		},
+		"missing url":      {problem: "Dr.Web Not Configured: This data source reads Dr.Web groups, but the provider has no Dr.Web url: set drweb.url in the provider configuration or the environment variable DRWEB_URL."},
+		"missing login":    {env: map[string]string{envDrWebURL: "https://h"}, problem: "set drweb.login in the provider configuration or the environment variable DRWEB_LOGIN."},
+		"missing password": {env: map[string]string{envDrWebURL: "https://h", envDrWebLogin: "a"}, problem: "set drweb.password in the provider configuration or the environment variable DRWEB_PASSWORD."},
+		"unreadable CA file": {
+			env:     with(map[string]string{envDrWebCAFile: filepath.Join(dir, "missing.pem")}),
+			problem: "Unreadable Dr.Web CA Certificate File: DRWEB_CA_CERT_FILE names",
+		},
+		"CA file without certificates": {
+			env:     with(map[string]string{envDrWebCAFile: notPEM}),
+			problem: "Invalid Dr.Web CA Certificate File: DRWEB_CA_CERT_FILE names",
+		},
+		"bad insecure flag": {
+			env:     with(map[string]string{envDrWebInsecure: "maybe"}),
+			problem: `Invalid DRWEB_INSECURE_SKIP_VERIFY: The environment variable DRWEB_INSECURE_SKIP_VERIFY is "maybe"; it must be true or false.`,
+		},
+		"insecure warns": {
+			env:     with(map[string]string{envDrWebInsecure: "true"}),
+			want:    drwebSettings{url: "https://esuite.example.com:9081", login: "admin", password: "pw", insecure: true},
+			warning: "Dr.Web TLS Verification Is Off",
+		},
+		"plain http to another host warns": {
+			env:     with(map[string]string{envDrWebURL: "http://esuite.example.com:9080"}),
+			want:    drwebSettings{url: "http://esuite.example.com:9080", login: "admin", password: "pw"},
+			warning: "Dr.Web Credentials Sent Unencrypted: The Dr.Web URL http://esuite.example.com:9080 uses plain http://",
+		},
+		"plain http to loopback is fine": {
+			env:  with(map[string]string{envDrWebURL: "http://127.0.0.1:9080"}),
+			want: drwebSettings{url: "http://127.0.0.1:9080", login: "admin", password: "pw"},
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			got, warnings, problem := resolveDrWeb(tc.cfg, env(tc.env))
+			if tc.problem != "" {
+				if !strings.Contains(problemText(problem), tc.problem) {
+					t.Fatalf("problem:\n got %s\nwant %s", problemText(problem), tc.problem)
+				}
+				return
+			}
+			if problem.HasError() || got != tc.want {
+				t.Fatalf("got %+v (%s), want %+v", got, problemText(problem), tc.want)
+			}
+			if w := problemText(warnings); (tc.warning == "") != (w == "") || !strings.Contains(w, tc.warning) {
+				t.Fatalf("warnings %q, want %q", w, tc.warning)
+			}
+		})
+	}
+}
+
+func TestConfigureKeepsVendorsApart(t *testing.T) {
+	t.Parallel()
+	clients, diags := configureClients(context.Background(), providerModel{
+		DrWeb: &drwebConfigModel{URL: types.StringValue("https://h:9081"), Login: types.StringValue("a"), Password: types.StringValue("p")},
+	}, env(nil), "test", "1.11.4")
+	if diags.HasError() {
+		t.Fatal(diags)
+	}
+	if _, d := clients.DrWeb(); d.HasError() {
+		t.Fatalf("Dr.Web should be usable: %v", d)
+	}
+	if _, d := clients.OPSWAT(); !d.HasError() || d[0].Summary() != "OPSWAT Not Configured" {
+		t.Fatalf("OPSWAT should name what is missing, got %v", d)
+	}
+}
+
+// Invalid provider settings fail at plan time, on the attribute.
+func TestAccProviderValidation(t *testing.T) {
+	const ds = `
+data "endpointgroups_opswat_group" "x" {
+  name = "Default"
+}
+`
+	for _, tc := range []struct{ provider, want string }{
+		{`request_timeout = "soon"`, `"soon" is not a duration: write it like 30s, 2m or 1m30s`},
+		{`request_timeout = "-5s"`, `"-5s" is not a positive duration`},
+		{`max_retries = -1`, `Attribute max_retries value must be between 0 and 50, got: -1`},
+		{`opswat { base_url = "gears.opswat.com" }`, `Invalid URL`},
+		{`opswat {
+		    access_token = "t0ken"
+		    client_id    = "id"
+		    client_secret = "s"
+		  }`, `Attribute "opswat.client_id" cannot be specified when "opswat.access_token" is specified`},
+		{`opswat { client_id = "id" }`, `Attribute "opswat.client_secret" must be specified when "opswat.client_id" is specified`},
+		{`opswat { requests_per_minute = 0 }`, `Attribute opswat.requests_per_minute value must be at least 1, got: 0`},
+		{`drweb { ca_cert_pem = "not a certificate" }`, `Invalid CA Certificate`},
+	} {
+		t.Run(tc.want[:min(len(tc.want), 30)], func(t *testing.T) {
+			accTest(t, resource.TestStep{
+				Config:      "provider \"endpointgroups\" {\n  " + tc.provider + "\n}\n" + ds,
+				PlanOnly:    true,
+				ExpectError: errorRe(tc.want),
+			})
+		})
+	}
+}

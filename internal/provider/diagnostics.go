@@ -1,0 +1,65 @@
+package provider
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+
+	"github.com/endpointgroups/terraform-provider-endpointgroups/internal/client"
+	"github.com/endpointgroups/terraform-provider-endpointgroups/internal/drweb"
+	"github.com/endpointgroups/terraform-provider-endpointgroups/internal/opswat"
+)
+
+// addOPSWATError turns an OPSWAT client error into a diagnostic; lookup
+// failures point at the attribute that was searched for.
+func addOPSWATError(diags *diag.Diagnostics, err error, at path.Path) {
+	var nf *opswat.NotFoundError
+	var amb *opswat.AmbiguousError
+	switch {
+	case errors.As(err, &nf):
+		hint := "Check the value: names match exactly and case-sensitively. The endpointgroups_opswat_groups data source lists the groups there are."
+		diags.AddAttributeError(at, "OPSWAT Group Not Found", nf.Error()+".\n\n"+hint)
+	case errors.As(err, &amb):
+		diags.AddAttributeError(at, "Ambiguous OPSWAT Group Name", amb.Error()+".\n\nLook the group up by id instead, or rename one of them.")
+	case errors.Is(err, opswat.ErrTokenRejected):
+		diags.AddError("OPSWAT Access Token Rejected", err.Error()+"\n\nThe access token was refused: check opswat.access_token or OPSWAT_ACCESS_TOKEN. "+
+			"Tokens expire after about 12 hours; client_id and client_secret let the provider fetch fresh ones itself.")
+	case errors.Is(err, opswat.ErrCredentialsRejected):
+		diags.AddError("OPSWAT Client Credentials Rejected", err.Error()+"\n\nCheck opswat.client_id and opswat.client_secret "+
+			"(or OPSWAT_CLIENT_ID and OPSWAT_CLIENT_SECRET), and that the OAuth client may use the client-credentials grant.")
+	default:
+		addAPIError(diags, opswat.Vendor, err)
+	}
+}
+
+// addDrWebError turns a Dr.Web client error into a diagnostic.
+func addDrWebError(diags *diag.Diagnostics, err error, at path.Path) {
+	var nf *drweb.NotFoundError
+	var amb *drweb.AmbiguousError
+	switch {
+	case errors.As(err, &nf):
+		hint := "Check the value: ids and names match exactly, names case-sensitively. The endpointgroups_drweb_groups data source lists the groups there are."
+		diags.AddAttributeError(at, "Dr.Web Group Not Found", nf.Error()+".\n\n"+hint)
+	case errors.As(err, &amb):
+		diags.AddAttributeError(at, "Ambiguous Dr.Web Group Name", amb.Error()+".\n\nSet parent_id to the parent of the one you mean, or look it up by id.")
+	case errors.Is(err, drweb.ErrAuth):
+		diags.AddError("Dr.Web Authentication Failed", err.Error())
+	default:
+		addAPIError(diags, drweb.Vendor, err)
+	}
+}
+
+func addAPIError(diags *diag.Diagnostics, vendor string, err error) {
+	var apiErr *client.APIError
+	var reqErr *client.RequestError
+	switch {
+	case errors.As(err, &apiErr):
+		diags.AddError(vendor+" API Error", err.Error())
+	case errors.As(err, &reqErr):
+		diags.AddError(vendor+" API Unreachable", err.Error()+"\n\nCheck the URL, the network path to the server and request_timeout.")
+	default:
+		diags.AddError(fmt.Sprintf("%s Request Failed", vendor), err.Error())
+	}
+}

@@ -1,0 +1,224 @@
+package provider
+
+import (
+	"context"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/endpointgroups/terraform-provider-endpointgroups/internal/drweb"
+)
+
+var _ datasource.DataSourceWithConfigure = (*drwebGroupDataSource)(nil)
+
+func newDrWebGroupDataSource() datasource.DataSource { return &drwebGroupDataSource{} }
+
+type drwebGroupDataSource struct {
+	clients *providerClients
+}
+
+// drwebGroupModel is one Dr.Web group: the singular data source's state and
+// each element of the plural one's groups.
+type drwebGroupModel struct {
+	ID                  types.String        `tfsdk:"id"`
+	Name                types.String        `tfsdk:"name"`
+	ParentID            types.String        `tfsdk:"parent_id"`
+	ParentName          types.String        `tfsdk:"parent_name"`
+	Description         types.String        `tfsdk:"description"`
+	Type                types.Int64         `tfsdk:"type"`
+	Created             types.String        `tfsdk:"created"`
+	Modified            types.String        `tfsdk:"modified"`
+	ChildGroups         types.Int64         `tfsdk:"child_groups"`
+	Stations            types.Int64         `tfsdk:"stations"`
+	HasPersonalSettings types.Bool          `tfsdk:"has_personal_settings"`
+	Rights              *drwebRightsModel   `tfsdk:"rights"`
+	Keys                *drwebKeysModel     `tfsdk:"keys"`
+	Packages            []drwebPackageModel `tfsdk:"packages"`
+}
+
+type drwebRightsModel struct {
+	Inherited          types.Bool        `tfsdk:"inherited"`
+	InheritedGroupID   types.String      `tfsdk:"inherited_group_id"`
+	InheritedGroupName types.String      `tfsdk:"inherited_group_name"`
+	Items              []drwebRightModel `tfsdk:"items"`
+}
+
+type drwebRightModel struct {
+	Code  types.Int64  `tfsdk:"code"`
+	Name  types.String `tfsdk:"name"`
+	Value types.Int64  `tfsdk:"value"`
+}
+
+type drwebKeysModel struct {
+	Inherited          types.Bool   `tfsdk:"inherited"`
+	InheritedGroupID   types.String `tfsdk:"inherited_group_id"`
+	InheritedGroupName types.String `tfsdk:"inherited_group_name"`
+	IDs                []string     `tfsdk:"ids"`
+}
+
+type drwebPackageModel struct {
+	OS   types.String `tfsdk:"os"`
+	Arch types.String `tfsdk:"arch"`
+	URL  types.String `tfsdk:"url"`
+}
+
+// drwebGroupModelFromAPI converts a client group; what the server left out
+// or sent as empty is null.
+func drwebGroupModelFromAPI(g drweb.Group) drwebGroupModel {
+	m := drwebGroupModel{
+		ID:                  types.StringValue(g.ID),
+		Name:                types.StringValue(g.Name),
+		ParentID:            stringOrNull(g.ParentID),
+		ParentName:          stringOrNull(g.ParentName),
+		Description:         stringOrNull(g.Description),
+		Type:                types.Int64Value(g.Type),
+		Created:             stringOrNull(g.Created),
+		Modified:            stringOrNull(g.Modified),
+		ChildGroups:         types.Int64Value(g.ChildGroups),
+		Stations:            types.Int64Value(g.Stations),
+		HasPersonalSettings: types.BoolPointerValue(g.HasPersonalSettings),
+		Rights: &drwebRightsModel{
+			Inherited:          types.BoolPointerValue(g.Rights.Inherited),
+			InheritedGroupID:   stringOrNull(g.Rights.InheritedGroupID),
+			InheritedGroupName: stringOrNull(g.Rights.InheritedGroupName),
+			Items:              make([]drwebRightModel, 0, len(g.Rights.Items)),
+		},
+		Keys: &drwebKeysModel{
+			Inherited:          types.BoolPointerValue(g.Keys.Inherited),
+			InheritedGroupID:   stringOrNull(g.Keys.InheritedGroupID),
+			InheritedGroupName: stringOrNull(g.Keys.InheritedGroupName),
+			IDs:                append([]string{}, g.Keys.IDs...),
+		},
+		Packages: make([]drwebPackageModel, 0, len(g.Packages)),
+	}
+	for _, r := range g.Rights.Items {
+		m.Rights.Items = append(m.Rights.Items, drwebRightModel{Code: types.Int64Value(r.Code), Name: types.StringValue(r.Name), Value: types.Int64Value(r.Value)})
+	}
+	for _, p := range g.Packages {
+		m.Packages = append(m.Packages, drwebPackageModel{OS: types.StringValue(p.OS), Arch: types.StringValue(p.Arch), URL: types.StringValue(p.URL)})
+	}
+	return m
+}
+
+func inheritanceAttributes(what string) map[string]schema.Attribute {
+	return map[string]schema.Attribute{
+		"inherited":            schema.BoolAttribute{Computed: true, MarkdownDescription: "`true` when the group's " + what + " come from an ancestor group, `false` when they are set on the group itself; null when the server does not say."},
+		"inherited_group_id":   schema.StringAttribute{Computed: true, MarkdownDescription: "The id of the group the " + what + " are inherited from; null when they are not inherited (the server sends `none`)."},
+		"inherited_group_name": schema.StringAttribute{Computed: true, MarkdownDescription: "The name of the group the " + what + " are inherited from; null when they are not inherited."},
+	}
+}
+
+// drwebGroupAttributes are the attributes of one group, all computed; the
+// singular data source makes id, name and parent_id optional.
+func drwebGroupAttributes() map[string]schema.Attribute {
+	rights := inheritanceAttributes("rights")
+	rights["items"] = schema.ListNestedAttribute{
+		Computed:            true,
+		MarkdownDescription: "The rights, in server order.",
+		NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+			"code":  schema.Int64Attribute{Computed: true, MarkdownDescription: "The right's numeric code."},
+			"name":  schema.StringAttribute{Computed: true, MarkdownDescription: "The right's name, such as `Run Dr.Web Scanner for Windows`; the server leaves some empty."},
+			"value": schema.Int64Attribute{Computed: true, MarkdownDescription: "The right's value (`1` allowed, `0` denied)."},
+		}},
+	}
+	keys := inheritanceAttributes("license keys")
+	keys["ids"] = schema.ListAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: "The license key ids, in server order; empty when the group has none."}
+
+	return map[string]schema.Attribute{
+		"id":                    schema.StringAttribute{Computed: true, MarkdownDescription: "The group's id."},
+		"name":                  schema.StringAttribute{Computed: true, MarkdownDescription: "The group's name."},
+		"parent_id":             schema.StringAttribute{Computed: true, MarkdownDescription: "The id of the parent group; null for a top-level group."},
+		"parent_name":           schema.StringAttribute{Computed: true, MarkdownDescription: "The name of the parent group; null for a top-level group."},
+		"description":           schema.StringAttribute{Computed: true, MarkdownDescription: "The group's description; null when empty."},
+		"type":                  schema.Int64Attribute{Computed: true, MarkdownDescription: "The group's type as the server numbers it (`0` for ordinary groups; system groups have others)."},
+		"created":               schema.StringAttribute{Computed: true, MarkdownDescription: "When the group was created, RFC 3339 in UTC such as `2014-03-13T10:25:31Z` (the server sends a Unix time)."},
+		"modified":              schema.StringAttribute{Computed: true, MarkdownDescription: "When the group was last changed, RFC 3339 in UTC."},
+		"child_groups":          schema.Int64Attribute{Computed: true, MarkdownDescription: "How many child groups the group has."},
+		"stations":              schema.Int64Attribute{Computed: true, MarkdownDescription: "How many stations are in the group."},
+		"has_personal_settings": schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether the group has settings of its own; null when the server does not say (servers that answer only XML never do)."},
+		"rights": schema.SingleNestedAttribute{
+			Computed: true, Attributes: rights,
+			MarkdownDescription: "The group's rights (permissions) and where they come from.",
+		},
+		"keys": schema.SingleNestedAttribute{
+			Computed: true, Attributes: keys,
+			MarkdownDescription: "The group's license keys and where they come from.",
+		},
+		"packages": schema.ListNestedAttribute{
+			Computed:            true,
+			MarkdownDescription: "The agent installers for the group, in server order.",
+			NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+				"os":   schema.StringAttribute{Computed: true, MarkdownDescription: "The operating system: `windows`, `linux`, `macosx`, `android`, …"},
+				"arch": schema.StringAttribute{Computed: true, MarkdownDescription: "The architecture: `all`, `x86` or `x86_64`."},
+				"url":  schema.StringAttribute{Computed: true, MarkdownDescription: "The download URL of the installer, which joins new stations to this group."},
+			}},
+		},
+	}
+}
+
+func (d *drwebGroupDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_drweb_group"
+}
+
+func (d *drwebGroupDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	attrs := drwebGroupAttributes()
+	oneOf := stringvalidator.ExactlyOneOf(path.MatchRoot("id"), path.MatchRoot("name"))
+	attrs["id"] = schema.StringAttribute{
+		Optional: true, Computed: true,
+		MarkdownDescription: "The group's id. Give exactly one of `id` and `name`. System groups (such as Everyone) can be read by id too.",
+		Validators:          []validator.String{oneOf, stringvalidator.LengthAtLeast(1)},
+	}
+	attrs["name"] = schema.StringAttribute{
+		Optional: true, Computed: true,
+		MarkdownDescription: "The group's name, matched exactly and case-sensitively anywhere in the group tree. Give exactly one of " +
+			"`id` and `name`; a name that several groups share is an error that lists them and their parents.",
+		Validators: []validator.String{oneOf, stringvalidator.LengthAtLeast(1)},
+	}
+	attrs["parent_id"] = schema.StringAttribute{
+		Optional: true, Computed: true,
+		MarkdownDescription: "With `name`: look only among this group's direct children. Otherwise the id of the group's parent; " +
+			"null for a top-level group.",
+		Validators: []validator.String{stringvalidator.ConflictsWith(path.MatchRoot("id")), stringvalidator.LengthAtLeast(1)},
+	}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "One Dr.Web AV-Desk / Enterprise Security Suite group with its rights, license keys and agent " +
+			"installer packages, looked up by id or by name.\n\nLookups by id that Terraform runs at the same time share " +
+			"one `info.ds` request; the group tree behind lookups by name is listed once per run.",
+		Attributes: attrs,
+	}
+}
+
+func (d *drwebGroupDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	d.clients = clientsFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+func (d *drwebGroupDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	ctx = withLogging(ctx)
+	var cfg drwebGroupModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	c, diags := d.clients.DrWeb()
+	if resp.Diagnostics.Append(diags...); resp.Diagnostics.HasError() {
+		return
+	}
+	var g drweb.Group
+	var err error
+	at := path.Root("id")
+	if !cfg.ID.IsNull() {
+		g, err = c.GroupByID(ctx, cfg.ID.ValueString())
+	} else {
+		at = path.Root("name")
+		g, err = c.GroupByName(ctx, cfg.Name.ValueString(), cfg.ParentID.ValueString())
+	}
+	if err != nil {
+		addDrWebError(&resp.Diagnostics, err, at)
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, drwebGroupModelFromAPI(g))...)
+}

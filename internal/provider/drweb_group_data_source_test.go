@@ -1,0 +1,291 @@
+package provider
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/endpointgroups/terraform-provider-endpointgroups/internal/drweb"
+	"github.com/endpointgroups/terraform-provider-endpointgroups/internal/emulator"
+)
+
+const (
+	idOffices  = "8f1c2a10-0001-4e11-9a01-000000000001"
+	idBerlin   = "8f1c2a10-0002-4e11-9a01-000000000002"
+	idMoscow   = "8f1c2a10-0003-4e11-9a01-000000000003"
+	idBerlinWS = "8f1c2a10-0004-4e11-9a01-000000000004"
+	idMoscowWS = "8f1c2a10-0005-4e11-9a01-000000000005"
+	idServers  = "8f1c2a10-0006-4e11-9a01-000000000006"
+	idLinux    = "8f1c2a10-0007-4e11-9a01-000000000007"
+	idWindows  = "8f1c2a10-0008-4e11-9a01-000000000008"
+)
+
+var sampleDrWebGroup = drweb.Group{
+	ID: "123123123", Name: "TEST-GROUP", Created: "2014-03-13T10:25:31Z", Modified: "2014-03-13T10:25:31Z", Stations: 1,
+	Rights:   drweb.Rights{Inheritance: drweb.Inheritance{InheritedGroupID: emulator.EveryoneID, InheritedGroupName: "Everyone"}, Items: []drweb.Right{{Code: 1, Name: "Run", Value: 1}}},
+	Keys:     drweb.Keys{IDs: []string{"k1"}},
+	Packages: []drweb.Package{{OS: "windows", Arch: "all", URL: "http://h/download"}},
+}
+
+func TestDrWebGroupModelFromAPI(t *testing.T) {
+	t.Parallel()
+	m := drwebGroupModelFromAPI(sampleDrWebGroup)
+	if !m.ParentID.IsNull() || !m.ParentName.IsNull() || !m.Description.IsNull() || !m.HasPersonalSettings.IsNull() {
+		t.Errorf("absent values must be null: %+v", m)
+	}
+	if !m.Rights.Inherited.IsNull() || m.Rights.InheritedGroupName.ValueString() != "Everyone" || m.Rights.Items[0].Code.ValueInt64() != 1 {
+		t.Errorf("rights: %+v", m.Rights)
+	}
+	if m.Keys.IDs[0] != "k1" || m.Packages[0].URL.ValueString() != "http://h/download" {
+		t.Errorf("keys/packages: %+v %+v", m.Keys, m.Packages)
+	}
+	empty := drwebGroupModelFromAPI(drweb.Group{ID: "x", Name: "y"})
+	if empty.Keys.IDs == nil || empty.Rights.Items == nil || empty.Packages == nil {
+		t.Error("absent lists must be empty, not null")
+	}
+}
+
+func drwebChecks(addr string, want map[string]knownvalue.Check) []statecheck.StateCheck {
+	var checks []statecheck.StateCheck
+	for attr, v := range want {
+		checks = append(checks, statecheck.ExpectKnownValue(addr, tfjsonpath.New(attr), v))
+	}
+	return checks
+}
+
+func pkgs(host, id string) knownvalue.Check {
+	var out []knownvalue.Check
+	for _, p := range [][2]string{{"android", "all"}, {"macosx", "all"}, {"linux", "x86_64"}, {"linux", "x86"}, {"windows", "all"}} {
+		u := fmt.Sprintf("%s/download/download.ds?os=%s", host, p[0])
+		if p[1] != "all" {
+			u += "&arch=" + p[1]
+		}
+		out = append(out, knownvalue.ObjectExact(map[string]knownvalue.Check{
+			"os": knownvalue.StringExact(p[0]), "arch": knownvalue.StringExact(p[1]), "url": knownvalue.StringExact(u + "&group-id=" + id),
+		}))
+	}
+	return knownvalue.ListExact(out)
+}
+
+func inheritance(inherited knownvalue.Check, id, name string, rest map[string]knownvalue.Check) knownvalue.Check {
+	m := map[string]knownvalue.Check{"inherited": inherited, "inherited_group_id": knownvalue.Null(), "inherited_group_name": knownvalue.Null()}
+	if id != "" {
+		m["inherited_group_id"], m["inherited_group_name"] = knownvalue.StringExact(id), knownvalue.StringExact(name)
+	}
+	for k, v := range rest {
+		m[k] = v
+	}
+	return knownvalue.ObjectExact(m)
+}
+
+func rightsList(rights ...[3]any) knownvalue.Check {
+	var out []knownvalue.Check
+	for _, r := range rights {
+		out = append(out, knownvalue.ObjectExact(map[string]knownvalue.Check{
+			"code": knownvalue.Int64Exact(int64(r[0].(int))), "name": knownvalue.StringExact(r[1].(string)), "value": knownvalue.Int64Exact(int64(r[2].(int))),
+		}))
+	}
+	return knownvalue.ListExact(out)
+}
+
+func strList(s ...string) knownvalue.Check {
+	var out []knownvalue.Check
+	for _, v := range s {
+		out = append(out, knownvalue.StringExact(v))
+	}
+	return knownvalue.ListExact(out)
+}
+
+// berlinChecks are every attribute of the Berlin group, in either format.
+func berlinChecks(srv *emulator.Server, addr string, personal knownvalue.Check) []statecheck.StateCheck {
+	officeRights := rightsList([3]any{1, "Run Dr.Web Scanner for Windows", 1}, [3]any{2, "Start SpIDer Guard for Windows XP", 0})
+	return drwebChecks(addr, map[string]knownvalue.Check{
+		"id":                    knownvalue.StringExact(idBerlin),
+		"name":                  knownvalue.StringExact("Berlin"),
+		"parent_id":             knownvalue.StringExact(idOffices),
+		"parent_name":           knownvalue.StringExact("Offices"),
+		"description":           knownvalue.StringExact("Berlin office"),
+		"type":                  knownvalue.Int64Exact(0),
+		"created":               knownvalue.StringExact("2017-07-14T02:41:40Z"),
+		"modified":              knownvalue.StringExact("2023-11-14T22:15:00Z"),
+		"child_groups":          knownvalue.Int64Exact(1),
+		"stations":              knownvalue.Int64Exact(25),
+		"has_personal_settings": personal,
+		"rights":                inheritance(knownvalue.Bool(true), idOffices, "Offices", map[string]knownvalue.Check{"items": officeRights}),
+		"keys":                  inheritance(knownvalue.Bool(false), "", "", map[string]knownvalue.Check{"ids": strList("0a1b2c3d4e5f6071-8293a4b5c6d7e8f9")}),
+		"packages":              pkgs(srv.URL, idBerlin),
+	})
+}
+
+func TestAccDrWebGroup_byID(t *testing.T) {
+	srv := startEmulator(t)
+	accTest(t, resource.TestStep{
+		Config:            providerBlock(srv) + "data \"endpointgroups_drweb_group\" \"berlin\" {\n  id = \"" + idBerlin + "\"\n}\n",
+		ConfigStateChecks: berlinChecks(srv, "data.endpointgroups_drweb_group.berlin", knownvalue.Null()),
+	})
+}
+
+// An older server answers XML whatever is asked: the same attributes result,
+// but for has_personal_settings, which XML does not carry.
+func TestAccDrWebGroup_xmlOnlyServer(t *testing.T) {
+	srv := startEmulator(t)
+	srv.SetDrWebXMLOnly(true)
+	accTest(t, resource.TestStep{
+		Config: providerBlock(srv) + "data \"endpointgroups_drweb_group\" \"berlin\" {\n  name = \"Berlin\"\n}\n" +
+			"data \"endpointgroups_drweb_group\" \"everyone\" {\n  id = \"" + emulator.EveryoneID + "\"\n}\n",
+		ConfigStateChecks: append(berlinChecks(srv, "data.endpointgroups_drweb_group.berlin", knownvalue.Null()),
+			statecheck.ExpectKnownValue("data.endpointgroups_drweb_group.everyone", tfjsonpath.New("has_personal_settings"), knownvalue.Null()),
+			statecheck.ExpectKnownValue("data.endpointgroups_drweb_group.everyone", tfjsonpath.New("type"), knownvalue.Int64Exact(1)),
+		),
+	})
+}
+
+func TestAccDrWebGroup_systemGroupAndTopLevel(t *testing.T) {
+	srv := startEmulator(t)
+	accTest(t, resource.TestStep{
+		Config: providerBlock(srv) + `
+data "endpointgroups_drweb_group" "everyone" {
+  id = "` + emulator.EveryoneID + `"
+}
+data "endpointgroups_drweb_group" "test" {
+  name = "TEST-GROUP"
+}
+data "endpointgroups_drweb_group" "servers" {
+  name = "Servers"
+}
+`,
+		ConfigStateChecks: append(drwebChecks("data.endpointgroups_drweb_group.everyone", map[string]knownvalue.Check{
+			"name":                  knownvalue.StringExact("Everyone"),
+			"description":           knownvalue.StringExact("All stations"),
+			"type":                  knownvalue.Int64Exact(1),
+			"parent_id":             knownvalue.Null(),
+			"parent_name":           knownvalue.Null(),
+			"has_personal_settings": knownvalue.Bool(true),
+			"rights": inheritance(knownvalue.Bool(false), "", "", map[string]knownvalue.Check{"items": rightsList(
+				[3]any{1, "Run Dr.Web Scanner for Windows", 1}, [3]any{2, "Start SpIDer Guard for Windows XP", 1},
+				[3]any{82, "Edit Dr.Web Cloud Checker for Android configuration", 1}, [3]any{93, "", 1})}),
+		}), append(drwebChecks("data.endpointgroups_drweb_group.test", map[string]knownvalue.Check{
+			"id":          knownvalue.StringExact("123123123"),
+			"description": knownvalue.Null(),
+			"parent_id":   knownvalue.Null(),
+			"created":     knownvalue.StringExact("2014-03-13T10:25:31Z"),
+			"keys":        inheritance(knownvalue.Bool(true), emulator.EveryoneID, "Everyone", map[string]knownvalue.Check{"ids": strList("2e2522cc3ba5062f-aed721bcef305d0e")}),
+		}), drwebChecks("data.endpointgroups_drweb_group.servers", map[string]knownvalue.Check{
+			"has_personal_settings": knownvalue.Bool(true),
+			"child_groups":          knownvalue.Int64Exact(2),
+			"keys":                  inheritance(knownvalue.Bool(false), "", "", map[string]knownvalue.Check{"ids": strList("ffeeddccbbaa9988-7766554433221100", "1122334455667788-99aabbccddeeff00")}),
+		})...)...),
+	})
+}
+
+func TestAccDrWebGroup_nameNarrowedByParent(t *testing.T) {
+	srv := startEmulator(t)
+	accTest(t, resource.TestStep{
+		Config: providerBlock(srv) + `
+data "endpointgroups_drweb_group" "moscow_ws" {
+  name      = "Workstations"
+  parent_id = "` + idMoscow + `"
+}
+`,
+		ConfigStateChecks: drwebChecks("data.endpointgroups_drweb_group.moscow_ws", map[string]knownvalue.Check{
+			"id":          knownvalue.StringExact(idMoscowWS),
+			"parent_id":   knownvalue.StringExact(idMoscow),
+			"parent_name": knownvalue.StringExact("Moscow"),
+			"description": knownvalue.StringExact("Moscow desktops"),
+		}),
+	})
+}
+
+func TestAccDrWebGroup_errors(t *testing.T) {
+	srv := startEmulator(t)
+	for name, tc := range map[string]struct{ body, want string }{
+		"unknown id":          {`id = "no-such-group"`, `Dr.Web Group Not Found`},
+		"unknown id detail":   {`id = "no-such-group"`, `Dr.Web group "no-such-group" not found (Dr.Web API: GET ` + srv.URL + `/api/groups/info.ds?format=json&id=no-such-group&keys=yes&rights=yes: HTTP 200 OK: error 8: Group no-such-group not found).`},
+		"ambiguous":           {`name = "Workstations"`, `Ambiguous Dr.Web Group Name`},
+		"ambiguous detail":    {`name = "Workstations"`, `2 Dr.Web groups are named "Workstations": "` + idBerlinWS + `" under "Berlin" (` + idBerlin + `), "` + idMoscowWS + `" under "Moscow" (` + idMoscow + `). Set parent_id to the parent of the one you mean, or look it up by id.`},
+		"case near miss":      {`name = "linux"`, `no Dr.Web group is named "linux" (searched 9 groups); names match case-sensitively, and these differ only in case: "Linux".`},
+		"wrong parent":        {"name = \"Linux\"\n  parent_id = \"" + idOffices + "\"", `no Dr.Web group is named "Linux" directly under the group "` + idOffices + `" (searched 2 groups).`},
+		"unknown parent":      {"name = \"Linux\"\n  parent_id = \"nowhere\"", `Dr.Web group "nowhere" not found`},
+		"id with parent":      {"id = \"" + idLinux + "\"\n  parent_id = \"" + idServers + "\"", `Attribute "id" cannot be specified when "parent_id" is specified`},
+		"neither id nor name": {``, `No attribute specified when one (and only one) of [id,name] is required`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			accTest(t, resource.TestStep{
+				Config:      providerBlock(srv) + "data \"endpointgroups_drweb_group\" \"x\" {\n  " + tc.body + "\n}\n",
+				ExpectError: errorRe(tc.want),
+			})
+		})
+	}
+}
+
+func TestAccDrWebGroup_authFailure(t *testing.T) {
+	srv := startEmulator(t)
+	accTest(t, resource.TestStep{
+		Config: fmt.Sprintf(`
+provider "endpointgroups" {
+  drweb {
+    url      = %q
+    login    = "admin"
+    password = "wrong-password"
+  }
+}
+data "endpointgroups_drweb_group" "x" {
+  id = "%s"
+}
+`, srv.URL, idBerlin),
+		ExpectError: errorRe(`authentication failed: Dr.Web API: GET ` + srv.URL + `/api/groups/info.ds?format=json&id=` + idBerlin + `&keys=yes&rights=yes: HTTP 401 Unauthorized; the body starts with "Unauthorized" (check DRWEB_LOGIN / DRWEB_PASSWORD and the administrator's Web API permission)`),
+	})
+}
+
+func TestAccDrWebGroup_htmlFromProxy(t *testing.T) {
+	srv := startEmulator(t)
+	srv.AddFault(emulator.Fault{Path: "/api/groups/info.ds", Status: 200, Body: "<html><head><title>Login</title></head><body>Corporate proxy</body></html>"})
+	accTest(t, resource.TestStep{
+		Config:      providerBlock(srv) + "data \"endpointgroups_drweb_group\" \"x\" {\n  id = \"" + idBerlin + "\"\n}\n",
+		ExpectError: errorRe(`HTTP 200 OK: expected a JSON or XML body, got an HTML page (Content-Type text/html); a proxy or a wrong URL answers like this: check the server URL; the body starts with "<html><head><title>Login</title></head><body>Corporate proxy</body></html>"`),
+	})
+}
+
+// Lookups by id that Terraform reads at the same time share info.ds requests.
+// An OPSWAT lookup in the same configuration counts the provider processes
+// (each fetches one token).
+func TestAccDrWebGroup_concurrentLookupsAreBatched(t *testing.T) {
+	srv := startEmulator(t)
+	ids := []string{emulator.EveryoneID, "123123123", idOffices, idBerlin, idMoscow, idBerlinWS, idMoscowWS, idServers, idLinux, idWindows}
+	var cfg strings.Builder
+	cfg.WriteString(providerBlock(srv))
+	cfg.WriteString("data \"endpointgroups_opswat_group\" \"count\" {\n  name = \"Default\"\n}\n")
+	for i, id := range ids {
+		fmt.Fprintf(&cfg, "data \"endpointgroups_drweb_group\" \"g%d\" {\n  id = %q\n}\n", i, id)
+	}
+	accTest(t, resource.TestStep{
+		Config: cfg.String(),
+		ConfigStateChecks: []statecheck.StateCheck{
+			statecheck.ExpectKnownValue("data.endpointgroups_drweb_group.g9", tfjsonpath.New("name"), knownvalue.StringExact("Windows")),
+		},
+		Check: func(*terraform.State) error {
+			processes := srv.IssuedTokens()
+			requests, carried := 0, 0
+			for _, r := range srv.Requests() {
+				if r.Path == "/api/groups/info.ds" {
+					requests++
+					carried += len(r.Query["id"])
+				}
+			}
+			if carried != processes*len(ids) {
+				return fmt.Errorf("%d ids asked over %d provider processes, want %d", carried, processes, processes*len(ids))
+			}
+			// 10 reads per process; Terraform starts at most 10 at once.
+			if requests > 2*processes {
+				return fmt.Errorf("%d info.ds requests for %d lookups in each of %d provider processes: lookups were not batched", requests, len(ids), processes)
+			}
+			return nil
+		},
+	})
+}

@@ -1,0 +1,98 @@
+package provider
+
+import (
+	"regexp"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/endpointgroups/terraform-provider-endpointgroups/internal/drweb"
+	"github.com/endpointgroups/terraform-provider-endpointgroups/internal/emulator"
+)
+
+func TestDrWebSelectIDs(t *testing.T) {
+	t.Parallel()
+	nodes := []drweb.TreeNode{{ID: "1", Name: "Workstations"}, {ID: "2", Name: "Servers"}, {ID: "3", Name: "Workstations"}}
+	if got := drwebSelectIDs(nodes, regexp.MustCompile("^Work")); len(got) != 2 || got[0] != "1" || got[1] != "3" {
+		t.Fatalf("got %v", got)
+	}
+	if got := drwebSelectIDs(nil, nil); got == nil || len(got) != 0 {
+		t.Fatalf("got %v", got)
+	}
+}
+
+func namesAre(addr string, names ...string) statecheck.StateCheck {
+	var checks []knownvalue.Check
+	for _, n := range names {
+		checks = append(checks, knownvalue.ObjectPartial(map[string]knownvalue.Check{"name": knownvalue.StringExact(n)}))
+	}
+	return statecheck.ExpectKnownValue(addr, tfjsonpath.New("groups"), knownvalue.ListExact(checks))
+}
+
+func TestAccDrWebGroups_selections(t *testing.T) {
+	for _, xmlOnly := range []bool{false, true} {
+		name := "json"
+		if xmlOnly {
+			name = "xml"
+		}
+		t.Run(name, func(t *testing.T) {
+			srv := startEmulator(t)
+			srv.SetDrWebXMLOnly(xmlOnly)
+			accTest(t, resource.TestStep{
+				Config: providerBlock(srv) + `
+data "endpointgroups_drweb_groups" "by_ids" {
+  ids = ["` + idLinux + `", "` + idBerlin + `", "` + emulator.EveryoneID + `"]
+}
+data "endpointgroups_drweb_groups" "all" {}
+data "endpointgroups_drweb_groups" "offices_tree" {
+  parent_id = "` + idOffices + `"
+}
+data "endpointgroups_drweb_groups" "offices_children" {
+  parent_id = "` + idOffices + `"
+  recursive = false
+}
+data "endpointgroups_drweb_groups" "workstations" {
+  name_regex = "^Work"
+}
+`,
+				ConfigStateChecks: []statecheck.StateCheck{
+					namesAre("data.endpointgroups_drweb_groups.by_ids", "Linux", "Berlin", "Everyone"),
+					namesAre("data.endpointgroups_drweb_groups.all", "TEST-GROUP", "Offices", "Berlin", "Workstations", "Moscow", "Workstations", "Servers", "Linux", "Windows"),
+					statecheck.ExpectKnownValue("data.endpointgroups_drweb_groups.all", tfjsonpath.New("recursive"), knownvalue.Bool(true)),
+					namesAre("data.endpointgroups_drweb_groups.offices_tree", "Berlin", "Workstations", "Moscow", "Workstations"),
+					namesAre("data.endpointgroups_drweb_groups.offices_children", "Berlin", "Moscow"),
+					namesAre("data.endpointgroups_drweb_groups.workstations", "Workstations", "Workstations"),
+					statecheck.ExpectKnownValue("data.endpointgroups_drweb_groups.workstations", tfjsonpath.New("groups").AtSliceIndex(1), knownvalue.ObjectPartial(map[string]knownvalue.Check{
+						"id":          knownvalue.StringExact(idMoscowWS),
+						"parent_name": knownvalue.StringExact("Moscow"),
+						"stations":    knownvalue.Int64Exact(35),
+						"rights":      knownvalue.ObjectPartial(map[string]knownvalue.Check{"inherited_group_name": knownvalue.StringExact("Offices")}),
+						"packages":    knownvalue.ListSizeExact(5),
+					})),
+				},
+			})
+		})
+	}
+}
+
+func TestAccDrWebGroups_errors(t *testing.T) {
+	srv := startEmulator(t)
+	for name, tc := range map[string]struct{ body, want string }{
+		"unknown id":        {`ids = ["` + idLinux + `", "gone"]`, `Dr.Web group "gone" not found`},
+		"ids and parent":    {`ids = ["a"]` + "\n  parent_id = \"b\"", `Attribute "parent_id" cannot be specified when "ids" is specified`},
+		"ids and recursive": {`ids = ["a"]` + "\n  recursive = false", `Attribute "recursive" cannot be specified when "ids" is specified`},
+		"duplicate ids":     {`ids = ["a", "a"]`, `This attribute contains duplicate values of: "a"`},
+		"bad regex":         {`name_regex = "*"`, "error parsing regexp: missing argument to repetition operator: `*`"},
+		"unknown parent":    {`parent_id = "nowhere"`, `Dr.Web group "nowhere" not found`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			accTest(t, resource.TestStep{
+				Config:      providerBlock(srv) + "data \"endpointgroups_drweb_groups\" \"x\" {\n  " + tc.body + "\n}\n",
+				ExpectError: errorRe(tc.want),
+			})
+		})
+	}
+}

@@ -1,0 +1,189 @@
+// Package provider is the Terraform glue of the endpointgroups provider: the
+// provider configuration and one data source per file. It asks the vendor
+// clients (internal/opswat, internal/drweb) one question per Read and
+// converts their typed answers into models with pure functions.
+package provider
+
+import (
+	"context"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+)
+
+var _ provider.Provider = (*endpointGroupsProvider)(nil)
+
+type endpointGroupsProvider struct {
+	version string
+}
+
+// New returns the provider factory for the given version (set by the build).
+func New(version string) func() provider.Provider {
+	return func() provider.Provider { return &endpointGroupsProvider{version: version} }
+}
+
+type providerModel struct {
+	RequestTimeout types.String       `tfsdk:"request_timeout"`
+	MaxRetries     types.Int64        `tfsdk:"max_retries"`
+	OPSWAT         *opswatConfigModel `tfsdk:"opswat"`
+	DrWeb          *drwebConfigModel  `tfsdk:"drweb"`
+}
+
+type opswatConfigModel struct {
+	BaseURL           types.String `tfsdk:"base_url"`
+	AccessToken       types.String `tfsdk:"access_token"`
+	ClientID          types.String `tfsdk:"client_id"`
+	ClientSecret      types.String `tfsdk:"client_secret"`
+	RequestsPerMinute types.Int64  `tfsdk:"requests_per_minute"`
+}
+
+type drwebConfigModel struct {
+	URL                types.String `tfsdk:"url"`
+	Login              types.String `tfsdk:"login"`
+	Password           types.String `tfsdk:"password"`
+	CACertPEM          types.String `tfsdk:"ca_cert_pem"`
+	InsecureSkipVerify types.Bool   `tfsdk:"insecure_skip_verify"`
+}
+
+func (p *endpointGroupsProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
+	resp.TypeName = "endpointgroups"
+	resp.Version = p.version
+}
+
+func (p *endpointGroupsProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
+	sibling := func(name string) path.Expression { return path.MatchRelative().AtParent().AtName(name) }
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Reads the endpoint **groups** of OPSWAT MetaDefender IT Access (cloud) and Dr.Web AV-Desk / " +
+			"Enterprise Security Suite (on-premises), so that configurations can reference group ids, policies, " +
+			"rights, license keys and agent installer URLs instead of hard-coding them.\n\n" +
+			"Each vendor is configured in its own block; both are optional, and a vendor that is not configured only " +
+			"fails the data sources that need it. Every setting can also come from an environment variable " +
+			"(an attribute in the configuration wins over the variable).",
+		Attributes: map[string]schema.Attribute{
+			"request_timeout": schema.StringAttribute{
+				MarkdownDescription: "How long one HTTP request may take, including reading the answer, as a Go duration " +
+					"(`30s`, `1m30s`). Retries get a fresh timeout each. Default `30s`.",
+				Optional:   true,
+				Validators: []validator.String{durationValidator()},
+			},
+			"max_retries": schema.Int64Attribute{
+				MarkdownDescription: "How many times a request is retried after a connection error or an answer of 429, 502, " +
+					"503 or 504, with exponential backoff and jitter (a `Retry-After` header is honoured). Default `5`; `0` turns retries off.",
+				Optional:   true,
+				Validators: []validator.Int64{int64validator.Between(0, 50)},
+			},
+		},
+		Blocks: map[string]schema.Block{
+			"opswat": schema.SingleNestedBlock{
+				MarkdownDescription: "OPSWAT MetaDefender IT Access. Authenticate with either a ready `access_token` or " +
+					"`client_id` and `client_secret` (the OAuth client-credentials grant; the provider then renews tokens itself).",
+				Attributes: map[string]schema.Attribute{
+					"base_url": schema.StringAttribute{
+						MarkdownDescription: "The API host. Environment variable `OPSWAT_BASE_URL`; default `" + defaultOPSWATBaseURL + "`.",
+						Optional:            true,
+						Validators:          []validator.String{urlValidator()},
+					},
+					"access_token": schema.StringAttribute{
+						MarkdownDescription: "A ready OAuth access token. Environment variable `OPSWAT_ACCESS_TOKEN`. " +
+							"Conflicts with `client_id` and `client_secret`.",
+						Optional:  true,
+						Sensitive: true,
+						Validators: []validator.String{
+							stringvalidator.LengthAtLeast(1),
+							stringvalidator.ConflictsWith(sibling("client_id"), sibling("client_secret")),
+						},
+					},
+					"client_id": schema.StringAttribute{
+						MarkdownDescription: "OAuth client ID for the client-credentials grant. Environment variable `OPSWAT_CLIENT_ID`.",
+						Optional:            true,
+						Validators:          []validator.String{stringvalidator.LengthAtLeast(1), stringvalidator.AlsoRequires(sibling("client_secret"))},
+					},
+					"client_secret": schema.StringAttribute{
+						MarkdownDescription: "OAuth client secret for the client-credentials grant. Environment variable `OPSWAT_CLIENT_SECRET`.",
+						Optional:            true,
+						Sensitive:           true,
+						Validators:          []validator.String{stringvalidator.LengthAtLeast(1), stringvalidator.AlsoRequires(sibling("client_id"))},
+					},
+					"requests_per_minute": schema.Int64Attribute{
+						MarkdownDescription: "The most requests the provider sends to OPSWAT in any minute; a plan that needs more " +
+							"is paced, not rejected. Environment variable `OPSWAT_REQUESTS_PER_MINUTE`; default `10`, the API's documented limit.",
+						Optional:   true,
+						Validators: []validator.Int64{int64validator.AtLeast(1)},
+					},
+				},
+			},
+			"drweb": schema.SingleNestedBlock{
+				MarkdownDescription: "Dr.Web AV-Desk / Enterprise Security Suite server, reached through its Web API " +
+					"with an administrator's login and password (HTTP Basic).",
+				Attributes: map[string]schema.Attribute{
+					"url": schema.StringAttribute{
+						MarkdownDescription: "The Dr.Web Server's web address, such as `https://esuite.example.com:9081`. Environment variable `DRWEB_URL`.",
+						Optional:            true,
+						Validators:          []validator.String{urlValidator()},
+					},
+					"login": schema.StringAttribute{
+						MarkdownDescription: "The administrator's login. Environment variable `DRWEB_LOGIN`.",
+						Optional:            true,
+						Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+					},
+					"password": schema.StringAttribute{
+						MarkdownDescription: "The administrator's password. Environment variable `DRWEB_PASSWORD`.",
+						Optional:            true,
+						Sensitive:           true,
+					},
+					"ca_cert_pem": schema.StringAttribute{
+						MarkdownDescription: "PEM-encoded CA certificates to trust besides the system's, for a server with a " +
+							"self-signed or private certificate (for example `file(\"ca.pem\")`). Environment variable " +
+							"`DRWEB_CA_CERT_FILE` (a path to the PEM file).",
+						Optional:   true,
+						Validators: []validator.String{pemValidator()},
+					},
+					"insecure_skip_verify": schema.BoolAttribute{
+						MarkdownDescription: "Skip verification of the server's TLS certificate. Anyone between the provider and " +
+							"the server can then read the password: prefer `ca_cert_pem`. Environment variable " +
+							"`DRWEB_INSECURE_SKIP_VERIFY`; default `false`.",
+						Optional: true,
+					},
+				},
+			},
+		},
+	}
+}
+
+func (p *endpointGroupsProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
+	var cfg providerModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if hasUnknown(cfg) && req.ClientCapabilities.DeferralAllowed {
+		resp.Deferred = &provider.Deferred{Reason: provider.DeferredReasonProviderConfigUnknown}
+		return
+	}
+	clients, diags := configureClients(ctx, cfg, envLookup, p.version, req.TerraformVersion)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.DataSourceData = clients
+}
+
+func (p *endpointGroupsProvider) DataSources(context.Context) []func() datasource.DataSource {
+	return []func() datasource.DataSource{
+		newOPSWATGroupDataSource,
+		newOPSWATGroupsDataSource,
+		newDrWebGroupDataSource,
+		newDrWebGroupsDataSource,
+	}
+}
+
+func (p *endpointGroupsProvider) Resources(context.Context) []func() resource.Resource {
+	return nil
+}

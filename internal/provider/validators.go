@@ -1,0 +1,66 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+
+	"github.com/endpointgroups/terraform-provider-endpointgroups/internal/client"
+)
+
+// stringCheck is a string validator made of a description and a check that
+// returns the problem's summary and detail (empty when the value is fine).
+type stringCheck struct {
+	description string
+	check       func(string) (summary, detail string)
+}
+
+func (v stringCheck) Description(context.Context) string         { return v.description }
+func (v stringCheck) MarkdownDescription(context.Context) string { return v.description }
+
+func (v stringCheck) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if summary, detail := v.check(req.ConfigValue.ValueString()); summary != "" {
+		resp.Diagnostics.AddAttributeError(req.Path, summary, detail)
+	}
+}
+
+func durationValidator() validator.String {
+	return stringCheck{"value must be a positive Go duration such as 30s", func(s string) (string, string) {
+		if _, err := parseDuration(s); err != nil {
+			return "Invalid Duration", err.Error()
+		}
+		return "", ""
+	}}
+}
+
+func urlValidator() validator.String {
+	return stringCheck{"value must be an absolute http:// or https:// URL", func(s string) (string, string) {
+		if _, err := client.ParseBaseURL(s); err != nil {
+			return "Invalid URL", fmt.Sprintf("%v. Give the scheme and host, such as https://host:9081.", err)
+		}
+		return "", ""
+	}}
+}
+
+func pemValidator() validator.String {
+	return stringCheck{"value must hold at least one PEM certificate", func(s string) (string, string) {
+		if _, err := client.TLSConfig(s, false); err != nil {
+			return "Invalid CA Certificate", fmt.Sprintf("%v. Pass the file's contents, for example ca_cert_pem = file(\"ca.pem\").", err)
+		}
+		return "", ""
+	}}
+}
+
+func regexValidator() validator.String {
+	return stringCheck{"value must be a valid RE2 regular expression", func(s string) (string, string) {
+		if _, err := regexp.Compile(s); err != nil {
+			return "Invalid Regular Expression", fmt.Sprintf("%v. The syntax is RE2 (https://github.com/google/re2/wiki/Syntax).", err)
+		}
+		return "", ""
+	}}
+}
