@@ -11,9 +11,11 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"maps"
 	"net"
 	"os"
 	"os/signal"
+	"slices"
 	"syscall"
 	"time"
 
@@ -74,5 +76,13 @@ func run() error {
 	<-ctx.Done()
 	// Give answers in flight a moment before the listener goes.
 	time.Sleep(50 * time.Millisecond)
+	counts := map[string]int{}
+	for _, r := range srv.Requests() {
+		counts[r.Method+" "+r.Path]++
+	}
+	fmt.Fprintf(os.Stderr, "requests received: %d\n", len(srv.Requests()))
+	for _, k := range slices.Sorted(maps.Keys(counts)) {
+		fmt.Fprintf(os.Stderr, "  %4d  %s\n", counts[k], k)
+	}
 	return nil
 }
