@@ -104,6 +104,14 @@ func New(seed Seed) *Server {
 	return s
 }
 
+// NewTLS starts an emulator that serves HTTPS with a certificate of its own
+// (Certificate() gives it), like a Dr.Web server with a self-signed one.
+func NewTLS(seed Seed) *Server {
+	s := &Server{seed: seed, tokens: map[string]time.Time{}}
+	s.Server = httptest.NewTLSServer(s)
+	return s
+}
+
 // NewUnstarted returns an emulator that is not listening yet, for a command
 // that chooses its own address.
 func NewUnstarted(seed Seed) *Server {

@@ -1,7 +1,9 @@
 package provider
 
 import (
+	"encoding/pem"
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -288,4 +290,48 @@ func TestAccDrWebGroup_concurrentLookupsAreBatched(t *testing.T) {
 			return nil
 		},
 	})
+}
+
+// A server with a private certificate is trusted through ca_cert_pem, refused
+// without it, and reachable with verification turned off.
+func TestAccDrWebGroup_tls(t *testing.T) {
+	srv := emulator.NewTLS(emulator.DefaultSeed())
+	t.Cleanup(srv.Close)
+	caPEM := string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}))
+	config := func(extra string) string {
+		return fmt.Sprintf(`
+provider "endpointgroups" {
+  max_retries = 1
+  drweb {
+    url      = %q
+    login    = "admin"
+    password = "demo-password"
+    %s
+  }
+}
+data "endpointgroups_drweb_group" "x" {
+  id = %q
+}
+`, srv.URL, extra, idLinux)
+	}
+	accTest(t,
+		resource.TestStep{
+			Config:      config(""),
+			ExpectError: errorRe(`tls: failed to verify certificate: x509: certificate signed by unknown authority`),
+		},
+		resource.TestStep{
+			Config: config(fmt.Sprintf("ca_cert_pem = %q", caPEM)),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("data.endpointgroups_drweb_group.x", tfjsonpath.New("name"), knownvalue.StringExact("Linux")),
+				statecheck.ExpectKnownValue("data.endpointgroups_drweb_group.x", tfjsonpath.New("packages").AtSliceIndex(0).AtMapKey("url"),
+					knownvalue.StringRegexp(regexp.MustCompile(`^https://127\.0\.0\.1:\d+/download/download\.ds\?os=android&group-id=`+idLinux+`$`))),
+			},
+		},
+		resource.TestStep{
+			Config: config("insecure_skip_verify = true"),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("data.endpointgroups_drweb_group.x", tfjsonpath.New("id"), knownvalue.StringExact(idLinux)),
+			},
+		},
+	)
 }
