@@ -137,3 +137,13 @@ func (r *Response) Error(message string, kind error) *APIError {
 		Kind:       kind,
 	}
 }
+
+// QuoteAll quotes each string and joins them with commas, for error messages
+// that list names or ids.
+func QuoteAll(s []string) string {
+	q := make([]string, len(s))
+	for i, v := range s {
+		q[i] = fmt.Sprintf("%q", v)
+	}
+	return strings.Join(q, ", ")
+}

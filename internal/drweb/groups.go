@@ -33,7 +33,7 @@ func (e *NotFoundError) Error() string {
 		}
 		msg += fmt.Sprintf(" (searched %d groups)", e.Searched)
 		if len(e.CaseOnly) > 0 {
-			msg += "; names match case-sensitively, and these differ only in case: " + quoteAll(e.CaseOnly)
+			msg += "; names match case-sensitively, and these differ only in case: " + client.QuoteAll(e.CaseOnly)
 		}
 	}
 	if e.Server != nil {
@@ -61,14 +61,6 @@ func (e *AmbiguousError) Error() string {
 		parts[i] = fmt.Sprintf("%q %s", m.ID, parent)
 	}
 	return fmt.Sprintf("%d Dr.Web groups are named %q: %s", len(e.Matches), e.Name, strings.Join(parts, ", "))
-}
-
-func quoteAll(s []string) string {
-	q := make([]string, len(s))
-	for i, v := range s {
-		q[i] = fmt.Sprintf("%q", v)
-	}
-	return strings.Join(q, ", ")
 }
 
 // GroupByID returns one group with its rights, keys and packages. Concurrent

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"strings"
+
+	"github.com/endpointgroups/terraform-provider-endpointgroups/internal/client"
 )
 
 // NotFoundError: no group has the id or name asked for.
@@ -16,7 +18,7 @@ type NotFoundError struct {
 func (e *NotFoundError) Error() string {
 	msg := fmt.Sprintf("no OPSWAT group has %s %q (searched %d groups)", e.By, e.Value, e.Searched)
 	if len(e.CaseOnly) > 0 {
-		msg += fmt.Sprintf("; names match case-sensitively, and these differ only in case: %s", quoteAll(e.CaseOnly))
+		msg += fmt.Sprintf("; names match case-sensitively, and these differ only in case: %s", client.QuoteAll(e.CaseOnly))
 	}
 	return msg
 }
@@ -28,15 +30,7 @@ type AmbiguousError struct {
 }
 
 func (e *AmbiguousError) Error() string {
-	return fmt.Sprintf("%d OPSWAT groups are named %q, with ids %s", len(e.IDs), e.Name, quoteAll(e.IDs))
-}
-
-func quoteAll(s []string) string {
-	q := make([]string, len(s))
-	for i, v := range s {
-		q[i] = fmt.Sprintf("%q", v)
-	}
-	return strings.Join(q, ", ")
+	return fmt.Sprintf("%d OPSWAT groups are named %q, with ids %s", len(e.IDs), e.Name, client.QuoteAll(e.IDs))
 }
 
 // GroupByID finds a group by id in the full group list (there is no

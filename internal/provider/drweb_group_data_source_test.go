@@ -53,14 +53,6 @@ func TestDrWebGroupModelFromAPI(t *testing.T) {
 	}
 }
 
-func drwebChecks(addr string, want map[string]knownvalue.Check) []statecheck.StateCheck {
-	var checks []statecheck.StateCheck
-	for attr, v := range want {
-		checks = append(checks, statecheck.ExpectKnownValue(addr, tfjsonpath.New(attr), v))
-	}
-	return checks
-}
-
 func pkgs(host, id string) knownvalue.Check {
 	var out []knownvalue.Check
 	for _, p := range [][2]string{{"android", "all"}, {"macosx", "all"}, {"linux", "x86_64"}, {"linux", "x86"}, {"windows", "all"}} {
@@ -107,7 +99,7 @@ func strList(s ...string) knownvalue.Check {
 // berlinChecks are every attribute of the Berlin group, in either format.
 func berlinChecks(srv *emulator.Server, addr string, personal knownvalue.Check) []statecheck.StateCheck {
 	officeRights := rightsList([3]any{1, "Run Dr.Web Scanner for Windows", 1}, [3]any{2, "Start SpIDer Guard for Windows XP", 0})
-	return drwebChecks(addr, map[string]knownvalue.Check{
+	return attrChecks(addr, map[string]knownvalue.Check{
 		"id":                    knownvalue.StringExact(idBerlin),
 		"name":                  knownvalue.StringExact("Berlin"),
 		"parent_id":             knownvalue.StringExact(idOffices),
@@ -162,7 +154,7 @@ data "endpointgroups_drweb_group" "servers" {
   name = "Servers"
 }
 `,
-		ConfigStateChecks: append(drwebChecks("data.endpointgroups_drweb_group.everyone", map[string]knownvalue.Check{
+		ConfigStateChecks: append(attrChecks("data.endpointgroups_drweb_group.everyone", map[string]knownvalue.Check{
 			"name":                  knownvalue.StringExact("Everyone"),
 			"description":           knownvalue.StringExact("All stations"),
 			"type":                  knownvalue.Int64Exact(1),
@@ -172,13 +164,13 @@ data "endpointgroups_drweb_group" "servers" {
 			"rights": inheritance(knownvalue.Bool(false), "", "", map[string]knownvalue.Check{"items": rightsList(
 				[3]any{1, "Run Dr.Web Scanner for Windows", 1}, [3]any{2, "Start SpIDer Guard for Windows XP", 1},
 				[3]any{82, "Edit Dr.Web Cloud Checker for Android configuration", 1}, [3]any{93, "", 1})}),
-		}), append(drwebChecks("data.endpointgroups_drweb_group.test", map[string]knownvalue.Check{
+		}), append(attrChecks("data.endpointgroups_drweb_group.test", map[string]knownvalue.Check{
 			"id":          knownvalue.StringExact("123123123"),
 			"description": knownvalue.Null(),
 			"parent_id":   knownvalue.Null(),
 			"created":     knownvalue.StringExact("2014-03-13T10:25:31Z"),
 			"keys":        inheritance(knownvalue.Bool(true), emulator.EveryoneID, "Everyone", map[string]knownvalue.Check{"ids": strList("2e2522cc3ba5062f-aed721bcef305d0e")}),
-		}), drwebChecks("data.endpointgroups_drweb_group.servers", map[string]knownvalue.Check{
+		}), attrChecks("data.endpointgroups_drweb_group.servers", map[string]knownvalue.Check{
 			"has_personal_settings": knownvalue.Bool(true),
 			"child_groups":          knownvalue.Int64Exact(2),
 			"keys":                  inheritance(knownvalue.Bool(false), "", "", map[string]knownvalue.Check{"ids": strList("ffeeddccbbaa9988-7766554433221100", "1122334455667788-99aabbccddeeff00")}),
@@ -195,7 +187,7 @@ data "endpointgroups_drweb_group" "moscow_ws" {
   parent_id = "` + idMoscow + `"
 }
 `,
-		ConfigStateChecks: drwebChecks("data.endpointgroups_drweb_group.moscow_ws", map[string]knownvalue.Check{
+		ConfigStateChecks: attrChecks("data.endpointgroups_drweb_group.moscow_ws", map[string]knownvalue.Check{
 			"id":          knownvalue.StringExact(idMoscowWS),
 			"parent_id":   knownvalue.StringExact(idMoscow),
 			"parent_name": knownvalue.StringExact("Moscow"),

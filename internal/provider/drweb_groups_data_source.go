@@ -103,13 +103,9 @@ func (d *drwebGroupsDataSource) Read(ctx context.Context, req datasource.ReadReq
 	if resp.Diagnostics.Append(diags...); resp.Diagnostics.HasError() {
 		return
 	}
-	var re *regexp.Regexp
-	if !cfg.NameRegex.IsNull() {
-		var err error
-		if re, err = regexp.Compile(cfg.NameRegex.ValueString()); err != nil {
-			resp.Diagnostics.AddAttributeError(path.Root("name_regex"), "Invalid Regular Expression", err.Error())
-			return
-		}
+	re, ok := compileNameRegex(cfg.NameRegex, &resp.Diagnostics)
+	if !ok {
+		return
 	}
 
 	var groups []drweb.Group

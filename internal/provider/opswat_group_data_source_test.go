@@ -31,14 +31,6 @@ func TestOPSWATGroupModelFromAPI(t *testing.T) {
 	}
 }
 
-func opswatGroupChecks(addr string, want map[string]knownvalue.Check) []statecheck.StateCheck {
-	var checks []statecheck.StateCheck
-	for attr, v := range want {
-		checks = append(checks, statecheck.ExpectKnownValue(addr, tfjsonpath.New(attr), v))
-	}
-	return checks
-}
-
 func TestAccOPSWATGroup_byName(t *testing.T) {
 	srv := startEmulator(t)
 	accTest(t, resource.TestStep{
@@ -47,7 +39,7 @@ data "endpointgroups_opswat_group" "sf" {
   name = "San Francisco"
 }
 `,
-		ConfigStateChecks: opswatGroupChecks("data.endpointgroups_opswat_group.sf", map[string]knownvalue.Check{
+		ConfigStateChecks: attrChecks("data.endpointgroups_opswat_group.sf", map[string]knownvalue.Check{
 			"id":                knownvalue.StringExact("260854829"),
 			"name":              knownvalue.StringExact("San Francisco"),
 			"domain_name":       knownvalue.StringExact("your_domain.com"),
@@ -70,7 +62,7 @@ data "endpointgroups_opswat_group" "kiosks" {
   id = "301122004"
 }
 `,
-		ConfigStateChecks: opswatGroupChecks("data.endpointgroups_opswat_group.kiosks", map[string]knownvalue.Check{
+		ConfigStateChecks: attrChecks("data.endpointgroups_opswat_group.kiosks", map[string]knownvalue.Check{
 			"id":                knownvalue.StringExact("301122004"),
 			"name":              knownvalue.StringExact("Kiosks"),
 			"domain_name":       knownvalue.Null(),

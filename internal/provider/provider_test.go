@@ -18,6 +18,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/endpointgroups/terraform-provider-endpointgroups/internal/emulator"
 )
@@ -60,6 +63,15 @@ provider "endpointgroups" {
 func accTest(t *testing.T, steps ...resource.TestStep) {
 	t.Helper()
 	resource.ParallelTest(t, resource.TestCase{ProtoV6ProviderFactories: protoV6, Steps: steps})
+}
+
+// attrChecks expects each top-level attribute of addr to match its check.
+func attrChecks(addr string, want map[string]knownvalue.Check) []statecheck.StateCheck {
+	var checks []statecheck.StateCheck
+	for attr, v := range want {
+		checks = append(checks, statecheck.ExpectKnownValue(addr, tfjsonpath.New(attr), v))
+	}
+	return checks
 }
 
 func errorRe(s string) *regexp.Regexp {

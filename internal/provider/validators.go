@@ -5,7 +5,10 @@ import (
 	"fmt"
 	"regexp"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/endpointgroups/terraform-provider-endpointgroups/internal/client"
 )
@@ -63,4 +66,18 @@ func regexValidator() validator.String {
 		}
 		return "", ""
 	}}
+}
+
+// compileNameRegex compiles an optional name_regex (nil when unset). The
+// schema validator has checked it at plan time already.
+func compileNameRegex(v types.String, diags *diag.Diagnostics) (*regexp.Regexp, bool) {
+	if v.IsNull() || v.IsUnknown() {
+		return nil, true
+	}
+	re, err := regexp.Compile(v.ValueString())
+	if err != nil {
+		diags.AddAttributeError(path.Root("name_regex"), "Invalid Regular Expression", err.Error())
+		return nil, false
+	}
+	return re, true
 }
