@@ -224,3 +224,27 @@ data "endpointgroups_opswat_group" "x" {
 		})
 	}
 }
+
+// A provider setting computed from a resource is unknown at plan time: the
+// data sources that need it say so instead of failing obscurely.
+func TestAccProviderUnknownConfig(t *testing.T) {
+	srv := startEmulator(t)
+	accTest(t, resource.TestStep{
+		Config: `
+resource "terraform_data" "url" {
+  input = "` + srv.URL + `"
+}
+provider "endpointgroups" {
+  opswat {
+    base_url      = terraform_data.url.output
+    client_id     = "demo-client"
+    client_secret = "demo-secret"
+  }
+}
+data "endpointgroups_opswat_group" "x" {
+  name = "Default"
+}
+`,
+		ExpectError: errorRe(`The provider's opswat.base_url depends on a value that is only known after apply, but data sources are read during plan.`),
+	})
+}
