@@ -1,3 +1,11 @@
+terraform {
+  required_providers {
+    endpointgroups = {
+      source = "endpointgroups/endpointgroups"
+    }
+  }
+}
+
 # Both blocks are optional; every attribute can come from an environment
 # variable instead (shown next to it).
 provider "endpointgroups" {
@@ -13,10 +21,10 @@ provider "endpointgroups" {
   }
 
   drweb {
-    url         = "https://esuite.example.com:9081"   # DRWEB_URL
-    login       = "admin"                             # DRWEB_LOGIN
-    password    = var.drweb_password                  # DRWEB_PASSWORD
-    ca_cert_pem = file("${path.module}/drweb-ca.pem") # DRWEB_CA_CERT_FILE (a path)
+    url         = "https://esuite.example.com:9081" # DRWEB_URL
+    login       = "admin"                           # DRWEB_LOGIN
+    password    = var.drweb_password                # DRWEB_PASSWORD
+    ca_cert_pem = var.drweb_ca_cert_pem             # such as file("drweb-ca.pem"); DRWEB_CA_CERT_FILE (a path)
   }
 }
 
@@ -32,4 +40,9 @@ variable "opswat_client_secret" {
 variable "drweb_password" {
   type      = string
   sensitive = true
+}
+
+variable "drweb_ca_cert_pem" {
+  type        = string
+  description = "The PEM of the CA that signed the Dr.Web server's certificate."
 }

@@ -268,7 +268,7 @@ func TestTypedErrors(t *testing.T) {
 			t.Errorf("status %d: error %q does not end with the vendor's message", tc.status, err)
 		}
 		for _, other := range []error{ErrNotFound, ErrUnauthorized, ErrRateLimited} {
-			if other != tc.want && errors.Is(err, other) {
+			if !errors.Is(other, tc.want) && errors.Is(err, other) {
 				t.Errorf("status %d also matches %v", tc.status, other)
 			}
 		}

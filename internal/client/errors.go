@@ -44,7 +44,7 @@ func (e *APIError) Error() string {
 	if e.Message != "" {
 		b.WriteString(": " + e.Message)
 	}
-	if e.Body != "" && (e.Message == "" || e.Kind == errUnexpectedBody) {
+	if e.Body != "" && (e.Message == "" || errors.Is(e.Kind, errUnexpectedBody)) {
 		fmt.Fprintf(&b, "; the body starts with %q", e.Body)
 	}
 	if e.Retries > 0 {

@@ -14,7 +14,7 @@ func TestMemoCallsOncePerKey(t *testing.T) {
 	var m Memo[int]
 	var calls atomic.Int32
 	gate := make(chan struct{})
-	fn := func(ctx context.Context) (int, error) {
+	fn := func(context.Context) (int, error) { //nolint:unparam // the signature Memo.Do takes
 		calls.Add(1)
 		<-gate
 		return 42, nil
@@ -82,7 +82,9 @@ func TestMemoCancellation(t *testing.T) {
 	case <-time.After(20 * time.Millisecond):
 	}
 	cancel2()
-	<-errs
+	if err := <-errs; !errors.Is(err, context.Canceled) {
+		t.Fatalf("the second caller got %v", err)
+	}
 	select {
 	case <-sharedCancelled:
 	case <-time.After(5 * time.Second):

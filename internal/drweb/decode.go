@@ -220,7 +220,7 @@ func decodeJSON(resp *client.Response) (*document, error) {
 			out.ParentName = ""
 		}
 		if p := g.Permissions; p != nil {
-			out.Rights.Inheritance = p.jsonInherit.normalise()
+			out.Rights.Inheritance = p.normalise()
 			for _, r := range p.List {
 				out.Rights.Items = append(out.Rights.Items, Right{
 					Code: d.count(id, "right", firstNonEmpty(r.Right, r.Code)), Name: r.Name, Value: d.count(id, "right value", r.Value),
@@ -228,7 +228,7 @@ func decodeJSON(resp *client.Response) (*document, error) {
 			}
 		}
 		if k := g.Keys; k != nil {
-			out.Keys.Inheritance = k.jsonInherit.normalise()
+			out.Keys.Inheritance = k.normalise()
 			for _, key := range k.List {
 				out.Keys.IDs = append(out.Keys.IDs, string(key))
 			}

@@ -183,7 +183,8 @@ func TestFaults(t *testing.T) {
 	s.AddFault(Fault{Drop: true, Times: 1})
 	// Without keep-alive, so that the transport does not quietly retry on a new connection.
 	fresh := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
-	if _, err := fresh.Get(s.URL + "/api/groups/list.ds"); err == nil {
+	if resp, err := fresh.Get(s.URL + "/api/groups/list.ds"); err == nil {
+		_ = resp.Body.Close()
 		t.Error("a dropped connection answered")
 	}
 	if n := s.Count("/api/groups/list.ds"); n != 3 {

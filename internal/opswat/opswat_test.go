@@ -21,7 +21,7 @@ var fast = client.Config{RetryWaitMin: time.Millisecond, RetryWaitMax: 5 * time.
 
 // setup starts an emulator with n generated groups (or the demo seed when
 // n < 0) and returns a client with client credentials for it.
-func setup(t *testing.T, n int, opts ...Option) (*Client, *emulator.Server) {
+func setup(t *testing.T, n int) (*Client, *emulator.Server) {
 	t.Helper()
 	seed := emulator.DefaultSeed()
 	if n >= 0 {
@@ -29,8 +29,7 @@ func setup(t *testing.T, n int, opts ...Option) (*Client, *emulator.Server) {
 	}
 	srv := emulator.New(seed)
 	t.Cleanup(srv.Close)
-	base := []Option{WithBaseURL(srv.URL), WithClientCredentials("demo-client", "demo-secret"), WithHTTP(fast), WithRequestsPerMinute(10000)}
-	c, err := New(append(base, opts...)...)
+	c, err := New(WithBaseURL(srv.URL), WithClientCredentials("demo-client", "demo-secret"), WithHTTP(fast), WithRequestsPerMinute(10000))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"context"
 	"fmt"
 	"net"
 	"net/url"
@@ -280,7 +279,7 @@ func isLoopback(u *url.URL) bool {
 }
 
 // configureClients builds the vendor clients from the configuration.
-func configureClients(ctx context.Context, cfg providerModel, getenv getenvFunc, version, terraformVersion string) (*providerClients, diag.Diagnostics) {
+func configureClients(cfg providerModel, getenv getenvFunc, version, terraformVersion string) (*providerClients, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	timeout := defaultRequestTimeout
 	if isSet(cfg.RequestTimeout) {

@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"context"
 	"encoding/pem"
 	"net/http/httptest"
 	"os"
@@ -180,7 +179,7 @@ func TestResolveDrWeb(t *testing.T) {
 
 func TestConfigureKeepsVendorsApart(t *testing.T) {
 	t.Parallel()
-	clients, diags := configureClients(context.Background(), providerModel{
+	clients, diags := configureClients(providerModel{
 		DrWeb: &drwebConfigModel{URL: types.StringValue("https://h:9081"), Login: types.StringValue("a"), Password: types.StringValue("p")},
 	}, env(nil), "test", "1.11.4")
 	if diags.HasError() {

@@ -78,11 +78,17 @@ func inheritance(inherited knownvalue.Check, id, name string, rest map[string]kn
 	return knownvalue.ObjectExact(m)
 }
 
-func rightsList(rights ...[3]any) knownvalue.Check {
+type right struct {
+	code  int64
+	name  string
+	value int64
+}
+
+func rightsList(rights ...right) knownvalue.Check {
 	var out []knownvalue.Check
 	for _, r := range rights {
 		out = append(out, knownvalue.ObjectExact(map[string]knownvalue.Check{
-			"code": knownvalue.Int64Exact(int64(r[0].(int))), "name": knownvalue.StringExact(r[1].(string)), "value": knownvalue.Int64Exact(int64(r[2].(int))),
+			"code": knownvalue.Int64Exact(r.code), "name": knownvalue.StringExact(r.name), "value": knownvalue.Int64Exact(r.value),
 		}))
 	}
 	return knownvalue.ListExact(out)
@@ -98,7 +104,7 @@ func strList(s ...string) knownvalue.Check {
 
 // berlinChecks are every attribute of the Berlin group, in either format.
 func berlinChecks(srv *emulator.Server, addr string, personal knownvalue.Check) []statecheck.StateCheck {
-	officeRights := rightsList([3]any{1, "Run Dr.Web Scanner for Windows", 1}, [3]any{2, "Start SpIDer Guard for Windows XP", 0})
+	officeRights := rightsList(right{1, "Run Dr.Web Scanner for Windows", 1}, right{2, "Start SpIDer Guard for Windows XP", 0})
 	return attrChecks(addr, map[string]knownvalue.Check{
 		"id":                    knownvalue.StringExact(idBerlin),
 		"name":                  knownvalue.StringExact("Berlin"),
@@ -162,8 +168,8 @@ data "endpointgroups_drweb_group" "servers" {
 			"parent_name":           knownvalue.Null(),
 			"has_personal_settings": knownvalue.Bool(true),
 			"rights": inheritance(knownvalue.Bool(false), "", "", map[string]knownvalue.Check{"items": rightsList(
-				[3]any{1, "Run Dr.Web Scanner for Windows", 1}, [3]any{2, "Start SpIDer Guard for Windows XP", 1},
-				[3]any{82, "Edit Dr.Web Cloud Checker for Android configuration", 1}, [3]any{93, "", 1})}),
+				right{1, "Run Dr.Web Scanner for Windows", 1}, right{2, "Start SpIDer Guard for Windows XP", 1},
+				right{82, "Edit Dr.Web Cloud Checker for Android configuration", 1}, right{93, "", 1})}),
 		}), append(attrChecks("data.endpointgroups_drweb_group.test", map[string]knownvalue.Check{
 			"id":          knownvalue.StringExact("123123123"),
 			"description": knownvalue.Null(),

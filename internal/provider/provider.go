@@ -167,7 +167,7 @@ func (p *endpointGroupsProvider) Configure(ctx context.Context, req provider.Con
 		resp.Deferred = &provider.Deferred{Reason: provider.DeferredReasonProviderConfigUnknown}
 		return
 	}
-	clients, diags := configureClients(ctx, cfg, envLookup, p.version, req.TerraformVersion)
+	clients, diags := configureClients(cfg, envLookup, p.version, req.TerraformVersion)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
