@@ -59,9 +59,10 @@ type Client struct {
 	staticToken          string
 	clientID, clientSecr string
 
-	mu      sync.Mutex
+	mu      sync.Mutex // guards token and expires
 	token   string
 	expires time.Time
+	tokens  client.Memo[string]
 
 	lists client.Memo[[]Group]
 }
@@ -156,16 +157,25 @@ func errorMessage(body []byte) (code, message string) {
 }
 
 // accessToken returns the token to use, fetching one with the client
-// credentials when there is none or it is about to expire.
+// credentials when there is none, it is about to expire, or the API refused
+// it (stale). Callers that need a new token at the same time share one
+// request, and each stops waiting when its own context ends.
 func (c *Client) accessToken(ctx context.Context, stale string) (string, error) {
 	if c.staticToken != "" {
 		return c.staticToken, nil
 	}
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.token != "" && c.token != stale && time.Now().Before(c.expires) {
-		return c.token, nil
+	current, valid := c.token, time.Now().Before(c.expires)
+	c.mu.Unlock()
+	if current != "" && current != stale && valid {
+		return current, nil
 	}
+	// One fetch per token being replaced: a caller that comes after the
+	// renewal finds the new token above.
+	return c.tokens.Do(ctx, "replacing:"+current, c.fetchToken)
+}
+
+func (c *Client) fetchToken(ctx context.Context) (string, error) {
 	form := url.Values{"client_id": {c.clientID}, "client_secret": {c.clientSecr}, "grant_type": {"client_credentials"}}
 	resp, err := c.http.Do(ctx, client.Request{
 		Method: http.MethodPost, Path: tokenPath, Form: true, Body: []byte(form.Encode()),
@@ -193,10 +203,12 @@ func (c *Client) accessToken(ctx context.Context, stale string) (string, error) 
 	if life <= 0 {
 		life = time.Hour
 	}
-	// Renew a minute early so that a token does not expire mid-walk.
+	// Renew a little early so that a token does not expire mid-walk.
+	c.mu.Lock()
 	c.token, c.expires = tok.AccessToken, time.Now().Add(life-min(time.Minute, life/10))
+	c.mu.Unlock()
 	c.http.Logger().Debug(ctx, "fetched an OPSWAT access token", map[string]any{"expires_in_seconds": int(life.Seconds())})
-	return c.token, nil
+	return tok.AccessToken, nil
 }
 
 func parseSeconds(raw json.RawMessage) int64 {
