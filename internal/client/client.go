@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/hashicorp/go-cleanhttp"
@@ -260,6 +261,7 @@ func (c *Client) Do(ctx context.Context, req Request) (*Response, error) {
 }
 
 func (c *Client) requestError(ctx context.Context, method, redactedURL string, err error) error {
+	retried, _ := checkRetry(context.Background(), nil, err)
 	// url.Error repeats the unredacted URL: keep only its cause.
 	var ue *url.Error
 	if errors.As(err, &ue) {
@@ -268,7 +270,14 @@ func (c *Client) requestError(ctx context.Context, method, redactedURL string, e
 	if ctx.Err() != nil {
 		err = ctx.Err()
 	}
-	msg := fmt.Sprintf("%s API: %s %s: %v", c.cfg.Vendor, method, redactedURL, err)
+	detail := err.Error()
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET) {
+		detail = "the server closed the connection without an answer (" + detail + ")"
+	}
+	if retried && c.cfg.MaxRetries > 0 && ctx.Err() == nil {
+		detail += fmt.Sprintf(" (still failing after %d retries)", c.cfg.MaxRetries)
+	}
+	msg := fmt.Sprintf("%s API: %s %s: %s", c.cfg.Vendor, method, redactedURL, detail)
 	return &RequestError{msg: c.cfg.Redactor.String(msg), err: err}
 }
 
