@@ -73,6 +73,7 @@ type options struct {
 	clientID          string
 	clientSecret      string
 	requestsPerMinute int
+	rateWindow        time.Duration // a minute; shorter only in tests
 	http              client.Config
 }
 
@@ -100,7 +101,7 @@ func WithHTTP(cfg client.Config) Option { return func(o *options) { o.http = cfg
 
 // New validates the options and returns a client. It sends nothing.
 func New(opts ...Option) (*Client, error) {
-	o := options{baseURL: DefaultBaseURL, requestsPerMinute: DefaultRequestsPerMinute}
+	o := options{baseURL: DefaultBaseURL, requestsPerMinute: DefaultRequestsPerMinute, rateWindow: time.Minute}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -118,7 +119,7 @@ func New(opts ...Option) (*Client, error) {
 	cfg.Vendor = Vendor
 	cfg.BaseURL = o.baseURL
 	cfg.RequestsPerWindow = o.requestsPerMinute
-	cfg.RateWindow = time.Minute
+	cfg.RateWindow = o.rateWindow
 	cfg.Redactor = client.NewRedactor(o.accessToken, o.clientSecret)
 	cfg.ErrorMessage = errorMessage
 	hc, err := client.New(cfg)

@@ -419,3 +419,48 @@ func TestConcurrentWalksShareOneToken(t *testing.T) {
 		t.Fatalf("8 walks refused at once renewed the token %d times, want once", n-1)
 	}
 }
+
+// With the server enforcing its limit as a sliding window and a walk that
+// needs more requests than one window allows, the client paces itself: the
+// server never has to refuse a request.
+func TestPacesItselfWithinTheLimit(t *testing.T) {
+	t.Parallel()
+	const window = 400 * time.Millisecond
+	for _, tc := range []struct {
+		name      string
+		perWindow int
+		throttled bool
+	}{
+		{"paced at the server's limit", 2, false},
+		{"a client allowed more than the server", 100, true}, // shows the server does refuse
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv := emulator.New(emulator.DefaultSeed())
+			t.Cleanup(srv.Close)
+			srv.SetOPSWATGroups(emulator.GenerateOPSWATGroups(220)) // 5 pages
+			srv.SetRateLimit(2, window)
+			c, err := New(WithBaseURL(srv.URL), WithClientCredentials("demo-client", "demo-secret"), WithHTTP(fast),
+				WithRequestsPerMinute(tc.perWindow), func(o *options) { o.rateWindow = window })
+			if err != nil {
+				t.Fatal(err)
+			}
+			groups, err := c.ListGroups(context.Background(), ListOptions{})
+			if tc.throttled {
+				if srv.Throttled() == 0 {
+					t.Fatalf("the server never refused a request (walk: %d groups, %v)", len(groups), err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(groups) != 220 || srv.Count(groupsPath) != 5 {
+				t.Fatalf("%d groups in %d requests, want 220 in 5", len(groups), srv.Count(groupsPath))
+			}
+			if srv.Throttled() != 0 {
+				t.Fatalf("the server refused %d requests", srv.Throttled())
+			}
+		})
+	}
+}

@@ -183,3 +183,51 @@ func seedGroupsJSON(t *testing.T) string {
 	}
 	return string(b)
 }
+
+// With the API enforcing OPSWAT's kind of limit (a sliding window of a
+// minute) and a walk that needs more requests than the window allows, the
+// provider paces itself and the API never refuses a request. The walk needs
+// three group requests against a limit of two, so the one `terraform plan`
+// here waits out a minute (in parallel with the rest of the suite).
+func TestAccPacing(t *testing.T) {
+	c := newCLI(t)
+	t.Parallel()
+	srv := startEmulator(t)
+	srv.SetOPSWATGroups(emulator.GenerateOPSWATGroups(120))
+	srv.SetRateLimit(2, time.Minute)
+	dir := workdir(t, fmt.Sprintf(`
+provider "endpointgroups" {
+  opswat {
+    base_url            = %q
+    client_id           = "demo-client"
+    client_secret       = "demo-secret"
+    requests_per_minute = 2
+  }
+}
+data "endpointgroups_opswat_groups" "all" {}
+data "endpointgroups_opswat_group" "last" {
+  name = "group-0120"
+}
+output "count" {
+  value = length(data.endpointgroups_opswat_groups.all.ids)
+}
+output "last" {
+  value = data.endpointgroups_opswat_group.last.id
+}
+`, srv.URL))
+	out, err := c.run(dir, nil, "plan", "-no-color", "-input=false")
+	if err != nil {
+		t.Fatalf("terraform plan: %v\n%s", err, out)
+	}
+	for _, want := range []string{`count = 120`, `last  = "500000119"`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the plan does not show %s:\n%s", want, out)
+		}
+	}
+	if n := srv.Count(groupsPath); n != 3 {
+		t.Errorf("%d group requests, want 3 (one walk of 120 groups)", n)
+	}
+	if n := srv.Throttled(); n != 0 {
+		t.Errorf("the API refused %d requests with 429", n)
+	}
+}

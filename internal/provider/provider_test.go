@@ -178,5 +178,9 @@ func TestMain(m *testing.M) {
 			_ = os.Unsetenv(name)
 		}
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	if dir := buildDir(); dir != "" {
+		_ = os.RemoveAll(dir)
+	}
+	os.Exit(code)
 }
