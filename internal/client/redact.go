@@ -2,6 +2,7 @@ package client
 
 import (
 	"net/url"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -65,8 +66,17 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// String returns s with every known secret replaced by REDACTED.
+// sensitiveFields finds the values of sensitive fields in JSON and XML
+// bodies (a token answer, a server echoing a form), including a value cut
+// off where a logged body ends.
+var sensitiveFields = regexp.MustCompile(
+	`("(?:access_token|refresh_token|id_token|client_secret|password|token)"\s*:\s*")(?:[^"\\]|\\.)*("|$)` +
+		`|(<(access_token|refresh_token|id_token|client_secret|password|token)>)[^<]*(</|$)`)
+
+// String returns s with every known secret, and the value of every
+// sensitive JSON or XML field, replaced by REDACTED.
 func (r *Redactor) String(s string) string {
+	s = sensitiveFields.ReplaceAllString(s, "${1}${3}"+Redacted+"${2}${5}")
 	if r == nil {
 		return s
 	}

@@ -78,6 +78,17 @@ func (s *Server) IssuedTokens() int {
 	return s.tokenCount
 }
 
+// IssuedTokenValues returns the access tokens the token endpoint has issued.
+func (s *Server) IssuedTokenValues() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]string, 0, len(s.tokens))
+	for tok := range s.tokens {
+		out = append(out, tok)
+	}
+	return out
+}
+
 // SetRateLimit makes the groups API answer 429 (with Retry-After) to any
 // request beyond n in a sliding window; n = 0 turns the limit off.
 func (s *Server) SetRateLimit(n int, window time.Duration) {

@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
@@ -55,6 +56,9 @@ func addAPIError(diags *diag.Diagnostics, vendor string, err error) {
 	var apiErr *client.APIError
 	var reqErr *client.RequestError
 	switch {
+	case errors.Is(err, context.Canceled):
+		diags.AddError(vendor+" Request Cancelled", fmt.Sprintf("Terraform stopped the operation (an interrupt) while the provider waited for the %s API: "+
+			"the data source was not read and no further request was sent (%v).", vendor, err))
 	case errors.As(err, &apiErr):
 		diags.AddError(vendor+" API Error", err.Error())
 	case errors.As(err, &reqErr):

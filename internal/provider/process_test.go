@@ -1,0 +1,218 @@
+package provider
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/endpointgroups/terraform-provider-endpointgroups/internal/emulator"
+)
+
+// Interrupting a plan (Ctrl-C) while the provider waits out a Retry-After
+// stops the wait and the retries: Terraform exits promptly with the
+// provider's error, and the APIs see no further request.
+func TestAccInterruptStopsRetries(t *testing.T) {
+	c := newCLI(t)
+	t.Parallel()
+	srv := startEmulator(t)
+	for _, path := range []string{groupsPath, "/api/groups/info.ds"} {
+		srv.AddFault(emulator.Fault{Path: path, Status: 503, RetryAfter: "120", Body: "Service Unavailable"})
+	}
+	dir := workdir(t, faultConfig(srv, 5, "30s"))
+
+	// The test's own limit: far beyond a prompt exit, far below the waits.
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	var out bytes.Buffer
+	cmd := c.command(ctx, dir, nil, "plan", "-no-color", "-input=false")
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	for srv.Count(groupsPath) == 0 || srv.Count("/api/groups/info.ds") == 0 {
+		if ctx.Err() != nil {
+			t.Fatalf("the provider never reached the APIs:\n%s", out.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(200 * time.Millisecond) // into the Retry-After wait
+	interrupted := time.Now()
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	err := cmd.Wait()
+	took := time.Since(interrupted)
+	if ctx.Err() != nil {
+		t.Fatalf("terraform was still running %s after the interrupt:\n%s", took.Round(time.Second), out.String())
+	}
+	if err == nil {
+		t.Fatalf("the interrupted plan succeeded:\n%s", out.String())
+	}
+	for _, path := range []string{groupsPath, "/api/groups/info.ds"} {
+		if n := srv.Count(path); n != 1 {
+			t.Errorf("%s was requested %d times, want 1: the interrupt must stop the retries", path, n)
+		}
+	}
+	t.Logf("terraform exited %s after the interrupt:\n%s", took.Round(time.Millisecond), out.String())
+	for _, want := range []string{"Interrupt received", "Error: OPSWAT Request Cancelled", "Error: Dr.Web Request Cancelled"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("the output does not show %q", want)
+		}
+	}
+}
+
+// No secret reaches Terraform's output or its TRACE log (which holds the
+// provider's request and response logs): not the access token, the client
+// secret, a token the provider was issued, the Dr.Web password or the
+// Basic-auth header value; on success, and on every error path, including
+// servers that echo what they received.
+func TestAccSecretsStayOutOfLogs(t *testing.T) {
+	c := newCLI(t)
+	t.Parallel()
+	const (
+		clientSecret = "cs-Secret-4711-client"
+		staticToken  = "at-9f8e7d6c5b4a-token"
+		password     = "pw-Dr.Web-s3cret!"
+		wrongSecret  = "cs-Wrong-0815-client"
+		wrongToken   = "at-0000wrong0000-token"
+		wrongPass    = "pw-Wrong-s3cret!"
+	)
+	seed := emulator.DefaultSeed()
+	seed.OPSWAT.ClientSecret = clientSecret
+	seed.OPSWAT.Tokens = []string{staticToken}
+	seed.DrWeb.Password = password
+
+	const lookups = `
+data "endpointgroups_opswat_group" "by_name" {
+  name = "Kiosks"
+}
+data "endpointgroups_opswat_groups" "all" {}
+data "endpointgroups_drweb_group" "by_id" {
+  id = "` + idLinux + `"
+}
+data "endpointgroups_drweb_group" "by_name" {
+  name = "Servers"
+}
+`
+	inConfig := func(url, opswatAuth, drwebPassword string) string {
+		return fmt.Sprintf(`
+provider "endpointgroups" {
+  max_retries = 1
+  opswat {
+    base_url = %[1]q
+    %[2]s
+  }
+  drweb {
+    url      = %[1]q
+    login    = "admin"
+    password = %[3]q
+  }
+}
+`, url, opswatAuth, drwebPassword) + lookups
+	}
+	fromEnv := func(url, _, _ string) string {
+		return fmt.Sprintf(`
+provider "endpointgroups" {
+  max_retries = 1
+  opswat {
+    base_url = %[1]q
+  }
+  drweb {
+    url   = %[1]q
+    login = "admin"
+  }
+}
+`, url) + lookups
+	}
+	credentials := fmt.Sprintf("client_id = \"demo-client\"\n    client_secret = %q", clientSecret)
+	for _, tc := range []struct {
+		name   string
+		config func(url, opswatAuth, drwebPassword string) string
+		auth   string
+		pass   string
+		env    []string
+		faults []emulator.Fault
+		want   []string // in the output
+	}{
+		{name: "client credentials", config: inConfig, auth: credentials, pass: password},
+		{name: "access token", config: inConfig, auth: fmt.Sprintf("access_token = %q", staticToken), pass: password},
+		{name: "environment", config: fromEnv, env: []string{"OPSWAT_ACCESS_TOKEN=" + staticToken, "DRWEB_PASSWORD=" + password}},
+		{
+			name: "wrong client secret and password", config: inConfig, pass: wrongPass,
+			auth: fmt.Sprintf("client_id = \"demo-client\"\n    client_secret = %q", wrongSecret),
+			want: []string{"OPSWAT Client Credentials Rejected", "Dr.Web Authentication Failed"},
+		},
+		{
+			name: "wrong access token", config: inConfig, auth: fmt.Sprintf("access_token = %q", wrongToken), pass: password,
+			want: []string{"OPSWAT Access Token Rejected"},
+		},
+		{
+			name: "wrong secrets from the environment", config: fromEnv,
+			env:  []string{"OPSWAT_CLIENT_ID=demo-client", "OPSWAT_CLIENT_SECRET=" + wrongSecret, "DRWEB_PASSWORD=" + wrongPass},
+			want: []string{"OPSWAT Client Credentials Rejected", "Dr.Web Authentication Failed"},
+		},
+		{
+			name: "servers that fail and echo the secrets", config: inConfig, auth: credentials, pass: password,
+			faults: []emulator.Fault{
+				{Path: groupsPath, Status: 400, ContentType: "application/json", Body: `{"error":"bad request from client_secret=` + clientSecret + `"}`},
+				{Path: "/api/groups/info.ds", Status: 503, Body: "upstream refused Authorization: Basic " + basic("admin", password)},
+				{Path: "/api/groups/list.ds", Status: 500, ContentType: "text/xml", Body: `<drweb-avdesk-api status="false"><error><errno>500</errno><message>password ` + password + ` refused</message></error></drweb-avdesk-api>`},
+			},
+			want: []string{"OPSWAT API Error", "access_token=REDACTED", "HTTP 503"},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv := emulator.New(seed)
+			t.Cleanup(srv.Close)
+			for _, f := range tc.faults {
+				srv.AddFault(f)
+			}
+			dir := workdir(t, tc.config(srv.URL, tc.auth, tc.pass))
+			logFile := filepath.Join(t.TempDir(), "terraform.log")
+			env := append([]string{"TF_LOG=TRACE", "TF_LOG_PATH=" + logFile}, tc.env...)
+			out, err := c.run(dir, env, "plan", "-no-color", "-input=false")
+			if (err == nil) != (len(tc.want) == 0) {
+				t.Fatalf("terraform plan: %v\n%s", err, out)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(out, w) {
+					t.Errorf("the output does not show %q:\n%s", w, out)
+				}
+			}
+			logData, err := os.ReadFile(logFile)
+			if err != nil {
+				t.Fatal(err)
+			}
+			log := string(logData)
+			if !strings.Contains(log, "@module=endpointgroups.opswat") || !strings.Contains(log, "@module=endpointgroups.drweb") {
+				t.Fatalf("the TRACE log holds no provider request logs (%d bytes)", len(log))
+			}
+			secrets := map[string]string{
+				"client secret": clientSecret, "access token": staticToken, "Dr.Web password": password,
+				"wrong client secret": wrongSecret, "wrong access token": wrongToken, "wrong Dr.Web password": wrongPass,
+				"Basic auth value": basic("admin", password), "wrong Basic auth value": basic("admin", wrongPass),
+			}
+			for i, tok := range srv.IssuedTokenValues() {
+				secrets[fmt.Sprintf("issued token %d", i+1)] = tok
+			}
+			for what, secret := range secrets {
+				for where, text := range map[string]string{"output": out, "TRACE log": log} {
+					if i := strings.Index(text, secret); i >= 0 {
+						t.Errorf("the %s shows the %s: …%s…", where, what, text[max(0, i-200):min(len(text), i+len(secret)+50)])
+					}
+				}
+			}
+		})
+	}
+}
+
+func basic(user, password string) string {
+	return base64.StdEncoding.EncodeToString([]byte(user + ":" + password))
+}
