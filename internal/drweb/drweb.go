@@ -30,7 +30,7 @@ const (
 	DefaultBatchWindow  = 20 * time.Millisecond  // quiet time after the last id before a batch goes
 	DefaultBatchMaxWait = 100 * time.Millisecond // longest a lookup waits for others
 	DefaultMaxBatch     = 100                    // keeps the query string of one request well under common URL limits
-	treeConcurrency     = 4
+	treeConcurrency     = 8
 )
 
 // ErrAuth: the server refused the login, password or privilege.

@@ -72,50 +72,91 @@ type pageRequest struct {
 	} `json:"sort"`
 }
 
+// page is the answer to one page request.
+type page struct {
+	raw  []apiGroup
+	resp *client.Response
+	err  error
+}
+
+// walk reads every page of a query. Pages 1 and 2 go alone (most accounts
+// fit in them); with readAhead > 1, each further full page lets the walk keep
+// one more page request in flight, up to readAhead, so that a long list costs about one
+// round trip per readAhead pages. A walk stops at the first short page or
+// 413 and cancels the requests still waiting for their turn; up to
+// readAhead-1 requests past the last page may already have been sent.
 func (c *Client) walk(ctx context.Context, opts ListOptions) ([]Group, error) {
 	start := time.Now()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	pages := map[int]chan page{}
+	launch := func(n int) {
+		if n > maxPages || pages[n] != nil {
+			return
+		}
+		ch := make(chan page, 1)
+		pages[n] = ch
+		go func() { ch <- c.fetchPage(ctx, opts, n) }()
+	}
+
 	var all []Group
 	var prevFirst string
-	for page := 1; page <= maxPages; page++ {
-		body := pageRequest{Limit: PageSize, Page: page, Search: opts.Search}
-		body.Sort.Field, body.Sort.Order = opts.SortField, opts.SortOrder
-		data, _ := json.Marshal(body)
-		resp, err := c.do(ctx, client.Request{
-			Method: http.MethodPost, Path: groupsPath, Body: data,
-			Header: http.Header{"Content-Type": {"application/json"}, "Accept": {"application/json"}},
-		})
+	for n := 1; n <= maxPages; n++ {
+		// The lead grows with the list (pages 1 and 2 alone, then 1, 2, …
+		// up to readAhead-1 pages ahead): a list of up to 99 groups never
+		// pays for a request past its end.
+		for ahead := n; ahead < n+min(c.readAhead, max(1, n-1)); ahead++ {
+			launch(ahead)
+		}
+		p := <-pages[n]
+		delete(pages, n)
 		var apiErr *client.APIError
-		if page > 1 && errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusRequestEntityTooLarge {
+		if n > 1 && errors.As(p.err, &apiErr) && apiErr.StatusCode == http.StatusRequestEntityTooLarge {
 			break // the previous page was the last
 		}
-		if err != nil {
-			return nil, err
+		if p.err != nil {
+			return nil, p.err
 		}
-		var raw []apiGroup
-		if err := resp.DecodeJSON(&raw); err != nil {
-			return nil, err
-		}
-		if len(raw) > 0 {
-			if page > 1 && string(raw[0].ID) == prevFirst {
-				return nil, resp.Error(fmt.Sprintf("page %d repeats page %d: the server ignores the page parameter", page, page-1), nil)
+		if len(p.raw) > 0 {
+			if n > 1 && string(p.raw[0].ID) == prevFirst {
+				return nil, p.resp.Error(fmt.Sprintf("page %d repeats page %d: the server ignores the page parameter", n, n-1), nil)
 			}
-			prevFirst = string(raw[0].ID)
+			prevFirst = string(p.raw[0].ID)
 		}
-		for _, g := range raw {
+		for _, g := range p.raw {
 			all = append(all, c.convert(ctx, g))
 		}
-		if len(raw) < PageSize {
+		if len(p.raw) < PageSize {
 			break
 		}
-		if page == maxPages {
-			return nil, resp.Error(fmt.Sprintf("more than %d pages of groups: stopping", maxPages), nil)
+		if n == maxPages {
+			return nil, p.resp.Error(fmt.Sprintf("more than %d pages of groups: stopping", maxPages), nil)
 		}
 	}
 	c.http.Logger().Debug(ctx, "listed OPSWAT groups", map[string]any{
 		"groups": len(all), "search": opts.Search, "sort_field": opts.SortField, "sort_order": opts.SortOrder,
-		"duration_ms": time.Since(start).Milliseconds(),
+		"duration_ms": time.Since(start).Milliseconds(), "read_ahead": c.readAhead,
 	})
 	return all, nil
+}
+
+// fetchPage requests and decodes one page.
+func (c *Client) fetchPage(ctx context.Context, opts ListOptions, n int) page {
+	body := pageRequest{Limit: PageSize, Page: n, Search: opts.Search}
+	body.Sort.Field, body.Sort.Order = opts.SortField, opts.SortOrder
+	data, _ := json.Marshal(body)
+	resp, err := c.do(ctx, client.Request{
+		Method: http.MethodPost, Path: groupsPath, Body: data,
+		Header: http.Header{"Content-Type": {"application/json"}, "Accept": {"application/json"}},
+	})
+	if err != nil {
+		return page{err: err}
+	}
+	var raw []apiGroup
+	if err := resp.DecodeJSON(&raw); err != nil {
+		return page{resp: resp, err: err}
+	}
+	return page{raw: raw, resp: resp}
 }
 
 // apiGroup is a group as the API sends it; ids and counts are accepted as

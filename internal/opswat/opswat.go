@@ -30,6 +30,16 @@ const DefaultRequestsPerMinute = 10
 // PageSize is the largest limit the API accepts (it answers 406 above it).
 const PageSize = 50
 
+// ReadAheadFromRPM is the rate limit from which a walk reads pages ahead:
+// below it every request counts (at 10 a minute a wasted one costs six
+// seconds), from it a few requests past the last page cost less than the
+// round trips they save.
+const ReadAheadFromRPM = 120
+
+// readAheadPages is how many page requests a walk keeps in flight when the
+// rate limit allows reading ahead.
+const readAheadPages = 4
+
 // maxPages stops a walk over a server that never sends a short page.
 const maxPages = 10000
 
@@ -64,7 +74,8 @@ type Client struct {
 	expires time.Time
 	tokens  client.Memo[string]
 
-	lists client.Memo[[]Group]
+	lists     client.Memo[[]Group]
+	readAhead int // page requests a walk keeps in flight
 }
 
 type options struct {
@@ -126,7 +137,11 @@ func New(opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Client{http: hc, staticToken: o.accessToken, clientID: o.clientID, clientSecr: o.clientSecret}, nil
+	readAhead := 1
+	if o.requestsPerMinute >= ReadAheadFromRPM {
+		readAhead = readAheadPages
+	}
+	return &Client{http: hc, staticToken: o.accessToken, clientID: o.clientID, clientSecr: o.clientSecret, readAhead: readAhead}, nil
 }
 
 // errorMessage reads the error body, which the vendor does not document:

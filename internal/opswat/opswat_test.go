@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -29,7 +30,7 @@ func setup(t *testing.T, n int) (*Client, *emulator.Server) {
 	}
 	srv := emulator.New(seed)
 	t.Cleanup(srv.Close)
-	c, err := New(WithBaseURL(srv.URL), WithClientCredentials("demo-client", "demo-secret"), WithHTTP(fast), WithRequestsPerMinute(10000))
+	c, err := New(WithBaseURL(srv.URL), WithClientCredentials("demo-client", "demo-secret"), WithHTTP(fast), WithRequestsPerMinute(ReadAheadFromRPM-1)) // sequential: exact request counts
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -460,6 +461,55 @@ func TestPacesItselfWithinTheLimit(t *testing.T) {
 			}
 			if srv.Throttled() != 0 {
 				t.Fatalf("the server refused %d requests", srv.Throttled())
+			}
+		})
+	}
+}
+
+// With a raised rate limit a walk reads pages ahead: the same groups in the
+// same order, pages asked for once each, no waste on lists of up to 99
+// groups and at most readAheadPages-1 requests past the end of a long one.
+func TestReadAhead(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ groups, needed, maxWaste int }{
+		{0, 1, 0}, {30, 1, 0}, {50, 2, 0}, {99, 2, 0}, {100, 3, 1}, {120, 3, 1}, {170, 4, 2}, {2000, 41, readAheadPages - 1}, {2010, 41, readAheadPages - 1},
+	} {
+		t.Run(strconv.Itoa(tc.groups), func(t *testing.T) {
+			t.Parallel()
+			srv := emulator.New(emulator.DefaultSeed())
+			t.Cleanup(srv.Close)
+			srv.SetOPSWATGroups(emulator.GenerateOPSWATGroups(tc.groups))
+			srv.SetLatency(2 * time.Millisecond)
+			c, err := New(WithBaseURL(srv.URL), WithClientCredentials("demo-client", "demo-secret"), WithHTTP(fast), WithRequestsPerMinute(ReadAheadFromRPM))
+			if err != nil {
+				t.Fatal(err)
+			}
+			groups, err := c.ListGroups(context.Background(), ListOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(groups) != tc.groups {
+				t.Fatalf("%d groups, want %d", len(groups), tc.groups)
+			}
+			for i, g := range groups {
+				if want := fmt.Sprintf("group-%04d", i+1); g.Name != want {
+					t.Fatalf("group %d is %q, want %q: read-ahead must keep the API's order", i, g.Name, want)
+				}
+			}
+			seen := map[int]bool{}
+			for _, b := range groupRequests(t, srv) {
+				if seen[b.Page] {
+					t.Errorf("page %d requested twice", b.Page)
+				}
+				seen[b.Page] = true
+			}
+			for p := 1; p <= tc.needed; p++ {
+				if !seen[p] {
+					t.Errorf("page %d never requested", p)
+				}
+			}
+			if n := len(seen); n > tc.needed+tc.maxWaste {
+				t.Errorf("%d group requests, want at most %d (%d needed + %d read ahead)", n, tc.needed+tc.maxWaste, tc.needed, tc.maxWaste)
 			}
 		})
 	}

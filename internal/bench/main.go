@@ -1,0 +1,435 @@
+// Command bench measures what a big `terraform plan` costs with this
+// provider: the requests each vendor API receives, the plan's wall time
+// against an API with realistic latency and against one with none, and the
+// provider process's peak memory. It compares the requests with the floor
+// (what the APIs' paging and batching make unavoidable) and with a provider
+// that asks the API once per data source. `make bench` runs it.
+//
+// The vendor APIs are the emulator, served on loopback by this process; the
+// provider is the binary built from this tree, run by the real Terraform CLI
+// through dev_overrides. To read the provider's peak memory, Terraform starts
+// this program in its place, which runs the provider as a child with the
+// same standard streams and records the child's maximum resident set size.
+package main
+
+import (
+	"cmp"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/endpointgroups/terraform-provider-endpointgroups/internal/emulator"
+	"github.com/endpointgroups/terraform-provider-endpointgroups/internal/opswat"
+)
+
+// Environment of the provider wrapper.
+const (
+	envRealProvider = "ENDPOINTGROUPS_BENCH_PROVIDER"
+	envRSSFile      = "ENDPOINTGROUPS_BENCH_RSS_FILE"
+)
+
+func main() {
+	if real := os.Getenv(envRealProvider); real != "" {
+		os.Exit(wrapProvider(real))
+	}
+	latency := flag.Duration("latency", 30*time.Millisecond, "API latency of the realistic runs")
+	runs := flag.Int("runs", 3, "plans per scenario and latency; the median wall time is reported")
+	terraform := flag.String("terraform", "terraform", "the Terraform CLI")
+	flag.Parse()
+	if err := run(*terraform, *latency, *runs); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+// wrapProvider runs the real provider with this process's streams and
+// appends the child's peak RSS in KiB to the RSS file when it exits.
+func wrapProvider(real string) int {
+	signal.Ignore(os.Interrupt) // as the provider does: Terraform stops it over gRPC
+	cmd := exec.Command(real, os.Args[1:]...)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	cmd.Env = os.Environ()
+	if err := cmd.Start(); err != nil {
+		fmt.Fprintln(os.Stderr, "bench wrapper:", err)
+		return 1
+	}
+	term := make(chan os.Signal, 1)
+	signal.Notify(term, syscall.SIGTERM)
+	go func() {
+		for s := range term {
+			_ = cmd.Process.Signal(s)
+		}
+	}()
+	err := cmd.Wait()
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		if f, ferr := os.OpenFile(os.Getenv(envRSSFile), os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o600); ferr == nil {
+			fmt.Fprintln(f, ru.Maxrss)
+			_ = f.Close()
+		}
+	}
+	var exit *exec.ExitError
+	if errors.As(err, &exit) {
+		return exit.ExitCode()
+	}
+	if err != nil {
+		return 1
+	}
+	return 0
+}
+
+// scenario is one plan configuration over one seeded API.
+type scenario struct {
+	name    string
+	args    []string // extra arguments of terraform plan
+	seed    emulator.Seed
+	config  func(url string) string
+	floor   map[string]int // endpoint → fewest requests possible
+	naive   map[string]int // endpoint → requests of a provider that asks per data source
+	targets func(m measurement) []check
+}
+
+type measurement struct {
+	requests map[string]int // path → requests received
+	ids      int            // ids asked for in info.ds requests
+	wall     time.Duration  // median plan wall time
+	rssKiB   int64          // peak RSS of any provider process
+}
+
+type check struct {
+	what string
+	ok   bool
+}
+
+const (
+	opswatGroups = "/o/api/v3/groups"
+	opswatToken  = "/o/oauth/token"
+	drwebInfo    = "/api/groups/info.ds"
+	drwebList    = "/api/groups/list.ds"
+)
+
+func run(terraform string, latency time.Duration, runs int) error {
+	tf, err := exec.LookPath(terraform)
+	if err != nil {
+		return fmt.Errorf("terraform: %w", err)
+	}
+	work, err := os.MkdirTemp("", "endpointgroups-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(work)
+
+	fmt.Println("==> Building the provider")
+	real := filepath.Join(work, "real", "terraform-provider-endpointgroups")
+	build := exec.Command("go", "build", "-o", real, "-ldflags", "-X main.version=bench", ".")
+	build.Stdout, build.Stderr = os.Stdout, os.Stderr
+	if err := build.Run(); err != nil {
+		return fmt.Errorf("building the provider: %w", err)
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	plugins := filepath.Join(work, "plugins")
+	if err := copyFile(self, filepath.Join(plugins, "terraform-provider-endpointgroups")); err != nil {
+		return err
+	}
+	rc := filepath.Join(work, "terraformrc")
+	if err := os.WriteFile(rc, []byte(fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"endpointgroups/endpointgroups\" = %q\n  }\n  direct {}\n}\n", plugins)), 0o600); err != nil {
+		return err
+	}
+	env := append(os.Environ(), "TF_CLI_CONFIG_FILE="+rc, "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1", envRealProvider+"="+real)
+	for _, name := range []string{"TF_LOG", "TF_LOG_PATH", "TF_LOG_PROVIDER"} {
+		env = slices.DeleteFunc(env, func(kv string) bool { return strings.HasPrefix(kv, name+"=") })
+	}
+
+	type row struct {
+		sc             scenario
+		slow, fast     measurement
+		slowOK, fastOK error
+	}
+	var rows []row
+	for _, sc := range scenarios() {
+		r := row{sc: sc}
+		for _, lat := range []time.Duration{latency, 0} {
+			fmt.Printf("==> %s, API latency %s: %d plans\n", sc.name, lat, runs)
+			m, err := measure(tf, env, work, sc, lat, runs)
+			if err != nil {
+				return fmt.Errorf("%s (latency %s): %w", sc.name, lat, err)
+			}
+			if lat == 0 {
+				r.fast = m
+			} else {
+				r.slow = m
+			}
+		}
+		rows = append(rows, r)
+	}
+
+	fmt.Printf("\n## Cost of one `terraform plan` (%s, %d CPUs, %s, Terraform %s, median of %d plans)\n\n",
+		time.Now().UTC().Format("2006-01-02"), runtime.NumCPU(), runtime.GOOS+"/"+runtime.GOARCH, tfVersion(tf), runs)
+	fmt.Println("OPSWAT: 2,000 groups; 200 data sources (120 lookups by name, 70 by id, 10 `opswat_groups` with `name_regex`).")
+	fmt.Println("Dr.Web: 500 groups in a tree (5 children per group); 250 data sources (200 lookups by id, 50 by name).")
+	fmt.Println()
+	var notes []string
+	fmt.Println("| scenario | endpoint | requests | floor | one walk per data source |")
+	fmt.Println("|---|---|---:|---:|---:|")
+	for _, r := range rows {
+		paths := slices.Sorted(func(yield func(string) bool) {
+			for p := range r.sc.floor {
+				if !yield(p) {
+					return
+				}
+			}
+		})
+		for _, p := range paths {
+			fmt.Printf("| %s | `%s` | %d | %d | %d |\n", r.sc.name, p, r.slow.requests[p], r.sc.floor[p], r.sc.naive[p])
+		}
+		if n := r.slow.requests[drwebInfo]; n > 0 {
+			notes = append(notes, fmt.Sprintf("%s: %.1f ids per `info.ds` request on average.", r.sc.name, float64(r.slow.ids)/float64(n)))
+		}
+	}
+	for _, n := range notes {
+		fmt.Printf("\n%s\n", n)
+	}
+	fmt.Printf("\n| scenario | plan, API latency %s | plan, no API latency | ratio | provider peak RSS |\n", latency)
+	fmt.Println("|---|---:|---:|---:|---:|")
+	for _, r := range rows {
+		fmt.Printf("| %s | %.2f s | %.2f s | %.2fx | %.0f MiB |\n", r.sc.name, r.slow.wall.Seconds(), r.fast.wall.Seconds(),
+			r.slow.wall.Seconds()/r.fast.wall.Seconds(), float64(max(r.slow.rssKiB, r.fast.rssKiB))/1024)
+	}
+	fmt.Println("\nTargets:")
+	failed := 0
+	for _, r := range rows {
+		checks := append(r.sc.targets(r.slow), check{
+			what: fmt.Sprintf("latency barely shows: %.2fx the zero-latency plan (target at most 1.3x)", r.slow.wall.Seconds()/r.fast.wall.Seconds()),
+			ok:   r.slow.wall.Seconds() <= 1.3*r.fast.wall.Seconds(),
+		})
+		for _, c := range checks {
+			mark := "met    "
+			if !c.ok {
+				mark = "NOT MET"
+				failed++
+			}
+			fmt.Printf("  %s  %s: %s\n", mark, r.sc.name, c.what)
+		}
+	}
+	if failed > 0 {
+		fmt.Printf("\n%d target(s) not met (see the README's Performance section for why).\n", failed)
+	}
+	return nil
+}
+
+// measure runs the scenario's plan `runs` times against a fresh emulator
+// with the given latency and returns the requests of the first plan, the
+// median wall time and the peak RSS.
+func measure(tf string, env []string, work string, sc scenario, latency time.Duration, runs int) (measurement, error) {
+	srv := emulator.New(sc.seed)
+	defer srv.Close()
+	srv.SetLatency(latency)
+	dir, err := os.MkdirTemp(work, "plan-")
+	if err != nil {
+		return measurement{}, err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(sc.config(srv.URL)), 0o600); err != nil {
+		return measurement{}, err
+	}
+	rssFile := filepath.Join(dir, "rss")
+	m := measurement{}
+	var walls []time.Duration
+	for i := range runs {
+		srv.ResetLog()
+		cmd := exec.Command(tf, append([]string{"plan", "-input=false", "-lock=false", "-no-color"}, sc.args...)...)
+		cmd.Dir = dir
+		cmd.Env = append(env, envRSSFile+"="+rssFile)
+		var out strings.Builder
+		cmd.Stdout, cmd.Stderr = &out, &out
+		start := time.Now()
+		err := cmd.Run()
+		walls = append(walls, time.Since(start))
+		if err != nil {
+			return m, fmt.Errorf("terraform plan: %w\n%s", err, tail(out.String(), 3000))
+		}
+		if i == 0 {
+			m.requests = map[string]int{}
+			for _, r := range srv.Requests() {
+				m.requests[r.Path]++
+				if r.Path == drwebInfo {
+					m.ids += len(r.Query["id"])
+				}
+			}
+		}
+	}
+	slices.Sort(walls)
+	m.wall = walls[len(walls)/2]
+	data, err := os.ReadFile(rssFile)
+	if err != nil {
+		return m, fmt.Errorf("the provider wrapper recorded no memory figure: %w", err)
+	}
+	for _, line := range strings.Fields(string(data)) {
+		if v, err := strconv.ParseInt(line, 10, 64); err == nil {
+			m.rssKiB = max(m.rssKiB, v)
+		}
+	}
+	return m, nil
+}
+
+func scenarios() []scenario {
+	sequential := opswatScenario(opswat.ReadAheadFromRPM - 1)
+	sequential.name += " (sequential walk)"
+	readAhead := opswatScenario(6000)
+	readAhead.name += " (read-ahead)"
+	wide := drwebScenario()
+	wide.name += ", `-parallelism=50`"
+	wide.args = []string{"-parallelism=50"}
+	return []scenario{sequential, readAhead, drwebScenario(), wide}
+}
+
+// OPSWAT: 2,000 groups; 120 lookups by name, 70 by id and 10 plural data
+// sources filtering the full list by regex: 200 data sources, one query.
+// Below opswat.ReadAheadFromRPM requests a minute the walk is sequential;
+// from it, the walk reads pages ahead.
+func opswatScenario(rpm int) scenario {
+	const groups = 2000
+	seed := emulator.DefaultSeed()
+	seed.OPSWAT.Groups = emulator.GenerateOPSWATGroups(groups)
+	pages := groups/50 + 1 // the API has no total: a full last page needs one more request to see the end
+	return scenario{
+		name: fmt.Sprintf("OPSWAT, %d requests/min", rpm),
+		seed: seed,
+		config: func(url string) string {
+			var b strings.Builder
+			fmt.Fprintf(&b, `terraform {
+  required_providers {
+    endpointgroups = { source = "endpointgroups/endpointgroups" }
+  }
+}
+provider "endpointgroups" {
+  opswat {
+    base_url            = %q
+    client_id           = "demo-client"
+    client_secret       = "demo-secret"
+    requests_per_minute = %d
+  }
+}
+`, url, rpm)
+			for i := range 120 {
+				fmt.Fprintf(&b, "data \"endpointgroups_opswat_group\" \"name_%d\" {\n  name = \"group-%04d\"\n}\n", i, i*16+1)
+			}
+			for i := range 70 {
+				fmt.Fprintf(&b, "data \"endpointgroups_opswat_group\" \"id_%d\" {\n  id = \"%d\"\n}\n", i, 500000000+i*28+7)
+			}
+			for i := range 10 {
+				fmt.Fprintf(&b, "data \"endpointgroups_opswat_groups\" \"regex_%d\" {\n  name_regex = \"^group-%d\"\n}\n", i, i%2)
+			}
+			b.WriteString("output \"ids\" {\n  value = [data.endpointgroups_opswat_group.name_0.id, data.endpointgroups_opswat_group.id_69.name, length(data.endpointgroups_opswat_groups.regex_0.ids)]\n}\n")
+			return b.String()
+		},
+		floor: map[string]int{opswatGroups: (groups + 49) / 50, opswatToken: 1},
+		naive: map[string]int{opswatGroups: 200 * pages, opswatToken: 200},
+		targets: func(m measurement) []check {
+			return []check{
+				{fmt.Sprintf("%d group requests and %d token request (floor %d; a list of an exact multiple of 50 needs one more page to show its end)",
+					m.requests[opswatGroups], m.requests[opswatToken], (groups+49)/50), m.requests[opswatGroups] <= pages && m.requests[opswatToken] <= 1},
+			}
+		},
+	}
+}
+
+// Dr.Web: 500 groups in a tree, 200 lookups by id and 50 by name.
+func drwebScenario() scenario {
+	const groups, fanout = 500, 5
+	seed := emulator.DefaultSeed()
+	seed.DrWeb.Groups = emulator.GenerateDrWebTree(groups, fanout)
+	parents := 1 // Everyone
+	for _, g := range seed.DrWeb.Groups {
+		for _, c := range seed.DrWeb.Groups {
+			if c.ParentID == g.ID {
+				parents++
+				break
+			}
+		}
+	}
+	return scenario{
+		name: "Dr.Web",
+		seed: seed,
+		config: func(url string) string {
+			var b strings.Builder
+			fmt.Fprintf(&b, `terraform {
+  required_providers {
+    endpointgroups = { source = "endpointgroups/endpointgroups" }
+  }
+}
+provider "endpointgroups" {
+  drweb {
+    url      = %q
+    login    = "admin"
+    password = "demo-password"
+  }
+}
+`, url)
+			for i := range 200 {
+				fmt.Fprintf(&b, "data \"endpointgroups_drweb_group\" \"id_%d\" {\n  id = \"gen-%05d\"\n}\n", i, i*5/2)
+			}
+			for i := range 50 {
+				fmt.Fprintf(&b, "data \"endpointgroups_drweb_group\" \"name_%d\" {\n  name = \"group-%05d\"\n}\n", i, i*10+3)
+			}
+			b.WriteString("output \"ids\" {\n  value = [data.endpointgroups_drweb_group.id_0.name, data.endpointgroups_drweb_group.name_49.id]\n}\n")
+			return b.String()
+		},
+		floor: map[string]int{drwebInfo: (250 + 99) / 100, drwebList: parents},
+		naive: map[string]int{drwebInfo: 250, drwebList: 50 * parents},
+		targets: func(m measurement) []check {
+			return []check{
+				{fmt.Sprintf("%d info.ds requests for 250 lookups (target at most a tenth: 25)", m.requests[drwebInfo]), m.requests[drwebInfo] <= 25},
+				{fmt.Sprintf("%d list.ds requests: the tree listed once (%d groups have children)", m.requests[drwebList], parents), m.requests[drwebList] <= parents},
+			}
+		},
+	}
+}
+
+func tfVersion(tf string) string {
+	out, err := exec.Command(tf, "version").Output()
+	if err != nil {
+		return "?"
+	}
+	first, _, _ := strings.Cut(string(out), "\n")
+	return strings.TrimPrefix(cmp.Or(first, "?"), "Terraform ")
+}
+
+func copyFile(from, to string) error {
+	if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
+		return err
+	}
+	src, err := os.Open(from)
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	dst, err := os.OpenFile(to, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o755)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(dst, src); err != nil {
+		_ = dst.Close()
+		return err
+	}
+	return dst.Close()
+}
+
+func tail(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return "…" + s[len(s)-n:]
+}
