@@ -40,8 +40,8 @@ const (
 )
 
 func main() {
-	if real := os.Getenv(envRealProvider); real != "" {
-		os.Exit(wrapProvider(real))
+	if provider := os.Getenv(envRealProvider); provider != "" {
+		os.Exit(wrapProvider(provider))
 	}
 	latency := flag.Duration("latency", 30*time.Millisecond, "API latency of the realistic runs")
 	runs := flag.Int("runs", 3, "plans per scenario and latency; the median wall time is reported")
@@ -55,9 +55,9 @@ func main() {
 
 // wrapProvider runs the real provider with this process's streams and
 // appends the child's peak RSS in KiB to the RSS file when it exits.
-func wrapProvider(real string) int {
+func wrapProvider(provider string) int {
 	signal.Ignore(os.Interrupt) // as the provider does: Terraform stops it over gRPC
-	cmd := exec.Command(real, os.Args[1:]...)
+	cmd := exec.Command(provider, os.Args[1:]...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
 	cmd.Env = os.Environ()
 	if err := cmd.Start(); err != nil {
@@ -130,8 +130,8 @@ func run(terraform string, latency time.Duration, runs int) error {
 	defer os.RemoveAll(work)
 
 	fmt.Println("==> Building the provider")
-	real := filepath.Join(work, "real", "terraform-provider-endpointgroups")
-	build := exec.Command("go", "build", "-o", real, "-ldflags", "-X main.version=bench", ".")
+	providerBin := filepath.Join(work, "provider", "terraform-provider-endpointgroups")
+	build := exec.Command("go", "build", "-o", providerBin, "-ldflags", "-X main.version=bench", ".")
 	build.Stdout, build.Stderr = os.Stdout, os.Stderr
 	if err := build.Run(); err != nil {
 		return fmt.Errorf("building the provider: %w", err)
@@ -148,15 +148,14 @@ func run(terraform string, latency time.Duration, runs int) error {
 	if err := os.WriteFile(rc, []byte(fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"endpointgroups/endpointgroups\" = %q\n  }\n  direct {}\n}\n", plugins)), 0o600); err != nil {
 		return err
 	}
-	env := append(os.Environ(), "TF_CLI_CONFIG_FILE="+rc, "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1", envRealProvider+"="+real)
+	env := append(os.Environ(), "TF_CLI_CONFIG_FILE="+rc, "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1", envRealProvider+"="+providerBin)
 	for _, name := range []string{"TF_LOG", "TF_LOG_PATH", "TF_LOG_PROVIDER"} {
 		env = slices.DeleteFunc(env, func(kv string) bool { return strings.HasPrefix(kv, name+"=") })
 	}
 
 	type row struct {
-		sc             scenario
-		slow, fast     measurement
-		slowOK, fastOK error
+		sc         scenario
+		slow, fast measurement
 	}
 	var rows []row
 	for _, sc := range scenarios() {

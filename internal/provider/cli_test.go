@@ -43,7 +43,8 @@ func newCLI(t *testing.T) *cli {
 			providerBuild.err = err
 			return
 		}
-		providerBuild.dir, providerBuild.err = os.MkdirTemp("", "endpointgroups-provider-")
+		// Shared by every test of the binary, so not t.TempDir: TestMain removes it.
+		providerBuild.dir, providerBuild.err = os.MkdirTemp("", "endpointgroups-provider-") //nolint:usetesting // outlives the first test
 		if providerBuild.err != nil {
 			return
 		}

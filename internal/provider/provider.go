@@ -113,7 +113,8 @@ func (p *endpointGroupsProvider) Schema(_ context.Context, _ provider.SchemaRequ
 					},
 					"requests_per_minute": schema.Int64Attribute{
 						MarkdownDescription: "The most requests the provider sends to OPSWAT in any minute; a plan that needs more " +
-							"is paced, not rejected. Environment variable `OPSWAT_REQUESTS_PER_MINUTE`; default `10`, the API's documented limit.",
+							"is paced, not rejected. From `120` on, walks of the group list read up to four pages ahead (see the rate-limits guide). " +
+							"Environment variable `OPSWAT_REQUESTS_PER_MINUTE`; default `10`, the API's documented limit.",
 						Optional:   true,
 						Validators: []validator.Int64{int64validator.AtLeast(1)},
 					},
