@@ -224,7 +224,7 @@ func run(terraform string, latency time.Duration, runs int) error {
 		}
 	}
 	if failed > 0 {
-		fmt.Printf("\n%d target(s) not met (see the README's Performance section for why).\n", failed)
+		fmt.Printf("\n%d target(s) not met (the README's \"Measured\" section says why).\n", failed)
 	}
 	return nil
 }
