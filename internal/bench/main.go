@@ -283,6 +283,14 @@ func measure(tf string, env []string, work string, sc scenario, latency time.Dur
 	return m, nil
 }
 
+// requiredProviders opens every scenario's configuration.
+const requiredProviders = `terraform {
+  required_providers {
+    endpointgroups = { source = "endpointgroups/endpointgroups" }
+  }
+}
+`
+
 func scenarios() []scenario {
 	sequential := opswatScenario(opswat.ReadAheadFromRPM - 1)
 	sequential.name += " (sequential walk)"
@@ -308,12 +316,8 @@ func opswatScenario(rpm int) scenario {
 		seed: seed,
 		config: func(url string) string {
 			var b strings.Builder
-			fmt.Fprintf(&b, `terraform {
-  required_providers {
-    endpointgroups = { source = "endpointgroups/endpointgroups" }
-  }
-}
-provider "endpointgroups" {
+			b.WriteString(requiredProviders)
+			fmt.Fprintf(&b, `provider "endpointgroups" {
   opswat {
     base_url            = %q
     client_id           = "demo-client"
@@ -364,12 +368,8 @@ func drwebScenario() scenario {
 		seed: seed,
 		config: func(url string) string {
 			var b strings.Builder
-			fmt.Fprintf(&b, `terraform {
-  required_providers {
-    endpointgroups = { source = "endpointgroups/endpointgroups" }
-  }
-}
-provider "endpointgroups" {
+			b.WriteString(requiredProviders)
+			fmt.Fprintf(&b, `provider "endpointgroups" {
   drweb {
     url      = %q
     login    = "admin"

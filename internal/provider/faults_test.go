@@ -21,29 +21,14 @@ const groupsPath = "/o/api/v3/groups"
 // faultConfig reads one OPSWAT group and one Dr.Web group with the given
 // retry budget and timeout.
 func faultConfig(srv *emulator.Server, retries int, timeout string) string {
-	return fmt.Sprintf(`
-provider "endpointgroups" {
-  max_retries     = %[2]d
-  request_timeout = %[3]q
-  opswat {
-    base_url            = %[1]q
-    client_id           = "demo-client"
-    client_secret       = "demo-secret"
-    requests_per_minute = 1000
-  }
-  drweb {
-    url      = %[1]q
-    login    = "admin"
-    password = "demo-password"
-  }
-}
+	return providerBlockWith(srv, providerSettings{maxRetries: retries, requestTimeout: timeout, requestsPerMinute: 1000}) + fmt.Sprintf(`
 data "endpointgroups_opswat_group" "x" {
   name = "Kiosks"
 }
 data "endpointgroups_drweb_group" "x" {
-  id = %[4]q
+  id = %q
 }
-`, srv.URL, retries, timeout, idLinux)
+`, idLinux)
 }
 
 // statusesOf lists the statuses the emulator answered on path, in order.

@@ -172,12 +172,8 @@ data "endpointgroups_opswat_group" "x" {
 func TestAccOPSWATGroup_manyLookupsOneWalk(t *testing.T) {
 	srv := startEmulator(t)
 	srv.SetOPSWATGroups(emulator.GenerateOPSWATGroups(120))
-	block := strings.Replace(providerBlock(srv), "requests_per_minute = 1000", "requests_per_minute = 100 ", 1)
-	if block == providerBlock(srv) {
-		t.Fatal("providerBlock no longer sets requests_per_minute = 1000: update this test")
-	}
 	var cfg strings.Builder
-	cfg.WriteString(block)
+	cfg.WriteString(providerBlockWith(srv, providerSettings{maxRetries: 2, requestsPerMinute: 100}))
 	for i := 1; i <= 30; i++ {
 		if i%2 == 0 {
 			fmt.Fprintf(&cfg, "data \"endpointgroups_opswat_group\" \"n%d\" {\n  name = \"group-%04d\"\n}\n", i, i*4)

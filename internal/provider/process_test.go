@@ -100,7 +100,9 @@ data "endpointgroups_drweb_group" "by_name" {
   name = "Servers"
 }
 `
-	inConfig := func(url, opswatAuth, drwebPassword string) string {
+	// config sets the given credential lines in the provider's blocks; the
+	// rest comes from the environment.
+	config := func(url, opswatAuth, drwebAuth string) string {
 		return fmt.Sprintf(`
 provider "endpointgroups" {
   max_retries = 1
@@ -109,56 +111,42 @@ provider "endpointgroups" {
     %[2]s
   }
   drweb {
-    url      = %[1]q
-    login    = "admin"
-    password = %[3]q
-  }
-}
-`, url, opswatAuth, drwebPassword) + lookups
-	}
-	fromEnv := func(url, _, _ string) string {
-		return fmt.Sprintf(`
-provider "endpointgroups" {
-  max_retries = 1
-  opswat {
-    base_url = %[1]q
-  }
-  drweb {
     url   = %[1]q
     login = "admin"
+    %[3]s
   }
 }
-`, url) + lookups
+`, url, opswatAuth, drwebAuth) + lookups
 	}
 	credentials := fmt.Sprintf("client_id = \"demo-client\"\n    client_secret = %q", clientSecret)
+	passwordLine := func(p string) string { return fmt.Sprintf("password = %q", p) }
 	for _, tc := range []struct {
 		name   string
-		config func(url, opswatAuth, drwebPassword string) string
-		auth   string
-		pass   string
+		opswat string // credential lines of the opswat block
+		drweb  string // and of the drweb block
 		env    []string
 		faults []emulator.Fault
 		want   []string // in the output
 	}{
-		{name: "client credentials", config: inConfig, auth: credentials, pass: password},
-		{name: "access token", config: inConfig, auth: fmt.Sprintf("access_token = %q", staticToken), pass: password},
-		{name: "environment", config: fromEnv, env: []string{"OPSWAT_ACCESS_TOKEN=" + staticToken, "DRWEB_PASSWORD=" + password}},
+		{name: "client credentials", opswat: credentials, drweb: passwordLine(password)},
+		{name: "access token", opswat: fmt.Sprintf("access_token = %q", staticToken), drweb: passwordLine(password)},
+		{name: "environment", env: []string{"OPSWAT_ACCESS_TOKEN=" + staticToken, "DRWEB_PASSWORD=" + password}},
 		{
-			name: "wrong client secret and password", config: inConfig, pass: wrongPass,
-			auth: fmt.Sprintf("client_id = \"demo-client\"\n    client_secret = %q", wrongSecret),
-			want: []string{"OPSWAT Client Credentials Rejected", "Dr.Web Authentication Failed"},
+			name: "wrong client secret and password", drweb: passwordLine(wrongPass),
+			opswat: fmt.Sprintf("client_id = \"demo-client\"\n    client_secret = %q", wrongSecret),
+			want:   []string{"OPSWAT Client Credentials Rejected", "Dr.Web Authentication Failed"},
 		},
 		{
-			name: "wrong access token", config: inConfig, auth: fmt.Sprintf("access_token = %q", wrongToken), pass: password,
+			name: "wrong access token", opswat: fmt.Sprintf("access_token = %q", wrongToken), drweb: passwordLine(password),
 			want: []string{"OPSWAT Access Token Rejected"},
 		},
 		{
-			name: "wrong secrets from the environment", config: fromEnv,
+			name: "wrong secrets from the environment",
 			env:  []string{"OPSWAT_CLIENT_ID=demo-client", "OPSWAT_CLIENT_SECRET=" + wrongSecret, "DRWEB_PASSWORD=" + wrongPass},
 			want: []string{"OPSWAT Client Credentials Rejected", "Dr.Web Authentication Failed"},
 		},
 		{
-			name: "servers that fail and echo the secrets", config: inConfig, auth: credentials, pass: password,
+			name: "servers that fail and echo the secrets", opswat: credentials, drweb: passwordLine(password),
 			faults: []emulator.Fault{
 				{Path: groupsPath, Status: 400, ContentType: "application/json", Body: `{"error":"bad request from client_secret=` + clientSecret + `"}`},
 				{Path: "/api/groups/info.ds", Status: 503, Body: "upstream refused Authorization: Basic " + basic("admin", password)},
@@ -174,7 +162,7 @@ provider "endpointgroups" {
 			for _, f := range tc.faults {
 				srv.AddFault(f)
 			}
-			dir := workdir(t, tc.config(srv.URL, tc.auth, tc.pass))
+			dir := workdir(t, config(srv.URL, tc.opswat, tc.drweb))
 			logFile := filepath.Join(t.TempDir(), "terraform.log")
 			env := append([]string{"TF_LOG=TRACE", "TF_LOG_PATH=" + logFile}, tc.env...)
 			out, err := c.run(dir, env, "plan", "-no-color", "-input=false")

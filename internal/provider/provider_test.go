@@ -38,17 +38,34 @@ func startEmulator(t *testing.T) *emulator.Server {
 	return srv
 }
 
+// providerSettings are the provider-level settings tests vary.
+type providerSettings struct {
+	maxRetries        int
+	requestTimeout    string // "" for the default
+	requestsPerMinute int
+}
+
 // providerBlock configures both vendors against the emulator, with quick
 // retries so that fault tests stay short.
 func providerBlock(srv *emulator.Server) string {
+	return providerBlockWith(srv, providerSettings{maxRetries: 2, requestsPerMinute: 1000})
+}
+
+// providerBlockWith configures both vendors against the emulator with the
+// given settings.
+func providerBlockWith(srv *emulator.Server, s providerSettings) string {
+	timeout := ""
+	if s.requestTimeout != "" {
+		timeout = fmt.Sprintf("\n  request_timeout = %q", s.requestTimeout)
+	}
 	return fmt.Sprintf(`
 provider "endpointgroups" {
-  max_retries = 2
+  max_retries = %[2]d%[3]s
   opswat {
     base_url            = %[1]q
     client_id           = "demo-client"
     client_secret       = "demo-secret"
-    requests_per_minute = 1000
+    requests_per_minute = %[4]d
   }
   drweb {
     url      = %[1]q
@@ -56,7 +73,7 @@ provider "endpointgroups" {
     password = "demo-password"
   }
 }
-`, srv.URL)
+`, srv.URL, s.maxRetries, timeout, s.requestsPerMinute)
 }
 
 // accTest runs Terraform steps against the in-process provider in parallel.
