@@ -513,3 +513,48 @@ func TestReadAhead(t *testing.T) {
 		})
 	}
 }
+
+// A page that fails in the middle of a walk with read-ahead fails the walk
+// with that page's error, whatever the pages after it answered; the failed
+// walk is not kept, so the next caller walks again.
+func TestReadAheadPageFails(t *testing.T) {
+	t.Parallel()
+	emu := emulator.New(emulator.DefaultSeed())
+	t.Cleanup(emu.Close)
+	emu.SetOPSWATGroups(emulator.GenerateOPSWATGroups(1000))
+	var mu sync.Mutex
+	failPage := 5
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		var b pageBody
+		_ = json.Unmarshal(body, &b)
+		mu.Lock()
+		fail := r.URL.Path == groupsPath && b.Page == failPage
+		mu.Unlock()
+		if fail {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusInternalServerError)
+			_, _ = io.WriteString(w, `{"error":"page 5 is broken"}`)
+			return
+		}
+		r.Body = io.NopCloser(strings.NewReader(string(body)))
+		emu.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	c, err := New(WithBaseURL(srv.URL), WithClientCredentials("demo-client", "demo-secret"), WithHTTP(fast), WithRequestsPerMinute(ReadAheadFromRPM))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.ListGroups(context.Background(), ListOptions{})
+	var apiErr *client.APIError
+	if !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusInternalServerError || !strings.Contains(err.Error(), "page 5 is broken") {
+		t.Fatalf("got %v, want the HTTP 500 of page 5", err)
+	}
+	mu.Lock()
+	failPage = 0
+	mu.Unlock()
+	groups, err := c.ListGroups(context.Background(), ListOptions{})
+	if err != nil || len(groups) != 1000 {
+		t.Fatalf("the walk after the failure: %d groups, %v", len(groups), err)
+	}
+}
