@@ -283,13 +283,21 @@ func measure(tf string, env []string, work string, sc scenario, latency time.Dur
 	return m, nil
 }
 
-// requiredProviders opens every scenario's configuration.
-const requiredProviders = `terraform {
+// newConfig starts a scenario's configuration: the provider's source and
+// a provider block holding the given vendor block.
+func newConfig(vendorBlock string) *strings.Builder {
+	b := &strings.Builder{}
+	b.WriteString(`terraform {
   required_providers {
     endpointgroups = { source = "endpointgroups/endpointgroups" }
   }
 }
-`
+provider "endpointgroups" {
+`)
+	b.WriteString(vendorBlock)
+	b.WriteString("}\n")
+	return b
+}
 
 func scenarios() []scenario {
 	sequential := opswatScenario(opswat.ReadAheadFromRPM - 1)
@@ -315,25 +323,21 @@ func opswatScenario(rpm int) scenario {
 		name: fmt.Sprintf("OPSWAT, %d requests/min", rpm),
 		seed: seed,
 		config: func(url string) string {
-			var b strings.Builder
-			b.WriteString(requiredProviders)
-			fmt.Fprintf(&b, `provider "endpointgroups" {
-  opswat {
+			b := newConfig(fmt.Sprintf(`  opswat {
     base_url            = %q
     client_id           = "demo-client"
     client_secret       = "demo-secret"
     requests_per_minute = %d
   }
-}
-`, url, rpm)
+`, url, rpm))
 			for i := range 120 {
-				fmt.Fprintf(&b, "data \"endpointgroups_opswat_group\" \"name_%d\" {\n  name = \"group-%04d\"\n}\n", i, i*16+1)
+				fmt.Fprintf(b, "data \"endpointgroups_opswat_group\" \"name_%d\" {\n  name = \"group-%04d\"\n}\n", i, i*16+1)
 			}
 			for i := range 70 {
-				fmt.Fprintf(&b, "data \"endpointgroups_opswat_group\" \"id_%d\" {\n  id = \"%d\"\n}\n", i, 500000000+i*28+7)
+				fmt.Fprintf(b, "data \"endpointgroups_opswat_group\" \"id_%d\" {\n  id = \"%d\"\n}\n", i, 500000000+i*28+7)
 			}
 			for i := range 10 {
-				fmt.Fprintf(&b, "data \"endpointgroups_opswat_groups\" \"regex_%d\" {\n  name_regex = \"^group-%d\"\n}\n", i, i%2)
+				fmt.Fprintf(b, "data \"endpointgroups_opswat_groups\" \"regex_%d\" {\n  name_regex = \"^group-%d\"\n}\n", i, i%2)
 			}
 			b.WriteString("output \"ids\" {\n  value = [data.endpointgroups_opswat_group.name_0.id, data.endpointgroups_opswat_group.id_69.name, length(data.endpointgroups_opswat_groups.regex_0.ids)]\n}\n")
 			return b.String()
@@ -367,21 +371,17 @@ func drwebScenario() scenario {
 		name: "Dr.Web",
 		seed: seed,
 		config: func(url string) string {
-			var b strings.Builder
-			b.WriteString(requiredProviders)
-			fmt.Fprintf(&b, `provider "endpointgroups" {
-  drweb {
+			b := newConfig(fmt.Sprintf(`  drweb {
     url      = %q
     login    = "admin"
     password = "demo-password"
   }
-}
-`, url)
+`, url))
 			for i := range 200 {
-				fmt.Fprintf(&b, "data \"endpointgroups_drweb_group\" \"id_%d\" {\n  id = \"gen-%05d\"\n}\n", i, i*5/2)
+				fmt.Fprintf(b, "data \"endpointgroups_drweb_group\" \"id_%d\" {\n  id = \"gen-%05d\"\n}\n", i, i*5/2)
 			}
 			for i := range 50 {
-				fmt.Fprintf(&b, "data \"endpointgroups_drweb_group\" \"name_%d\" {\n  name = \"group-%05d\"\n}\n", i, i*10+3)
+				fmt.Fprintf(b, "data \"endpointgroups_drweb_group\" \"name_%d\" {\n  name = \"group-%05d\"\n}\n", i, i*10+3)
 			}
 			b.WriteString("output \"ids\" {\n  value = [data.endpointgroups_drweb_group.id_0.name, data.endpointgroups_drweb_group.name_49.id]\n}\n")
 			return b.String()

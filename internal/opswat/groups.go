@@ -80,11 +80,11 @@ type page struct {
 }
 
 // walk reads every page of a query. Pages 1 and 2 go alone (most accounts
-// fit in them); with readAhead > 1, each further full page lets the walk keep
-// one more page request in flight, up to readAhead, so that a long list costs about one
-// round trip per readAhead pages. A walk stops at the first short page or
-// 413 and cancels the requests still waiting for their turn; up to
-// readAhead-1 requests past the last page may already have been sent.
+// fit in them); with readAhead > 1, each further full page lets the walk
+// keep one more page request in flight, up to readAhead, so that a long list
+// costs about one round trip per readAhead pages. A walk stops at the first
+// short page or 413 and cancels the requests still waiting for their turn;
+// up to readAhead-1 requests past the last page may already have been sent.
 func (c *Client) walk(ctx context.Context, opts ListOptions) ([]Group, error) {
 	start := time.Now()
 	ctx, cancel := context.WithCancel(ctx)

@@ -27,9 +27,6 @@ var providerBuild struct {
 	out []byte
 }
 
-// buildDir is removed by TestMain when the tests end.
-func buildDir() string { return providerBuild.dir }
-
 // newCLI builds the provider (once) and skips unless acceptance tests run.
 func newCLI(t *testing.T) *cli {
 	t.Helper()

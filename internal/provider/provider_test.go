@@ -196,7 +196,7 @@ func TestMain(m *testing.M) {
 		}
 	}
 	code := m.Run()
-	if dir := buildDir(); dir != "" {
+	if dir := providerBuild.dir; dir != "" { // built by newCLI for the CLI tests
 		_ = os.RemoveAll(dir)
 	}
 	os.Exit(code)
