@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"io"
 	"mime"
@@ -86,6 +87,10 @@ func (r *Response) DecodeJSON(v any) error {
 		return r.UnexpectedBody("a JSON body", k)
 	}
 	if err := json.Unmarshal(r.Body, v); err != nil {
+		var syntax *json.SyntaxError
+		if errors.As(err, &syntax) {
+			return r.Error(fmt.Sprintf("the JSON body does not match the documented format: %v", err), ErrInvalidJSON)
+		}
 		return r.malformed("JSON", err)
 	}
 	return nil

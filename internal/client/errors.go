@@ -55,7 +55,7 @@ func (e *APIError) Error() string {
 
 // Is reports whether the error matches one of the package's sentinels.
 func (e *APIError) Is(target error) bool {
-	if e.Kind != nil && target == e.Kind {
+	if e.Kind != nil && errors.Is(e.Kind, target) {
 		return true
 	}
 	switch target {
@@ -72,6 +72,10 @@ func (e *APIError) Is(target error) bool {
 // errUnexpectedBody marks an APIError about a body of the wrong kind, whose
 // snippet is always worth showing.
 var errUnexpectedBody = errors.New("unexpected body")
+
+// ErrInvalidJSON marks an APIError about a body that looks like JSON but is
+// not valid JSON (a syntax error, not a value of an unexpected type).
+var ErrInvalidJSON = fmt.Errorf("%w: invalid JSON", errUnexpectedBody)
 
 // RequestError is a request that got no usable answer: a connection error,
 // a timeout, a cancelled context. Its message is redacted; Unwrap gives the

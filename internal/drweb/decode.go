@@ -23,6 +23,7 @@ type Group struct {
 	Rights                Rights
 	Keys                  Keys
 	Packages              []Package
+	Path                  string // names from the top level down (JoinPath); set by the lookups, not by the server
 }
 
 // Inheritance says where rights or keys come from.
@@ -144,6 +145,7 @@ type jsonGroup struct {
 	ParentName          string            `json:"parent_name"`
 	HasPersonalSettings client.FlexString `json:"has_personal_settings"`
 	ChildGroups         client.FlexString `json:"child_groups"`
+	ChildGroupsHyphen   client.FlexString `json:"child-groups"`
 	Stations            client.FlexString `json:"stations"`
 	Permissions         *struct {
 		jsonInherit
@@ -209,7 +211,7 @@ func decodeJSON(resp *client.Response) (*document, error) {
 			Type:                d.count(id, "type", g.Type),
 			Created:             d.unixTime(id, "created_time", string(firstNonEmpty(g.CreatedTime, g.Created))),
 			Modified:            d.unixTime(id, "modified_time", string(firstNonEmpty(g.ModifiedTime, g.Modified))),
-			ChildGroups:         d.count(id, "child_groups", g.ChildGroups),
+			ChildGroups:         d.count(id, "child_groups", firstNonEmpty(g.ChildGroups, g.ChildGroupsHyphen)),
 			Stations:            d.count(id, "stations", g.Stations),
 			HasPersonalSettings: flexBool(g.HasPersonalSettings),
 			Rights:              Rights{Items: []Right{}},
@@ -306,8 +308,14 @@ type xmlGroup struct {
 		OS   string `xml:"os,attr"`
 		URL  string `xml:"url,attr"`
 	} `xml:"packages>package"`
-	ChildGroups client.FlexString `xml:"child-groups"`
-	Stations    client.FlexString `xml:"stations"`
+	// Counts are child elements in info.ds and attributes in list.ds, spelt
+	// child_groups or child-groups depending on the server line.
+	ChildGroupsElem       client.FlexString `xml:"child-groups"`
+	ChildGroupsElemUnder  client.FlexString `xml:"child_groups"`
+	ChildGroupsAttr       client.FlexString `xml:"child_groups,attr"`
+	ChildGroupsAttrHyphen client.FlexString `xml:"child-groups,attr"`
+	StationsElem          client.FlexString `xml:"stations"`
+	StationsAttr          client.FlexString `xml:"stations,attr"`
 }
 
 // xmlDocument matches either root element (drweb-avdesk-api, drweb-es-api).
@@ -352,8 +360,8 @@ func decodeXML(resp *client.Response) (*document, error) {
 			Type:                d.count(g.ID, "type", g.Type),
 			Created:             d.unixTime(g.ID, "created", g.Created),
 			Modified:            d.unixTime(g.ID, "modified", g.Modified),
-			ChildGroups:         d.count(g.ID, "child-groups", g.ChildGroups),
-			Stations:            d.count(g.ID, "stations", g.Stations),
+			ChildGroups:         d.count(g.ID, "child-groups", firstNonEmpty(g.ChildGroupsAttr, g.ChildGroupsAttrHyphen, g.ChildGroupsElem, g.ChildGroupsElemUnder)),
+			Stations:            d.count(g.ID, "stations", firstNonEmpty(g.StationsAttr, g.StationsElem)),
 			HasPersonalSettings: flexBool(g.HasPersonalSettings),
 			Rights:              Rights{Inheritance: g.Rights.normalise(), Items: []Right{}},
 			Keys:                Keys{Inheritance: g.Keys.normalise(), IDs: []string{}},

@@ -10,8 +10,10 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
+	"sync/atomic"
 	"time"
 
 	"github.com/endpointgroups/terraform-provider-endpointgroups/internal/client"
@@ -44,7 +46,19 @@ type Client struct {
 
 	groups   client.Memo[Group]
 	children client.Memo[[]TreeNode]
+
+	// format is what the server is asked for: JSON until the server shows it
+	// cannot write valid JSON (see get). gate lets one request at a time
+	// through while the format is not settled.
+	format atomic.Int32
+	gate   chan struct{}
 }
+
+const (
+	formatUnsettled int32 = iota
+	formatJSON
+	formatXML
+)
 
 type options struct {
 	url             string
@@ -98,18 +112,72 @@ func New(opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Client{http: hc, auth: auth}
+	c := &Client{http: hc, auth: auth, gate: make(chan struct{}, 1)}
 	c.batch = &batcher{window: o.window, maxWait: o.maxWait, max: o.maxBatch, fetch: c.fetchInfo}
 	return c, nil
 }
 
 // get sends an authenticated GET and returns the answer with its body
 // checked for a status="false" error.
+//
+// JSON is asked for first. Some server lines print a JSON head that is not
+// JSON (ESS 12.0.11 and 13.0.0: "versionString": 4.3.0, unquoted); when an
+// answer to format=json looks like JSON but does not parse, the request is
+// sent once more without format=json (XML is the API's default and oldest
+// format), and the client keeps to XML for the rest of its life. Until the
+// first answer has settled the format, requests go one at a time, so that a
+// run pays at most one extra request for it.
 func (c *Client) get(ctx context.Context, path string, q url.Values) (*client.Response, *document, error) {
-	q.Set("format", "json")
+	if c.format.Load() == formatUnsettled {
+		select {
+		case c.gate <- struct{}{}:
+		case <-ctx.Done():
+			return nil, nil, ctx.Err()
+		}
+		if c.format.Load() == formatUnsettled {
+			defer func() { <-c.gate }()
+			return c.settle(ctx, path, q)
+		}
+		<-c.gate
+	}
+	return c.send(ctx, path, q, c.format.Load() == formatJSON)
+}
+
+// settle sends the first request and decides the format from its answer.
+func (c *Client) settle(ctx context.Context, path string, q url.Values) (*client.Response, *document, error) {
+	resp, doc, err := c.send(ctx, path, q, true)
+	var apiErr *client.APIError
+	switch {
+	case err == nil:
+		c.format.Store(formatJSON)
+		return resp, doc, nil
+	case errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusOK && errors.Is(err, client.ErrInvalidJSON):
+		c.http.Logger().Warn(ctx, "Dr.Web answered format=json with a body that is not valid JSON; asking for XML from now on", map[string]any{
+			"error": err.Error(),
+			"why":   "some server lines (ESS 12.0.11, 13.0.0) print an unquoted version string in the JSON head",
+		})
+		resp, doc, err = c.send(ctx, path, q, false)
+		if err == nil {
+			c.format.Store(formatXML)
+		}
+		return resp, doc, err
+	}
+	return resp, doc, err
+}
+
+func (c *Client) send(ctx context.Context, path string, q url.Values, asJSON bool) (*client.Response, *document, error) {
+	q = maps.Clone(q)
+	if q == nil {
+		q = url.Values{}
+	}
+	accept := "text/xml, application/xml;q=0.9"
+	if asJSON {
+		q.Set("format", "json")
+		accept = "application/json, text/xml;q=0.9"
+	}
 	resp, err := c.http.Do(ctx, client.Request{
 		Method: http.MethodGet, Path: path, Query: q,
-		Header: http.Header{"Authorization": {c.auth}, "Accept": {"application/json, text/xml;q=0.9"}},
+		Header: http.Header{"Authorization": {c.auth}, "Accept": {accept}},
 	})
 	if errors.Is(err, client.ErrUnauthorized) {
 		return nil, nil, fmt.Errorf("%w: %w (check DRWEB_LOGIN / DRWEB_PASSWORD and the administrator's Web API permission)", ErrAuth, err)

@@ -172,7 +172,7 @@ func TestUnknownIDInABatchIsIsolated(t *testing.T) {
 func TestTreeAndNameLookups(t *testing.T) {
 	t.Parallel()
 	c, srv := setup(t)
-	nodes, err := c.Tree(context.Background(), "", true)
+	nodes, err := c.Tree(context.Background(), "", true, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -205,15 +205,15 @@ func TestTreeAndNameLookups(t *testing.T) {
 		t.Fatalf("narrowed by parent: %+v, %v", g, err)
 	}
 	_, err = c.GroupByName(context.Background(), "linux", "")
-	if err == nil || err.Error() != `no Dr.Web group is named "linux" (searched 9 groups); names match case-sensitively, and these differ only in case: "Linux"` {
+	if err == nil || err.Error() != `no Dr.Web group is named "linux" (searched 15 groups); names match case-sensitively, and these differ only in case: "Linux"` {
 		t.Fatalf("case: %v", err)
 	}
 	_, err = c.GroupByName(context.Background(), "Linux", offices)
-	if err == nil || err.Error() != `no Dr.Web group is named "Linux" directly under the group "`+offices+`" (searched 2 groups)` {
+	if err == nil || err.Error() != `no Dr.Web group is named "Linux" directly under the group "`+offices+`" (searched 2 groups); groups with that name are at "Servers/Linux"` {
 		t.Fatalf("wrong parent: %v", err)
 	}
-	_, err = c.Tree(context.Background(), "no-such-parent", true)
-	if !errors.Is(err, client.ErrNotFound) || !strings.HasPrefix(err.Error(), `Dr.Web group "no-such-parent" not found`) {
+	_, err = c.Tree(context.Background(), "no-such-parent", true, false)
+	if !errors.Is(err, client.ErrNotFound) || !strings.HasPrefix(err.Error(), `the parent group "no-such-parent" does not exist`) {
 		t.Fatalf("unknown parent: %v", err)
 	}
 }
@@ -222,7 +222,7 @@ func TestTreeInXMLOnlyMode(t *testing.T) {
 	t.Parallel()
 	c, srv := setup(t)
 	srv.SetDrWebXMLOnly(true)
-	nodes, err := c.Tree(context.Background(), offices, false)
+	nodes, err := c.Tree(context.Background(), offices, false, false)
 	if err != nil || len(nodes) != 2 || nodes[0].Name != "Berlin" || nodes[0].ChildGroups != 1 || nodes[1].Stations != 40 {
 		t.Fatalf("%+v, %v", nodes, err)
 	}
@@ -264,7 +264,7 @@ func TestServerErrorOnListing(t *testing.T) {
 	t.Parallel()
 	c, srv := setup(t)
 	srv.AddFault(emulator.Fault{Path: listPath, Status: 500, ContentType: "text/xml", Body: `<drweb-es-api status="false"><error><errno>99</errno><message>Database is locked</message></error></drweb-es-api>`})
-	_, err := c.Tree(context.Background(), "", true)
+	_, err := c.Tree(context.Background(), "", true, false)
 	if err == nil || !strings.HasSuffix(err.Error(), "HTTP 500 Internal Server Error: error 99: Database is locked") {
 		t.Fatalf("got %v", err)
 	}

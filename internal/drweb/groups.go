@@ -5,36 +5,53 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"reflect"
 	"strings"
 	"sync"
 
 	"github.com/endpointgroups/terraform-provider-endpointgroups/internal/client"
-	"golang.org/x/sync/errgroup"
 )
 
-// NotFoundError: the server does not know a group id, or no group has a name.
+// NotFoundError: the server does not know a group id, or no group has a
+// name or a path.
 type NotFoundError struct {
-	ID       string // set for a lookup by id
-	Name     string // set for a lookup by name
-	ParentID string // the parent a name lookup was narrowed to
-	Searched int    // groups looked at by a name lookup
-	CaseOnly []string
-	Server   error // the server's own answer, when it gave one
+	ID        string   // set for a lookup by id
+	Parent    bool     // the id was given as the parent to search under
+	Name      string   // set for a lookup by name (and the missing step of a path)
+	Path      string   // set for a lookup by path
+	At        string   // the part of Path that was found
+	ParentID  string   // the parent a name lookup was narrowed to
+	Searched  int      // groups looked at by a name lookup
+	CaseOnly  []string // names that differ only in case
+	Elsewhere []string // paths of groups with the name outside ParentID
+	Server    error    // the server's own answer, when it gave one
 }
 
 func (e *NotFoundError) Error() string {
 	var msg string
-	if e.ID != "" {
+	switch {
+	case e.ID != "" && e.Parent:
+		msg = fmt.Sprintf("the parent group %q does not exist", e.ID)
+	case e.ID != "":
 		msg = fmt.Sprintf("Dr.Web group %q not found", e.ID)
-	} else {
+	case e.Path != "":
+		where := "at the top level"
+		if e.At != "" {
+			where = fmt.Sprintf("under %q", e.At)
+		}
+		msg = fmt.Sprintf("no Dr.Web group has the path %q: there is no group named %q %s (searched %d groups)", e.Path, e.Name, where, e.Searched)
+	default:
 		msg = fmt.Sprintf("no Dr.Web group is named %q", e.Name)
 		if e.ParentID != "" {
 			msg += fmt.Sprintf(" directly under the group %q", e.ParentID)
 		}
 		msg += fmt.Sprintf(" (searched %d groups)", e.Searched)
-		if len(e.CaseOnly) > 0 {
-			msg += "; names match case-sensitively, and these differ only in case: " + client.QuoteAll(e.CaseOnly)
-		}
+	}
+	if e.ID == "" && len(e.CaseOnly) > 0 {
+		msg += "; names match case-sensitively, and these differ only in case: " + client.QuoteAll(e.CaseOnly)
+	}
+	if len(e.Elsewhere) > 0 {
+		msg += "; groups with that name are at " + client.QuoteAll(e.Elsewhere)
 	}
 	if e.Server != nil {
 		msg += " (" + e.Server.Error() + ")"
@@ -45,9 +62,10 @@ func (e *NotFoundError) Error() string {
 // Is makes a NotFoundError match client.ErrNotFound.
 func (e *NotFoundError) Is(target error) bool { return target == client.ErrNotFound }
 
-// AmbiguousError: several groups have the name asked for.
+// AmbiguousError: several groups have the name (or path) asked for.
 type AmbiguousError struct {
 	Name    string
+	Path    string // set for a lookup by path
 	Matches []TreeNode
 }
 
@@ -55,42 +73,98 @@ func (e *AmbiguousError) Error() string {
 	parts := make([]string, len(e.Matches))
 	for i, m := range e.Matches {
 		parent := "top level"
-		if m.ParentID != "" {
+		if m.ParentID != "" && m.ParentName != "" {
 			parent = fmt.Sprintf("under %q (%s)", m.ParentName, m.ParentID)
+		} else if m.ParentID != "" {
+			parent = fmt.Sprintf("under %s", m.ParentID)
 		}
 		parts[i] = fmt.Sprintf("%q %s", m.ID, parent)
+	}
+	if e.Path != "" {
+		return fmt.Sprintf("%d Dr.Web groups have the path %q: %s", len(e.Matches), e.Path, strings.Join(parts, ", "))
 	}
 	return fmt.Sprintf("%d Dr.Web groups are named %q: %s", len(e.Matches), e.Name, strings.Join(parts, ", "))
 }
 
-// GroupByID returns one group with its rights, keys and packages. Concurrent
-// calls share info.ds requests, and each id is fetched once per Client.
-func (c *Client) GroupByID(ctx context.Context, id string) (Group, error) {
+// info returns one group as info.ds describes it. Concurrent calls share
+// info.ds requests, and each id is fetched once per Client.
+func (c *Client) info(ctx context.Context, id string) (Group, error) {
 	if strings.TrimSpace(id) == "" {
 		return Group{}, errors.New("the group id is empty")
 	}
 	return c.groups.Do(ctx, id, func(ctx context.Context) (Group, error) { return c.batch.get(ctx, id) })
 }
 
+// GroupByID returns one group with its rights, keys, packages and path.
+// The path costs an info.ds lookup per ancestor, shared with every other
+// lookup of the run.
+func (c *Client) GroupByID(ctx context.Context, id string) (Group, error) {
+	g, err := c.info(ctx, id)
+	if err != nil {
+		return Group{}, err
+	}
+	if g.Path, err = c.pathOf(ctx, g); err != nil {
+		return Group{}, err
+	}
+	return g, nil
+}
+
 // GroupsByID returns the groups in the order of ids. Every id is looked up
 // as by GroupByID, so that the ids travel together in as few info.ds
-// requests as the batch size allows.
+// requests as the batch size allows. A failure shared by several ids (one
+// refused batch) is reported once.
 func (c *Client) GroupsByID(ctx context.Context, ids []string) ([]Group, error) {
+	return c.each(ctx, ids, c.GroupByID)
+}
+
+// each runs get for every id concurrently and returns the groups in order.
+func (c *Client) each(ctx context.Context, ids []string, get func(context.Context, string) (Group, error)) ([]Group, error) {
 	out := make([]Group, len(ids))
 	errs := make([]error, len(ids))
 	var wg sync.WaitGroup
 	for i, id := range ids {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			out[i], errs[i] = c.GroupByID(ctx, id)
-		}()
+		wg.Go(func() { out[i], errs[i] = get(ctx, id) })
 	}
 	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
+	if err := joinDistinct(ids, errs); err != nil {
 		return nil, err
 	}
 	return out, nil
+}
+
+// joinDistinct joins the errors of a set of lookups, each distinct error
+// once: the ids that share one failure (one refused request) are named
+// together instead of repeating it once per id.
+func joinDistinct(ids []string, errs []error) error {
+	var order []error
+	byErr := map[error][]string{}
+	for i, err := range errs {
+		if err == nil {
+			continue
+		}
+		var nf *NotFoundError
+		if errors.As(err, &nf) { // each names its own id already
+			order = append(order, err)
+			continue
+		}
+		key := err
+		if !reflect.TypeOf(err).Comparable() {
+			order = append(order, err)
+			continue
+		}
+		if _, ok := byErr[key]; !ok {
+			order = append(order, key)
+		}
+		byErr[key] = append(byErr[key], ids[i])
+	}
+	var out []error
+	for _, err := range order {
+		if shared := byErr[err]; len(shared) > 1 {
+			err = fmt.Errorf("%w (for the %d groups %s)", err, len(shared), client.QuoteAll(shared))
+		}
+		out = append(out, err)
+	}
+	return errors.Join(out...)
 }
 
 // fetchInfo asks info.ds for ids in one request. When the server refuses the
@@ -146,123 +220,17 @@ func (c *Client) logWarnings(ctx context.Context, doc *document) {
 	}
 }
 
-// TreeNode is a group as list.ds describes it, placed in the tree.
-type TreeNode struct {
-	ID, Name             string
-	ParentID, ParentName string // "" at the top level
-	ChildGroups          int64
-	Stations             int64
-}
-
-// Children returns the direct children of parentID ("" for the top level),
-// in server order. Each list.ds request is made once per Client.
-func (c *Client) Children(ctx context.Context, parentID string) ([]TreeNode, error) {
-	return c.children.Do(ctx, parentID, func(ctx context.Context) ([]TreeNode, error) {
-		q := url.Values{}
-		if parentID != "" {
-			q.Set("parent-group", parentID)
-		}
-		resp, doc, err := c.get(ctx, listPath, q)
-		if err != nil {
-			return nil, err
-		}
-		c.logWarnings(ctx, doc)
-		if !doc.Status {
-			srvErr := serverError(resp, doc)
-			if parentID != "" {
-				return nil, &NotFoundError{ID: parentID, Server: srvErr}
-			}
-			return nil, srvErr
-		}
-		nodes := make([]TreeNode, 0, len(doc.Groups))
-		for _, g := range doc.Groups {
-			nodes = append(nodes, TreeNode{ID: g.ID, Name: g.Name, ParentID: parentID, ChildGroups: g.ChildGroups, Stations: g.Stations})
-		}
-		return nodes, nil
+// GroupsOf returns the groups of tree nodes with their details, in order,
+// their paths taken from the tree (no ancestor lookups).
+func (c *Client) GroupsOf(ctx context.Context, nodes []TreeNode) ([]Group, error) {
+	ids := make([]string, len(nodes))
+	paths := make(map[string]string, len(nodes))
+	for i, n := range nodes {
+		ids[i], paths[n.ID] = n.ID, n.Path
+	}
+	return c.each(ctx, ids, func(ctx context.Context, id string) (Group, error) {
+		g, err := c.info(ctx, id)
+		g.Path = paths[id]
+		return g, err
 	})
-}
-
-// Tree returns the groups under parentID ("" for the top level): its direct
-// children, or with recursive its whole subtree, depth first in server order.
-func (c *Client) Tree(ctx context.Context, parentID string, recursive bool) ([]TreeNode, error) {
-	top, err := c.Children(ctx, parentID)
-	if err != nil {
-		return nil, err
-	}
-	if !recursive {
-		return top, nil
-	}
-	// Fetch every level's children concurrently, then lay them out in order.
-	kids := map[string][]TreeNode{}
-	var mu sync.Mutex
-	level := top
-	for len(level) > 0 {
-		g, gctx := errgroup.WithContext(ctx)
-		g.SetLimit(treeConcurrency)
-		for _, n := range level {
-			if n.ChildGroups == 0 {
-				continue
-			}
-			g.Go(func() error {
-				ch, err := c.Children(gctx, n.ID)
-				if err != nil {
-					return err
-				}
-				mu.Lock()
-				kids[n.ID] = ch
-				mu.Unlock()
-				return nil
-			})
-		}
-		if err := g.Wait(); err != nil {
-			return nil, err
-		}
-		var next []TreeNode
-		for _, n := range level {
-			next = append(next, kids[n.ID]...)
-		}
-		level = next
-	}
-	var out []TreeNode
-	seen := map[string]bool{}
-	var visit func(nodes []TreeNode, parentName string)
-	visit = func(nodes []TreeNode, parentName string) {
-		for _, n := range nodes {
-			if seen[n.ID] { // a server that lists a group twice must not loop us
-				continue
-			}
-			seen[n.ID] = true
-			n.ParentName = parentName
-			out = append(out, n)
-			visit(kids[n.ID], n.Name)
-		}
-	}
-	visit(top, "")
-	return out, nil
-}
-
-// GroupByName finds the one group with exactly this name (case-sensitive),
-// anywhere in the tree, or among parentID's direct children when it is set.
-func (c *Client) GroupByName(ctx context.Context, name, parentID string) (Group, error) {
-	nodes, err := c.Tree(ctx, parentID, parentID == "")
-	if err != nil {
-		return Group{}, err
-	}
-	var found []TreeNode
-	var caseOnly []string
-	for _, n := range nodes {
-		switch {
-		case n.Name == name:
-			found = append(found, n)
-		case strings.EqualFold(n.Name, name):
-			caseOnly = append(caseOnly, n.Name)
-		}
-	}
-	switch len(found) {
-	case 0:
-		return Group{}, &NotFoundError{Name: name, ParentID: parentID, Searched: len(nodes), CaseOnly: caseOnly}
-	case 1:
-		return c.GroupByID(ctx, found[0].ID)
-	}
-	return Group{}, &AmbiguousError{Name: name, Matches: found}
 }

@@ -1,6 +1,8 @@
 package emulator
 
 import (
+	"bytes"
+	"encoding/json"
 	"encoding/xml"
 	"fmt"
 	"net/http"
@@ -43,6 +45,17 @@ type DrWebRight struct {
 // EveryoneID is the id of Dr.Web's root system group.
 const EveryoneID = "20e27d73-d21d-b211-a788-85419c46f0e6"
 
+// drwebSystemIDs are the well-known system groups (the vendor's notes list
+// them). Only ESS 13.0.1 lists them in list.ds.
+var drwebSystemIDs = []string{
+	EveryoneID,
+	"411dac63-2a3e-4ce8-af4f-1fbeb94242ef", // Ungrouped
+	"48afe720-953c-4075-856c-361f3ff06b6d", // Status
+	"f991915f-8a15-4cf7-817a-d81d156d2bbe", // Operating system
+	"159e383d-f853-4bc5-9e18-c40144542aca", // Transport
+	"994992e8-be71-4d31-a1f5-5b7786262611", // Tariffs
+}
+
 // DrWebErrNotFound is the error number the emulator answers for an unknown
 // group (the vendor documents the answer's shape, not this number).
 const DrWebErrNotFound = 8
@@ -82,6 +95,45 @@ func (s *Server) SetDrWebXMLOnly(on bool) {
 	s.xmlOnly = on
 }
 
+// DrWebServerLine is a Dr.Web server version whose answers the emulator
+// imitates, as the vendor documents them for that line.
+type DrWebServerLine string
+
+// The emulated server lines.
+const (
+	// DrWebDefault answers like the AV-Desk 4.1.3 examples, in JSON when
+	// format=json is asked for: the demo's line.
+	DrWebDefault DrWebServerLine = ""
+	// DrWebAVDesk413 answers XML whatever is asked; list.ds carries
+	// child_groups and stations as attributes, without type.
+	DrWebAVDesk413 DrWebServerLine = "avdesk-4.1.3"
+	// DrWebESS12 (ESS 12.0.11 and 13.0.0) prints "versionString": 4.3.0
+	// unquoted in its JSON head, which is not JSON; its XML list.ds spells
+	// the count child-groups and adds type.
+	DrWebESS12 DrWebServerLine = "ess-12"
+	// DrWebESS1301 sends its server version as a string in the JSON head,
+	// lists child_groups, stations and type as list.ds attributes, and lists
+	// the system groups at the top level beside the user groups.
+	DrWebESS1301 DrWebServerLine = "ess-13.0.1"
+)
+
+// DrWebServerLines are the lines SetDrWebServerLine accepts.
+var DrWebServerLines = []DrWebServerLine{DrWebDefault, DrWebAVDesk413, DrWebESS12, DrWebESS1301}
+
+// SetDrWebServerLine makes the Dr.Web side answer like line. It also sets the
+// root element (drweb-es-api on the ESS lines) and, for AV-Desk 4.1.3, XML only.
+func (s *Server) SetDrWebServerLine(line DrWebServerLine) error {
+	if !slices.Contains(DrWebServerLines, line) {
+		return fmt.Errorf("unknown Dr.Web server line %q (known: %v)", line, DrWebServerLines)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.line = line
+	s.xmlOnly = line == DrWebAVDesk413
+	s.esRoot = line == DrWebESS12 || line == DrWebESS1301
+	return nil
+}
+
 // SetDrWebFlavour chooses the Enterprise Security Suite root element
 // (drweb-es-api instead of drweb-avdesk-api) and whether JSON errors sit
 // under "head" instead of at the top level.
@@ -106,12 +158,12 @@ type drwebView struct {
 func (s *Server) drwebGroups(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	seed := s.seed.DrWeb
-	xmlOnly, esRoot, errInHead := s.xmlOnly, s.esRoot, s.errInHead
+	xmlOnly, esRoot, errInHead, line := s.xmlOnly, s.esRoot, s.errInHead, s.line
 	s.mu.Unlock()
 
 	q := r.URL.Query()
 	asJSON := q.Get("format") == "json" && !xmlOnly
-	out := drwebWriter{w: w, json: asJSON, esRoot: esRoot, errInHead: errInHead}
+	out := drwebWriter{w: w, json: asJSON, esRoot: esRoot, errInHead: errInHead, line: line}
 	w.Header().Set("X-Drweb-Api-Version", "4.1.3")
 	w.Header().Set("X-Drweb-Srv-Version", "13.00.0.202301010")
 	if r.Method != http.MethodGet {
@@ -156,7 +208,8 @@ func (s *Server) drwebGroups(w http.ResponseWriter, r *http.Request) {
 		var views []drwebView
 		for i := range seed.Groups {
 			g := &seed.Groups[i]
-			if g.ParentID == parent && g.ID != EveryoneID {
+			listed := g.ID != EveryoneID && (line == DrWebESS1301 || !slices.Contains(drwebSystemIDs, g.ID))
+			if g.ParentID == parent && listed {
 				views = append(views, s.view(g, seed.Groups, byID, r, false, false))
 			}
 		}
@@ -226,6 +279,7 @@ func (s *Server) view(g *DrWebGroup, all []DrWebGroup, byID map[string]*DrWebGro
 type drwebWriter struct {
 	w                       http.ResponseWriter
 	json, esRoot, errInHead bool
+	line                    DrWebServerLine
 }
 
 func (d drwebWriter) root() string {
@@ -235,12 +289,39 @@ func (d drwebWriter) root() string {
 	return "drweb-avdesk-api"
 }
 
+// versionPlaceholder stands where the ESS 12 line prints its version
+// unquoted; writeJSON's output has it replaced.
+const versionPlaceholder = "@@versionString@@"
+
 func (d drwebWriter) head(status bool) map[string]any {
-	return map[string]any{
+	head := map[string]any{
 		"status": status, "timestamp": time.Now().Unix(),
-		"api":    map[string]any{"version": 40103, "versionString": "4.1.3"},
-		"server": map[string]any{"name": "127.0.0.1", "version": 1300202301010, "uuid": "20546124-e03f-e411-0aa6-a4d5c8ad7f2c"},
+		"api":    map[string]any{"version": 40103},
+		"server": map[string]any{"name": "127.0.0.1", "version": 1000201707130, "uuid": "20546124-e03f-e411-0aa6-a4d5c8ad7f2c"},
 	}
+	switch d.line {
+	case DrWebESS12:
+		head["api"] = map[string]any{"version": 40300, "versionString": versionPlaceholder}
+		head["server"] = map[string]any{"name": "127.0.0.1", "version": "13.00.0.202301010", "versionString": versionPlaceholder}
+	case DrWebESS1301:
+		head["api"] = map[string]any{"version": 40300, "versionString": "4.3.0"}
+		head["server"] = map[string]any{"name": "127.0.0.1", "version": "13.00.1.202310121", "uuid": "20546124-e03f-e411-0aa6-a4d5c8ad7f2c"}
+	}
+	return head
+}
+
+// writeJSON writes v; on the ESS 12 line with the version unquoted, as
+// those servers print it.
+func (d drwebWriter) writeJSON(status int, v any) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		http.Error(d.w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	body = bytes.ReplaceAll(body, []byte(`"`+versionPlaceholder+`"`), []byte("4.3.0"))
+	d.w.Header().Set("Content-Type", "application/json")
+	d.w.WriteHeader(status)
+	_, _ = d.w.Write(append(body, '\n'))
 }
 
 func (d drwebWriter) fail(status, errno int, msg string) {
@@ -253,7 +334,7 @@ func (d drwebWriter) fail(status, errno int, msg string) {
 		} else {
 			body["error"] = e
 		}
-		writeJSON(d.w, status, body)
+		d.writeJSON(status, body)
 		return
 	}
 	d.w.Header().Set("Content-Type", "text/xml; charset=utf-8")
@@ -314,7 +395,7 @@ func (d drwebWriter) info(views []drwebView) {
 			g["packages"] = pk
 			list = append(list, g)
 		}
-		writeJSON(d.w, http.StatusOK, map[string]any{"head": d.head(true), "data": map[string]any{"groups": map[string]any{"total": len(list), "list": list}}})
+		d.writeJSON(http.StatusOK, map[string]any{"head": d.head(true), "data": map[string]any{"groups": map[string]any{"total": len(list), "list": list}}})
 		return
 	}
 	type attr = xml.Attr
@@ -388,27 +469,39 @@ func (d drwebWriter) info(views []drwebView) {
 }
 
 func (d drwebWriter) list(views []drwebView) {
+	withType := d.line == DrWebESS12 || d.line == DrWebESS1301
 	if d.json {
 		list := make([]map[string]any, 0, len(views))
 		for _, v := range views {
-			list = append(list, map[string]any{"id": v.ID, "name": v.Name, "child_groups": v.children, "stations": v.Stations, "type": v.Type})
+			g := map[string]any{"id": v.ID, "name": v.Name, "child_groups": v.children, "stations": v.Stations}
+			if withType {
+				g["type"] = v.Type
+			}
+			list = append(list, g)
 		}
-		writeJSON(d.w, http.StatusOK, map[string]any{"head": d.head(true), "data": map[string]any{"groups": map[string]any{"total": len(list), "list": list}}})
+		d.writeJSON(http.StatusOK, map[string]any{"head": d.head(true), "data": map[string]any{"groups": map[string]any{"total": len(list), "list": list}}})
 		return
 	}
+	// list.ds carries its counts as attributes (the vendor's examples); the
+	// ESS 12/13.0.0 attribute tables spell the count child-groups.
+	countAttr := "child_groups"
+	if d.line == DrWebESS12 {
+		countAttr = "child-groups"
+	}
 	type group struct {
-		ID       string `xml:"id,attr"`
-		Name     string `xml:"name,attr"`
-		Children string `xml:"child-groups"`
-		Stations int    `xml:"stations"`
+		Attrs []xml.Attr `xml:",any,attr"`
 	}
 	var groups []group
 	for _, v := range views {
-		g := group{ID: v.ID, Name: v.Name, Stations: v.Stations}
-		if v.children > 0 {
-			g.Children = strconv.Itoa(v.children)
+		attrs := []xml.Attr{
+			{Name: xml.Name{Local: "id"}, Value: v.ID}, {Name: xml.Name{Local: "name"}, Value: v.Name},
+			{Name: xml.Name{Local: countAttr}, Value: strconv.Itoa(v.children)},
+			{Name: xml.Name{Local: "stations"}, Value: strconv.Itoa(v.Stations)},
 		}
-		groups = append(groups, g)
+		if withType {
+			attrs = append(attrs, xml.Attr{Name: xml.Name{Local: "type"}, Value: strconv.Itoa(v.Type)})
+		}
+		groups = append(groups, group{Attrs: attrs})
 	}
 	d.writeXML(struct {
 		Total  int     `xml:"total,attr"`

@@ -95,6 +95,7 @@ type Server struct {
 	xmlOnly   bool
 	esRoot    bool
 	errInHead bool
+	line      DrWebServerLine
 }
 
 // New starts an emulator on a free 127.0.0.1 port, serving seed.

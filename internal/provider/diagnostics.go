@@ -39,12 +39,27 @@ func addOPSWATError(diags *diag.Diagnostics, err error, at path.Path) {
 func addDrWebError(diags *diag.Diagnostics, err error, at path.Path) {
 	var nf *drweb.NotFoundError
 	var amb *drweb.AmbiguousError
+	var tree *drweb.TreeError
 	switch {
 	case errors.As(err, &nf):
-		hint := "Check the value: ids and names match exactly, names case-sensitively. The endpointgroups_drweb_groups data source lists the groups there are."
+		var hint string
+		switch {
+		case nf.Parent:
+			hint = "Set parent_id to the id of an existing group: the endpointgroups_drweb_groups data source lists the groups there are, with their ids."
+		case nf.ID != "":
+			hint = "Check the id: ids match exactly. The endpointgroups_drweb_groups data source lists the groups there are, with their ids; " +
+				"a group deleted on the server is gone for good."
+		default:
+			hint = "Check the value: names match exactly and case-sensitively. The endpointgroups_drweb_groups data source lists the groups there are, with their paths."
+		}
 		diags.AddAttributeError(at, "Dr.Web Group Not Found", nf.Error()+".\n\n"+hint)
+	case errors.As(err, &amb) && amb.Path != "":
+		diags.AddAttributeError(at, "Ambiguous Dr.Web Group Path", amb.Error()+".\n\nThe server has two groups of the same name under one parent: look the one you mean up by id, or rename one of them.")
 	case errors.As(err, &amb):
-		diags.AddAttributeError(at, "Ambiguous Dr.Web Group Name", amb.Error()+".\n\nSet parent_id to the parent of the one you mean, or look it up by id.")
+		diags.AddAttributeError(at, "Ambiguous Dr.Web Group Name", amb.Error()+".\n\nSet parent_id to the parent of the one you mean, look it up by path, or by id.")
+	case errors.As(err, &tree):
+		diags.AddError("Inconsistent Dr.Web Group Tree", err.Error()+".\n\nThe server's answers contradict each other, so the provider stopped "+
+			"rather than guess. Check the group tree in the Dr.Web Control Center, and report the server's version to its vendor if it persists.")
 	case errors.Is(err, drweb.ErrAuth):
 		diags.AddError("Dr.Web Authentication Failed", err.Error())
 	default:

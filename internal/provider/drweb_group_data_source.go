@@ -2,7 +2,10 @@ package provider
 
 import (
 	"context"
+	"errors"
+	"strconv"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/datasourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
@@ -13,7 +16,10 @@ import (
 	"github.com/endpointgroups/terraform-provider-endpointgroups/internal/drweb"
 )
 
-var _ datasource.DataSourceWithConfigure = (*drwebGroupDataSource)(nil)
+var (
+	_ datasource.DataSourceWithConfigure        = (*drwebGroupDataSource)(nil)
+	_ datasource.DataSourceWithConfigValidators = (*drwebGroupDataSource)(nil)
+)
 
 func newDrWebGroupDataSource() datasource.DataSource { return &drwebGroupDataSource{} }
 
@@ -26,6 +32,7 @@ type drwebGroupDataSource struct {
 type drwebGroupModel struct {
 	ID                  types.String        `tfsdk:"id"`
 	Name                types.String        `tfsdk:"name"`
+	Path                types.String        `tfsdk:"path"`
 	ParentID            types.String        `tfsdk:"parent_id"`
 	ParentName          types.String        `tfsdk:"parent_name"`
 	Description         types.String        `tfsdk:"description"`
@@ -38,6 +45,7 @@ type drwebGroupModel struct {
 	Rights              *drwebRightsModel   `tfsdk:"rights"`
 	Keys                *drwebKeysModel     `tfsdk:"keys"`
 	Packages            []drwebPackageModel `tfsdk:"packages"`
+	Installers          map[string]string   `tfsdk:"installers"`
 }
 
 type drwebRightsModel struct {
@@ -45,6 +53,7 @@ type drwebRightsModel struct {
 	InheritedGroupID   types.String      `tfsdk:"inherited_group_id"`
 	InheritedGroupName types.String      `tfsdk:"inherited_group_name"`
 	Items              []drwebRightModel `tfsdk:"items"`
+	ByCode             map[string]int64  `tfsdk:"by_code"`
 }
 
 type drwebRightModel struct {
@@ -66,15 +75,17 @@ type drwebPackageModel struct {
 	URL  types.String `tfsdk:"url"`
 }
 
-// drwebGroupModelFromAPI converts a client group; what the server left out
-// or sent as empty is null.
+// drwebGroupModelFromAPI converts a client group. References the server
+// left empty (parent, inherited-from group) are null; free text is passed
+// through, "" when empty.
 func drwebGroupModelFromAPI(g drweb.Group) drwebGroupModel {
 	m := drwebGroupModel{
 		ID:                  types.StringValue(g.ID),
 		Name:                types.StringValue(g.Name),
+		Path:                types.StringValue(g.Path),
 		ParentID:            stringOrNull(g.ParentID),
 		ParentName:          stringOrNull(g.ParentName),
-		Description:         stringOrNull(g.Description),
+		Description:         types.StringValue(g.Description),
 		Type:                types.Int64Value(g.Type),
 		Created:             stringOrNull(g.Created),
 		Modified:            stringOrNull(g.Modified),
@@ -86,6 +97,7 @@ func drwebGroupModelFromAPI(g drweb.Group) drwebGroupModel {
 			InheritedGroupID:   stringOrNull(g.Rights.InheritedGroupID),
 			InheritedGroupName: stringOrNull(g.Rights.InheritedGroupName),
 			Items:              make([]drwebRightModel, 0, len(g.Rights.Items)),
+			ByCode:             make(map[string]int64, len(g.Rights.Items)),
 		},
 		Keys: &drwebKeysModel{
 			Inherited:          types.BoolPointerValue(g.Keys.Inherited),
@@ -93,13 +105,18 @@ func drwebGroupModelFromAPI(g drweb.Group) drwebGroupModel {
 			InheritedGroupName: stringOrNull(g.Keys.InheritedGroupName),
 			IDs:                append([]string{}, g.Keys.IDs...),
 		},
-		Packages: make([]drwebPackageModel, 0, len(g.Packages)),
+		Packages:   make([]drwebPackageModel, 0, len(g.Packages)),
+		Installers: make(map[string]string, len(g.Packages)),
 	}
 	for _, r := range g.Rights.Items {
 		m.Rights.Items = append(m.Rights.Items, drwebRightModel{Code: types.Int64Value(r.Code), Name: types.StringValue(r.Name), Value: types.Int64Value(r.Value)})
+		m.Rights.ByCode[strconv.FormatInt(r.Code, 10)] = r.Value
 	}
 	for _, p := range g.Packages {
 		m.Packages = append(m.Packages, drwebPackageModel{OS: types.StringValue(p.OS), Arch: types.StringValue(p.Arch), URL: types.StringValue(p.URL)})
+		if key := p.OS + "/" + p.Arch; m.Installers[key] == "" {
+			m.Installers[key] = p.URL
+		}
 	}
 	return m
 }
@@ -125,15 +142,24 @@ func drwebGroupAttributes() map[string]schema.Attribute {
 			"value": schema.Int64Attribute{Computed: true, MarkdownDescription: "The right's value (`1` allowed, `0` denied)."},
 		}},
 	}
+	rights["by_code"] = schema.MapAttribute{
+		Computed: true, ElementType: types.Int64Type,
+		MarkdownDescription: "The same rights keyed by their code as a string, each mapped to its value: " +
+			"`rights.by_code[\"1\"] == 1` tests one right without a loop.",
+	}
 	keys := inheritanceAttributes("license keys")
 	keys["ids"] = schema.ListAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: "The license key ids, in server order; empty when the group has none."}
 
 	return map[string]schema.Attribute{
-		"id":                    schema.StringAttribute{Computed: true, MarkdownDescription: "The group's id."},
-		"name":                  schema.StringAttribute{Computed: true, MarkdownDescription: "The group's name."},
+		"id":   schema.StringAttribute{Computed: true, MarkdownDescription: "The group's id."},
+		"name": schema.StringAttribute{Computed: true, MarkdownDescription: "The group's name."},
+		"path": schema.StringAttribute{Computed: true, MarkdownDescription: "The group's place in the tree: the names from the top level down, " +
+			"joined by `/`, such as `Offices/Berlin/Workstations` (a system group's path is its name). Names repeat across parents; " +
+			"paths do not, except where the server has two groups of the same name under one parent. A `/` inside a name is written `\\/` " +
+			"and a backslash `\\\\`."},
 		"parent_id":             schema.StringAttribute{Computed: true, MarkdownDescription: "The id of the parent group; null for a top-level group."},
 		"parent_name":           schema.StringAttribute{Computed: true, MarkdownDescription: "The name of the parent group; null for a top-level group."},
-		"description":           schema.StringAttribute{Computed: true, MarkdownDescription: "The group's description; null when empty."},
+		"description":           schema.StringAttribute{Computed: true, MarkdownDescription: "The group's description as the server sends it; `\"\"` when it has none (never null, so it can be interpolated)."},
 		"type":                  schema.Int64Attribute{Computed: true, MarkdownDescription: "The group's type as the server numbers it (`0` for ordinary groups; system groups have others)."},
 		"created":               schema.StringAttribute{Computed: true, MarkdownDescription: "When the group was created, RFC 3339 in UTC such as `2014-03-13T10:25:31Z` (the server sends a Unix time)."},
 		"modified":              schema.StringAttribute{Computed: true, MarkdownDescription: "When the group was last changed, RFC 3339 in UTC."},
@@ -157,6 +183,12 @@ func drwebGroupAttributes() map[string]schema.Attribute {
 				"url":  schema.StringAttribute{Computed: true, MarkdownDescription: "The download URL of the installer, which joins new stations to this group."},
 			}},
 		},
+		"installers": schema.MapAttribute{
+			Computed: true, ElementType: types.StringType,
+			MarkdownDescription: "The installer URLs of `packages` keyed `\"<os>/<arch>\"`: `windows/all`, `macosx/all`, `android/all`, " +
+				"`linux/x86`, `linux/x86_64` are the keys the servers use. A platform the server does not offer has no key, " +
+				"so `installers[\"linux/x86_64\"]` fails at plan time instead of giving null.",
+		},
 	}
 }
 
@@ -166,30 +198,44 @@ func (d *drwebGroupDataSource) Metadata(_ context.Context, req datasource.Metada
 
 func (d *drwebGroupDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	attrs := drwebGroupAttributes()
-	oneOf := stringvalidator.ExactlyOneOf(path.MatchRoot("id"), path.MatchRoot("name"))
 	attrs["id"] = schema.StringAttribute{
 		Optional: true, Computed: true,
-		MarkdownDescription: "The group's id. Give exactly one of `id` and `name`. System groups (such as Everyone) can be read by id too.",
-		Validators:          []validator.String{oneOf, stringvalidator.LengthAtLeast(1)},
+		MarkdownDescription: "The group's id. Give exactly one of `id`, `name` and `path`. System groups (such as Everyone) can be read by id too.",
+		Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
 	}
 	attrs["name"] = schema.StringAttribute{
 		Optional: true, Computed: true,
-		MarkdownDescription: "The group's name, matched exactly and case-sensitively anywhere in the group tree. Give exactly one of " +
-			"`id` and `name`; a name that several groups share is an error that lists them and their parents.",
-		Validators: []validator.String{oneOf, stringvalidator.LengthAtLeast(1)},
+		MarkdownDescription: "The group's name, matched exactly and case-sensitively anywhere in the group tree, and among the system " +
+			"groups (Everyone, Ungrouped, …) when no other group has it. Give exactly one of `id`, `name` and `path`; a name that " +
+			"several groups share is an error that lists them and their parents: narrow it with `parent_id`, or use `path`.",
+		Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+	}
+	attrs["path"] = schema.StringAttribute{
+		Optional: true, Computed: true,
+		MarkdownDescription: "The group's path, such as `Offices/Berlin/Workstations`: names from the top level down, joined by `/`, " +
+			"matched exactly and case-sensitively (a `/` inside a name is written `\\/`, a backslash `\\\\`). Give exactly one " +
+			"of `id`, `name` and `path`. Costs one `list.ds` request per level, shared with the rest of the run.",
+		Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
 	}
 	attrs["parent_id"] = schema.StringAttribute{
 		Optional: true, Computed: true,
 		MarkdownDescription: "With `name`: look only among this group's direct children. Otherwise the id of the group's parent; " +
 			"null for a top-level group.",
-		Validators: []validator.String{stringvalidator.ConflictsWith(path.MatchRoot("id")), stringvalidator.LengthAtLeast(1)},
+		Validators: []validator.String{stringvalidator.ConflictsWith(path.MatchRoot("id"), path.MatchRoot("path")), stringvalidator.LengthAtLeast(1)},
 	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "One Dr.Web AV-Desk / Enterprise Security Suite group with its rights, license keys and agent " +
-			"installer packages, looked up by id or by name.\n\nLookups by id that Terraform runs at the same time share " +
-			"one `info.ds` request; the group tree behind lookups by name is listed once per run.",
+			"installer packages, looked up by id, by name or by path.\n\nLookups by id that Terraform runs at the same time share " +
+			"one `info.ds` request; the group tree behind lookups by name is listed once per run. A group's `path` costs one " +
+			"`info.ds` lookup per ancestor (shared and batched like the others) when the group was not found through the tree.",
 		Attributes: attrs,
 	}
+}
+
+// ConfigValidators asks for exactly one lookup key, in one error when none
+// or several are given.
+func (d *drwebGroupDataSource) ConfigValidators(context.Context) []datasource.ConfigValidator {
+	return []datasource.ConfigValidator{datasourcevalidator.ExactlyOneOf(path.MatchRoot("id"), path.MatchRoot("name"), path.MatchRoot("path"))}
 }
 
 func (d *drwebGroupDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
@@ -210,11 +256,19 @@ func (d *drwebGroupDataSource) Read(ctx context.Context, req datasource.ReadRequ
 	var g drweb.Group
 	var err error
 	at := path.Root("id")
-	if !cfg.ID.IsNull() {
+	switch {
+	case !cfg.ID.IsNull():
 		g, err = c.GroupByID(ctx, cfg.ID.ValueString())
-	} else {
+	case !cfg.Path.IsNull():
+		at = path.Root("path")
+		g, err = c.GroupByPath(ctx, cfg.Path.ValueString())
+	default:
 		at = path.Root("name")
 		g, err = c.GroupByName(ctx, cfg.Name.ValueString(), cfg.ParentID.ValueString())
+	}
+	var nf *drweb.NotFoundError
+	if errors.As(err, &nf) && nf.Parent {
+		at = path.Root("parent_id")
 	}
 	if err != nil {
 		addDrWebError(&resp.Diagnostics, err, at)

@@ -38,8 +38,14 @@ var sampleDrWebGroup = drweb.Group{
 func TestDrWebGroupModelFromAPI(t *testing.T) {
 	t.Parallel()
 	m := drwebGroupModelFromAPI(sampleDrWebGroup)
-	if !m.ParentID.IsNull() || !m.ParentName.IsNull() || !m.Description.IsNull() || !m.HasPersonalSettings.IsNull() {
-		t.Errorf("absent values must be null: %+v", m)
+	if !m.ParentID.IsNull() || !m.ParentName.IsNull() || !m.HasPersonalSettings.IsNull() {
+		t.Errorf("absent references must be null: %+v", m)
+	}
+	if m.Description.IsNull() || m.Description.ValueString() != "" {
+		t.Errorf("an empty description is \"\", not null: %v", m.Description)
+	}
+	if m.Rights.ByCode["1"] != 1 || m.Installers["windows/all"] != "http://h/download" {
+		t.Errorf("maps: %v %v", m.Rights.ByCode, m.Installers)
 	}
 	if !m.Rights.Inherited.IsNull() || m.Rights.InheritedGroupName.ValueString() != "Everyone" || m.Rights.Items[0].Code.ValueInt64() != 1 {
 		t.Errorf("rights: %+v", m.Rights)
@@ -84,14 +90,28 @@ type right struct {
 	value int64
 }
 
-func rightsList(rights ...right) knownvalue.Check {
+// rightsList checks the rights' items and the same rights by code.
+func rightsList(rights ...right) map[string]knownvalue.Check {
 	var out []knownvalue.Check
+	byCode := map[string]knownvalue.Check{}
 	for _, r := range rights {
 		out = append(out, knownvalue.ObjectExact(map[string]knownvalue.Check{
 			"code": knownvalue.Int64Exact(r.code), "name": knownvalue.StringExact(r.name), "value": knownvalue.Int64Exact(r.value),
 		}))
+		byCode[fmt.Sprint(r.code)] = knownvalue.Int64Exact(r.value)
 	}
-	return knownvalue.ListExact(out)
+	return map[string]knownvalue.Check{"items": knownvalue.ListExact(out), "by_code": knownvalue.MapExact(byCode)}
+}
+
+// installers checks the installer map of a group served by the emulator.
+func installers(host, id string) knownvalue.Check {
+	u := host + "/download/download.ds?os="
+	g := "&group-id=" + id
+	return knownvalue.MapExact(map[string]knownvalue.Check{
+		"android/all": knownvalue.StringExact(u + "android" + g), "macosx/all": knownvalue.StringExact(u + "macosx" + g),
+		"linux/x86_64": knownvalue.StringExact(u + "linux&arch=x86_64" + g), "linux/x86": knownvalue.StringExact(u + "linux&arch=x86" + g),
+		"windows/all": knownvalue.StringExact(u + "windows" + g),
+	})
 }
 
 func strList(s ...string) knownvalue.Check {
@@ -108,6 +128,8 @@ func berlinChecks(srv *emulator.Server, addr string, personal knownvalue.Check) 
 	return attrChecks(addr, map[string]knownvalue.Check{
 		"id":                    knownvalue.StringExact(idBerlin),
 		"name":                  knownvalue.StringExact("Berlin"),
+		"path":                  knownvalue.StringExact("Offices/Berlin"),
+		"installers":            installers(srv.URL, idBerlin),
 		"parent_id":             knownvalue.StringExact(idOffices),
 		"parent_name":           knownvalue.StringExact("Offices"),
 		"description":           knownvalue.StringExact("Berlin office"),
@@ -117,7 +139,7 @@ func berlinChecks(srv *emulator.Server, addr string, personal knownvalue.Check) 
 		"child_groups":          knownvalue.Int64Exact(1),
 		"stations":              knownvalue.Int64Exact(25),
 		"has_personal_settings": personal,
-		"rights":                inheritance(knownvalue.Bool(true), idOffices, "Offices", map[string]knownvalue.Check{"items": officeRights}),
+		"rights":                inheritance(knownvalue.Bool(true), idOffices, "Offices", officeRights),
 		"keys":                  inheritance(knownvalue.Bool(false), "", "", map[string]knownvalue.Check{"ids": strList("0a1b2c3d4e5f6071-8293a4b5c6d7e8f9")}),
 		"packages":              pkgs(srv.URL, idBerlin),
 	})
@@ -167,12 +189,13 @@ data "endpointgroups_drweb_group" "servers" {
 			"parent_id":             knownvalue.Null(),
 			"parent_name":           knownvalue.Null(),
 			"has_personal_settings": knownvalue.Bool(true),
-			"rights": inheritance(knownvalue.Bool(false), "", "", map[string]knownvalue.Check{"items": rightsList(
+			"rights": inheritance(knownvalue.Bool(false), "", "", rightsList(
 				right{1, "Run Dr.Web Scanner for Windows", 1}, right{2, "Start SpIDer Guard for Windows XP", 1},
-				right{82, "Edit Dr.Web Cloud Checker for Android configuration", 1}, right{93, "", 1})}),
+				right{82, "Edit Dr.Web Cloud Checker for Android configuration", 1}, right{93, "", 1})),
 		}), append(attrChecks("data.endpointgroups_drweb_group.test", map[string]knownvalue.Check{
 			"id":          knownvalue.StringExact("123123123"),
-			"description": knownvalue.Null(),
+			"description": knownvalue.StringExact(""),
+			"path":        knownvalue.StringExact("TEST-GROUP"),
 			"parent_id":   knownvalue.Null(),
 			"created":     knownvalue.StringExact("2014-03-13T10:25:31Z"),
 			"keys":        inheritance(knownvalue.Bool(true), emulator.EveryoneID, "Everyone", map[string]knownvalue.Check{"ids": strList("2e2522cc3ba5062f-aed721bcef305d0e")}),
@@ -208,12 +231,16 @@ func TestAccDrWebGroup_errors(t *testing.T) {
 		"unknown id":          {`id = "no-such-group"`, `Dr.Web Group Not Found`},
 		"unknown id detail":   {`id = "no-such-group"`, `Dr.Web group "no-such-group" not found (Dr.Web API: GET ` + srv.URL + `/api/groups/info.ds?format=json&id=no-such-group&keys=yes&rights=yes: HTTP 200 OK: error 8: Group no-such-group not found).`},
 		"ambiguous":           {`name = "Workstations"`, `Ambiguous Dr.Web Group Name`},
-		"ambiguous detail":    {`name = "Workstations"`, `2 Dr.Web groups are named "Workstations": "` + idBerlinWS + `" under "Berlin" (` + idBerlin + `), "` + idMoscowWS + `" under "Moscow" (` + idMoscow + `). Set parent_id to the parent of the one you mean, or look it up by id.`},
-		"case near miss":      {`name = "linux"`, `no Dr.Web group is named "linux" (searched 9 groups); names match case-sensitively, and these differ only in case: "Linux".`},
-		"wrong parent":        {"name = \"Linux\"\n  parent_id = \"" + idOffices + "\"", `no Dr.Web group is named "Linux" directly under the group "` + idOffices + `" (searched 2 groups).`},
-		"unknown parent":      {"name = \"Linux\"\n  parent_id = \"nowhere\"", `Dr.Web group "nowhere" not found`},
+		"ambiguous detail":    {`name = "Workstations"`, `2 Dr.Web groups are named "Workstations": "` + idBerlinWS + `" under "Berlin" (` + idBerlin + `), "` + idMoscowWS + `" under "Moscow" (` + idMoscow + `). Set parent_id to the parent of the one you mean, look it up by path, or by id.`},
+		"case near miss":      {`name = "linux"`, `no Dr.Web group is named "linux" (searched 15 groups); names match case-sensitively, and these differ only in case: "Linux".`},
+		"wrong parent":        {"name = \"Linux\"\n  parent_id = \"" + idOffices + "\"", `no Dr.Web group is named "Linux" directly under the group "` + idOffices + `" (searched 2 groups); groups with that name are at "Servers/Linux".`},
+		"unknown parent":      {"name = \"Linux\"\n  parent_id = \"nowhere\"", `the parent group "nowhere" does not exist`},
+		"unknown path":        {`path = "Offices/Paris"`, `no Dr.Web group has the path "Offices/Paris": there is no group named "Paris" under "Offices" (searched 2 groups)`},
+		"bad path":            {`path = "Offices//Berlin"`, `the path "Offices//Berlin" has an empty name`},
+		"path with parent":    {"path = \"Servers\"\n  parent_id = \"" + idServers + "\"", `Attribute "path" cannot be specified when "parent_id" is specified`},
 		"id with parent":      {"id = \"" + idLinux + "\"\n  parent_id = \"" + idServers + "\"", `Attribute "id" cannot be specified when "parent_id" is specified`},
-		"neither id nor name": {``, `No attribute specified when one (and only one) of [id,name] is required`},
+		"neither id nor name": {``, `Exactly one of these attributes must be configured: [id,name,path]`},
+		"id and path":         {"id = \"a\"\n  path = \"b\"", `Exactly one of these attributes must be configured: [id,name,path]`},
 	} {
 		t.Run(name, func(t *testing.T) {
 			accTest(t, resource.TestStep{
@@ -222,6 +249,13 @@ func TestAccDrWebGroup_errors(t *testing.T) {
 			})
 		})
 	}
+	// The error points at the attribute that is wrong: Terraform quotes its line.
+	t.Run("unknown parent points at parent_id", func(t *testing.T) {
+		accTest(t, resource.TestStep{
+			Config:      providerBlock(srv) + "data \"endpointgroups_drweb_group\" \"x\" {\n  name = \"Linux\"\n  parent_id = \"nowhere\"\n}\n",
+			ExpectError: regexp.MustCompile(`parent_id = "nowhere"\s+Error: Dr.Web Group Not Found|Error: Dr.Web Group Not Found[\s\S]*parent_id = "nowhere"\s+\S*\s*the parent group`),
+		})
+	})
 }
 
 func TestAccDrWebGroup_authFailure(t *testing.T) {

@@ -2,8 +2,14 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"regexp"
+	"slices"
+	"strconv"
+	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/boolvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -12,6 +18,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/endpointgroups/terraform-provider-endpointgroups/internal/client"
 	"github.com/endpointgroups/terraform-provider-endpointgroups/internal/drweb"
 )
 
@@ -24,23 +31,54 @@ type drwebGroupsDataSource struct {
 }
 
 type drwebGroupsModel struct {
-	IDs       []string          `tfsdk:"ids"`
-	ParentID  types.String      `tfsdk:"parent_id"`
-	Recursive types.Bool        `tfsdk:"recursive"`
-	NameRegex types.String      `tfsdk:"name_regex"`
-	Groups    []drwebGroupModel `tfsdk:"groups"`
+	IDs                 []string                   `tfsdk:"ids"`
+	ParentID            types.String               `tfsdk:"parent_id"`
+	Recursive           types.Bool                 `tfsdk:"recursive"`
+	NameRegex           types.String               `tfsdk:"name_regex"`
+	IncludeSystemGroups types.Bool                 `tfsdk:"include_system_groups"`
+	MinResults          types.Int64                `tfsdk:"min_results"`
+	Groups              []drwebGroupModel          `tfsdk:"groups"`
+	ByID                map[string]drwebGroupModel `tfsdk:"by_id"`
+	ByPath              map[string]drwebGroupModel `tfsdk:"by_path"`
 }
 
-// drwebSelectIDs picks, from the nodes of a tree walk, the ids whose names
-// match re (all when nil), in walk order.
-func drwebSelectIDs(nodes []drweb.TreeNode, re *regexp.Regexp) []string {
-	ids := []string{}
+// drwebSelect picks, from the nodes of a tree walk, those whose names match
+// re (all when nil), in walk order.
+func drwebSelect(nodes []drweb.TreeNode, re *regexp.Regexp) []drweb.TreeNode {
+	out := []drweb.TreeNode{}
 	for _, n := range nodes {
 		if re == nil || re.MatchString(n.Name) {
-			ids = append(ids, n.ID)
+			out = append(out, n)
 		}
 	}
-	return ids
+	return out
+}
+
+// drwebGroupsFromAPI fills the computed attributes from the groups found:
+// the list, its ids, and the maps. Paths that several groups share (names
+// may repeat under one parent) are left out of by_path and returned.
+func drwebGroupsFromAPI(m *drwebGroupsModel, groups []drweb.Group) (sharedPaths []string) {
+	m.IDs = make([]string, 0, len(groups))
+	m.Groups = make([]drwebGroupModel, 0, len(groups))
+	m.ByID = make(map[string]drwebGroupModel, len(groups))
+	m.ByPath = make(map[string]drwebGroupModel, len(groups))
+	count := map[string]int{}
+	for _, g := range groups {
+		count[g.Path]++
+	}
+	for _, g := range groups {
+		gm := drwebGroupModelFromAPI(g)
+		m.IDs = append(m.IDs, g.ID)
+		m.Groups = append(m.Groups, gm)
+		m.ByID[g.ID] = gm
+		if count[g.Path] == 1 {
+			m.ByPath[g.Path] = gm
+		} else if count[g.Path] > 1 {
+			sharedPaths = append(sharedPaths, g.Path)
+			count[g.Path] = -1
+		}
+	}
+	return sharedPaths
 }
 
 func (d *drwebGroupsDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -48,20 +86,31 @@ func (d *drwebGroupsDataSource) Metadata(_ context.Context, req datasource.Metad
 }
 
 func (d *drwebGroupsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	byKey := func(what string) schema.MapNestedAttribute {
+		return schema.MapNestedAttribute{
+			Computed:            true,
+			MarkdownDescription: "The groups of `groups` keyed by " + what + ", ready for `for_each`.",
+			NestedObject:        schema.NestedAttributeObject{Attributes: drwebGroupAttributes()},
+		}
+	}
+	byPath := byKey("`path`")
+	byPath.MarkdownDescription += " Names repeat across parents, paths do not; a path that two groups share (same name under " +
+		"one parent) is left out, with a warning: use `by_id` for those."
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Several Dr.Web AV-Desk / Enterprise Security Suite groups with their rights, license keys and " +
 			"packages: exactly the ones given in `ids`, or the groups of a subtree (`parent_id`, `recursive`), optionally " +
-			"filtered by name.",
+			"filtered by name.\n\nThe subtree costs one `list.ds` request per group that has children, once per run; the " +
+			"details of the groups found travel in shared `info.ds` requests of up to 100 ids.",
 		Attributes: map[string]schema.Attribute{
 			"ids": schema.ListAttribute{
-				Optional:    true,
+				Optional: true, Computed: true,
 				ElementType: types.StringType,
-				MarkdownDescription: "Read exactly these groups, in this order, in one `info.ds` request. An unknown id is an error " +
-					"that names it. Conflicts with `parent_id` and `recursive`.",
+				MarkdownDescription: "Given: read exactly these groups, in this order, in one `info.ds` request; an unknown id is an error " +
+					"that names it. Conflicts with `parent_id`, `recursive` and `include_system_groups`. Not given: the ids of `groups`, in order.",
 				Validators: []validator.List{
 					listvalidator.UniqueValues(),
 					listvalidator.ValueStringsAre(stringvalidator.LengthAtLeast(1)),
-					listvalidator.ConflictsWith(path.MatchRoot("parent_id"), path.MatchRoot("recursive")),
+					listvalidator.ConflictsWith(path.MatchRoot("parent_id"), path.MatchRoot("recursive"), path.MatchRoot("include_system_groups")),
 				},
 			},
 			"parent_id": schema.StringAttribute{
@@ -79,11 +128,27 @@ func (d *drwebGroupsDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 					"([RE2 syntax](https://github.com/google/re2/wiki/Syntax)). An invalid expression fails at plan time.",
 				Validators: []validator.String{regexValidator()},
 			},
+			"include_system_groups": schema.BoolAttribute{
+				Optional: true, Computed: true,
+				MarkdownDescription: "At the top level, also list the system groups the server has (Everyone, Ungrouped, Status, " +
+					"Operating system, Transport, Tariffs) and, with `recursive`, their subgroups. Default `false`: only user groups, " +
+					"whatever the server line (ESS 13.0.1 lists system groups beside user groups, older lines do not).",
+				Validators: []validator.Bool{boolvalidator.ConflictsWith(path.MatchRoot("parent_id"))},
+			},
+			"min_results": schema.Int64Attribute{
+				Optional: true,
+				MarkdownDescription: "Fail when fewer groups than this are found, with an error that shows the filter. Default `0`. " +
+					"Set it to `1` so that a mistyped `name_regex` or `parent_id` stops the plan instead of planning to destroy " +
+					"everything a `for_each` over the result created.",
+				Validators: []validator.Int64{int64validator.AtLeast(0)},
+			},
 			"groups": schema.ListNestedAttribute{
 				Computed:            true,
 				MarkdownDescription: "The groups found, each with every attribute of the `endpointgroups_drweb_group` data source.",
 				NestedObject:        schema.NestedAttributeObject{Attributes: drwebGroupAttributes()},
 			},
+			"by_id":   byKey("`id`"),
+			"by_path": byPath,
 		},
 	}
 }
@@ -109,39 +174,66 @@ func (d *drwebGroupsDataSource) Read(ctx context.Context, req datasource.ReadReq
 	}
 
 	var groups []drweb.Group
+	var searched int
 	if cfg.IDs != nil {
 		var err error
 		if groups, err = c.GroupsByID(ctx, cfg.IDs); err != nil {
 			addDrWebError(&resp.Diagnostics, err, path.Root("ids"))
 			return
 		}
+		searched = len(groups)
 		if re != nil {
-			kept := groups[:0]
-			for _, g := range groups {
-				if re.MatchString(g.Name) {
-					kept = append(kept, g)
-				}
-			}
-			groups = kept
+			groups = slices.DeleteFunc(groups, func(g drweb.Group) bool { return !re.MatchString(g.Name) })
 		}
 	} else {
 		if cfg.Recursive.IsNull() {
 			cfg.Recursive = types.BoolValue(true)
 		}
-		nodes, err := c.Tree(ctx, cfg.ParentID.ValueString(), cfg.Recursive.ValueBool())
+		if cfg.IncludeSystemGroups.IsNull() {
+			cfg.IncludeSystemGroups = types.BoolValue(false)
+		}
+		nodes, err := c.Tree(ctx, cfg.ParentID.ValueString(), cfg.Recursive.ValueBool(), cfg.IncludeSystemGroups.ValueBool())
 		if err != nil {
 			addDrWebError(&resp.Diagnostics, err, path.Root("parent_id"))
 			return
 		}
+		searched = len(nodes)
 		// Filter by name before asking for details: unwanted groups cost nothing.
-		if groups, err = c.GroupsByID(ctx, drwebSelectIDs(nodes, re)); err != nil {
+		if groups, err = c.GroupsOf(ctx, drwebSelect(nodes, re)); err != nil {
 			addDrWebError(&resp.Diagnostics, err, path.Root("parent_id"))
 			return
 		}
 	}
-	cfg.Groups = make([]drwebGroupModel, 0, len(groups))
-	for _, g := range groups {
-		cfg.Groups = append(cfg.Groups, drwebGroupModelFromAPI(g))
+	if min := cfg.MinResults.ValueInt64(); int64(len(groups)) < min {
+		resp.Diagnostics.AddAttributeError(path.Root("min_results"), "Too Few Dr.Web Groups",
+			fmt.Sprintf("Found %d groups, fewer than min_results = %d. The filter was %s, applied to %d groups. "+
+				"Check the filter's values (names and regular expressions match case-sensitively).",
+				len(groups), min, drwebFilterText(cfg), searched))
+		return
+	}
+	if shared := drwebGroupsFromAPI(&cfg, groups); len(shared) > 0 {
+		resp.Diagnostics.AddAttributeWarning(path.Root("by_path"), "Dr.Web Group Paths Not Unique",
+			fmt.Sprintf("Several groups have each of the paths %s (the same name under one parent), so by_path leaves them out. "+
+				"Use by_id or groups for them, or rename one of each.", client.QuoteAll(shared)))
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, cfg)...)
+}
+
+// drwebFilterText describes the filter for an error message.
+func drwebFilterText(cfg drwebGroupsModel) string {
+	var parts []string
+	if cfg.IDs != nil {
+		parts = append(parts, "ids = "+client.QuoteAll(cfg.IDs))
+	} else {
+		parent := "the top level"
+		if !cfg.ParentID.IsNull() {
+			parent = strconv.Quote(cfg.ParentID.ValueString())
+		}
+		parts = append(parts, "parent_id = "+parent, fmt.Sprintf("recursive = %t", cfg.Recursive.ValueBool()),
+			fmt.Sprintf("include_system_groups = %t", cfg.IncludeSystemGroups.ValueBool()))
+	}
+	if !cfg.NameRegex.IsNull() {
+		parts = append(parts, "name_regex = "+strconv.Quote(cfg.NameRegex.ValueString()))
+	}
+	return strings.Join(parts, ", ")
 }

@@ -13,14 +13,28 @@ import (
 	"github.com/endpointgroups/terraform-provider-endpointgroups/internal/emulator"
 )
 
-func TestDrWebSelectIDs(t *testing.T) {
+func TestDrWebSelect(t *testing.T) {
 	t.Parallel()
 	nodes := []drweb.TreeNode{{ID: "1", Name: "Workstations"}, {ID: "2", Name: "Servers"}, {ID: "3", Name: "Workstations"}}
-	if got := drwebSelectIDs(nodes, regexp.MustCompile("^Work")); len(got) != 2 || got[0] != "1" || got[1] != "3" {
+	if got := drwebSelect(nodes, regexp.MustCompile("^Work")); len(got) != 2 || got[0].ID != "1" || got[1].ID != "3" {
 		t.Fatalf("got %v", got)
 	}
-	if got := drwebSelectIDs(nil, nil); got == nil || len(got) != 0 {
+	if got := drwebSelect(nil, nil); got == nil || len(got) != 0 {
 		t.Fatalf("got %v", got)
+	}
+}
+
+func TestDrWebGroupsFromAPI(t *testing.T) {
+	t.Parallel()
+	var m drwebGroupsModel
+	shared := drwebGroupsFromAPI(&m, []drweb.Group{
+		{ID: "1", Name: "A", Path: "A"}, {ID: "2", Name: "B", Path: "A/B"}, {ID: "3", Name: "B", Path: "A/B"}, {ID: "4", Name: "B", Path: "C/B"},
+	})
+	if len(m.IDs) != 4 || len(m.Groups) != 4 || len(m.ByID) != 4 || m.ByID["3"].ID.ValueString() != "3" {
+		t.Fatalf("ids %v, groups %d, by_id %d", m.IDs, len(m.Groups), len(m.ByID))
+	}
+	if len(m.ByPath) != 2 || m.ByPath["C/B"].ID.ValueString() != "4" || len(shared) != 1 || shared[0] != "A/B" {
+		t.Fatalf("by_path %v, shared %v", m.ByPath, shared)
 	}
 }
 
@@ -86,7 +100,11 @@ func TestAccDrWebGroups_errors(t *testing.T) {
 		"ids and recursive": {`ids = ["a"]` + "\n  recursive = false", `Attribute "recursive" cannot be specified when "ids" is specified`},
 		"duplicate ids":     {`ids = ["a", "a"]`, `This attribute contains duplicate values of: "a"`},
 		"bad regex":         {`name_regex = "*"`, "error parsing regexp: missing argument to repetition operator: `*`"},
-		"unknown parent":    {`parent_id = "nowhere"`, `Dr.Web group "nowhere" not found`},
+		"unknown parent":    {`parent_id = "nowhere"`, `the parent group "nowhere" does not exist`},
+		"system and parent": {"parent_id = \"" + idOffices + "\"\n  include_system_groups = true", `Attribute "parent_id" cannot be specified when "include_system_groups" is specified`},
+		"ids and system":    {`ids = ["a"]` + "\n  include_system_groups = true", `Attribute "include_system_groups" cannot be specified when "ids" is specified`},
+		"min_results":       {"name_regex = \"^Wrokstations$\"\n  min_results = 1", `Found 0 groups, fewer than min_results = 1. The filter was parent_id = the top level, recursive = true, include_system_groups = false, name_regex = "^Wrokstations$", applied to 9 groups.`},
+		"min_results ids":   {"ids = [\"" + idLinux + "\"]\n  name_regex = \"^W\"\n  min_results = 1", `Found 0 groups, fewer than min_results = 1. The filter was ids = "` + idLinux + `", name_regex = "^W", applied to 1 groups.`},
 	} {
 		t.Run(name, func(t *testing.T) {
 			accTest(t, resource.TestStep{

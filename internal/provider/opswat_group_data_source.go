@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/datasourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
@@ -13,7 +14,10 @@ import (
 	"github.com/endpointgroups/terraform-provider-endpointgroups/internal/opswat"
 )
 
-var _ datasource.DataSourceWithConfigure = (*opswatGroupDataSource)(nil)
+var (
+	_ datasource.DataSourceWithConfigure        = (*opswatGroupDataSource)(nil)
+	_ datasource.DataSourceWithConfigValidators = (*opswatGroupDataSource)(nil)
+)
 
 func newOPSWATGroupDataSource() datasource.DataSource { return &opswatGroupDataSource{} }
 
@@ -36,15 +40,17 @@ type opswatGroupModel struct {
 	LastModified    types.String `tfsdk:"last_modified"`
 }
 
-// opswatGroupModelFromAPI converts a client group; empty strings become null.
+// opswatGroupModelFromAPI converts a client group. The policy, a reference,
+// is null when the server leaves it empty; free text (domain, description)
+// is passed through, "" when empty.
 func opswatGroupModelFromAPI(g opswat.Group) opswatGroupModel {
 	return opswatGroupModel{
 		ID:              types.StringValue(g.ID),
 		Name:            types.StringValue(g.Name),
-		DomainName:      stringOrNull(g.DomainName),
+		DomainName:      types.StringValue(g.DomainName),
 		PolicyID:        stringOrNull(g.PolicyID),
 		PolicyName:      stringOrNull(g.PolicyName),
-		Description:     stringOrNull(g.Description),
+		Description:     types.StringValue(g.Description),
 		AutoJoin:        types.BoolValue(g.AutoJoin),
 		NumberOfDevices: types.Int64Value(g.NumberOfDevices),
 		CreatedDate:     stringOrNull(g.CreatedDate),
@@ -52,7 +58,8 @@ func opswatGroupModelFromAPI(g opswat.Group) opswatGroupModel {
 	}
 }
 
-// stringOrNull maps the "nothing" a server sends as "" to null.
+// stringOrNull maps a reference the server sends as "" (there is none) to
+// null. Free text is never passed through it.
 func stringOrNull(s string) types.String {
 	if s == "" {
 		return types.StringNull()
@@ -66,10 +73,10 @@ func opswatGroupAttributes() map[string]schema.Attribute {
 	return map[string]schema.Attribute{
 		"id":                schema.StringAttribute{Computed: true, MarkdownDescription: "The group's id (the API's `group_id`)."},
 		"name":              schema.StringAttribute{Computed: true, MarkdownDescription: "The group's name (`group_name`)."},
-		"domain_name":       schema.StringAttribute{Computed: true, MarkdownDescription: "The domain of the domain controller the group is synchronised from (`domain_name`); null for a group that is not synchronised."},
-		"policy_id":         schema.StringAttribute{Computed: true, MarkdownDescription: "The id of the policy assigned to the group (`policy_id`)."},
-		"policy_name":       schema.StringAttribute{Computed: true, MarkdownDescription: "The name of the policy assigned to the group (`policy_name`)."},
-		"description":       schema.StringAttribute{Computed: true, MarkdownDescription: "The group's description (`description`); null when empty."},
+		"domain_name":       schema.StringAttribute{Computed: true, MarkdownDescription: "The domain of the domain controller the group is synchronised from (`domain_name`); `\"\"` for a group that is not synchronised (never null)."},
+		"policy_id":         schema.StringAttribute{Computed: true, MarkdownDescription: "The id of the policy assigned to the group (`policy_id`); null when none is."},
+		"policy_name":       schema.StringAttribute{Computed: true, MarkdownDescription: "The name of the policy assigned to the group (`policy_name`); null when none is."},
+		"description":       schema.StringAttribute{Computed: true, MarkdownDescription: "The group's description (`description`) as the server sends it; `\"\"` when it has none (never null, so it can be interpolated)."},
 		"auto_join":         schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether a device can join the group by itself when it registers to the account (`auto_join`)."},
 		"number_of_devices": schema.Int64Attribute{Computed: true, MarkdownDescription: "How many devices are in the group (`number_of_devices`)."},
 		"created_date": schema.StringAttribute{Computed: true, MarkdownDescription: "When the group was created, RFC 3339 in UTC such as `2017-06-12T01:49:39Z` " +
@@ -84,17 +91,16 @@ func (d *opswatGroupDataSource) Metadata(_ context.Context, req datasource.Metad
 
 func (d *opswatGroupDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	attrs := opswatGroupAttributes()
-	oneOf := stringvalidator.ExactlyOneOf(path.MatchRoot("id"), path.MatchRoot("name"))
 	attrs["id"] = schema.StringAttribute{
 		Optional: true, Computed: true,
 		MarkdownDescription: "The group's id (the API's `group_id`). Give exactly one of `id` and `name`.",
-		Validators:          []validator.String{oneOf, stringvalidator.LengthAtLeast(1)},
+		Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
 	}
 	attrs["name"] = schema.StringAttribute{
 		Optional: true, Computed: true,
 		MarkdownDescription: "The group's name (`group_name`), matched exactly and case-sensitively. Give exactly one of `id` and `name`; " +
 			"a name that several groups share is an error that lists their ids.",
-		Validators: []validator.String{oneOf, stringvalidator.LengthAtLeast(1)},
+		Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
 	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "One OPSWAT MetaDefender IT Access group, looked up by id or by name.\n\n" +
@@ -102,6 +108,12 @@ func (d *opswatGroupDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 			"`endpointgroups_opswat_group` from that list, so fifty lookups cost what one does (`ceil(groups / 50)` requests).",
 		Attributes: attrs,
 	}
+}
+
+// ConfigValidators asks for exactly one lookup key, in one error when none
+// or several are given.
+func (d *opswatGroupDataSource) ConfigValidators(context.Context) []datasource.ConfigValidator {
+	return []datasource.ConfigValidator{datasourcevalidator.ExactlyOneOf(path.MatchRoot("id"), path.MatchRoot("name"))}
 }
 
 func (d *opswatGroupDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {

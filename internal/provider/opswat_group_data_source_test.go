@@ -23,11 +23,14 @@ var sampleOPSWATGroup = opswat.Group{
 func TestOPSWATGroupModelFromAPI(t *testing.T) {
 	t.Parallel()
 	m := opswatGroupModelFromAPI(sampleOPSWATGroup)
-	if !m.DomainName.IsNull() || m.Name.ValueString() != "Default" || m.NumberOfDevices.ValueInt64() != 10 || m.AutoJoin.ValueBool() {
+	if m.DomainName.IsNull() || m.DomainName.ValueString() != "" || m.Name.ValueString() != "Default" || m.NumberOfDevices.ValueInt64() != 10 || m.AutoJoin.ValueBool() {
 		t.Fatalf("got %+v", m)
 	}
-	if m := opswatGroupModelFromAPI(opswat.Group{ID: "1", Name: "n"}); !m.Description.IsNull() || !m.CreatedDate.IsNull() || !m.PolicyID.IsNull() {
-		t.Fatalf("empty strings must be null: %+v", m)
+	if m := opswatGroupModelFromAPI(opswat.Group{ID: "1", Name: "n"}); !m.CreatedDate.IsNull() || !m.PolicyID.IsNull() || !m.PolicyName.IsNull() {
+		t.Fatalf("empty references and times must be null: %+v", m)
+	}
+	if m := opswatGroupModelFromAPI(opswat.Group{ID: "1", Name: "n"}); m.Description.IsNull() || m.DomainName.IsNull() {
+		t.Fatalf("empty free text must be \"\", not null: %+v", m)
 	}
 }
 
@@ -65,8 +68,8 @@ data "endpointgroups_opswat_group" "kiosks" {
 		ConfigStateChecks: attrChecks("data.endpointgroups_opswat_group.kiosks", map[string]knownvalue.Check{
 			"id":                knownvalue.StringExact("301122004"),
 			"name":              knownvalue.StringExact("Kiosks"),
-			"domain_name":       knownvalue.Null(),
-			"description":       knownvalue.Null(),
+			"domain_name":       knownvalue.StringExact(""),
+			"description":       knownvalue.StringExact(""),
 			"policy_name":       knownvalue.StringExact("Policy Kiosk Lockdown"),
 			"auto_join":         knownvalue.Bool(true),
 			"number_of_devices": knownvalue.Int64Exact(8),
@@ -85,7 +88,7 @@ func TestAccOPSWATGroup_errors(t *testing.T) {
 		"ambiguous name":                 {`name = "Contractors"`, `Ambiguous OPSWAT Group Name`},
 		"ambiguous ids":                  {`name = "Contractors"`, `2 OPSWAT groups are named "Contractors", with ids "301122005", "301122006". Look the group up by id instead`},
 		"id and name":                    {"id = \"1\"\n  name = \"Default\"", `Invalid Attribute Combination`},
-		"neither":                        {``, `No attribute specified when one (and only one) of [id,name] is required`},
+		"neither":                        {``, `Exactly one of these attributes must be configured: [id,name]`},
 		"empty name":                     {`name = ""`, `Attribute name string length must be at least 1, got: 0`},
 	} {
 		t.Run(name, func(t *testing.T) {

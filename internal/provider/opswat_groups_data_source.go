@@ -2,8 +2,12 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"regexp"
+	"strconv"
+	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
@@ -23,26 +27,29 @@ type opswatGroupsDataSource struct {
 }
 
 type opswatGroupsModel struct {
-	Search    types.String       `tfsdk:"search"`
-	NameRegex types.String       `tfsdk:"name_regex"`
-	SortField types.String       `tfsdk:"sort_field"`
-	SortOrder types.String       `tfsdk:"sort_order"`
-	IDs       []string           `tfsdk:"ids"`
-	Groups    []opswatGroupModel `tfsdk:"groups"`
+	Search     types.String                `tfsdk:"search"`
+	NameRegex  types.String                `tfsdk:"name_regex"`
+	SortField  types.String                `tfsdk:"sort_field"`
+	SortOrder  types.String                `tfsdk:"sort_order"`
+	MinResults types.Int64                 `tfsdk:"min_results"`
+	IDs        []string                    `tfsdk:"ids"`
+	Groups     []opswatGroupModel          `tfsdk:"groups"`
+	ByID       map[string]opswatGroupModel `tfsdk:"by_id"`
 }
 
 // opswatGroupsFromAPI keeps the groups whose names match re (all when nil),
-// in the API's order.
-func opswatGroupsFromAPI(groups []opswat.Group, re *regexp.Regexp) (ids []string, models []opswatGroupModel) {
-	ids, models = []string{}, []opswatGroupModel{}
+// in the API's order, and fills ids, groups and by_id.
+func opswatGroupsFromAPI(m *opswatGroupsModel, groups []opswat.Group, re *regexp.Regexp) {
+	m.IDs, m.Groups, m.ByID = []string{}, []opswatGroupModel{}, map[string]opswatGroupModel{}
 	for _, g := range groups {
 		if re != nil && !re.MatchString(g.Name) {
 			continue
 		}
-		ids = append(ids, g.ID)
-		models = append(models, opswatGroupModelFromAPI(g))
+		gm := opswatGroupModelFromAPI(g)
+		m.IDs = append(m.IDs, g.ID)
+		m.Groups = append(m.Groups, gm)
+		m.ByID[g.ID] = gm
 	}
-	return ids, models
 }
 
 func (d *opswatGroupsDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -78,10 +85,23 @@ func (d *opswatGroupsDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 				ElementType:         types.StringType,
 				MarkdownDescription: "The ids of the groups found, in the order of `groups`.",
 			},
+			"min_results": schema.Int64Attribute{
+				Optional: true,
+				MarkdownDescription: "Fail when fewer groups than this are found, with an error that shows the filter. Default `0`. " +
+					"Set it to `1` so that a mistyped `search` or `name_regex` stops the plan instead of planning to destroy " +
+					"everything a `for_each` over the result created.",
+				Validators: []validator.Int64{int64validator.AtLeast(0)},
+			},
 			"groups": schema.ListNestedAttribute{
 				Computed:            true,
 				MarkdownDescription: "The groups found, each with every attribute of the `endpointgroups_opswat_group` data source.",
 				NestedObject:        schema.NestedAttributeObject{Attributes: opswatGroupAttributes()},
+			},
+			"by_id": schema.MapNestedAttribute{
+				Computed: true,
+				MarkdownDescription: "The groups of `groups` keyed by `id`, ready for `for_each`. Names can repeat in an account " +
+					"(two groups may share one), so there is no map by name.",
+				NestedObject: schema.NestedAttributeObject{Attributes: opswatGroupAttributes()},
 			},
 		},
 	}
@@ -113,6 +133,16 @@ func (d *opswatGroupsDataSource) Read(ctx context.Context, req datasource.ReadRe
 		addOPSWATError(&resp.Diagnostics, err, path.Root("search"))
 		return
 	}
-	cfg.IDs, cfg.Groups = opswatGroupsFromAPI(groups, re)
+	opswatGroupsFromAPI(&cfg, groups, re)
+	if min := cfg.MinResults.ValueInt64(); int64(len(cfg.Groups)) < min {
+		filter := []string{"search = " + strconv.Quote(cfg.Search.ValueString())}
+		if !cfg.NameRegex.IsNull() {
+			filter = append(filter, "name_regex = "+strconv.Quote(cfg.NameRegex.ValueString()))
+		}
+		resp.Diagnostics.AddAttributeError(path.Root("min_results"), "Too Few OPSWAT Groups",
+			fmt.Sprintf("Found %d groups, fewer than min_results = %d. The filter was %s, applied to %d groups. "+
+				"Check the filter's values (name_regex matches case-sensitively).", len(cfg.Groups), min, strings.Join(filter, ", "), len(groups)))
+		return
+	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, cfg)...)
 }

@@ -16,12 +16,15 @@ import (
 func TestOPSWATGroupsFromAPI(t *testing.T) {
 	t.Parallel()
 	groups := []opswat.Group{{ID: "1", Name: "Finance"}, {ID: "2", Name: "finance"}, {ID: "3", Name: "Kiosks"}}
-	ids, models := opswatGroupsFromAPI(groups, regexp.MustCompile(`^[Ff]in`))
-	if len(ids) != 2 || ids[0] != "1" || ids[1] != "2" || models[1].Name.ValueString() != "finance" {
-		t.Fatalf("got %v %v", ids, models)
+	var m opswatGroupsModel
+	opswatGroupsFromAPI(&m, groups, regexp.MustCompile(`^[Ff]in`))
+	if len(m.IDs) != 2 || m.IDs[0] != "1" || m.IDs[1] != "2" || m.Groups[1].Name.ValueString() != "finance" ||
+		len(m.ByID) != 2 || m.ByID["2"].Name.ValueString() != "finance" {
+		t.Fatalf("got %+v", m)
 	}
-	if ids, _ := opswatGroupsFromAPI(nil, nil); ids == nil {
-		t.Fatal("no groups must be an empty list, not null")
+	var empty opswatGroupsModel
+	if opswatGroupsFromAPI(&empty, nil, nil); empty.IDs == nil || empty.ByID == nil {
+		t.Fatal("no groups must be an empty list and map, not null")
 	}
 }
 
@@ -50,7 +53,7 @@ data "endpointgroups_opswat_groups" "av" {
 				"created_date":      knownvalue.StringExact("2017-07-17T07:56:22Z"),
 				"last_modified":     knownvalue.StringExact("2017-08-04T07:01:33Z"),
 			})),
-			statecheck.ExpectKnownValue("data.endpointgroups_opswat_groups.av", tfjsonpath.New("groups").AtSliceIndex(2).AtMapKey("domain_name"), knownvalue.Null()),
+			statecheck.ExpectKnownValue("data.endpointgroups_opswat_groups.av", tfjsonpath.New("groups").AtSliceIndex(2).AtMapKey("domain_name"), knownvalue.StringExact("")),
 		},
 	})
 }
@@ -117,5 +120,49 @@ func TestAccOPSWATGroups_htmlFromProxy(t *testing.T) {
 	accTest(t, resource.TestStep{
 		Config:      providerBlock(srv) + "data \"endpointgroups_opswat_groups\" \"x\" {}\n",
 		ExpectError: errorRe(`HTTP 502 Bad Gateway; the body starts with "<html><body><h1>502 Bad Gateway</h1></body></html>" (still failing after 2 retries)`),
+	})
+}
+
+// by_id keys the groups for for_each, names that repeat included; min_results
+// turns an empty result into an error that shows the filter.
+func TestAccOPSWATGroups_byIDAndMinResults(t *testing.T) {
+	srv := startEmulator(t)
+	accTest(t, resource.TestStep{
+		Config: providerBlock(srv) + `
+data "endpointgroups_opswat_groups" "contractors" {
+  search      = "Contractors"
+  min_results = 2
+}
+output "domains" {
+  value = { for id, g in data.endpointgroups_opswat_groups.contractors.by_id : id => "${g.name}@${g.domain_name}" }
+}
+`,
+		ConfigStateChecks: []statecheck.StateCheck{
+			statecheck.ExpectKnownValue("data.endpointgroups_opswat_groups.contractors", tfjsonpath.New("by_id"), knownvalue.MapExact(map[string]knownvalue.Check{
+				"301122005": knownvalue.ObjectPartial(map[string]knownvalue.Check{"name": knownvalue.StringExact("Contractors"), "domain_name": knownvalue.StringExact("")}),
+				"301122006": knownvalue.ObjectPartial(map[string]knownvalue.Check{"name": knownvalue.StringExact("Contractors"), "domain_name": knownvalue.StringExact("partners.example.com")}),
+			})),
+			statecheck.ExpectKnownOutputValue("domains", knownvalue.MapExact(map[string]knownvalue.Check{
+				"301122005": knownvalue.StringExact("Contractors@"), "301122006": knownvalue.StringExact("Contractors@partners.example.com"),
+			})),
+		},
+	}, resource.TestStep{
+		Config: providerBlock(srv) + `
+data "endpointgroups_opswat_groups" "typo" {
+  search      = "Contractors"
+  name_regex  = "^Contractor$"
+  min_results = 1
+}
+`,
+		ExpectError: errorRe(`Too Few OPSWAT Groups with data.endpointgroups_opswat_groups.typo`),
+	}, resource.TestStep{
+		Config: providerBlock(srv) + `
+data "endpointgroups_opswat_groups" "typo" {
+  search      = "Contractors"
+  name_regex  = "^Contractor$"
+  min_results = 1
+}
+`,
+		ExpectError: errorRe(`Found 0 groups, fewer than min_results = 1. The filter was search = "Contractors", name_regex = "^Contractor$", applied to 2 groups.`),
 	})
 }

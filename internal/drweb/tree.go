@@ -1,0 +1,451 @@
+package drweb
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+
+	"golang.org/x/sync/errgroup"
+)
+
+// EveryoneID is the id of the root system group, Everyone.
+const EveryoneID = "20e27d73-d21d-b211-a788-85419c46f0e6"
+
+// SystemGroupIDs are the well-known system groups (the vendor's notes list
+// them). ESS 13.0.1 lists them at the top level beside the user groups;
+// ESS 12/13.0.0 and AV-Desk do not, but info.ds answers for them on every line.
+var SystemGroupIDs = []string{
+	EveryoneID,
+	"411dac63-2a3e-4ce8-af4f-1fbeb94242ef", // Ungrouped
+	"48afe720-953c-4075-856c-361f3ff06b6d", // Status
+	"f991915f-8a15-4cf7-817a-d81d156d2bbe", // Operating system
+	"159e383d-f853-4bc5-9e18-c40144542aca", // Transport
+	"994992e8-be71-4d31-a1f5-5b7786262611", // Tariffs
+}
+
+// Limits of a tree walk, far above real group trees: a server that keeps
+// listing new groups must not keep the provider (and itself) busy forever.
+const (
+	MaxTreeDepth  = 64
+	MaxTreeGroups = 20_000
+)
+
+// TreeNode is a group as list.ds describes it, placed in the tree.
+type TreeNode struct {
+	ID, Name             string
+	ParentID, ParentName string // "" at the top level
+	Path                 string // names from the top level down, see JoinPath
+	Type                 int64  // 0 where the server line does not say
+	ChildGroups          int64  // a count on ESS, nested groups too on AV-Desk: use as "has children" only
+	Stations             int64
+	System               bool // a well-known system group, or one whose type says so
+}
+
+// TreeError is a group tree that contradicts itself or outgrows the limits.
+type TreeError struct{ msg string }
+
+func (e *TreeError) Error() string { return e.msg }
+
+// Children returns the direct children of parentID ("" for the top level),
+// in server order, system groups included where the server lists them. Each
+// list.ds request is made once per Client.
+func (c *Client) Children(ctx context.Context, parentID string) ([]TreeNode, error) {
+	return c.children.Do(ctx, parentID, func(ctx context.Context) ([]TreeNode, error) {
+		q := url.Values{}
+		if parentID != "" {
+			q.Set("parent-group", parentID)
+		}
+		resp, doc, err := c.get(ctx, listPath, q)
+		if err != nil {
+			return nil, err
+		}
+		c.logWarnings(ctx, doc)
+		if !doc.Status {
+			srvErr := serverError(resp, doc)
+			if parentID != "" {
+				return nil, &NotFoundError{ID: parentID, Parent: true, Server: srvErr}
+			}
+			return nil, srvErr
+		}
+		nodes := make([]TreeNode, 0, len(doc.Groups))
+		for _, g := range doc.Groups {
+			nodes = append(nodes, nodeOf(g, parentID))
+		}
+		return nodes, nil
+	})
+}
+
+// systemRank orders system groups as SystemGroupIDs does, others after them.
+func systemRank(id string) int {
+	if i := slices.Index(SystemGroupIDs, id); i >= 0 {
+		return i
+	}
+	return len(SystemGroupIDs)
+}
+
+func nodeOf(g Group, parentID string) TreeNode {
+	return TreeNode{
+		ID: g.ID, Name: g.Name, ParentID: parentID, Type: g.Type, ChildGroups: g.ChildGroups, Stations: g.Stations,
+		System: slices.Contains(SystemGroupIDs, g.ID) || g.Type != 0,
+	}
+}
+
+// systemNodes returns the well-known system groups the server has: those
+// the top level lists, then one info.ds for the others (ids the server does
+// not know are left out).
+func (c *Client) systemNodes(ctx context.Context) ([]TreeNode, error) {
+	top, err := c.Children(ctx, "")
+	if err != nil {
+		return nil, err
+	}
+	var out []TreeNode
+	var missing []string
+	for _, n := range top {
+		if n.System {
+			out = append(out, n)
+		}
+	}
+	for _, id := range SystemGroupIDs {
+		if !slices.ContainsFunc(out, func(n TreeNode) bool { return n.ID == id }) {
+			missing = append(missing, id)
+		}
+	}
+	found := make([]*Group, len(missing))
+	g, gctx := errgroup.WithContext(ctx)
+	for i, id := range missing {
+		g.Go(func() error {
+			grp, err := c.info(gctx, id)
+			var nf *NotFoundError
+			if errors.As(err, &nf) {
+				return nil
+			}
+			found[i] = &grp
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	for _, grp := range found {
+		if grp != nil {
+			n := nodeOf(*grp, "")
+			n.System = true
+			out = append(out, n)
+		}
+	}
+	// The same order on every server line, whichever listed what.
+	slices.SortStableFunc(out, func(a, b TreeNode) int {
+		return systemRank(a.ID) - systemRank(b.ID)
+	})
+	for i := range out {
+		out[i].Path = EscapePathName(out[i].Name)
+	}
+	return out, nil
+}
+
+// Tree returns the groups under parentID ("" for the top level): its direct
+// children, or with recursive its whole subtree, depth first in server order,
+// each with its path. At the top level, system groups are left out unless
+// includeSystem is set; then every well-known system group the server has
+// is included, whether list.ds lists it or not.
+//
+// Each group is visited once. A group listed under two parents, a cycle, a
+// tree deeper than MaxTreeDepth or larger than MaxTreeGroups is a *TreeError.
+func (c *Client) Tree(ctx context.Context, parentID string, recursive, includeSystem bool) ([]TreeNode, error) {
+	top, err := c.Children(ctx, parentID)
+	if err != nil {
+		return nil, err
+	}
+	basePath := ""
+	if parentID != "" {
+		parent, err := c.GroupByID(ctx, parentID)
+		if err != nil {
+			return nil, err
+		}
+		basePath = parent.Path
+	} else {
+		top = slices.DeleteFunc(slices.Clone(top), func(n TreeNode) bool { return n.System })
+		if includeSystem {
+			sys, err := c.systemNodes(ctx)
+			if err != nil {
+				return nil, err
+			}
+			top = append(top, sys...)
+		}
+	}
+
+	// Fetch every level's children concurrently, each group once.
+	parentOf := map[string]string{}
+	for _, n := range top {
+		if err := claim(parentOf, n.ID, parentID, parentID); err != nil {
+			return nil, err
+		}
+	}
+	kids := map[string][]TreeNode{}
+	var mu sync.Mutex
+	total := len(top)
+	tooMany := &TreeError{fmt.Sprintf("the Dr.Web group tree below %s has more than %d groups; the server's listing looks broken (it keeps listing new groups)", describeParent(parentID), MaxTreeGroups)}
+	level, depth := top, 1
+	for recursive && len(level) > 0 {
+		if depth >= MaxTreeDepth {
+			return nil, &TreeError{fmt.Sprintf("the Dr.Web group tree is deeper than %d levels below %s; no real tree is: the server's listing is broken", MaxTreeDepth, describeParent(parentID))}
+		}
+		g, gctx := errgroup.WithContext(ctx)
+		g.SetLimit(treeConcurrency)
+		for _, n := range level {
+			if n.ChildGroups <= 0 {
+				continue
+			}
+			g.Go(func() error {
+				ch, err := c.Children(gctx, n.ID)
+				if err != nil {
+					return err
+				}
+				mu.Lock()
+				defer mu.Unlock()
+				kids[n.ID] = ch
+				if total += len(ch); total > MaxTreeGroups {
+					return tooMany // stops the level's other requests
+				}
+				return nil
+			})
+		}
+		if err := g.Wait(); err != nil {
+			return nil, err
+		}
+		var next []TreeNode
+		for _, n := range level {
+			for _, k := range kids[n.ID] {
+				if err := claim(parentOf, k.ID, n.ID, parentID); err != nil {
+					return nil, err
+				}
+				next = append(next, k)
+			}
+		}
+		level, depth = next, depth+1
+	}
+
+	out := make([]TreeNode, 0, len(parentOf))
+	var visit func(nodes []TreeNode, parentName, parentPath string)
+	visit = func(nodes []TreeNode, parentName, parentPath string) {
+		for _, n := range nodes {
+			n.ParentName = parentName
+			n.Path = joinPath(parentPath, n.Name)
+			out = append(out, n)
+			visit(kids[n.ID], n.Name, n.Path)
+		}
+	}
+	visit(top, "", basePath)
+	return out, nil
+}
+
+// claim records that id is listed under parent, and fails when it was
+// listed before: a tree has one place for each group.
+func claim(parentOf map[string]string, id, parent, root string) error {
+	if id == root && root != "" {
+		return &TreeError{fmt.Sprintf("the Dr.Web group tree has a cycle at %q: the server lists it below itself", id)}
+	}
+	prev, seen := parentOf[id]
+	if !seen {
+		parentOf[id] = parent
+		return nil
+	}
+	// A cycle when id is an ancestor of parent.
+	for cur, hops := parent, 0; cur != root && hops <= len(parentOf); hops++ {
+		if cur == id {
+			return &TreeError{fmt.Sprintf("the Dr.Web group tree has a cycle at %q: the server lists it below its own descendant %q", id, parent)}
+		}
+		cur = parentOf[cur]
+	}
+	return &TreeError{fmt.Sprintf("the Dr.Web server lists the group %q under %s and under %s; a group has one parent", id, describeParent(prev), describeParent(parent))}
+}
+
+func describeParent(id string) string {
+	if id == "" {
+		return "the top level"
+	}
+	return fmt.Sprintf("the group %q", id)
+}
+
+// GroupByName finds the one group with exactly this name (case-sensitive),
+// anywhere in the tree, or among parentID's direct children when it is set.
+// When no user group has the name, the system groups are considered too.
+func (c *Client) GroupByName(ctx context.Context, name, parentID string) (Group, error) {
+	var nodes []TreeNode
+	var err error
+	if parentID == "" {
+		nodes, err = c.Tree(ctx, "", true, false)
+	} else {
+		nodes, err = c.Children(ctx, parentID)
+	}
+	if err != nil {
+		return Group{}, err
+	}
+	found, caseOnly := match(nodes, name)
+	searched := len(nodes)
+	if len(found) == 0 && parentID == "" {
+		sys, err := c.systemNodes(ctx)
+		if err != nil {
+			return Group{}, err
+		}
+		var sysCaseOnly []string
+		found, sysCaseOnly = match(sys, name)
+		caseOnly = append(caseOnly, sysCaseOnly...)
+		searched += len(sys)
+	}
+	switch len(found) {
+	case 0:
+		nf := &NotFoundError{Name: name, ParentID: parentID, Searched: searched, CaseOnly: caseOnly}
+		if parentID != "" {
+			// Say where groups of that name are, if anywhere: worth a walk on an error.
+			if all, err := c.Tree(ctx, "", true, false); err == nil {
+				for _, n := range all {
+					if n.Name == name {
+						nf.Elsewhere = append(nf.Elsewhere, n.Path)
+					}
+				}
+			}
+		}
+		return Group{}, nf
+	case 1:
+		if found[0].Path == "" {
+			return c.GroupByID(ctx, found[0].ID)
+		}
+		g, err := c.info(ctx, found[0].ID)
+		g.Path = found[0].Path
+		return g, err
+	}
+	return Group{}, &AmbiguousError{Name: name, Matches: found}
+}
+
+func match(nodes []TreeNode, name string) (found []TreeNode, caseOnly []string) {
+	for _, n := range nodes {
+		switch {
+		case n.Name == name:
+			found = append(found, n)
+		case strings.EqualFold(n.Name, name):
+			caseOnly = append(caseOnly, n.Name)
+		}
+	}
+	return found, caseOnly
+}
+
+// GroupByPath finds the group at path (see JoinPath), one list.ds level at
+// a time; a system group's path is its name.
+func (c *Client) GroupByPath(ctx context.Context, path string) (Group, error) {
+	names, err := SplitPath(path)
+	if err != nil {
+		return Group{}, err
+	}
+	parentID, at := "", ""
+	var node TreeNode
+	for i, name := range names {
+		kids, err := c.Children(ctx, parentID)
+		if err != nil {
+			return Group{}, err
+		}
+		found, caseOnly := match(kids, name)
+		if len(found) == 0 && i == 0 {
+			sys, err := c.systemNodes(ctx)
+			if err != nil {
+				return Group{}, err
+			}
+			var sysCaseOnly []string
+			found, sysCaseOnly = match(sys, name)
+			caseOnly = append(caseOnly, sysCaseOnly...)
+		}
+		switch len(found) {
+		case 0:
+			return Group{}, &NotFoundError{Path: path, Name: name, At: at, Searched: len(kids), CaseOnly: caseOnly}
+		case 1:
+		default:
+			for j := range found {
+				found[j].Path = joinPath(at, found[j].Name)
+			}
+			return Group{}, &AmbiguousError{Name: name, Path: path, Matches: found}
+		}
+		node = found[0]
+		at = joinPath(at, name)
+		parentID = node.ID
+	}
+	g, err := c.info(ctx, node.ID)
+	g.Path = at
+	return g, err
+}
+
+// pathOf works out a group's path from its ancestors, one info.ds lookup
+// each (shared with every other lookup of the run).
+func (c *Client) pathOf(ctx context.Context, g Group) (string, error) {
+	names := []string{g.Name}
+	seen := map[string]bool{g.ID: true}
+	for cur := g.ParentID; cur != "" && cur != EveryoneID; {
+		if seen[cur] {
+			return "", &TreeError{fmt.Sprintf("the Dr.Web group tree has a cycle at %q: it is its own ancestor", cur)}
+		}
+		if len(names) >= MaxTreeDepth {
+			return "", &TreeError{fmt.Sprintf("the group %q has more than %d ancestors; the server's parent links look broken", g.ID, MaxTreeDepth)}
+		}
+		seen[cur] = true
+		p, err := c.info(ctx, cur)
+		if err != nil {
+			return "", fmt.Errorf("reading the ancestors of %q for its path: %w", g.ID, err)
+		}
+		names = append(names, p.Name)
+		cur = p.ParentID
+	}
+	slices.Reverse(names)
+	return JoinPath(names...), nil
+}
+
+// JoinPath joins group names, the top level first, into a path such as
+// "Offices/Berlin/Workstations". A "/" inside a name is written "\/" and a
+// backslash "\\", so that every path is unambiguous.
+func JoinPath(names ...string) string {
+	esc := make([]string, len(names))
+	for i, n := range names {
+		esc[i] = EscapePathName(n)
+	}
+	return strings.Join(esc, "/")
+}
+
+func joinPath(parent, name string) string {
+	if parent == "" {
+		return EscapePathName(name)
+	}
+	return parent + "/" + EscapePathName(name)
+}
+
+// EscapePathName escapes one name for a path.
+func EscapePathName(name string) string {
+	return strings.NewReplacer(`\`, `\\`, `/`, `\/`).Replace(name)
+}
+
+// SplitPath reverses JoinPath.
+func SplitPath(path string) ([]string, error) {
+	var names []string
+	var cur strings.Builder
+	for i := 0; i < len(path); i++ {
+		switch ch := path[i]; ch {
+		case '\\':
+			if i+1 == len(path) || (path[i+1] != '/' && path[i+1] != '\\') {
+				return nil, fmt.Errorf(`the path %q has a backslash at %d that escapes neither "/" nor "\": write a "/" inside a name as "\/" and a backslash as "\\"`, path, i)
+			}
+			i++
+			cur.WriteByte(path[i])
+		case '/':
+			names = append(names, cur.String())
+			cur.Reset()
+		default:
+			cur.WriteByte(ch)
+		}
+	}
+	names = append(names, cur.String())
+	if slices.Contains(names, "") {
+		return nil, fmt.Errorf(`the path %q has an empty name: separate names with one "/", without one at the start or end`, path)
+	}
+	return names, nil
+}

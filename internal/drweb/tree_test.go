@@ -1,0 +1,303 @@
+package drweb
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"reflect"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/endpointgroups/terraform-provider-endpointgroups/internal/client"
+	"github.com/endpointgroups/terraform-provider-endpointgroups/internal/emulator"
+)
+
+// counts reads what a list.ds answer says of each group: children, stations, type.
+func counts(t *testing.T, body string) []string {
+	t.Helper()
+	doc, err := decode(response(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, g := range doc.Groups {
+		out = append(out, fmt.Sprintf("%s:%d/%d/%d", g.Name, g.ChildGroups, g.Stations, g.Type))
+	}
+	return out
+}
+
+func TestDecodeVendorListSamples(t *testing.T) {
+	t.Parallel()
+	for file, want := range map[string][]string{
+		"testdata/vendor-list-avdesk.json":  {"New2:0/0/0", "Branches:3/12/0"},
+		"testdata/vendor-list-avdesk.xml":   {"New2:0/0/0", "Branches:3/12/0"},
+		"testdata/vendor-list-ess1301.xml":  {"Dr.Web Free:0/129/0", "Offices:1/110/0", "Ungrouped:0/4/10"},
+		"testdata/vendor-head-ess12.json#x": nil, // see TestUnquotedVersionIsNotJSON
+	} {
+		if strings.HasSuffix(file, "#x") {
+			continue
+		}
+		if got := counts(t, mustRead(t, file)); !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: got %v, want %v", file, got, want)
+		}
+	}
+}
+
+// Every spelling of the child count, as an attribute or an element, in both
+// formats, reads the same.
+func TestDecodeChildCountSpellings(t *testing.T) {
+	t.Parallel()
+	for _, body := range []string{
+		`<drweb-es-api status="true"><groups><group id="a" name="A" child_groups="2" stations="5"/></groups></drweb-es-api>`,
+		`<drweb-es-api status="true"><groups><group id="a" name="A" child-groups="2" stations="5"/></groups></drweb-es-api>`,
+		`<drweb-es-api status="true"><groups><group id="a" name="A"><child-groups>2</child-groups><stations>5</stations></group></groups></drweb-es-api>`,
+		`<drweb-es-api status="true"><groups><group id="a" name="A"><child_groups>2</child_groups><stations>5</stations></group></groups></drweb-es-api>`,
+		`{"data":{"groups":{"list":[{"id":"a","name":"A","child_groups":2,"stations":5}]}}}`,
+		`{"data":{"groups":{"list":[{"id":"a","name":"A","child-groups":"2","stations":"5"}]}}}`,
+	} {
+		if got := counts(t, body); len(got) != 1 || got[0] != "A:2/5/0" {
+			t.Errorf("%s: got %v", body, got)
+		}
+	}
+}
+
+// The head's version fields never fail a read, quoted or not, numbers or absent,
+// as long as the body is JSON.
+func TestDecodeLooseHead(t *testing.T) {
+	t.Parallel()
+	for _, head := range []string{
+		`{"status":true,"api":{"version":40103},"server":{"version":1000201707130}}`,
+		`{"status":true,"api":{"version":"4.3.0","versionString":"4.3.0"},"server":{"version":"13.00.1.202310121"}}`,
+		`{"status":true}`,
+	} {
+		if got := counts(t, `{"head":`+head+`,"data":{"groups":{"list":[{"id":"a","name":"A"}]}}}`); len(got) != 1 {
+			t.Errorf("%s: got %v", head, got)
+		}
+	}
+	_, err := decode(response(mustRead(t, "testdata/vendor-head-ess12.json")))
+	if !errors.Is(err, client.ErrInvalidJSON) {
+		t.Fatalf("an unquoted version is not JSON, and must say so: %v", err)
+	}
+}
+
+func setupLine(t *testing.T, line emulator.DrWebServerLine) (*Client, *emulator.Server) {
+	t.Helper()
+	c, srv := setup(t)
+	if err := srv.SetDrWebServerLine(line); err != nil {
+		t.Fatal(err)
+	}
+	return c, srv
+}
+
+// Every server line: the whole tree, nested lookups by name, system groups.
+func TestServerLines(t *testing.T) {
+	t.Parallel()
+	for _, line := range emulator.DrWebServerLines {
+		t.Run(string(line)+"-", func(t *testing.T) {
+			t.Parallel()
+			c, srv := setupLine(t, line)
+			ctx := context.Background()
+			nodes, err := c.Tree(ctx, "", true, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var paths []string
+			for _, n := range nodes {
+				paths = append(paths, n.Path)
+			}
+			if got := strings.Join(paths, ","); got != "TEST-GROUP,Offices,Offices/Berlin,Offices/Berlin/Workstations,Offices/Moscow,Offices/Moscow/Workstations,Servers,Servers/Linux,Servers/Windows" {
+				t.Fatalf("tree: %s", got)
+			}
+			g, err := c.GroupByName(ctx, "Workstations", moscow)
+			if err != nil || g.ID != moscowWS || g.Path != "Offices/Moscow/Workstations" || g.Description != "Moscow desktops" {
+				t.Fatalf("nested by name: %+v, %v", g, err)
+			}
+			g, err = c.GroupByName(ctx, "Ungrouped", "")
+			if err != nil || g.ID != "411dac63-2a3e-4ce8-af4f-1fbeb94242ef" || g.Path != "Ungrouped" || g.Stations != 3 {
+				t.Fatalf("system group by name: %+v, %v", g, err)
+			}
+			g, err = c.GroupByName(ctx, "Everyone", "")
+			if err != nil || g.ID != EveryoneID {
+				t.Fatalf("Everyone by name: %+v, %v", g, err)
+			}
+			all, err := c.Tree(ctx, "", false, true)
+			if err != nil || len(all) != 3+len(SystemGroupIDs) {
+				t.Fatalf("with system groups: %d, %v", len(all), err)
+			}
+			if line == emulator.DrWebESS12 && srv.Count(listPath)+srv.Count(infoPath) > 0 {
+				var formats []string
+				for _, r := range srv.Requests() {
+					formats = append(formats, r.Query.Get("format"))
+				}
+				if formats[0] != "json" || formats[1] != "" || strings.Count(strings.Join(formats, ","), "json") != 1 {
+					t.Fatalf("ESS 12: want one JSON request, then XML only: %q", formats)
+				}
+			}
+		})
+	}
+}
+
+// ESS 12 prints a JSON head that is not JSON: the client asks once more in
+// XML and keeps to XML, paying one extra request in all, even when many
+// lookups start at once.
+func TestUnquotedVersionFallsBackToXMLOnce(t *testing.T) {
+	t.Parallel()
+	c, srv := setupLine(t, emulator.DrWebESS12)
+	ctx := context.Background()
+	ids := []string{offices, berlin, moscow, berlinWS, moscowWS, servers}
+	errs := make(chan error, len(ids))
+	for _, id := range ids {
+		go func() { _, err := c.GroupByID(ctx, id); errs <- err }()
+	}
+	for range ids {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := c.Tree(ctx, "", true, false); err != nil {
+		t.Fatal(err)
+	}
+	jsonAsked := 0
+	for _, r := range srv.Requests() {
+		if r.Query.Get("format") == "json" {
+			jsonAsked++
+		}
+	}
+	if jsonAsked != 1 {
+		t.Fatalf("format=json was asked %d times, want once", jsonAsked)
+	}
+}
+
+func TestPaths(t *testing.T) {
+	t.Parallel()
+	for _, names := range [][]string{{"Offices"}, {"Offices", "R/D", `a\b`}, {`\/`, "x"}} {
+		p := JoinPath(names...)
+		got, err := SplitPath(p)
+		if err != nil || !reflect.DeepEqual(got, names) {
+			t.Errorf("%q: %q, %v", p, got, err)
+		}
+	}
+	if JoinPath("Offices", "R/D") != `Offices/R\/D` {
+		t.Errorf("escape: %s", JoinPath("Offices", "R/D"))
+	}
+	for p, want := range map[string]string{
+		"":     "has an empty name",
+		"/a":   "has an empty name",
+		"a//b": "has an empty name",
+		"a/":   "has an empty name",
+		`a\b`:  "escapes neither",
+		`a/b\`: "escapes neither",
+	} {
+		if _, err := SplitPath(p); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("SplitPath(%q) = %v, want %q", p, err, want)
+		}
+	}
+}
+
+func TestGroupByPath(t *testing.T) {
+	t.Parallel()
+	c, srv := setup(t)
+	ctx := context.Background()
+	seed := emulator.DefaultSeed().DrWeb.Groups
+	seed = append(seed,
+		emulator.DrWebGroup{ID: "slash", ParentID: servers, Name: "R/D"},
+		emulator.DrWebGroup{ID: "twin-1", ParentID: servers, Name: "Twin"},
+		emulator.DrWebGroup{ID: "twin-2", ParentID: servers, Name: "Twin"})
+	srv.SetDrWebGroups(seed)
+	g, err := c.GroupByPath(ctx, "Offices/Moscow/Workstations")
+	if err != nil || g.ID != moscowWS || g.Path != "Offices/Moscow/Workstations" {
+		t.Fatalf("%+v, %v", g, err)
+	}
+	if g, err = c.GroupByPath(ctx, `Servers/R\/D`); err != nil || g.ID != "slash" || g.Path != `Servers/R\/D` {
+		t.Fatalf("escaped: %+v, %v", g, err)
+	}
+	if g, err = c.GroupByPath(ctx, "Status"); err != nil || g.ID != "48afe720-953c-4075-856c-361f3ff06b6d" {
+		t.Fatalf("system: %+v, %v", g, err)
+	}
+	_, err = c.GroupByPath(ctx, "Offices/berlin/Workstations")
+	if err == nil || err.Error() != `no Dr.Web group has the path "Offices/berlin/Workstations": there is no group named "berlin" under "Offices" (searched 2 groups); names match case-sensitively, and these differ only in case: "Berlin"` {
+		t.Fatalf("not found: %v", err)
+	}
+	_, err = c.GroupByPath(ctx, "Servers/Twin")
+	if err == nil || !strings.HasPrefix(err.Error(), `2 Dr.Web groups have the path "Servers/Twin": "twin-1"`) {
+		t.Fatalf("ambiguous: %v", err)
+	}
+	// A lookup by id works its path out from the ancestors.
+	if g, err = c.GroupByID(ctx, berlinWS); err != nil || g.Path != "Offices/Berlin/Workstations" {
+		t.Fatalf("by id: %+v, %v", g, err)
+	}
+}
+
+// hostileTree serves list.ds from a function of the parent asked for, and
+// info.ds with an empty answer.
+func hostileTree(t *testing.T, children func(parent string) string) (*Client, *atomic.Int64) {
+	t.Helper()
+	var n atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n.Add(1)
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"head":{"status":true},"data":{"groups":{"list":[%s]}}}`, children(r.URL.Query().Get("parent-group")))
+	}))
+	t.Cleanup(srv.Close)
+	c, err := New(WithURL(srv.URL), WithCredentials("admin", "pw"), WithHTTP(fast))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, &n
+}
+
+func kid(id string) string { return fmt.Sprintf(`{"id":%q,"name":%q,"child_groups":1}`, id, "n-"+id) }
+
+func TestHostileTrees(t *testing.T) {
+	t.Parallel()
+	for name, tc := range map[string]struct {
+		children func(parent string) string
+		want     string
+	}{
+		"cycle": {func(p string) string {
+			return map[string]string{"": kid("a"), "a": kid("b"), "b": kid("c"), "c": kid("a")}[p]
+		}, `the Dr.Web group tree has a cycle at "a": the server lists it below its own descendant "c"`},
+		"parent ignored": {func(string) string { return kid("a") + "," + kid("b") }, `the Dr.Web group tree has a cycle at "a"`},
+		"two parents": {func(p string) string {
+			return map[string]string{"": kid("a") + "," + kid("b"), "a": kid("x"), "b": kid("x")}[p]
+		}, `the Dr.Web server lists the group "x" under the group "a" and under the group "b"; a group has one parent`},
+		"endless depth": {func(p string) string { return kid(p + "x") }, "the Dr.Web group tree is deeper than 64 levels"},
+		"endless width": {func(p string) string {
+			var ks []string
+			for i := range 40 {
+				ks = append(ks, kid(fmt.Sprintf("%s.%d", p, i)))
+			}
+			return strings.Join(ks, ",")
+		}, "has more than 20000 groups"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			c, requests := hostileTree(t, tc.children)
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			_, err := c.Tree(ctx, "", true, false)
+			var te *TreeError
+			if !errors.As(err, &te) || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("got %v, want %q", err, tc.want)
+			}
+			if requests.Load() > 5000 {
+				t.Fatalf("%d requests before giving up", requests.Load())
+			}
+		})
+	}
+}
+
+// A failure that several ids share (one refused request) is reported once.
+func TestSharedFailureReportedOnce(t *testing.T) {
+	t.Parallel()
+	c, srv := setup(t)
+	srv.AddFault(emulator.Fault{Path: infoPath, Status: 503, Body: "busy"})
+	_, err := c.GroupsByID(context.Background(), []string{offices, berlin, moscow})
+	if err == nil || strings.Count(err.Error(), "HTTP 503") != 1 || !strings.Contains(err.Error(), "for the 3 groups") {
+		t.Fatalf("got %v", err)
+	}
+}
