@@ -39,7 +39,17 @@ data "endpointgroups_drweb_group" "moscow_workstations" {
 }
 
 data "endpointgroups_drweb_groups" "servers" {
-  name_regex = "^(Linux|Windows)$"
+  name_regex  = "^(Linux|Windows)$"
+  min_results = 1 # a typo in the regex stops the plan instead of emptying the for_each below
+}
+
+# Names repeat ("Workstations" under Berlin and under Moscow): paths do not.
+data "endpointgroups_drweb_groups" "offices" {
+  parent_id = data.endpointgroups_drweb_group.offices.id
+}
+
+data "endpointgroups_drweb_group" "offices" {
+  path = "Offices"
 }
 
 resource "terraform_data" "opswat_enrollment" {
@@ -53,7 +63,8 @@ resource "terraform_data" "opswat_enrollment" {
 resource "terraform_data" "drweb_agent" {
   input = {
     group_id          = data.endpointgroups_drweb_group.moscow_workstations.id
-    windows_installer = one([for p in data.endpointgroups_drweb_group.moscow_workstations.packages : p.url if p.os == "windows"])
+    windows_installer = data.endpointgroups_drweb_group.moscow_workstations.installers["windows/all"]
+    linux_installer   = data.endpointgroups_drweb_group.moscow_workstations.installers["linux/x86_64"]
     license_keys      = data.endpointgroups_drweb_group.moscow_workstations.keys.ids
     rights_from       = data.endpointgroups_drweb_group.moscow_workstations.rights.inherited_group_name
   }
@@ -72,9 +83,13 @@ output "opswat_san_francisco" {
 }
 
 output "drweb_server_groups" {
-  value = { for g in data.endpointgroups_drweb_groups.servers.groups : g.name => g.id }
+  value = { for g in data.endpointgroups_drweb_groups.servers.groups : g.path => g.id }
+}
+
+output "drweb_office_groups" {
+  value = { for path, g in data.endpointgroups_drweb_groups.offices.by_path : path => g.stations }
 }
 
 output "drweb_moscow_rights" {
-  value = [for r in data.endpointgroups_drweb_group.moscow_workstations.rights.items : "${r.code}=${r.value}"]
+  value = data.endpointgroups_drweb_group.moscow_workstations.rights.by_code
 }

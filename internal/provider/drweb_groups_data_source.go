@@ -204,11 +204,11 @@ func (d *drwebGroupsDataSource) Read(ctx context.Context, req datasource.ReadReq
 			return
 		}
 	}
-	if min := cfg.MinResults.ValueInt64(); int64(len(groups)) < min {
+	if least := cfg.MinResults.ValueInt64(); int64(len(groups)) < least {
 		resp.Diagnostics.AddAttributeError(path.Root("min_results"), "Too Few Dr.Web Groups",
 			fmt.Sprintf("Found %d groups, fewer than min_results = %d. The filter was %s, applied to %d groups. "+
 				"Check the filter's values (names and regular expressions match case-sensitively).",
-				len(groups), min, drwebFilterText(cfg), searched))
+				len(groups), least, drwebFilterText(cfg), searched))
 		return
 	}
 	if shared := drwebGroupsFromAPI(&cfg, groups); len(shared) > 0 {

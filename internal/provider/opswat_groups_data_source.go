@@ -134,14 +134,14 @@ func (d *opswatGroupsDataSource) Read(ctx context.Context, req datasource.ReadRe
 		return
 	}
 	opswatGroupsFromAPI(&cfg, groups, re)
-	if min := cfg.MinResults.ValueInt64(); int64(len(cfg.Groups)) < min {
+	if least := cfg.MinResults.ValueInt64(); int64(len(cfg.Groups)) < least {
 		filter := []string{"search = " + strconv.Quote(cfg.Search.ValueString())}
 		if !cfg.NameRegex.IsNull() {
 			filter = append(filter, "name_regex = "+strconv.Quote(cfg.NameRegex.ValueString()))
 		}
 		resp.Diagnostics.AddAttributeError(path.Root("min_results"), "Too Few OPSWAT Groups",
 			fmt.Sprintf("Found %d groups, fewer than min_results = %d. The filter was %s, applied to %d groups. "+
-				"Check the filter's values (name_regex matches case-sensitively).", len(cfg.Groups), min, strings.Join(filter, ", "), len(groups)))
+				"Check the filter's values (name_regex matches case-sensitively).", len(cfg.Groups), least, strings.Join(filter, ", "), len(groups)))
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, cfg)...)

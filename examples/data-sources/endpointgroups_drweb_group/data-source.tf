@@ -14,6 +14,17 @@ data "endpointgroups_drweb_group" "moscow_workstations" {
   parent_id = data.endpointgroups_drweb_group.moscow.id
 }
 
+# By path: names from the top level down. A "/" inside a name is written "\\/".
+data "endpointgroups_drweb_group" "berlin_workstations" {
+  path = "Offices/Berlin/Workstations"
+}
+
+# A platform the server does not offer fails here, at plan time.
 output "windows_installer" {
-  value = one([for p in data.endpointgroups_drweb_group.moscow_workstations.packages : p.url if p.os == "windows"])
+  value = data.endpointgroups_drweb_group.moscow_workstations.installers["windows/all"]
+}
+
+# Test one right by its code.
+output "scanner_allowed" {
+  value = data.endpointgroups_drweb_group.berlin_workstations.rights.by_code["1"] == 1
 }

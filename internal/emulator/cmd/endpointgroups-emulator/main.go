@@ -1,7 +1,8 @@
 // Command endpointgroups-emulator serves the emulated OPSWAT and Dr.Web APIs
 // on a loopback port, for the demo and for trying the provider by hand.
 //
-//	endpointgroups-emulator [-listen 127.0.0.1:0] [-addr-file FILE] [-seed FILE] [-latency 0s] [-drweb-xml-only]
+//	endpointgroups-emulator [-listen 127.0.0.1:0] [-addr-file FILE] [-seed FILE] [-latency 0s]
+//	                        [-drweb-line LINE] [-drweb-xml-only] [-opswat-rate-limit N]
 //
 // It prints the base URL it serves, writes it to -addr-file when given, and
 // runs until interrupted.
@@ -35,6 +36,9 @@ func run() error {
 	seedFile := flag.String("seed", "", "seed data (JSON, the format of internal/emulator/seed.json); default: the built-in demo data")
 	latency := flag.Duration("latency", 0, "delay every answer by this much")
 	xmlOnly := flag.Bool("drweb-xml-only", false, "answer Dr.Web requests in XML whatever format is asked for")
+	line := flag.String("drweb-line", "", "answer like this Dr.Web server line: avdesk-4.1.3 (XML only), ess-12 (ESS 12.0.11/13.0.0, "+
+		"an unquoted version in the JSON head), ess-13.0.1 (system groups listed at the top level); default: AV-Desk 4.1.3 answers in either format")
+	rateLimit := flag.Int("opswat-rate-limit", 0, "answer 429 to OPSWAT requests past this many a minute (the API allows 10); 0: no limit")
 	flag.Parse()
 
 	host, _, err := net.SplitHostPort(*listen)
@@ -63,7 +67,15 @@ func run() error {
 	srv.Start()
 	defer srv.Close()
 	srv.SetLatency(*latency)
-	srv.SetDrWebXMLOnly(*xmlOnly)
+	if err := srv.SetDrWebServerLine(emulator.DrWebServerLine(*line)); err != nil {
+		return fmt.Errorf("-drweb-line: %w", err)
+	}
+	if *xmlOnly {
+		srv.SetDrWebXMLOnly(true)
+	}
+	if *rateLimit > 0 {
+		srv.SetRateLimit(*rateLimit, time.Minute)
+	}
 
 	fmt.Println(srv.URL)
 	if *addrFile != "" {
