@@ -59,8 +59,12 @@ func SniffBody(body []byte) BodyKind {
 	return BodyOther
 }
 
-// snippetLen is how many bytes of a body an error quotes.
-const snippetLen = 200
+// snippetLen is how many bytes of a body an error quotes; snippetScan how
+// many are redacted before the snippet is cut from them.
+const (
+	snippetLen  = 200
+	snippetScan = 64 << 10
+)
 
 // Snippet returns the first bytes of a body as one line of valid UTF-8.
 func Snippet(body []byte) string {
@@ -138,7 +142,7 @@ func (r *Response) Error(message string, kind error) *APIError {
 		URL:        r.url,
 		StatusCode: r.StatusCode,
 		Message:    r.redactor.String(message),
-		Body:       r.redactor.String(Snippet(r.Body)),
+		Body:       Snippet([]byte(r.redactor.Cut(string(r.Body[:min(len(r.Body), snippetScan)]), snippetScan))),
 		Kind:       kind,
 	}
 }

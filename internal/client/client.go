@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"mime"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -131,18 +132,27 @@ func ParseBaseURL(s string) (*url.URL, error) {
 	if s == "" {
 		return nil, errors.New("the URL is empty")
 	}
+	// A URL in an error is shown without its user info: a password may be in it.
+	shown := (*Redactor)(nil).URLString(s)
 	u, err := url.Parse(s)
 	if err != nil {
-		return nil, fmt.Errorf("%q is not a valid URL: %w", s, errors.Unwrap(err))
+		cause := errors.Unwrap(err)
+		if cause == nil {
+			cause = err
+		}
+		return nil, fmt.Errorf("%q is not a valid URL: %s", shown, (*Redactor)(nil).URLString(cause.Error()))
 	}
 	if u.Scheme != "http" && u.Scheme != "https" {
-		return nil, fmt.Errorf("%q is not an http:// or https:// URL", s)
+		return nil, fmt.Errorf("%q is not an http:// or https:// URL", shown)
 	}
 	if u.Host == "" {
-		return nil, fmt.Errorf("%q has no host", s)
+		return nil, fmt.Errorf("%q has no host", shown)
+	}
+	if u.User != nil {
+		return nil, fmt.Errorf("%q carries a login or password in the URL: give the scheme and host only, and the credentials in their own settings", shown)
 	}
 	if u.RawQuery != "" || u.Fragment != "" {
-		return nil, fmt.Errorf("%q must not have a query or fragment", s)
+		return nil, fmt.Errorf("%q must not have a query or fragment", shown)
 	}
 	u.Path = strings.TrimRight(u.Path, "/")
 	return u, nil
@@ -183,8 +193,6 @@ type Request struct {
 	Query  url.Values
 	Header http.Header
 	Body   []byte
-	// Form marks Body as a form (its values are redacted by name in logs).
-	Form bool
 }
 
 // Response is an answer with a status below 400, its body read in full.
@@ -223,7 +231,6 @@ func (c *Client) Do(ctx context.Context, req Request) (*Response, error) {
 		}
 	}
 	rreq.Header.Set("User-Agent", c.cfg.UserAgent)
-	rreq = rreq.WithContext(withRequestInfo(ctx, requestInfo{form: req.Form}))
 
 	resp, err := c.retry.Do(rreq)
 	if err != nil {
@@ -281,14 +288,65 @@ func (c *Client) requestError(ctx context.Context, method, redactedURL string, e
 	return &RequestError{msg: c.cfg.Redactor.String(msg), err: err}
 }
 
+// RedirectError is a redirect the client refused to follow: to another
+// origin (scheme, host or port), where the credentials of the request (its
+// Authorization header, a token in its query, a secret in its body) must
+// not go, or one that would turn a POST into a GET without its body.
+type RedirectError struct {
+	Status int
+	From   string // redacted
+	To     string // redacted
+	Reason string
+}
+
+func (e *RedirectError) Error() string {
+	return fmt.Sprintf("the server answered %d, redirecting to %s; %s", e.Status, e.To, e.Reason)
+}
+
+// checkRedirect follows a redirect only within the origin the user
+// configured. net/http would follow it elsewhere too, dropping only the
+// Authorization header across domains: a token in the query or a secret in a
+// form body would go along, even from https:// to http://.
 func (c *Client) checkRedirect(req *http.Request, via []*http.Request) error {
-	if len(via) >= 10 {
+	first := via[0]
+	status := 0
+	if req.Response != nil {
+		status = req.Response.StatusCode
+	}
+	target := *req.URL
+	target.RawQuery, target.Fragment = "", ""
+	e := &RedirectError{Status: status, From: c.cfg.Redactor.URL(first.URL), To: c.cfg.Redactor.URL(&target)}
+	switch {
+	case req.URL.Scheme == "http" && first.URL.Scheme == "https":
+		e.Reason = "the provider never follows a redirect from https:// to plain http://, where the credentials would travel unencrypted. " +
+			"Check the URL with the server's administrator"
+		return e
+	case !sameOrigin(req.URL, first.URL):
+		origin := &url.URL{Scheme: req.URL.Scheme, Host: req.URL.Host}
+		e.Reason = fmt.Sprintf("the provider does not send credentials to another origin (scheme, host and port) than the one configured: "+
+			"if that is the right server, set the URL to %s", c.cfg.Redactor.URL(origin))
+		return e
+	case first.Method == http.MethodPost && req.Method != http.MethodPost:
+		e.Reason = fmt.Sprintf("following it would turn the POST into a GET without its body (HTTP %d does that; 307 and 308 keep the method). "+
+			"The URL is probably missing a path prefix or has the wrong scheme: check it", status)
+		return e
+	case len(via) >= 10:
 		return errors.New("stopped after 10 redirects")
 	}
-	// The standard library drops Authorization on a redirect to another host;
-	// a redirect from http:// to https:// on the same host (Dr.Web servers do
-	// that) keeps it, which is what the user configured.
 	return nil
+}
+
+func sameOrigin(a, b *url.URL) bool {
+	port := func(u *url.URL) string {
+		if p := u.Port(); p != "" {
+			return p
+		}
+		if u.Scheme == "https" {
+			return "443"
+		}
+		return "80"
+	}
+	return strings.EqualFold(a.Scheme, b.Scheme) && strings.EqualFold(a.Hostname(), b.Hostname()) && port(a) == port(b)
 }
 
 // checkRetry retries connection errors and the statuses that mean "later":
@@ -296,6 +354,10 @@ func (c *Client) checkRedirect(req *http.Request, via []*http.Request) error {
 func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
 	if ctx.Err() != nil {
 		return false, ctx.Err()
+	}
+	var redirect *RedirectError
+	if errors.As(err, &redirect) {
+		return false, nil
 	}
 	if err != nil {
 		return retryablehttp.DefaultRetryPolicy(ctx, resp, err)
@@ -365,13 +427,15 @@ func (t *roundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
 	fields := map[string]any{"method": req.Method, "url": redactedURL}
 	if req.GetBody != nil {
 		if b, err := req.GetBody(); err == nil {
-			data, _ := io.ReadAll(io.LimitReader(b, 4096))
+			// Read past what is logged, so that a secret at the cut is
+			// recognised whole before the text is cut.
+			data, _ := io.ReadAll(io.LimitReader(b, logCapture))
 			_ = b.Close()
-			if info, _ := ctx.Value(requestInfoKey{}).(requestInfo); info.form {
-				fields["body"] = t.c.cfg.Redactor.Form(string(data))
-			} else {
-				fields["body"] = t.c.cfg.Redactor.String(string(data))
+			text := string(data)
+			if ct, _, _ := mime.ParseMediaType(req.Header.Get("Content-Type")); ct == "application/x-www-form-urlencoded" {
+				text = t.c.cfg.Redactor.Form(text)
 			}
+			fields["body"] = t.c.cfg.Redactor.Cut(text, logBodyBytes)
 		}
 	}
 	t.c.cfg.Logger.Debug(ctx, "sending API request", fields)
@@ -411,7 +475,7 @@ type logBody struct {
 
 func (b *logBody) Read(p []byte) (int, error) {
 	n, err := b.ReadCloser.Read(p)
-	if room := 4096 - b.head.Len(); room > 0 && n > 0 {
+	if room := logCapture - b.head.Len(); room > 0 && n > 0 {
 		b.head.Write(p[:min(n, room)])
 	}
 	if err != nil && !errors.Is(err, io.EOF) && errors.Is(err, context.DeadlineExceeded) && b.ctx.Err() == nil {
@@ -425,16 +489,15 @@ func (b *logBody) Close() error {
 	b.cancel()
 	if b.head.Len() > 0 {
 		b.t.c.cfg.Logger.Trace(b.ctx, "API response body", map[string]any{
-			"url": b.url, "body": b.t.c.cfg.Redactor.String(b.head.String()),
+			"url": b.url, "body": b.t.c.cfg.Redactor.Cut(b.head.String(), logBodyBytes),
 		})
 	}
 	return err
 }
 
-type requestInfoKey struct{}
-
-type requestInfo struct{ form bool }
-
-func withRequestInfo(ctx context.Context, info requestInfo) context.Context {
-	return context.WithValue(ctx, requestInfoKey{}, info)
-}
+// Bodies are logged up to logBodyBytes; logCapture bytes are read for it,
+// so that a secret that crosses the cut is redacted whole before the cut.
+const (
+	logBodyBytes = 4096
+	logCapture   = 4 * logBodyBytes
+)

@@ -341,9 +341,8 @@ func TestSecretsNeverInLogsOrErrors(t *testing.T) {
 	_, err := c.Do(context.Background(), Request{
 		Method: http.MethodPost, Path: "/o/oauth/token",
 		Query:  map[string][]string{"access_token": {token}},
-		Header: http.Header{"Authorization": {"Basic YWRtaW46cEBzcyB3b3Jk"}},
+		Header: http.Header{"Authorization": {"Basic YWRtaW46cEBzcyB3b3Jk"}, "Content-Type": {"application/x-www-form-urlencoded"}},
 		Body:   []byte("client_id=abc&client_secret=" + secret + "&grant_type=client_credentials"),
-		Form:   true,
 	})
 	if err == nil {
 		t.Fatal("want an error")

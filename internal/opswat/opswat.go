@@ -194,7 +194,7 @@ func (c *Client) accessToken(ctx context.Context, stale string) (string, error) 
 func (c *Client) fetchToken(ctx context.Context) (string, error) {
 	form := url.Values{"client_id": {c.clientID}, "client_secret": {c.clientSecr}, "grant_type": {"client_credentials"}}
 	resp, err := c.http.Do(ctx, client.Request{
-		Method: http.MethodPost, Path: tokenPath, Form: true, Body: []byte(form.Encode()),
+		Method: http.MethodPost, Path: tokenPath, Body: []byte(form.Encode()),
 		Header: http.Header{"Content-Type": {"application/x-www-form-urlencoded"}, "Accept": {"application/json"}},
 	})
 	if err != nil {
@@ -208,11 +208,18 @@ func (c *Client) fetchToken(ctx context.Context) (string, error) {
 		AccessToken string          `json:"access_token"`
 		ExpiresIn   json.RawMessage `json:"expires_in"`
 	}
+	// A token answer is never quoted in an error: it may hold a live token
+	// in a shape the redactor does not know.
 	if err := resp.DecodeJSON(&tok); err != nil {
-		return "", err
+		e := resp.Error(fmt.Sprintf("the token answer is not the documented JSON (Content-Type %q, %d bytes; its body is not shown because it may hold a token)",
+			resp.Header.Get("Content-Type"), len(resp.Body)), nil)
+		e.Body = ""
+		return "", e
 	}
 	if tok.AccessToken == "" {
-		return "", resp.Error("the token answer has no access_token", nil)
+		e := resp.Error("the token answer has no access_token (its body is not shown because it may hold a token)", nil)
+		e.Body = ""
+		return "", e
 	}
 	c.http.Redactor().Add(tok.AccessToken)
 	life := time.Duration(parseSeconds(tok.ExpiresIn)) * time.Second

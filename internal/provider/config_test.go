@@ -28,10 +28,10 @@ func problemText(d diag.Diagnostics) string {
 func TestResolveOPSWAT(t *testing.T) {
 	t.Parallel()
 	for name, tc := range map[string]struct {
-		cfg     *opswatConfigModel
-		env     map[string]string
-		want    opswatSettings
-		problem string
+		cfg              *opswatConfigModel
+		env              map[string]string
+		want             opswatSettings
+		problem, warning string
 	}{
 		"defaults from nothing but a token in the environment": {
 			env:  map[string]string{envOPSWATAccessToken: "env-token"},
@@ -66,6 +66,34 @@ func TestResolveOPSWAT(t *testing.T) {
 			env:     map[string]string{envOPSWATAccessToken: "t", envOPSWATBaseURL: "gears.opswat.com"},
 			problem: `Invalid OPSWAT Base URL: The OPSWAT base URL (opswat.base_url or OPSWAT_BASE_URL) is invalid: "gears.opswat.com" is not an http:// or https:// URL`,
 		},
+		"a path in the base URL": {
+			env:     map[string]string{envOPSWATAccessToken: "t", envOPSWATBaseURL: "https://gears.opswat.com/o/api/v3"},
+			problem: `https://gears.opswat.com/o/api/v3 has a path ("/o/api/v3"), but the base URL is the API host only: use https://gears.opswat.com. Use the API host, such as https://gears.opswat.com.`,
+		},
+		"a password in the base URL is not shown": {
+			env:     map[string]string{envOPSWATAccessToken: "t", envOPSWATBaseURL: "https://me:hunter2@gears.opswat.com:bad"},
+			problem: `"https://REDACTED@gears.opswat.com:bad" is not a valid URL`,
+		},
+		"plain http to another host warns": {
+			env:     map[string]string{envOPSWATAccessToken: "t", envOPSWATBaseURL: "http://opswat.example.com"},
+			want:    opswatSettings{baseURL: "http://opswat.example.com", accessToken: "t", requestsPerMinute: 10},
+			warning: "OPSWAT Credentials Sent Unencrypted: The OPSWAT URL http://opswat.example.com uses plain http:// to a host other than this machine, so the access token and client secret travel unencrypted.",
+		},
+		"TLS settings from the environment": {
+			env: map[string]string{envOPSWATAccessToken: "t", envOPSWATBaseURL: "https://opswat.internal", envOPSWATInsecure: "true"},
+			want: opswatSettings{baseURL: "https://opswat.internal", accessToken: "t", requestsPerMinute: 10,
+				tls: tlsSettings{insecure: true}},
+			warning: "OPSWAT TLS Verification Is Off: insecure_skip_verify is true: the provider does not check the OPSWAT server's certificate",
+		},
+		"TLS attribute beats environment": {
+			cfg:  &opswatConfigModel{AccessToken: types.StringValue("t"), CACertPEM: types.StringValue("PEM"), InsecureSkipVerify: types.BoolValue(false)},
+			env:  map[string]string{envOPSWATInsecure: "true", envOPSWATCAFile: "/nonexistent"},
+			want: opswatSettings{baseURL: "https://gears.opswat.com", accessToken: "t", requestsPerMinute: 10, tls: tlsSettings{caCertPEM: "PEM"}},
+		},
+		"bad OPSWAT insecure flag": {
+			env:     map[string]string{envOPSWATAccessToken: "t", envOPSWATInsecure: "sometimes"},
+			problem: `Invalid OPSWAT_INSECURE_SKIP_VERIFY: The environment variable OPSWAT_INSECURE_SKIP_VERIFY is "sometimes"; it must be true or false.`,
+		},
 		"unknown at plan time": {
 			cfg:     &opswatConfigModel{BaseURL: types.StringUnknown()},
 			problem: "OPSWAT Configuration Not Known Yet: The provider's opswat.base_url depends on a value that is only known after apply",
@@ -73,7 +101,7 @@ func TestResolveOPSWAT(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			got, problem := resolveOPSWAT(tc.cfg, env(tc.env))
+			got, warnings, problem := resolveOPSWAT(tc.cfg, env(tc.env))
 			if tc.problem != "" {
 				if !strings.Contains(problemText(problem), tc.problem) {
 					t.Fatalf("problem:\n got %s\nwant %s", problemText(problem), tc.problem)
@@ -82,6 +110,9 @@ func TestResolveOPSWAT(t *testing.T) {
 			}
 			if problem.HasError() || got != tc.want {
 				t.Fatalf("got %+v (%s), want %+v", got, problemText(problem), tc.want)
+			}
+			if w := problemText(warnings); (tc.warning == "") != (w == "") || !strings.Contains(w, tc.warning) {
+				t.Fatalf("warnings %q, want %q", w, tc.warning)
 			}
 		})
 	}
@@ -126,7 +157,7 @@ func TestResolveDrWeb(t *testing.T) {
 		},
 		"CA file from the environment": {
 			env:  with(map[string]string{envDrWebCAFile: caFile}),
-			want: drwebSettings{url: "https://esuite.example.com:9081", login: "admin", password: "pw", caCertPEM: caPEM},
+			want: drwebSettings{url: "https://esuite.example.com:9081", login: "admin", password: "pw", tls: tlsSettings{caCertPEM: caPEM}},
 		},
 		"missing url":      {problem: "Dr.Web Not Configured: This data source reads Dr.Web groups, but the provider has no Dr.Web url: set drweb.url in the provider configuration or the environment variable DRWEB_URL."},
 		"missing login":    {env: map[string]string{envDrWebURL: "https://h"}, problem: "set drweb.login in the provider configuration or the environment variable DRWEB_LOGIN."},
@@ -145,13 +176,17 @@ func TestResolveDrWeb(t *testing.T) {
 		},
 		"insecure warns": {
 			env:     with(map[string]string{envDrWebInsecure: "true"}),
-			want:    drwebSettings{url: "https://esuite.example.com:9081", login: "admin", password: "pw", insecure: true},
+			want:    drwebSettings{url: "https://esuite.example.com:9081", login: "admin", password: "pw", tls: tlsSettings{insecure: true}},
 			warning: "Dr.Web TLS Verification Is Off",
 		},
 		"plain http to another host warns": {
 			env:     with(map[string]string{envDrWebURL: "http://esuite.example.com:9080"}),
 			want:    drwebSettings{url: "http://esuite.example.com:9080", login: "admin", password: "pw"},
 			warning: "Dr.Web Credentials Sent Unencrypted: The Dr.Web URL http://esuite.example.com:9080 uses plain http://",
+		},
+		"a password in the URL is not shown": {
+			env:     with(map[string]string{envDrWebURL: "https://admin:hunter2@esuite.example.com:9081"}),
+			problem: `"https://REDACTED@esuite.example.com:9081" carries a login or password in the URL`,
 		},
 		"plain http to loopback is fine": {
 			env:  with(map[string]string{envDrWebURL: "http://127.0.0.1:9080"}),
@@ -193,6 +228,28 @@ func TestConfigureKeepsVendorsApart(t *testing.T) {
 	}
 }
 
+// request_timeout and max_retries come from the environment when not set.
+func TestConfigureTimeoutAndRetriesFromEnvironment(t *testing.T) {
+	t.Parallel()
+	drweb := &drwebConfigModel{URL: types.StringValue("https://h:9081"), Login: types.StringValue("a"), Password: types.StringValue("p")}
+	for _, tc := range []struct {
+		env     map[string]string
+		cfg     providerModel
+		problem string
+	}{
+		{env: map[string]string{envRequestTimeout: "5s", envMaxRetries: "0"}},
+		{env: map[string]string{envRequestTimeout: "soon"}, problem: `request_timeout (or ENDPOINTGROUPS_REQUEST_TIMEOUT): "soon" is not a duration`},
+		{env: map[string]string{envMaxRetries: "99"}, problem: `The environment variable ENDPOINTGROUPS_MAX_RETRIES is "99"; it must be a whole number from 0 to 50.`},
+		{env: map[string]string{envMaxRetries: "99", envRequestTimeout: "soon"}, cfg: providerModel{MaxRetries: types.Int64Value(1), RequestTimeout: types.StringValue("1s")}},
+	} {
+		tc.cfg.DrWeb = drweb
+		_, diags := configureClients(tc.cfg, env(tc.env), "test", "")
+		if got := problemText(diags); (tc.problem == "") != (got == "") || !strings.Contains(got, tc.problem) {
+			t.Errorf("%v: got %q, want %q", tc.env, got, tc.problem)
+		}
+	}
+}
+
 // Invalid provider settings fail at plan time, on the attribute.
 func TestAccProviderValidation(t *testing.T) {
 	const ds = `
@@ -205,6 +262,10 @@ data "endpointgroups_opswat_group" "x" {
 		{`request_timeout = "-5s"`, `"-5s" is not a positive duration`},
 		{`max_retries = -1`, `Attribute max_retries value must be between 0 and 50, got: -1`},
 		{`opswat { base_url = "gears.opswat.com" }`, `Invalid URL`},
+		{`opswat { base_url = "gears.opswat.com" }`, `Give the scheme and host, such as https://gears.opswat.com.`},
+		{`opswat { base_url = "https://gears.opswat.com/o/api/v3" }`, `but the base URL is the API host only: use https://gears.opswat.com`},
+		{`drweb { url = "esuite:9081" }`, `Give the scheme and host, such as https://esuite.example.com:9081.`},
+		{`opswat { ca_cert_pem = "not a certificate" }`, `Invalid CA Certificate`},
 		{`opswat {
 		    access_token = "t0ken"
 		    client_id    = "id"

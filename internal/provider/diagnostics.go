@@ -2,6 +2,8 @@ package provider
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 
@@ -21,6 +23,9 @@ func addOPSWATError(diags *diag.Diagnostics, err error, at path.Path) {
 	switch {
 	case errors.As(err, &nf):
 		hint := "Check the value: names match exactly and case-sensitively. The endpointgroups_opswat_groups data source lists the groups there are."
+		if nf.By == "id" {
+			hint = "Check the id (the API's group_id): ids match exactly. The endpointgroups_opswat_groups data source lists the groups there are, with their ids."
+		}
 		diags.AddAttributeError(at, "OPSWAT Group Not Found", nf.Error()+".\n\n"+hint)
 	case errors.As(err, &amb):
 		diags.AddAttributeError(at, "Ambiguous OPSWAT Group Name", amb.Error()+".\n\nLook the group up by id instead, or rename one of them.")
@@ -31,7 +36,7 @@ func addOPSWATError(diags *diag.Diagnostics, err error, at path.Path) {
 		diags.AddError("OPSWAT Client Credentials Rejected", err.Error()+"\n\nCheck opswat.client_id and opswat.client_secret "+
 			"(or OPSWAT_CLIENT_ID and OPSWAT_CLIENT_SECRET), and that the OAuth client may use the client-credentials grant.")
 	default:
-		addAPIError(diags, opswat.Vendor, err)
+		addAPIError(diags, opswatBlock, err)
 	}
 }
 
@@ -63,21 +68,36 @@ func addDrWebError(diags *diag.Diagnostics, err error, at path.Path) {
 	case errors.Is(err, drweb.ErrAuth):
 		diags.AddError("Dr.Web Authentication Failed", err.Error())
 	default:
-		addAPIError(diags, drweb.Vendor, err)
+		addAPIError(diags, drwebBlock, err)
 	}
 }
 
-func addAPIError(diags *diag.Diagnostics, vendor string, err error) {
+func addAPIError(diags *diag.Diagnostics, v vendorBlock, err error) {
+	vendor := v.name
 	var apiErr *client.APIError
 	var reqErr *client.RequestError
+	var redirect *client.RedirectError
+	var certErr *tls.CertificateVerificationError
+	var unknownCA x509.UnknownAuthorityError
+	var hostErr x509.HostnameError
+	var invalid x509.CertificateInvalidError
 	switch {
+	case errors.As(err, &redirect):
+		diags.AddError(vendor+" Redirect Refused", err.Error()+".")
+	case errors.As(err, &certErr) || errors.As(err, &unknownCA) || errors.As(err, &hostErr) || errors.As(err, &invalid):
+		diags.AddError(vendor+" Certificate Not Trusted", fmt.Sprintf("%v\n\nThe %s server's TLS certificate could not be verified. "+
+			"If the server uses a private or self-signed certificate, give its CA in %s.ca_cert_pem (or a path in %s). "+
+			"If the name does not match, use the name the certificate was issued for in the URL. "+
+			"%s.insecure_skip_verify (or %s) turns verification off, which exposes the %s.",
+			err, vendor, v.block, v.envCAFile, v.block, v.envInsec, v.credentials))
 	case errors.Is(err, context.Canceled):
 		diags.AddError(vendor+" Request Cancelled", fmt.Sprintf("Terraform stopped the operation (an interrupt) while the provider waited for the %s API: "+
 			"the data source was not read and no further request was sent (%v).", vendor, err))
 	case errors.As(err, &apiErr):
 		diags.AddError(vendor+" API Error", err.Error())
 	case errors.As(err, &reqErr):
-		diags.AddError(vendor+" API Unreachable", err.Error()+"\n\nCheck the URL, the network path to the server and request_timeout.")
+		diags.AddError(vendor+" API Unreachable", err.Error()+"\n\nCheck the URL, the network path to the server and request_timeout "+
+			"(or "+envRequestTimeout+").")
 	default:
 		diags.AddError(fmt.Sprintf("%s Request Failed", vendor), err.Error())
 	}

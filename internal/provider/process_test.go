@@ -82,7 +82,15 @@ func TestAccSecretsStayOutOfLogs(t *testing.T) {
 		wrongSecret  = "cs-Wrong-0815-client"
 		wrongToken   = "at-0000wrong0000-token"
 		wrongPass    = "pw-Wrong-s3cret!"
+		// Secrets that need escaping in JSON and XML, and one of three characters.
+		oddPass    = `pw-"Zürich"<&>'`
+		shortPass  = "Q7x"
+		camelToken = "at-camel-case-live-token"
+		formToken  = "at-form-encoded-live-token"
+		urlPass    = "pw-in-the-url-9911"
 	)
+	jsonEscaped := strings.NewReplacer(`"`, `\"`, "ü", `\u00fc`).Replace(oddPass)
+	xmlEscaped := strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;", "'", "&apos;").Replace(oddPass)
 	seed := emulator.DefaultSeed()
 	seed.OPSWAT.ClientSecret = clientSecret
 	seed.OPSWAT.Tokens = []string{staticToken}
@@ -102,7 +110,11 @@ data "endpointgroups_drweb_group" "by_name" {
 `
 	// config sets the given credential lines in the provider's blocks; the
 	// rest comes from the environment.
-	config := func(url, opswatAuth, drwebAuth string) string {
+	config := func(url, drwebURL, opswatAuth, drwebAuth string) string {
+		urlLine := fmt.Sprintf("url   = %q", url)
+		if drwebURL != "" { // from the environment
+			urlLine = ""
+		}
 		return fmt.Sprintf(`
 provider "endpointgroups" {
   max_retries = 1
@@ -111,12 +123,12 @@ provider "endpointgroups" {
     %[2]s
   }
   drweb {
-    url   = %[1]q
+    %[4]s
     login = "admin"
     %[3]s
   }
 }
-`, url, opswatAuth, drwebAuth) + lookups
+`, url, opswatAuth, drwebAuth, urlLine) + lookups
 	}
 	credentials := fmt.Sprintf("client_id = \"demo-client\"\n    client_secret = %q", clientSecret)
 	passwordLine := func(p string) string { return fmt.Sprintf("password = %q", p) }
@@ -127,6 +139,9 @@ provider "endpointgroups" {
 		env    []string
 		faults []emulator.Fault
 		want   []string // in the output
+
+		password string                   // the Dr.Web password the server expects, when not the usual one
+		drwebURL func(base string) string // the Dr.Web URL, when not the emulator's
 	}{
 		{name: "client credentials", opswat: credentials, drweb: passwordLine(password)},
 		{name: "access token", opswat: fmt.Sprintf("access_token = %q", staticToken), drweb: passwordLine(password)},
@@ -149,28 +164,93 @@ provider "endpointgroups" {
 			name: "servers that fail and echo the secrets", opswat: credentials, drweb: passwordLine(password),
 			faults: []emulator.Fault{
 				{Path: groupsPath, Status: 400, ContentType: "application/json", Body: `{"error":"bad request from client_secret=` + clientSecret + `"}`},
-				{Path: "/api/groups/info.ds", Status: 503, Body: "upstream refused Authorization: Basic " + basic("admin", password)},
+				{Path: "/api/groups/info.ds", Status: 503, Body: "upstream refused Authorization: Basic " + basic(password)},
 				{Path: "/api/groups/list.ds", Status: 500, ContentType: "text/xml", Body: `<drweb-avdesk-api status="false"><error><errno>500</errno><message>password ` + password + ` refused</message></error></drweb-avdesk-api>`},
 			},
 			want: []string{"OPSWAT API Error", "access_token=REDACTED", "HTTP 503"},
 		},
+		{
+			// Error texts quote 200 bytes of a body: the secret must be redacted before the cut.
+			name: "secrets where an error text is cut", opswat: credentials, drweb: passwordLine(password),
+			faults: []emulator.Fault{
+				{Path: "/o/oauth/token", Status: 400, ContentType: "text/plain", Body: strings.Repeat("x", 186) + " " + clientSecret + " tail"},
+				{Path: "/api/groups/info.ds", Status: 503, ContentType: "text/plain", Body: strings.Repeat("y", 190) + " " + password},
+			},
+			want: []string{"OPSWAT Client Credentials Rejected", "HTTP 503"},
+		},
+		{
+			// TRACE logs show 4,096 bytes of a body: the same there.
+			name: "secrets where a TRACE log is cut", opswat: credentials, drweb: passwordLine(password),
+			faults: []emulator.Fault{
+				{Path: "/api/groups/list.ds", Status: 503, ContentType: "text/plain", Body: strings.Repeat("z", 4080) + " Basic " + basic(password)},
+			},
+			want: []string{"HTTP 503"},
+		},
+		{
+			// A plain token endpoint that echoes the form it was sent.
+			name: "an echoing token endpoint", opswat: credentials, drweb: passwordLine(password),
+			faults: []emulator.Fault{
+				{Path: "/o/oauth/token", Status: 400, ContentType: "text/plain", Body: "bad request: client_id=demo-client&client_secret=" + clientSecret + "&grant_type=client_credentials"},
+			},
+			want: []string{"OPSWAT Client Credentials Rejected"},
+		},
+		{
+			name: "escaped echoes of a password", opswat: credentials, drweb: passwordLine(oddPass), password: oddPass,
+			faults: []emulator.Fault{
+				{Path: "/api/groups/info.ds", Status: 500, ContentType: "application/json", Body: `{"head":{"status":false},"error":{"code":1,"message":"password \"` + jsonEscaped + `\" refused"}}`},
+				{Path: "/api/groups/list.ds", Status: 500, ContentType: "text/xml", Body: `<drweb-es-api status="false"><error><errno>1</errno><message>password ` + xmlEscaped + ` refused</message></error></drweb-es-api>`},
+			},
+			want: []string{"Dr.Web API Error"},
+		},
+		{
+			name: "a password of three characters", opswat: credentials, drweb: passwordLine(shortPass), password: shortPass,
+			faults: []emulator.Fault{
+				{Path: "/api/groups/info.ds", Status: 500, ContentType: "text/plain", Body: "password " + shortPass + " refused"},
+			},
+			want: []string{"Dr.Web API Error", "password REDACTED refused"},
+		},
+		{
+			name: "token answers in other shapes", opswat: credentials, drweb: passwordLine(password),
+			faults: []emulator.Fault{
+				{Path: "/o/oauth/token", Times: 1, Status: 200, ContentType: "application/json", Body: `{"accessToken":"` + camelToken + `","expiresIn":3600}`},
+				{Path: "/o/oauth/token", Status: 200, ContentType: "application/x-www-form-urlencoded", Body: "access_token=" + formToken + "&token_type=bearer&expires_in=3600"},
+			},
+			want: []string{"the token answer", "is not shown because it may hold a token"},
+		},
+		{
+			name: "a password in DRWEB_URL", opswat: credentials, drweb: passwordLine(password),
+			drwebURL: func(base string) string { return strings.Replace(base, "http://", "http://admin:"+urlPass+"@", 1) },
+			want:     []string{"Invalid Dr.Web URL", "http://REDACTED@127.0.0.1", "carries a login or password in the URL"},
+		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			srv := emulator.New(seed)
+			s := seed
+			if tc.password != "" {
+				s.DrWeb.Password = tc.password
+			}
+			srv := emulator.New(s)
 			t.Cleanup(srv.Close)
 			for _, f := range tc.faults {
 				srv.AddFault(f)
 			}
-			dir := workdir(t, config(srv.URL, tc.opswat, tc.drweb))
+			drwebURL := ""
+			if tc.drwebURL != nil {
+				drwebURL = tc.drwebURL(srv.URL)
+			}
+			dir := workdir(t, config(srv.URL, drwebURL, tc.opswat, tc.drweb))
 			logFile := filepath.Join(t.TempDir(), "terraform.log")
 			env := append([]string{"TF_LOG=TRACE", "TF_LOG_PATH=" + logFile}, tc.env...)
+			if drwebURL != "" {
+				env = append(env, "DRWEB_URL="+drwebURL)
+			}
 			out, err := c.run(dir, env, "plan", "-no-color", "-input=false")
 			if (err == nil) != (len(tc.want) == 0) {
 				t.Fatalf("terraform plan: %v\n%s", err, out)
 			}
+			flat := strings.Join(strings.Fields(out), " ") // Terraform wraps long lines
 			for _, w := range tc.want {
-				if !strings.Contains(out, w) {
+				if !strings.Contains(flat, w) {
 					t.Errorf("the output does not show %q:\n%s", w, out)
 				}
 			}
@@ -179,13 +259,19 @@ provider "endpointgroups" {
 				t.Fatal(err)
 			}
 			log := string(logData)
-			if !strings.Contains(log, "@module=endpointgroups.opswat") || !strings.Contains(log, "@module=endpointgroups.drweb") {
+			if tc.drwebURL == nil && (!strings.Contains(log, "@module=endpointgroups.opswat") || !strings.Contains(log, "@module=endpointgroups.drweb")) {
 				t.Fatalf("the TRACE log holds no provider request logs (%d bytes)", len(log))
 			}
 			secrets := map[string]string{
 				"client secret": clientSecret, "access token": staticToken, "Dr.Web password": password,
 				"wrong client secret": wrongSecret, "wrong access token": wrongToken, "wrong Dr.Web password": wrongPass,
-				"Basic auth value": basic("admin", password), "wrong Basic auth value": basic("admin", wrongPass),
+				"Basic auth value": basic(password), "wrong Basic auth value": basic(wrongPass),
+				"camelCase token": camelToken, "form-encoded token": formToken, "password in a URL": urlPass,
+				"odd password": oddPass, "odd password, JSON-escaped": jsonEscaped, "odd password, XML-escaped": xmlEscaped,
+				"Basic value of the odd password": basic(oddPass),
+			}
+			if tc.password == shortPass { // three characters: look for them where they stand alone
+				secrets["short password"] = " " + shortPass + " "
 			}
 			for i, tok := range srv.IssuedTokenValues() {
 				secrets[fmt.Sprintf("issued token %d", i+1)] = tok
@@ -201,6 +287,7 @@ provider "endpointgroups" {
 	}
 }
 
-func basic(user, password string) string {
-	return base64.StdEncoding.EncodeToString([]byte(user + ":" + password))
+// basic is the Basic value of the emulator's administrator, admin, with password.
+func basic(password string) string {
+	return base64.StdEncoding.EncodeToString([]byte("admin:" + password))
 }

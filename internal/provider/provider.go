@@ -15,7 +15,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
-	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/endpointgroups/terraform-provider-endpointgroups/internal/client"
 )
 
 var _ provider.Provider = (*endpointGroupsProvider)(nil)
@@ -27,29 +28,6 @@ type endpointGroupsProvider struct {
 // New returns the provider factory for the given version (set by the build).
 func New(version string) func() provider.Provider {
 	return func() provider.Provider { return &endpointGroupsProvider{version: version} }
-}
-
-type providerModel struct {
-	RequestTimeout types.String       `tfsdk:"request_timeout"`
-	MaxRetries     types.Int64        `tfsdk:"max_retries"`
-	OPSWAT         *opswatConfigModel `tfsdk:"opswat"`
-	DrWeb          *drwebConfigModel  `tfsdk:"drweb"`
-}
-
-type opswatConfigModel struct {
-	BaseURL           types.String `tfsdk:"base_url"`
-	AccessToken       types.String `tfsdk:"access_token"`
-	ClientID          types.String `tfsdk:"client_id"`
-	ClientSecret      types.String `tfsdk:"client_secret"`
-	RequestsPerMinute types.Int64  `tfsdk:"requests_per_minute"`
-}
-
-type drwebConfigModel struct {
-	URL                types.String `tfsdk:"url"`
-	Login              types.String `tfsdk:"login"`
-	Password           types.String `tfsdk:"password"`
-	CACertPEM          types.String `tfsdk:"ca_cert_pem"`
-	InsecureSkipVerify types.Bool   `tfsdk:"insecure_skip_verify"`
 }
 
 func (p *endpointGroupsProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -69,15 +47,18 @@ func (p *endpointGroupsProvider) Schema(_ context.Context, _ provider.SchemaRequ
 		Attributes: map[string]schema.Attribute{
 			"request_timeout": schema.StringAttribute{
 				MarkdownDescription: "How long one HTTP request may take, including reading the answer, as a Go duration " +
-					"(`30s`, `1m30s`). Retries get a fresh timeout each. Default `30s`.",
+					"(`30s`, `1m30s`). Retries get a fresh timeout each, so a server that accepts connections and never answers " +
+					"fails a read after about `(max_retries + 1) × request_timeout` plus the backoff between attempts: 3 minutes 10 " +
+					"seconds with the defaults. Environment variable `ENDPOINTGROUPS_REQUEST_TIMEOUT`; default `30s`.",
 				Optional:   true,
 				Validators: []validator.String{durationValidator()},
 			},
 			"max_retries": schema.Int64Attribute{
 				MarkdownDescription: "How many times a request is retried after a connection error or an answer of 429, 502, " +
-					"503 or 504, with exponential backoff and jitter (a `Retry-After` header is honoured). Default `5`; `0` turns retries off.",
+					"503 or 504, with exponential backoff and jitter (a `Retry-After` header is honoured). Environment variable " +
+					"`ENDPOINTGROUPS_MAX_RETRIES`; default `5`; `0` turns retries off.",
 				Optional:   true,
-				Validators: []validator.Int64{int64validator.Between(0, 50)},
+				Validators: []validator.Int64{int64validator.Between(0, maxRetriesLimit)},
 			},
 		},
 		Blocks: map[string]schema.Block{
@@ -86,9 +67,9 @@ func (p *endpointGroupsProvider) Schema(_ context.Context, _ provider.SchemaRequ
 					"`client_id` and `client_secret` (the OAuth client-credentials grant; the provider then renews tokens itself).",
 				Attributes: map[string]schema.Attribute{
 					"base_url": schema.StringAttribute{
-						MarkdownDescription: "The API host. Environment variable `OPSWAT_BASE_URL`; default `" + defaultOPSWATBaseURL + "`.",
+						MarkdownDescription: "The API host, without a path (the provider adds `/o/api/v3/…`). Environment variable `OPSWAT_BASE_URL`; default `" + defaultOPSWATBaseURL + "`.",
 						Optional:            true,
-						Validators:          []validator.String{urlValidator()},
+						Validators:          []validator.String{urlValidator(parseOPSWATBaseURL, opswatBlock.example)},
 					},
 					"access_token": schema.StringAttribute{
 						MarkdownDescription: "A ready OAuth access token. Environment variable `OPSWAT_ACCESS_TOKEN`. " +
@@ -118,6 +99,8 @@ func (p *endpointGroupsProvider) Schema(_ context.Context, _ provider.SchemaRequ
 						Optional:   true,
 						Validators: []validator.Int64{int64validator.AtLeast(1)},
 					},
+					"ca_cert_pem":          caCertAttribute(opswatBlock),
+					"insecure_skip_verify": insecureAttribute(opswatBlock),
 				},
 			},
 			"drweb": schema.SingleNestedBlock{
@@ -127,7 +110,7 @@ func (p *endpointGroupsProvider) Schema(_ context.Context, _ provider.SchemaRequ
 					"url": schema.StringAttribute{
 						MarkdownDescription: "The Dr.Web Server's web address, such as `https://esuite.example.com:9081`. Environment variable `DRWEB_URL`.",
 						Optional:            true,
-						Validators:          []validator.String{urlValidator()},
+						Validators:          []validator.String{urlValidator(client.ParseBaseURL, drwebBlock.example)},
 					},
 					"login": schema.StringAttribute{
 						MarkdownDescription: "The administrator's login. Environment variable `DRWEB_LOGIN`.",
@@ -139,22 +122,32 @@ func (p *endpointGroupsProvider) Schema(_ context.Context, _ provider.SchemaRequ
 						Optional:            true,
 						Sensitive:           true,
 					},
-					"ca_cert_pem": schema.StringAttribute{
-						MarkdownDescription: "PEM-encoded CA certificates to trust besides the system's, for a server with a " +
-							"self-signed or private certificate (for example `file(\"ca.pem\")`). Environment variable " +
-							"`DRWEB_CA_CERT_FILE` (a path to the PEM file).",
-						Optional:   true,
-						Validators: []validator.String{pemValidator()},
-					},
-					"insecure_skip_verify": schema.BoolAttribute{
-						MarkdownDescription: "Skip verification of the server's TLS certificate. Anyone between the provider and " +
-							"the server can then read the password: prefer `ca_cert_pem`. Environment variable " +
-							"`DRWEB_INSECURE_SKIP_VERIFY`; default `false`.",
-						Optional: true,
-					},
+					"ca_cert_pem":          caCertAttribute(drwebBlock),
+					"insecure_skip_verify": insecureAttribute(drwebBlock),
 				},
 			},
 		},
+	}
+}
+
+// caCertAttribute and insecureAttribute are the TLS settings, the same shape
+// in both vendor blocks.
+func caCertAttribute(v vendorBlock) schema.StringAttribute {
+	return schema.StringAttribute{
+		MarkdownDescription: "PEM-encoded CA certificates to trust besides the system's, for a " + v.name + " server with a " +
+			"self-signed or private certificate (for example `file(\"ca.pem\")`). Environment variable `" + v.envCAFile +
+			"` (a path to the PEM file).",
+		Optional:   true,
+		Validators: []validator.String{pemValidator()},
+	}
+}
+
+func insecureAttribute(v vendorBlock) schema.BoolAttribute {
+	return schema.BoolAttribute{
+		MarkdownDescription: "Skip verification of the " + v.name + " server's TLS certificate. Anyone between the provider and " +
+			"the server can then read the " + v.credentials + ": prefer `ca_cert_pem`. Environment variable `" + v.envInsec +
+			"`; default `false`.",
+		Optional: true,
 	}
 }
 

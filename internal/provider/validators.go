@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"regexp"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -41,10 +42,12 @@ func durationValidator() validator.String {
 	}}
 }
 
-func urlValidator() validator.String {
+// urlValidator checks a vendor's URL with its parser, and shows that
+// vendor's example when it is wrong.
+func urlValidator(parse func(string) (*url.URL, error), example string) validator.String {
 	return stringCheck{"value must be an absolute http:// or https:// URL", func(s string) (string, string) {
-		if _, err := client.ParseBaseURL(s); err != nil {
-			return "Invalid URL", fmt.Sprintf("%v. Give the scheme and host, such as https://host:9081.", err)
+		if _, err := parse(s); err != nil {
+			return "Invalid URL", fmt.Sprintf("%v. Give the scheme and host, such as %s.", err, example)
 		}
 		return "", ""
 	}}
