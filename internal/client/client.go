@@ -10,6 +10,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"mime"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -64,8 +65,9 @@ type Config struct {
 type Client struct {
 	cfg     Config
 	base    *url.URL
-	retry   *retryablehttp.Client
-	limiter *WindowLimiter
+	retry       *retryablehttp.Client // reads
+	retryWrites *retryablehttp.Client // writes: see checkRetryWrite
+	limiter     *WindowLimiter
 }
 
 // New validates cfg and returns a client.
@@ -113,17 +115,27 @@ func New(cfg Config) (*Client, error) {
 	transport.TLSClientConfig = tlsConfig
 
 	c := &Client{cfg: cfg, base: base, limiter: NewWindowLimiter(cfg.RequestsPerWindow, cfg.RateWindow)}
-	c.retry = &retryablehttp.Client{
-		// No http.Client.Timeout: the per-attempt timeout starts after the
-		// rate limiter lets the request go (see roundTripper).
-		HTTPClient:   &http.Client{Transport: &roundTripper{c: c, next: transport}, CheckRedirect: c.checkRedirect},
-		RetryWaitMin: cfg.RetryWaitMin,
-		RetryWaitMax: cfg.RetryWaitMax,
-		RetryMax:     cfg.MaxRetries,
-		CheckRetry:   checkRetry,
-		Backoff:      backoff,
-		ErrorHandler: retryablehttp.PassthroughErrorHandler,
+	// No http.Client.Timeout: the per-attempt timeout starts after the rate
+	// limiter lets the request go (see roundTripper).
+	hc := &http.Client{Transport: &roundTripper{c: c, next: transport}, CheckRedirect: c.checkRedirect}
+	// net/http sends a GET again by itself when a reused connection fails
+	// before the answer; Dr.Web writes are GETs, so they get connections of
+	// their own that are never reused.
+	writeTransport := transport.Clone()
+	writeTransport.DisableKeepAlives = true
+	writes := &http.Client{Transport: &roundTripper{c: c, next: writeTransport}, CheckRedirect: c.checkRedirect}
+	retrying := func(hc *http.Client, policy retryablehttp.CheckRetry) *retryablehttp.Client {
+		return &retryablehttp.Client{
+			HTTPClient:   hc,
+			RetryWaitMin: cfg.RetryWaitMin,
+			RetryWaitMax: cfg.RetryWaitMax,
+			RetryMax:     cfg.MaxRetries,
+			CheckRetry:   policy,
+			Backoff:      backoff,
+			ErrorHandler: retryablehttp.PassthroughErrorHandler,
+		}
 	}
+	c.retry, c.retryWrites = retrying(hc, checkRetry), retrying(writes, checkRetryWrite)
 	return c, nil
 }
 
@@ -193,6 +205,10 @@ type Request struct {
 	Query  url.Values
 	Header http.Header
 	Body   []byte
+	// Write marks a request that changes something on the server (Dr.Web
+	// writes are GETs, so the method cannot tell). It is retried only on
+	// answers that prove nothing happened; see WriteMayHaveHappened.
+	Write bool
 }
 
 // Response is an answer with a status below 400, its body read in full.
@@ -232,18 +248,22 @@ func (c *Client) Do(ctx context.Context, req Request) (*Response, error) {
 	}
 	rreq.Header.Set("User-Agent", c.cfg.UserAgent)
 
-	resp, err := c.retry.Do(rreq)
+	rc, policy := c.retry, checkRetry
+	if req.Write {
+		rc, policy = c.retryWrites, checkRetryWrite
+	}
+	resp, err := rc.Do(rreq)
 	if err != nil {
 		if resp != nil {
 			_ = resp.Body.Close()
 		}
-		return nil, c.requestError(ctx, req.Method, redactedURL, err)
+		return nil, c.requestError(ctx, req.Method, redactedURL, err, policy)
 	}
 	defer resp.Body.Close()
 
 	data, err := io.ReadAll(io.LimitReader(resp.Body, c.cfg.MaxBodyBytes+1))
 	if err != nil {
-		return nil, c.requestError(ctx, req.Method, redactedURL, fmt.Errorf("reading the response body: %w", err))
+		return nil, c.requestError(ctx, req.Method, redactedURL, fmt.Errorf("reading the response body: %w", err), policy)
 	}
 	out := &Response{
 		StatusCode: resp.StatusCode, Header: resp.Header, Body: data,
@@ -259,7 +279,7 @@ func (c *Client) Do(ctx context.Context, req Request) (*Response, error) {
 			code, msg := c.cfg.ErrorMessage(data)
 			e.Code, e.Message = c.cfg.Redactor.String(code), c.cfg.Redactor.String(msg)
 		}
-		if retryable, _ := checkRetry(ctx, resp, nil); retryable && c.cfg.MaxRetries > 0 {
+		if retryable, _ := policy(ctx, resp, nil); retryable && c.cfg.MaxRetries > 0 {
 			e.Retries = c.cfg.MaxRetries
 		}
 		return nil, e
@@ -267,8 +287,8 @@ func (c *Client) Do(ctx context.Context, req Request) (*Response, error) {
 	return out, nil
 }
 
-func (c *Client) requestError(ctx context.Context, method, redactedURL string, err error) error {
-	retried, _ := checkRetry(context.Background(), nil, err)
+func (c *Client) requestError(ctx context.Context, method, redactedURL string, err error, policy retryablehttp.CheckRetry) error {
+	retried, _ := policy(context.Background(), nil, err)
 	// url.Error repeats the unredacted URL: keep only its cause.
 	var ue *url.Error
 	if errors.As(err, &ue) {
@@ -367,6 +387,55 @@ func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, erro
 		return true, nil
 	}
 	return false, nil
+}
+
+// checkRetryWrite retries a write only when the answer proves that nothing
+// happened: 429, a 503 without a body (the server refused before it began),
+// a connection that was refused or a host that was not found. After a
+// timeout, a reset or a 502/504 the write may have happened: the caller
+// must look before writing again.
+func checkRetryWrite(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	if ctx.Err() != nil {
+		return false, ctx.Err()
+	}
+	if err != nil {
+		return nothingSent(err), nil
+	}
+	switch {
+	case resp.StatusCode == http.StatusTooManyRequests:
+		return true, nil
+	case resp.StatusCode == http.StatusServiceUnavailable && resp.ContentLength == 0:
+		return true, nil
+	}
+	return false, nil
+}
+
+// nothingSent reports errors that mean the request never reached a server.
+func nothingSent(err error) bool {
+	var dns *net.DNSError
+	return errors.Is(err, syscall.ECONNREFUSED) || errors.As(err, &dns)
+}
+
+// WriteMayHaveHappened tells, for the error of a Write request, whether the
+// server may have carried the write out: no answer came (a timeout, a
+// reset, an interrupt), or a 5xx other than an empty 503. A 4xx, a refused
+// redirect, a refused connection or a vendor-level refusal in a 200 answer
+// prove that it did not.
+func WriteMayHaveHappened(err error) bool {
+	var apiErr *APIError
+	var reqErr *RequestError
+	var redirect *RedirectError
+	switch {
+	case err == nil:
+		return true
+	case errors.As(err, &redirect):
+		return false
+	case errors.As(err, &apiErr):
+		return apiErr.StatusCode >= 500 && !(apiErr.StatusCode == http.StatusServiceUnavailable && apiErr.Body == "")
+	case errors.As(err, &reqErr):
+		return !nothingSent(reqErr.err)
+	}
+	return true
 }
 
 // backoff waits what Retry-After asks for (capped at MaxRetryAfter), and

@@ -61,6 +61,7 @@ type document struct {
 	ErrCode    string
 	ErrMessage string
 	Groups     []Group
+	WrittenID  string   // the id an add.ds or change.ds answer names
 	Warnings   []string // values passed through unparsed
 }
 
@@ -174,6 +175,7 @@ type jsonDocument struct {
 	} `json:"head"`
 	Error *jsonError `json:"error"`
 	Data  struct {
+		ID     client.FlexString `json:"id"` // add.ds, change.ds
 		Groups struct {
 			List []jsonGroup `json:"list"`
 		} `json:"groups"`
@@ -203,6 +205,7 @@ func decodeJSON(resp *client.Response) (*document, error) {
 	if !d.Status {
 		return d, nil
 	}
+	d.WrittenID = strings.TrimSpace(string(raw.Data.ID))
 	for _, g := range raw.Data.Groups.List {
 		id := string(g.ID)
 		out := Group{
@@ -327,7 +330,10 @@ type xmlDocument struct {
 		Code    string `xml:"code"`
 		Message string `xml:"message"`
 	} `xml:"error"`
-	Groups []xmlGroup `xml:"groups>group"`
+	Groups  []xmlGroup `xml:"groups>group"`
+	Written *struct {
+		ID string `xml:"id,attr"`
+	} `xml:"group"` // add.ds, change.ds: <group id="…"/> under the root
 }
 
 func decodeXML(resp *client.Response) (*document, error) {
@@ -352,6 +358,9 @@ func decodeXML(resp *client.Response) (*document, error) {
 	}
 	if !d.Status {
 		return d, nil
+	}
+	if raw.Written != nil {
+		d.WrittenID = strings.TrimSpace(raw.Written.ID)
 	}
 	for _, g := range raw.Groups {
 		out := Group{

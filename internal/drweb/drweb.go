@@ -128,6 +128,19 @@ func New(opts ...Option) (*Client, error) {
 // first answer has settled the format, requests go one at a time, so that a
 // run pays at most one extra request for it.
 func (c *Client) get(ctx context.Context, path string, q url.Values) (*client.Response, *document, error) {
+	return c.call(ctx, path, q, false)
+}
+
+// call is get for reads and writes; a write is retried only when the
+// answer proves that nothing happened (client.Request.Write).
+func (c *Client) call(ctx context.Context, path string, q url.Values, write bool) (*client.Response, *document, error) {
+	if write && c.format.Load() == formatUnsettled {
+		// Settle the format with a read: a write's answer that cannot be
+		// read cannot be asked for again.
+		if _, err := c.Children(ctx, ""); err != nil {
+			return nil, nil, err
+		}
+	}
 	if c.format.Load() == formatUnsettled {
 		select {
 		case c.gate <- struct{}{}:
@@ -136,16 +149,16 @@ func (c *Client) get(ctx context.Context, path string, q url.Values) (*client.Re
 		}
 		if c.format.Load() == formatUnsettled {
 			defer func() { <-c.gate }()
-			return c.settle(ctx, path, q)
+			return c.settle(ctx, path, q, write)
 		}
 		<-c.gate
 	}
-	return c.send(ctx, path, q, c.format.Load() == formatJSON)
+	return c.send(ctx, path, q, c.format.Load() == formatJSON, write)
 }
 
 // settle sends the first request and decides the format from its answer.
-func (c *Client) settle(ctx context.Context, path string, q url.Values) (*client.Response, *document, error) {
-	resp, doc, err := c.send(ctx, path, q, true)
+func (c *Client) settle(ctx context.Context, path string, q url.Values, write bool) (*client.Response, *document, error) {
+	resp, doc, err := c.send(ctx, path, q, true, write)
 	var apiErr *client.APIError
 	switch {
 	case err == nil:
@@ -156,7 +169,7 @@ func (c *Client) settle(ctx context.Context, path string, q url.Values) (*client
 			"error": err.Error(),
 			"why":   "some server lines (ESS 12.0.11, 13.0.0) print an unquoted version string in the JSON head",
 		})
-		resp, doc, err = c.send(ctx, path, q, false)
+		resp, doc, err = c.send(ctx, path, q, false, write)
 		if err == nil {
 			c.format.Store(formatXML)
 		}
@@ -165,7 +178,7 @@ func (c *Client) settle(ctx context.Context, path string, q url.Values) (*client
 	return resp, doc, err
 }
 
-func (c *Client) send(ctx context.Context, path string, q url.Values, asJSON bool) (*client.Response, *document, error) {
+func (c *Client) send(ctx context.Context, path string, q url.Values, asJSON, write bool) (*client.Response, *document, error) {
 	q = maps.Clone(q)
 	if q == nil {
 		q = url.Values{}
@@ -176,7 +189,7 @@ func (c *Client) send(ctx context.Context, path string, q url.Values, asJSON boo
 		accept = "application/json, text/xml;q=0.9"
 	}
 	resp, err := c.http.Do(ctx, client.Request{
-		Method: http.MethodGet, Path: path, Query: q,
+		Method: http.MethodGet, Path: path, Query: q, Write: write,
 		Header: http.Header{"Authorization": {c.auth}, "Accept": {accept}},
 	})
 	if errors.Is(err, client.ErrUnauthorized) {

@@ -180,6 +180,9 @@ func (s *Server) drwebGroups(w http.ResponseWriter, r *http.Request) {
 	for i := range seed.Groups {
 		byID[seed.Groups[i].ID] = &seed.Groups[i]
 	}
+	if s.drwebWrite(out, r.URL.Path, q) {
+		return
+	}
 	switch r.URL.Path {
 	case "/api/groups/info.ds":
 		ids := q["id"]
@@ -509,7 +512,10 @@ func (d drwebWriter) list(views []drwebView) {
 	}{len(groups), groups})
 }
 
-func (d drwebWriter) writeXML(groups any) {
+func (d drwebWriter) writeXML(groups any) { d.writeXMLRoot(groups, "groups") }
+
+// writeXMLRoot writes the API's root element around one child element.
+func (d drwebWriter) writeXMLRoot(child any, name string) {
 	body, err := xml.Marshal(struct {
 		XMLName    xml.Name
 		APIVersion string `xml:"api_version,attr"`
@@ -517,8 +523,8 @@ func (d drwebWriter) writeXML(groups any) {
 		Server     string `xml:"server,attr"`
 		SrvVersion string `xml:"srv_version,attr"`
 		Status     string `xml:"status,attr"`
-		Groups     any    `xml:"groups"`
-	}{xml.Name{Local: d.root()}, "4.1.3", time.Now().Unix(), "127.0.0.1", "13.00.0.202301010", "true", groups})
+		Child      any
+	}{xml.Name{Local: d.root()}, "4.1.3", time.Now().Unix(), "127.0.0.1", "13.00.0.202301010", "true", wrapXML{name, child}})
 	if err != nil {
 		http.Error(d.w, err.Error(), http.StatusInternalServerError)
 		return
@@ -527,4 +533,14 @@ func (d drwebWriter) writeXML(groups any) {
 	d.w.WriteHeader(http.StatusOK)
 	_, _ = d.w.Write([]byte(xml.Header))
 	_, _ = d.w.Write(body)
+}
+
+// wrapXML marshals v as an element called name.
+type wrapXML struct {
+	name string
+	v    any
+}
+
+func (w wrapXML) MarshalXML(e *xml.Encoder, _ xml.StartElement) error {
+	return e.EncodeElement(w.v, xml.StartElement{Name: xml.Name{Local: w.name}})
 }

@@ -71,6 +71,10 @@ type Fault struct {
 	Body        string        // body to answer with
 	Delay       time.Duration // wait before answering (or before dropping)
 	Drop        bool          // close the connection without an answer
+	// Lose carries the request out, then closes the connection without its
+	// answer (or answers with Status when one is set): a write that
+	// happened, whose answer was lost.
+	Lose bool
 }
 
 // Server is a running emulator.
@@ -96,6 +100,7 @@ type Server struct {
 	esRoot    bool
 	errInHead bool
 	line      DrWebServerLine
+	generated int // ids add.ds has generated
 }
 
 // New starts an emulator on a free 127.0.0.1 port, serving seed.
@@ -140,10 +145,29 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if latency > 0 {
 		sleep(r, latency)
 	}
-	if fault != nil {
+	if fault != nil && !fault.Lose {
 		s.serveFault(rec, r, fault)
 		return
 	}
+	if fault != nil { // carry it out, answer into the void, then fail as told
+		s.route(&recorder{ResponseWriter: discard{header: http.Header{}}, status: http.StatusOK}, r, body)
+		if fault.Status == 0 {
+			fault.Drop = true
+		}
+		s.serveFault(rec, r, fault)
+		return
+	}
+	s.route(rec, r, body)
+}
+
+// discard is a ResponseWriter that keeps nothing.
+type discard struct{ header http.Header }
+
+func (d discard) Header() http.Header         { return d.header }
+func (d discard) Write(p []byte) (int, error) { return len(p), nil }
+func (d discard) WriteHeader(int)             {}
+
+func (s *Server) route(rec *recorder, r *http.Request, body []byte) {
 	switch {
 	case r.URL.Path == "/o/oauth/token":
 		s.opswatToken(rec, r, body)

@@ -1,0 +1,163 @@
+package drweb
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/endpointgroups/terraform-provider-endpointgroups/internal/emulator"
+)
+
+func countPath(srv *emulator.Server, path string) int { return srv.Count(path) }
+
+func TestCreateChangeDelete(t *testing.T) {
+	t.Parallel()
+	for _, line := range []emulator.DrWebServerLine{emulator.DrWebDefault, emulator.DrWebAVDesk413} {
+		t.Run(string(line)+"-", func(t *testing.T) {
+			t.Parallel()
+			c, srv := setupLine(t, line)
+			ctx := context.Background()
+			// The tree is read first, so that the write must forget it.
+			if _, err := c.Tree(ctx, "", true, false); err != nil {
+				t.Fatal(err)
+			}
+			g, err := c.CreateGroup(ctx, GroupInput{Name: "Paris", Description: "Paris office", ParentID: offices})
+			if err != nil || g.ID == "" || g.Name != "Paris" || g.ParentID != offices || g.ParentName != "Offices" || g.Description != "Paris office" {
+				t.Fatalf("create: %+v, %v", g, err)
+			}
+			if len(g.Packages) == 0 || g.Created == "" {
+				t.Fatalf("create read back no packages or time: %+v", g)
+			}
+			if n, err := c.GroupByName(ctx, "Paris", ""); err != nil || n.ID != g.ID || n.Path != "Offices/Paris" {
+				t.Fatalf("a read after the write does not see it: %+v, %v", n, err)
+			}
+			chosen, err := c.CreateGroup(ctx, GroupInput{ID: "lyon.1", Name: "Lyon"})
+			if err != nil || chosen.ID != "lyon.1" || chosen.ParentID != "" {
+				t.Fatalf("create with an id: %+v, %v", chosen, err)
+			}
+			moved, err := c.UpdateGroup(ctx, "lyon.1", GroupInput{Name: "Lyon office", Description: "moved", ParentID: offices})
+			if err != nil || moved.Name != "Lyon office" || moved.ParentID != offices || moved.Description != "moved" {
+				t.Fatalf("update: %+v, %v", moved, err)
+			}
+			top, err := c.UpdateGroup(ctx, "lyon.1", GroupInput{Name: "Lyon office", ParentID: ""})
+			if err != nil || top.ParentID != "" || top.Description != "" {
+				t.Fatalf("to the top level: %+v, %v", top, err)
+			}
+			if err := c.DeleteGroup(ctx, "lyon.1"); err != nil {
+				t.Fatal(err)
+			}
+			if _, ok := srv.DrWebGroup("lyon.1"); ok {
+				t.Fatal("the group is still there")
+			}
+			if err := c.DeleteGroup(ctx, "lyon.1"); err != nil {
+				t.Fatalf("deleting a group that is gone: %v", err)
+			}
+		})
+	}
+}
+
+func TestWriteRefusals(t *testing.T) {
+	t.Parallel()
+	c, _ := setup(t)
+	ctx := context.Background()
+	for name, tc := range map[string]struct {
+		do   func() error
+		want string
+	}{
+		"duplicate id": {func() error { _, err := c.CreateGroup(ctx, GroupInput{ID: berlin, Name: "x"}); return err },
+			`Dr.Web refused to create the group "` + berlin + `": error 39: Group '` + berlin + `' already exists. If a group with the id`},
+		"bad id": {func() error { _, err := c.CreateGroup(ctx, GroupInput{ID: "a b", Name: "x"}); return err }, `may hold only digits`},
+		"under itself": {func() error {
+			_, err := c.UpdateGroup(ctx, offices, GroupInput{Name: "Offices", ParentID: berlinWS})
+			return err
+		}, `the new parent "` + berlinWS + `" is the group itself or one of its descendants. A group cannot move into its own subtree`},
+		"system group": {func() error { return c.DeleteGroup(ctx, EveryoneID) },
+			`error 36: Unable to remove group '` + EveryoneID + `': You cannot remove the system group. System groups cannot be deleted`},
+		"with children": {func() error { return c.DeleteGroup(ctx, offices) }, `the group has child groups. If it still has child groups, delete or move them first`},
+		"unknown parent": {func() error { _, err := c.CreateGroup(ctx, GroupInput{Name: "x", ParentID: "nowhere"}); return err }, `the parent group "nowhere" does not exist`},
+	} {
+		err := tc.do()
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: got %v, want %q", name, err, tc.want)
+		}
+	}
+}
+
+// add.ds is never sent twice blindly: after a lost answer the client looks,
+// finds the group it created and uses it.
+func TestLostCreateAnswerIsNotRepeated(t *testing.T) {
+	t.Parallel()
+	for name, in := range map[string]GroupInput{
+		"generated id": {Name: "Madrid", ParentID: offices},
+		"chosen id":    {ID: "madrid", Name: "Madrid", ParentID: offices},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			c, srv := setup(t)
+			srv.AddFault(emulator.Fault{Path: addPath, Times: 1, Lose: true})
+			g, err := c.CreateGroup(context.Background(), in)
+			if err != nil || g.Name != "Madrid" {
+				t.Fatalf("%+v, %v", g, err)
+			}
+			if n := countPath(srv, addPath); n != 1 {
+				t.Fatalf("add.ds was sent %d times", n)
+			}
+			kids, _ := c.freshChildren(context.Background(), offices)
+			if len(namedIDs(kids, "Madrid")) != 1 {
+				t.Fatalf("groups named Madrid: %v", namedIDs(kids, "Madrid"))
+			}
+		})
+	}
+}
+
+// A lost answer for a write that did not happen is sent once more after the look.
+func TestDroppedCreateIsSentAgainAfterALook(t *testing.T) {
+	t.Parallel()
+	c, srv := setup(t)
+	srv.AddFault(emulator.Fault{Path: addPath, Times: 1, Drop: true})
+	g, err := c.CreateGroup(context.Background(), GroupInput{Name: "Rome"})
+	if err != nil || g.Name != "Rome" {
+		t.Fatalf("%+v, %v", g, err)
+	}
+	if n := countPath(srv, addPath); n != 2 {
+		t.Fatalf("add.ds was sent %d times, want 2 (after a look)", n)
+	}
+}
+
+// When the look cannot tell, nothing is sent again and the error says what to do.
+func TestUncertainCreate(t *testing.T) {
+	t.Parallel()
+	c, srv := setup(t)
+	srv.AddFault(emulator.Fault{Path: addPath, Times: 1, Drop: true})
+	srv.AddFault(emulator.Fault{Path: listPath, Status: 500, Body: "down"})
+	_, err := c.CreateGroup(context.Background(), GroupInput{ID: "", Name: "Oslo"})
+	// The listing before the write fails first: nothing is written at all.
+	if err == nil || countPath(srv, addPath) != 0 {
+		t.Fatalf("got %v after %d add.ds", err, countPath(srv, addPath))
+	}
+	srv.ClearFaults()
+	srv.AddFault(emulator.Fault{Path: addPath, Times: 1, Drop: true})
+	srv.AddFault(emulator.Fault{Path: infoPath, Status: 500, Body: "down"})
+	_, err = c.CreateGroup(context.Background(), GroupInput{ID: "oslo", Name: "Oslo"})
+	var u *UncertainWriteError
+	if !errors.As(err, &u) || !strings.Contains(err.Error(), "could not tell whether the server carried it out") || countPath(srv, addPath) != 1 {
+		t.Fatalf("got %v after %d add.ds", err, countPath(srv, addPath))
+	}
+}
+
+// A 502 after add.ds is not retried as a read would be.
+func TestWritesAreNotRetriedOnUncertainAnswers(t *testing.T) {
+	t.Parallel()
+	c, srv := setup(t)
+	srv.AddFault(emulator.Fault{Path: addPath, Times: 1, Lose: true, Status: 502, Body: "bad gateway"})
+	g, err := c.CreateGroup(context.Background(), GroupInput{ID: "vienna", Name: "Vienna"})
+	if err != nil || g.ID != "vienna" || countPath(srv, addPath) != 1 {
+		t.Fatalf("%+v, %v, %d add.ds", g, err, countPath(srv, addPath))
+	}
+	// A 429 proves nothing happened: retried.
+	srv.AddFault(emulator.Fault{Path: addPath, Times: 1, Status: 429, RetryAfter: "0"})
+	if _, err := c.CreateGroup(context.Background(), GroupInput{ID: "graz", Name: "Graz"}); err != nil || countPath(srv, addPath) != 3 {
+		t.Fatalf("%v, %d add.ds", err, countPath(srv, addPath))
+	}
+}

@@ -1,0 +1,204 @@
+package emulator
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
+	"time"
+)
+
+// Error numbers the emulator answers for refused writes. The vendor
+// documents 36 (system group); the others are the emulator's own, as the
+// vendor leaves them undocumented.
+const (
+	DrWebErrSystemGroup  = 36
+	DrWebErrBadArgument  = 2
+	DrWebErrHasChildren  = 37
+	DrWebErrCycle        = 38
+	DrWebErrDuplicateID  = 39
+	DrWebErrInvalidGroup = 40
+)
+
+var drwebIDPattern = regexp.MustCompile(`^[0-9A-Za-z_.-]+$`)
+
+// UpdateDrWebGroup changes a group behind the client's back, as another
+// administrator would; it reports whether the group exists.
+func (s *Server) UpdateDrWebGroup(id string, change func(*DrWebGroup)) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	groups := slices.Clone(s.seed.DrWeb.Groups)
+	i := slices.IndexFunc(groups, func(g DrWebGroup) bool { return g.ID == id })
+	if i < 0 {
+		return false
+	}
+	change(&groups[i])
+	s.seed.DrWeb.Groups = groups
+	return true
+}
+
+// DeleteDrWebGroup deletes a group (and nothing else) behind the client's back.
+func (s *Server) DeleteDrWebGroup(id string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := len(s.seed.DrWeb.Groups)
+	s.seed.DrWeb.Groups = slices.DeleteFunc(slices.Clone(s.seed.DrWeb.Groups), func(g DrWebGroup) bool { return g.ID == id })
+	return len(s.seed.DrWeb.Groups) < n
+}
+
+// DrWebGroup returns a group as the emulator stores it.
+func (s *Server) DrWebGroup(id string) (DrWebGroup, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	i := slices.IndexFunc(s.seed.DrWeb.Groups, func(g DrWebGroup) bool { return g.ID == id })
+	if i < 0 {
+		return DrWebGroup{}, false
+	}
+	return s.seed.DrWeb.Groups[i], true
+}
+
+// drwebWrite serves add.ds, change.ds and delete.ds. It reports false for
+// another path.
+func (s *Server) drwebWrite(out drwebWriter, path string, q url.Values) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	groups := slices.Clone(s.seed.DrWeb.Groups)
+	find := func(id string) int { return slices.IndexFunc(groups, func(g DrWebGroup) bool { return g.ID == id }) }
+	// under reports whether id is parent or below it.
+	under := func(id, parent string) bool {
+		for cur, hops := id, 0; cur != "" && hops <= len(groups); hops++ {
+			if cur == parent {
+				return true
+			}
+			i := find(cur)
+			if i < 0 {
+				return false
+			}
+			cur = groups[i].ParentID
+		}
+		return false
+	}
+	now := time.Now().Unix()
+	switch path {
+	case "/api/groups/add.ds":
+		name := q.Get("name")
+		if name == "" {
+			out.fail(http.StatusOK, DrWebErrBadArgument, "Required parameter 'name' is missing")
+			return true
+		}
+		id := q.Get("id")
+		switch {
+		case id != "" && !drwebIDPattern.MatchString(id):
+			out.fail(http.StatusOK, DrWebErrBadArgument, "Invalid group id '"+id+"'")
+			return true
+		case id != "" && find(id) >= 0:
+			out.fail(http.StatusOK, DrWebErrDuplicateID, "Group '"+id+"' already exists")
+			return true
+		case id == "":
+			s.generated++
+			id = fmt.Sprintf("7e57a000-%04x-4e11-9a01-%012x", s.generated, now)
+		}
+		parent := q.Get("parent-group")
+		if parent != "" && find(parent) < 0 {
+			out.fail(http.StatusOK, DrWebErrInvalidGroup, "Parent group '"+parent+"' not found")
+			return true
+		}
+		groups = append(groups, DrWebGroup{ID: id, ParentID: parent, Name: name, Description: q.Get("description"), Created: now, Modified: now})
+		s.seed.DrWeb.Groups = groups
+		out.written(id)
+	case "/api/groups/change.ds":
+		id := q.Get("id")
+		i := find(id)
+		if i < 0 {
+			out.fail(http.StatusOK, DrWebErrNotFound, "Group "+id+" not found")
+			return true
+		}
+		if slices.Contains(drwebSystemIDs, id) {
+			out.fail(http.StatusOK, DrWebErrSystemGroup, "Unable to change group '"+id+"': You cannot change the system group")
+			return true
+		}
+		g := groups[i]
+		if q.Has("name") {
+			if q.Get("name") == "" {
+				out.fail(http.StatusOK, DrWebErrBadArgument, "The group name must not be empty")
+				return true
+			}
+			g.Name = q.Get("name")
+		}
+		if q.Has("description") {
+			g.Description = q.Get("description")
+		}
+		if q.Has("parent-group") {
+			parent := q.Get("parent-group")
+			switch {
+			case parent != "" && find(parent) < 0:
+				out.fail(http.StatusOK, DrWebErrInvalidGroup, "Parent group '"+parent+"' not found")
+				return true
+			case parent != "" && under(parent, id):
+				out.fail(http.StatusOK, DrWebErrCycle, "Unable to move group '"+id+"' into its own subgroup '"+parent+"'")
+				return true
+			}
+			g.ParentID = parent
+		}
+		g.Modified = now
+		groups[i] = g
+		s.seed.DrWeb.Groups = groups
+		out.written(id)
+	case "/api/groups/delete.ds":
+		ids := q["id"]
+		for _, id := range ids {
+			switch {
+			case slices.Contains(drwebSystemIDs, id):
+				out.fail(http.StatusOK, DrWebErrSystemGroup, "Unable to remove group '"+id+"': You cannot remove the system group")
+				return true
+			case find(id) < 0:
+				out.fail(http.StatusOK, DrWebErrNotFound, "Group "+id+" not found")
+				return true
+			case slices.ContainsFunc(groups, func(g DrWebGroup) bool { return g.ParentID == id && !slices.Contains(ids, g.ID) }):
+				out.fail(http.StatusOK, DrWebErrHasChildren, "Unable to remove group '"+id+"': the group has child groups")
+				return true
+			}
+		}
+		groups = slices.DeleteFunc(groups, func(g DrWebGroup) bool { return slices.Contains(ids, g.ID) })
+		s.seed.DrWeb.Groups = groups
+		out.deleted(ids)
+	default:
+		return false
+	}
+	return true
+}
+
+// written answers add.ds and change.ds: XML <group id="…"/>, JSON data.id.
+func (d drwebWriter) written(id string) {
+	if d.json {
+		d.writeJSON(http.StatusOK, map[string]any{"head": d.head(true), "data": map[string]any{"id": id}})
+		return
+	}
+	d.writeXMLRoot(struct {
+		ID string `xml:"id,attr"`
+	}{id}, "group")
+}
+
+// deleted answers delete.ds: XML <groups total><group id/>…</groups>, JSON data.groups.
+func (d drwebWriter) deleted(ids []string) {
+	if d.json {
+		list := []map[string]any{}
+		for _, id := range ids {
+			list = append(list, map[string]any{"id": id})
+		}
+		d.writeJSON(http.StatusOK, map[string]any{"head": d.head(true), "data": map[string]any{"groups": map[string]any{"total": len(ids), "list": list}}})
+		return
+	}
+	type group struct {
+		ID string `xml:"id,attr"`
+	}
+	var gs []group
+	for _, id := range ids {
+		gs = append(gs, group{id})
+	}
+	d.writeXML(struct {
+		Total  int     `xml:"total,attr"`
+		Groups []group `xml:"group"`
+	}{len(gs), gs})
+}
