@@ -63,8 +63,8 @@ type Config struct {
 
 // Client sends requests to one vendor API.
 type Client struct {
-	cfg     Config
-	base    *url.URL
+	cfg         Config
+	base        *url.URL
 	retry       *retryablehttp.Client // reads
 	retryWrites *retryablehttp.Client // writes: see checkRetryWrite
 	limiter     *WindowLimiter

@@ -74,7 +74,7 @@ func TestWriteRefusals(t *testing.T) {
 		}, `the new parent "` + berlinWS + `" is the group itself or one of its descendants. A group cannot move into its own subtree`},
 		"system group": {func() error { return c.DeleteGroup(ctx, EveryoneID) },
 			`error 36: Unable to remove group '` + EveryoneID + `': You cannot remove the system group. System groups cannot be deleted`},
-		"with children": {func() error { return c.DeleteGroup(ctx, offices) }, `the group has child groups. If it still has child groups, delete or move them first`},
+		"with children":  {func() error { return c.DeleteGroup(ctx, offices) }, `the group has child groups. If it still has child groups, delete or move them first`},
 		"unknown parent": {func() error { _, err := c.CreateGroup(ctx, GroupInput{Name: "x", ParentID: "nowhere"}); return err }, `the parent group "nowhere" does not exist`},
 	} {
 		err := tc.do()
