@@ -431,7 +431,8 @@ func WriteMayHaveHappened(err error) bool {
 	case errors.As(err, &redirect):
 		return false
 	case errors.As(err, &apiErr):
-		return apiErr.StatusCode >= 500 && !(apiErr.StatusCode == http.StatusServiceUnavailable && apiErr.Body == "")
+		emptyUnavailable := apiErr.StatusCode == http.StatusServiceUnavailable && apiErr.Body == ""
+		return apiErr.StatusCode >= 500 && !emptyUnavailable
 	case errors.As(err, &reqErr):
 		return !nothingSent(reqErr.err)
 	}

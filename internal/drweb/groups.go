@@ -234,3 +234,7 @@ func (c *Client) GroupsOf(ctx context.Context, nodes []TreeNode) ([]Group, error
 		return g, err
 	})
 }
+
+// Group returns one group as info.ds describes it, without its path:
+// what a resource reads. Concurrent calls share info.ds requests.
+func (c *Client) Group(ctx context.Context, id string) (Group, error) { return c.info(ctx, id) }

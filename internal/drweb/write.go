@@ -173,7 +173,7 @@ func (c *Client) CreateGroup(ctx context.Context, in GroupInput) (Group, error) 
 	if err != nil {
 		var we *WriteError
 		if errors.As(err, &we) {
-			we.Hint = createHint(in, we)
+			we.Hint = createHint(in)
 		}
 		return Group{}, err
 	}
@@ -236,7 +236,7 @@ func newIDs(now, before []string) []string {
 	return slices.DeleteFunc(slices.Clone(now), func(id string) bool { return slices.Contains(before, id) })
 }
 
-func createHint(in GroupInput, we *WriteError) string {
+func createHint(in GroupInput) string {
 	if in.ID == "" {
 		return "Check the name and parent_id"
 	}

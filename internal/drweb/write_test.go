@@ -9,7 +9,7 @@ import (
 	"github.com/endpointgroups/terraform-provider-endpointgroups/internal/emulator"
 )
 
-func countPath(srv *emulator.Server, path string) int { return srv.Count(path) }
+func addCount(srv *emulator.Server) int { return srv.Count(addPath) }
 
 func TestCreateChangeDelete(t *testing.T) {
 	t.Parallel()
@@ -100,7 +100,7 @@ func TestLostCreateAnswerIsNotRepeated(t *testing.T) {
 			if err != nil || g.Name != "Madrid" {
 				t.Fatalf("%+v, %v", g, err)
 			}
-			if n := countPath(srv, addPath); n != 1 {
+			if n := addCount(srv); n != 1 {
 				t.Fatalf("add.ds was sent %d times", n)
 			}
 			kids, _ := c.freshChildren(context.Background(), offices)
@@ -120,7 +120,7 @@ func TestDroppedCreateIsSentAgainAfterALook(t *testing.T) {
 	if err != nil || g.Name != "Rome" {
 		t.Fatalf("%+v, %v", g, err)
 	}
-	if n := countPath(srv, addPath); n != 2 {
+	if n := addCount(srv); n != 2 {
 		t.Fatalf("add.ds was sent %d times, want 2 (after a look)", n)
 	}
 }
@@ -133,16 +133,16 @@ func TestUncertainCreate(t *testing.T) {
 	srv.AddFault(emulator.Fault{Path: listPath, Status: 500, Body: "down"})
 	_, err := c.CreateGroup(context.Background(), GroupInput{ID: "", Name: "Oslo"})
 	// The listing before the write fails first: nothing is written at all.
-	if err == nil || countPath(srv, addPath) != 0 {
-		t.Fatalf("got %v after %d add.ds", err, countPath(srv, addPath))
+	if err == nil || addCount(srv) != 0 {
+		t.Fatalf("got %v after %d add.ds", err, addCount(srv))
 	}
 	srv.ClearFaults()
 	srv.AddFault(emulator.Fault{Path: addPath, Times: 1, Drop: true})
 	srv.AddFault(emulator.Fault{Path: infoPath, Status: 500, Body: "down"})
 	_, err = c.CreateGroup(context.Background(), GroupInput{ID: "oslo", Name: "Oslo"})
 	var u *UncertainWriteError
-	if !errors.As(err, &u) || !strings.Contains(err.Error(), "could not tell whether the server carried it out") || countPath(srv, addPath) != 1 {
-		t.Fatalf("got %v after %d add.ds", err, countPath(srv, addPath))
+	if !errors.As(err, &u) || !strings.Contains(err.Error(), "could not tell whether the server carried it out") || addCount(srv) != 1 {
+		t.Fatalf("got %v after %d add.ds", err, addCount(srv))
 	}
 }
 
@@ -152,12 +152,12 @@ func TestWritesAreNotRetriedOnUncertainAnswers(t *testing.T) {
 	c, srv := setup(t)
 	srv.AddFault(emulator.Fault{Path: addPath, Times: 1, Lose: true, Status: 502, Body: "bad gateway"})
 	g, err := c.CreateGroup(context.Background(), GroupInput{ID: "vienna", Name: "Vienna"})
-	if err != nil || g.ID != "vienna" || countPath(srv, addPath) != 1 {
-		t.Fatalf("%+v, %v, %d add.ds", g, err, countPath(srv, addPath))
+	if err != nil || g.ID != "vienna" || addCount(srv) != 1 {
+		t.Fatalf("%+v, %v, %d add.ds", g, err, addCount(srv))
 	}
 	// A 429 proves nothing happened: retried.
 	srv.AddFault(emulator.Fault{Path: addPath, Times: 1, Status: 429, RetryAfter: "0"})
-	if _, err := c.CreateGroup(context.Background(), GroupInput{ID: "graz", Name: "Graz"}); err != nil || countPath(srv, addPath) != 3 {
-		t.Fatalf("%v, %d add.ds", err, countPath(srv, addPath))
+	if _, err := c.CreateGroup(context.Background(), GroupInput{ID: "graz", Name: "Graz"}); err != nil || addCount(srv) != 3 {
+		t.Fatalf("%v, %d add.ds", err, addCount(srv))
 	}
 }

@@ -47,6 +47,9 @@ func addDrWebError(diags *diag.Diagnostics, err error, at path.Path) {
 	var tree *drweb.TreeError
 	switch {
 	case errors.As(err, &nf):
+		if nf.Parent {
+			at = path.Root("parent_id")
+		}
 		var hint string
 		switch {
 		case nf.Parent:
@@ -100,5 +103,19 @@ func addAPIError(diags *diag.Diagnostics, v vendorBlock, err error) {
 			"(or "+envRequestTimeout+").")
 	default:
 		diags.AddError(fmt.Sprintf("%s Request Failed", vendor), err.Error())
+	}
+}
+
+// addDrWebWriteError turns the error of a resource's write into a diagnostic.
+func addDrWebWriteError(diags *diag.Diagnostics, op string, err error) {
+	var we *drweb.WriteError
+	var uncertain *drweb.UncertainWriteError
+	switch {
+	case errors.As(err, &uncertain):
+		diags.AddError("Dr.Web "+op+" Outcome Unknown", err.Error()+".")
+	case errors.As(err, &we):
+		diags.AddError("Dr.Web "+op+" Refused", err.Error()+".")
+	default:
+		addDrWebError(diags, err, path.Root("id"))
 	}
 }

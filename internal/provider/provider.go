@@ -40,7 +40,8 @@ func (p *endpointGroupsProvider) Schema(_ context.Context, _ provider.SchemaRequ
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Reads the endpoint **groups** of OPSWAT MetaDefender IT Access (cloud) and Dr.Web AV-Desk / " +
 			"Enterprise Security Suite (on-premises), so that configurations can reference group ids, policies, " +
-			"rights, license keys and agent installer URLs instead of hard-coding them.\n\n" +
+			"rights, license keys and agent installer URLs instead of hard-coding them, and manages Dr.Web groups " +
+			"(create, change, move, delete, import) with the `endpointgroups_drweb_group` resource; OPSWAT documents no writes.\n\n" +
 			"Each vendor is configured in its own block; both are optional, and a vendor that is not configured only " +
 			"fails the data sources that need it. Every setting can also come from an environment variable " +
 			"(an attribute in the configuration wins over the variable).",
@@ -167,6 +168,7 @@ func (p *endpointGroupsProvider) Configure(ctx context.Context, req provider.Con
 		return
 	}
 	resp.DataSourceData = clients
+	resp.ResourceData = clients
 }
 
 func (p *endpointGroupsProvider) DataSources(context.Context) []func() datasource.DataSource {
@@ -179,5 +181,5 @@ func (p *endpointGroupsProvider) DataSources(context.Context) []func() datasourc
 }
 
 func (p *endpointGroupsProvider) Resources(context.Context) []func() resource.Resource {
-	return nil
+	return []func() resource.Resource{newDrWebGroupResource}
 }

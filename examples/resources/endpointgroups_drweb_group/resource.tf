@@ -1,0 +1,18 @@
+# A group under an existing parent, with an id the server generates.
+resource "endpointgroups_drweb_group" "paris" {
+  name        = "Paris"
+  description = "Paris office"
+  parent_id   = "8f1c2a10-0001-4e11-9a01-000000000001"
+}
+
+# A child group with an id of your choice (digits, Latin letters, "_", "-", ".").
+resource "endpointgroups_drweb_group" "paris_desks" {
+  id        = "paris-desks"
+  name      = "Desks"
+  parent_id = endpointgroups_drweb_group.paris.id
+}
+
+# The new group's agent installer, usable in the same apply.
+output "paris_desks_linux_installer" {
+  value = one([for p in endpointgroups_drweb_group.paris_desks.packages : p.url if p.os == "linux" && p.arch == "x86_64"])
+}

@@ -1,0 +1,263 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+
+	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/endpointgroups/terraform-provider-endpointgroups/internal/emulator"
+)
+
+func groupGone(srv *emulator.Server, ids ...string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		for _, id := range ids {
+			if _, ok := srv.DrWebGroup(id); ok {
+				return fmt.Errorf("the group %q is still on the server", id)
+			}
+		}
+		return nil
+	}
+}
+
+// The whole life of a group, on a JSON server and on an XML-only one:
+// create (generated and chosen id), change in place, move, drift, deletion
+// outside of Terraform, import, destroy.
+func TestAccDrWebGroupResource_lifecycle(t *testing.T) {
+	for _, xmlOnly := range []bool{false, true} {
+		name := "json"
+		if xmlOnly {
+			name = "xml"
+		}
+		t.Run(name, func(t *testing.T) {
+			srv := startEmulator(t)
+			srv.SetDrWebXMLOnly(xmlOnly)
+			var paris string // the generated id
+			config := func(body string) string { return providerBlock(srv) + body }
+			const created = `
+resource "endpointgroups_drweb_group" "paris" {
+  name        = "Paris"
+  description = "Paris office"
+  parent_id   = "` + idOffices + `"
+}
+resource "endpointgroups_drweb_group" "desks" {
+  id        = "paris-desks"
+  name      = "Desks"
+  parent_id = endpointgroups_drweb_group.paris.id
+}
+output "linux_installer" {
+  value = one([for p in endpointgroups_drweb_group.desks.packages : p.url if p.os == "linux" && p.arch == "x86_64"])
+}
+`
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: protoV6,
+				CheckDestroy:             groupGone(srv, "paris-desks"),
+				Steps: []resource.TestStep{
+					{
+						Config: config(created),
+						ConfigStateChecks: []statecheck.StateCheck{
+							statecheck.ExpectKnownValue("endpointgroups_drweb_group.paris", tfjsonpath.New("id"), knownvalue.StringRegexp(regexp.MustCompile(`^7e57a000-`))),
+							statecheck.ExpectKnownValue("endpointgroups_drweb_group.paris", tfjsonpath.New("parent_name"), knownvalue.StringExact("Offices")),
+							statecheck.ExpectKnownValue("endpointgroups_drweb_group.paris", tfjsonpath.New("created"), knownvalue.StringRegexp(regexp.MustCompile(`^20\d\d-\d\d-\d\dT\d\d:\d\d:\d\dZ$`))),
+							statecheck.ExpectKnownValue("endpointgroups_drweb_group.desks", tfjsonpath.New("id"), knownvalue.StringExact("paris-desks")),
+							statecheck.ExpectKnownValue("endpointgroups_drweb_group.desks", tfjsonpath.New("parent_name"), knownvalue.StringExact("Paris")),
+							statecheck.ExpectKnownValue("endpointgroups_drweb_group.desks", tfjsonpath.New("description"), knownvalue.StringExact("")),
+							statecheck.ExpectKnownValue("endpointgroups_drweb_group.desks", tfjsonpath.New("packages"), knownvalue.ListSizeExact(5)),
+							statecheck.ExpectKnownOutputValue("linux_installer", knownvalue.StringExact(srv.URL+"/download/download.ds?os=linux&arch=x86_64&group-id=paris-desks")),
+						},
+						Check: func(s *terraform.State) error {
+							paris = s.RootModule().Resources["endpointgroups_drweb_group.paris"].Primary.ID
+							g, ok := srv.DrWebGroup(paris)
+							if !ok || g.Name != "Paris" || g.ParentID != idOffices || g.Description != "Paris office" {
+								return fmt.Errorf("on the server: %+v", g)
+							}
+							return nil
+						},
+					},
+					{
+						// Rename in place, and move the child to the top level: updates, not replacements.
+						Config: config(strings.NewReplacer(`name        = "Paris"`, `name        = "Paris 8e"`,
+							`  parent_id = endpointgroups_drweb_group.paris.id`+"\n", "").Replace(created)),
+						ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+							plancheck.ExpectResourceAction("endpointgroups_drweb_group.paris", plancheck.ResourceActionUpdate),
+							plancheck.ExpectResourceAction("endpointgroups_drweb_group.desks", plancheck.ResourceActionUpdate),
+						}},
+						ConfigStateChecks: []statecheck.StateCheck{
+							statecheck.ExpectKnownValue("endpointgroups_drweb_group.paris", tfjsonpath.New("name"), knownvalue.StringExact("Paris 8e")),
+							statecheck.ExpectKnownValue("endpointgroups_drweb_group.desks", tfjsonpath.New("parent_id"), knownvalue.Null()),
+							statecheck.ExpectKnownValue("endpointgroups_drweb_group.desks", tfjsonpath.New("parent_name"), knownvalue.Null()),
+						},
+					},
+					{
+						// Moved back under Paris.
+						Config: config(strings.NewReplacer(`name        = "Paris"`, `name        = "Paris 8e"`).Replace(created)),
+						ConfigStateChecks: []statecheck.StateCheck{
+							statecheck.ExpectKnownValue("endpointgroups_drweb_group.desks", tfjsonpath.New("parent_name"), knownvalue.StringExact("Paris 8e")),
+						},
+					},
+					{
+						// Renamed outside of Terraform: the plan shows it and sets it back.
+						PreConfig: func() {
+							srv.UpdateDrWebGroup("paris-desks", func(g *emulator.DrWebGroup) { g.Name = "Renamed by hand" })
+						},
+						Config: config(strings.NewReplacer(`name        = "Paris"`, `name        = "Paris 8e"`).Replace(created)),
+						ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+							plancheck.ExpectResourceAction("endpointgroups_drweb_group.desks", plancheck.ResourceActionUpdate),
+							plancheck.ExpectKnownValue("endpointgroups_drweb_group.desks", tfjsonpath.New("name"), knownvalue.StringExact("Desks")),
+						}},
+						Check: func(*terraform.State) error {
+							if g, _ := srv.DrWebGroup("paris-desks"); g.Name != "Desks" {
+								return fmt.Errorf("the name on the server is %q", g.Name)
+							}
+							return nil
+						},
+					},
+					{
+						// Deleted outside of Terraform: planned for creation again.
+						PreConfig: func() { srv.DeleteDrWebGroup("paris-desks") },
+						Config:    config(strings.NewReplacer(`name        = "Paris"`, `name        = "Paris 8e"`).Replace(created)),
+						ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+							plancheck.ExpectResourceAction("endpointgroups_drweb_group.desks", plancheck.ResourceActionCreate),
+						}},
+					},
+					{
+						ResourceName:      "endpointgroups_drweb_group.desks",
+						ImportState:       true,
+						ImportStateId:     "paris-desks",
+						ImportStateVerify: true,
+					},
+				},
+			})
+			if paris == "" {
+				t.Fatal("no id was generated")
+			}
+			if _, ok := srv.DrWebGroup(paris); ok {
+				t.Fatal("destroy left Paris on the server")
+			}
+		})
+	}
+}
+
+// An existing group adopted with an import block plans no change when the
+// configuration matches it.
+func TestAccDrWebGroupResource_importBlock(t *testing.T) {
+	srv := startEmulator(t)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6,
+		Steps: []resource.TestStep{{
+			Config: providerBlock(srv) + `
+import {
+  to = endpointgroups_drweb_group.moscow
+  id = "` + idMoscow + `"
+}
+resource "endpointgroups_drweb_group" "moscow" {
+  name        = "Moscow"
+  description = "Moscow office"
+  parent_id   = "` + idOffices + `"
+}
+`,
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectResourceAction("endpointgroups_drweb_group.moscow", plancheck.ResourceActionNoop),
+			}},
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("endpointgroups_drweb_group.moscow", tfjsonpath.New("parent_name"), knownvalue.StringExact("Offices")),
+			},
+		}, {
+			// Forget it again without deleting it (destroy would refuse: it has children).
+			Config: providerBlock(srv),
+			PreConfig: func() {
+				srv.SetDrWebGroups(emulator.DefaultSeed().DrWeb.Groups)
+			},
+			Destroy:     false,
+			ExpectError: regexp.MustCompile(`Dr.Web Delete Refused[\s\S]*has child groups`),
+		}, {
+			// Remove its children so that the test's own destroy goes through.
+			PreConfig: func() {
+				srv.DeleteDrWebGroup(idMoscowWS)
+			},
+			Config: providerBlock(srv),
+		}},
+	})
+}
+
+func TestAccDrWebGroupResource_errors(t *testing.T) {
+	srv := startEmulator(t)
+	for name, tc := range map[string]struct{ body, want string }{
+		"bad id":        {`id = "a b"` + "\n  name = \"x\"", `an id may hold only digits, Latin letters, "_", "-" and "."`},
+		"empty name":    {`name = ""`, `Attribute name string length must be at least 1, got: 0`},
+		"duplicate id":  {`id = "` + idBerlin + `"` + "\n  name = \"x\"", `Dr.Web refused to create the group "` + idBerlin + `": error 39: Group '` + idBerlin + `' already exists.`},
+		"no parent":     {"name = \"x\"\n  parent_id = \"nowhere\"", `the parent group "nowhere" does not exist`},
+		"no such group": {"name = \"x\"\n  parent_id = \"\"", `Attribute parent_id string length must be at least 1, got: 0`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			accTest(t, resource.TestStep{
+				Config:      providerBlock(srv) + "resource \"endpointgroups_drweb_group\" \"x\" {\n  " + tc.body + "\n}\n",
+				ExpectError: errorRe(tc.want),
+			})
+		})
+	}
+}
+
+// A move into the group's own subtree is refused with what to do.
+func TestAccDrWebGroupResource_moveUnderItself(t *testing.T) {
+	srv := startEmulator(t)
+	const cfg = `
+resource "endpointgroups_drweb_group" "top" {
+  id   = "top"
+  name = "Top"
+  %s
+}
+resource "endpointgroups_drweb_group" "child" {
+  id        = "child"
+  name      = "Child"
+  parent_id = "top"
+  depends_on = [endpointgroups_drweb_group.top]
+}
+`
+	accTest(t,
+		resource.TestStep{Config: providerBlock(srv) + fmt.Sprintf(cfg, "")},
+		resource.TestStep{
+			Config:      providerBlock(srv) + fmt.Sprintf(cfg, `parent_id = "child"`),
+			ExpectError: errorRe(`the new parent "child" is the group itself or one of its descendants. A group cannot move into its own subtree: choose a parent_id outside it.`),
+		},
+		resource.TestStep{Config: providerBlock(srv) + fmt.Sprintf(cfg, "")},
+	)
+}
+
+// The resource's model converts into its schema and back, every attribute described.
+func TestDrWebGroupResourceModelMatchesSchema(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	var resp fwresource.SchemaResponse
+	newDrWebGroupResource().Schema(ctx, fwresource.SchemaRequest{}, &resp)
+	if diags := resp.Schema.ValidateImplementation(ctx); diags.HasError() {
+		t.Fatal(diags)
+	}
+	m, diags := drwebGroupResourceModelFromAPI(sampleDrWebGroup)
+	if diags.HasError() {
+		t.Fatal(diags)
+	}
+	if !m.ParentID.IsNull() || m.Description.ValueString() != "" || m.Packages.IsNull() || len(m.Packages.Elements()) != 1 {
+		t.Fatalf("converted: %+v", m)
+	}
+	state := tfsdk.State{Schema: resp.Schema, Raw: tftypes.NewValue(resp.Schema.Type().TerraformType(ctx), nil)}
+	if diags := state.Set(ctx, m); diags.HasError() {
+		t.Fatalf("the model does not fit the schema: %v", diags)
+	}
+	for name, a := range resp.Schema.Attributes {
+		if a.GetMarkdownDescription() == "" {
+			t.Errorf("%s has no description", name)
+		}
+	}
+}
