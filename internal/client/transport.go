@@ -1,0 +1,112 @@
+package client
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"time"
+)
+
+// roundTripper runs each attempt: it waits for the rate limiter, then gives
+// the attempt its own timeout (covering the body, which is read after the
+// round trip), and logs the exchange with secrets redacted.
+type roundTripper struct {
+	c    *Client
+	next http.RoundTripper
+}
+
+func (t *roundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
+	ctx := req.Context()
+	release, waited, err := t.c.limiter.Wait(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if waited > 10*time.Millisecond {
+		t.c.cfg.Logger.Debug(ctx, "waited for the client-side rate limit", map[string]any{
+			"waited_ms": waited.Milliseconds(), "limit": fmt.Sprintf("%d per %s", t.c.cfg.RequestsPerWindow, t.c.cfg.RateWindow),
+		})
+	}
+	defer release()
+
+	redactedURL := t.c.cfg.Redactor.URL(req.URL)
+	fields := map[string]any{"method": req.Method, "url": redactedURL}
+	if req.GetBody != nil {
+		if b, err := req.GetBody(); err == nil {
+			// Read past what is logged, so that a secret at the cut is
+			// recognised whole before the text is cut.
+			data, _ := io.ReadAll(io.LimitReader(b, logCapture))
+			_ = b.Close()
+			text := string(data)
+			if ct, _, _ := mime.ParseMediaType(req.Header.Get("Content-Type")); ct == "application/x-www-form-urlencoded" {
+				text = t.c.cfg.Redactor.Form(text)
+			}
+			fields["body"] = t.c.cfg.Redactor.Cut(text, logBodyBytes)
+		}
+	}
+	t.c.cfg.Logger.Debug(ctx, "sending API request", fields)
+
+	actx, cancel := context.WithTimeout(ctx, t.c.cfg.Timeout)
+	start := time.Now()
+	resp, err := t.next.RoundTrip(req.WithContext(actx))
+	elapsed := time.Since(start)
+	if err != nil {
+		cancel()
+		if ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
+			err = fmt.Errorf("no answer within the request timeout of %s", t.c.cfg.Timeout)
+		}
+		t.c.cfg.Logger.Debug(ctx, "API request failed", map[string]any{
+			"method": req.Method, "url": redactedURL, "error": t.c.cfg.Redactor.String(err.Error()), "duration_ms": elapsed.Milliseconds(),
+		})
+		return nil, err
+	}
+	t.c.cfg.Logger.Debug(ctx, "received API response", map[string]any{
+		"method": req.Method, "url": redactedURL, "status": resp.StatusCode, "duration_ms": elapsed.Milliseconds(),
+		"content_type": resp.Header.Get("Content-Type"),
+	})
+	resp.Body = &logBody{ReadCloser: resp.Body, cancel: cancel, t: t, ctx: ctx, url: redactedURL}
+	return resp, nil
+}
+
+// logBody ends the attempt's timeout when the body is closed and logs the
+// body's first bytes at trace level.
+type logBody struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+	t      *roundTripper
+	ctx    context.Context //nolint:containedctx // the request's context, for logging on Close
+	url    string
+	head   bytes.Buffer
+}
+
+func (b *logBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if room := logCapture - b.head.Len(); room > 0 && n > 0 {
+		b.head.Write(p[:min(n, room)])
+	}
+	if err != nil && !errors.Is(err, io.EOF) && errors.Is(err, context.DeadlineExceeded) && b.ctx.Err() == nil {
+		err = fmt.Errorf("the body did not arrive within the request timeout of %s", b.t.c.cfg.Timeout)
+	}
+	return n, err
+}
+
+func (b *logBody) Close() error {
+	err := b.ReadCloser.Close()
+	b.cancel()
+	if b.head.Len() > 0 {
+		b.t.c.cfg.Logger.Trace(b.ctx, "API response body", map[string]any{
+			"url": b.url, "body": b.t.c.cfg.Redactor.Cut(b.head.String(), logBodyBytes),
+		})
+	}
+	return err
+}
+
+// Bodies are logged up to logBodyBytes; logCapture bytes are read for it,
+// so that a secret that crosses the cut is redacted whole before the cut.
+const (
+	logBodyBytes = 4096
+	logCapture   = 4 * logBodyBytes
+)
