@@ -24,7 +24,9 @@ const (
 	DefaultRetryWaitMin = 500 * time.Millisecond
 	DefaultRetryWaitMax = 30 * time.Second
 	DefaultMaxBodyBytes = 32 << 20
-	// MaxRetryAfter caps how long a Retry-After header can make the client wait.
+	// MaxRetryAfter is the longest the client waits when a server asks it to
+	// (Retry-After, X-RateLimit-Reset-Time): a longer wait fails at once,
+	// with what the server asked for.
 	MaxRetryAfter = 5 * time.Minute
 )
 
@@ -63,6 +65,7 @@ type Client struct {
 	retry       *retryablehttp.Client // reads
 	retryWrites *retryablehttp.Client // writes: see checkRetryWrite
 	limiter     *WindowLimiter
+	waits       waitLog
 }
 
 // New validates cfg and returns a client.
@@ -248,6 +251,28 @@ func (c *Client) Do(ctx context.Context, req Request) (*Response, error) {
 		rc, policy = c.retryWrites, checkRetryWrite
 	}
 	resp, err := rc.Do(rreq)
+	// A 429 that says how long to wait (Retry-After, or the documented
+	// X-RateLimit-Reset-Time) is waited out here, not in the retry budget:
+	// waiting for an account's rate-limit window is normal, not an error.
+	var limited rateLimitRounds
+	for err == nil && resp.StatusCode == http.StatusTooManyRequests {
+		wait, source, ok := RateLimitWait(resp.Header, time.Now())
+		if !ok || wait > MaxRetryAfter || limited.n >= maxRateLimitRounds {
+			limited.wait, limited.source, limited.header = wait, source, ok
+			break
+		}
+		drain(resp)
+		c.cfg.Logger.Warn(ctx, "the API is rate limited; waiting as it asks", map[string]any{
+			"url": redactedURL, "wait_ms": wait.Milliseconds(), "header": source, "remaining": resp.Header.Get("X-RateLimit-Remaining"),
+		})
+		c.waits.note(time.Now(), wait, waitRateLimited)
+		if err := sleep(ctx, wait); err != nil {
+			return nil, c.requestError(ctx, req.Method, redactedURL, err, policy)
+		}
+		limited.n++
+		limited.total += wait
+		resp, err = rc.Do(rreq)
+	}
 	if err != nil {
 		if resp != nil {
 			_ = resp.Body.Close()
@@ -277,6 +302,12 @@ func (c *Client) Do(ctx context.Context, req Request) (*Response, error) {
 		if retryable, _ := policy(ctx, resp, nil); retryable && c.cfg.MaxRetries > 0 {
 			e.Retries = c.cfg.MaxRetries
 		}
+		if resp.StatusCode == http.StatusTooManyRequests {
+			e.Message = joinMessage(e.Message, limited.String())
+		} else if d, ok := RetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok && d > MaxRetryAfter {
+			e.Message = joinMessage(e.Message, fmt.Sprintf("the server asks to wait %s (Retry-After), longer than the provider waits (%s): try again later",
+				d.Round(time.Second), MaxRetryAfter))
+		}
 		return nil, e
 	}
 	return out, nil
@@ -301,4 +332,14 @@ func (c *Client) requestError(ctx context.Context, method, redactedURL string, e
 	}
 	msg := fmt.Sprintf("%s API: %s %s: %s", c.cfg.Vendor, method, redactedURL, detail)
 	return &RequestError{msg: c.cfg.Redactor.String(msg), err: err}
+}
+
+func joinMessage(a, b string) string {
+	switch {
+	case a == "":
+		return b
+	case b == "":
+		return a
+	}
+	return a + "; " + b
 }

@@ -176,7 +176,7 @@ func TestRetryAfterParsing(t *testing.T) {
 	}{
 		{"7", 7 * time.Second, true},
 		{" 0 ", 0, true},
-		{"99999", MaxRetryAfter, true},
+		{"99999", 24 * time.Hour, true},
 		{"Sun, 22 Nov 2026 12:00:30 GMT", 30 * time.Second, true},
 		{"Sun, 22 Nov 2026 11:00:00 GMT", 0, true},
 		{"-1", 0, false},
@@ -451,5 +451,74 @@ func TestSniffBody(t *testing.T) {
 		if got := SniffBody([]byte(in)); got != want {
 			t.Errorf("SniffBody(%q) = %v, want %v", in, got, want)
 		}
+	}
+}
+
+// A 429 that says how long to wait is waited out outside the retry budget,
+// from Retry-After or the documented X-RateLimit-Reset-Time; a wait longer
+// than the client's cap fails at once with what the server asked for.
+func TestRateLimitWindowsAreWaitedOut(t *testing.T) {
+	t.Parallel()
+	for name, header := range map[string][2]string{
+		"Retry-After":            {"Retry-After", "1"},
+		"X-RateLimit-Reset-Time": {"X-RateLimit-Reset-Time", "0.2"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			c, calls, log := setup(t, func(w http.ResponseWriter, r *http.Request, n int) {
+				if n <= 4 { // more 429s than max_retries (2)
+					w.Header().Set(header[0], header[1])
+					w.Header().Set("X-RateLimit-Remaining", "0")
+					w.WriteHeader(http.StatusTooManyRequests)
+					return
+				}
+				_, _ = io.WriteString(w, `{"ok":true}`)
+			})
+			start := time.Now()
+			if _, err := get(c); err != nil {
+				t.Fatalf("a rate-limit window used up the retries: %v", err)
+			}
+			if calls.Load() != 5 {
+				t.Fatalf("%d calls, want 5", calls.Load())
+			}
+			report := c.Waited(start)
+			if !report.RateLimitedAnswer || report.RateLimited <= 0 || report.Requests != 5 {
+				t.Fatalf("report %+v", report)
+			}
+			if !strings.Contains(log.String(), "the API is rate limited; waiting as it asks") {
+				t.Fatalf("no log line:\n%s", log.String())
+			}
+		})
+	}
+	t.Run("longer than the cap", func(t *testing.T) {
+		t.Parallel()
+		c, calls, _ := setup(t, func(w http.ResponseWriter, r *http.Request, n int) {
+			w.Header().Set("X-RateLimit-Reset-Time", "3600")
+			w.WriteHeader(http.StatusTooManyRequests)
+		})
+		_, err := get(c)
+		if err == nil || calls.Load() != 1 || !strings.Contains(err.Error(), "the API is rate limited and asks to wait 1h0m0s (X-RateLimit-Reset-Time), longer than the provider waits (5m0s)") {
+			t.Fatalf("%d calls: %v", calls.Load(), err)
+		}
+	})
+}
+
+// When the server has less of the account's budget left than the client's
+// own pacing assumes, the client paces to the server's figure.
+func TestLimiterPacesToTheServersBudget(t *testing.T) {
+	t.Parallel()
+	l := NewWindowLimiter(10, time.Minute)
+	now := time.Now()
+	release, _, _ := l.Wait(context.Background())
+	l.Observe(http.Header{"X-Ratelimit-Remaining": {"1"}, "X-Ratelimit-Reset-Time": {"30"}}, now)
+	release()
+	// One more goes; the next waits for the server's window to reset.
+	if _, _, err := l.Wait(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if _, _, err := l.Wait(ctx); err == nil {
+		t.Fatal("the limiter let a request past the server's remaining budget")
 	}
 }

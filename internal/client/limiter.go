@@ -2,6 +2,10 @@ package client
 
 import (
 	"context"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -79,4 +83,50 @@ func (l *WindowLimiter) release() {
 	close(l.freed)
 	l.freed = make(chan struct{})
 	l.mu.Unlock()
+}
+
+// Unsend gives back a turn that Wait granted to a request that was not sent.
+func (l *WindowLimiter) Unsend() {
+	if l == nil {
+		return
+	}
+	l.mu.Lock()
+	l.inflight--
+	close(l.freed)
+	l.freed = make(chan struct{})
+	l.mu.Unlock()
+}
+
+// Observe paces the limiter to what the server says is left of the
+// account's budget (X-RateLimit-Remaining, with X-RateLimit-Reset-Time
+// seconds until the window resets): other clients of the same account
+// spend from it too. When the server allows fewer requests than the limiter
+// would, the difference is booked as requests that free their places when
+// the server's window resets.
+func (l *WindowLimiter) Observe(h http.Header, now time.Time) {
+	if l == nil {
+		return
+	}
+	remaining, err := strconv.Atoi(strings.TrimSpace(h.Get("X-RateLimit-Remaining")))
+	if err != nil || remaining < 0 {
+		return
+	}
+	reset := l.window
+	if v, err := strconv.ParseFloat(strings.TrimSpace(h.Get("X-RateLimit-Reset-Time")), 64); err == nil && v >= 0 && v < 24*3600 {
+		reset = time.Duration(v * float64(time.Second))
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	// The request this answer belongs to is still in flight: it is counted.
+	free := l.n - l.inflight - len(l.done)
+	if remaining >= free {
+		return
+	}
+	// Booked as answered at "at", a place frees at now+reset, plus a margin
+	// for the server's rounding of the reset time.
+	at := now.Add(reset + l.window/20 - l.window)
+	for range free - remaining {
+		i, _ := slices.BinarySearchFunc(l.done, at, func(t, target time.Time) int { return t.Compare(target) })
+		l.done = slices.Insert(l.done, i, at)
+	}
 }

@@ -3,6 +3,8 @@ package client
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -21,14 +23,22 @@ func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, erro
 		return false, ctx.Err()
 	}
 	var redirect *RedirectError
-	if errors.As(err, &redirect) {
+	var prepare *PrepareError
+	if errors.As(err, &redirect) || errors.As(err, &prepare) {
 		return false, nil
 	}
 	if err != nil {
 		return retryablehttp.DefaultRetryPolicy(ctx, resp, err)
 	}
+	if d, ok := RetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok && d > MaxRetryAfter {
+		return false, nil // longer than the client waits: fail now, saying so
+	}
 	switch resp.StatusCode {
-	case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+	case http.StatusTooManyRequests:
+		// One that says how long to wait is waited out by Do, outside the retry budget.
+		_, _, told := RateLimitWait(resp.Header, time.Now())
+		return !told, nil
+	case http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
 		return true, nil
 	}
 	return false, nil
@@ -48,7 +58,8 @@ func checkRetryWrite(ctx context.Context, resp *http.Response, err error) (bool,
 	}
 	switch {
 	case resp.StatusCode == http.StatusTooManyRequests:
-		return true, nil
+		_, _, told := RateLimitWait(resp.Header, time.Now())
+		return !told, nil
 	case resp.StatusCode == http.StatusServiceUnavailable && resp.ContentLength == 0:
 		return true, nil
 	}
@@ -109,10 +120,67 @@ func RetryAfter(v string, now time.Time) (time.Duration, bool) {
 		if s < 0 {
 			return 0, false
 		}
-		return time.Duration(min(s, int64(MaxRetryAfter/time.Second))) * time.Second, true
+		return time.Duration(min(s, int64(24*time.Hour/time.Second))) * time.Second, true
 	}
 	if t, err := http.ParseTime(v); err == nil {
 		return max(t.Sub(now), 0), true
 	}
 	return 0, false
+}
+
+// maxRateLimitRounds bounds how many rate-limit windows one request waits
+// out before it fails.
+const maxRateLimitRounds = 10
+
+// RateLimitWait reads how long a 429 asks to wait: Retry-After when present,
+// else X-RateLimit-Reset-Time (seconds until the account's window resets),
+// which the OPSWAT API family documents. source names the header used.
+func RateLimitWait(h http.Header, now time.Time) (wait time.Duration, source string, ok bool) {
+	if d, ok := RetryAfter(h.Get("Retry-After"), now); ok {
+		return d, "Retry-After", true
+	}
+	if v := strings.TrimSpace(h.Get("X-RateLimit-Reset-Time")); v != "" {
+		if secs, err := strconv.ParseFloat(v, 64); err == nil && secs >= 0 && secs < 24*3600 {
+			return time.Duration(secs * float64(time.Second)).Round(time.Millisecond), "X-RateLimit-Reset-Time", true
+		}
+	}
+	return 0, "", false
+}
+
+// rateLimitRounds is what one request spent waiting out rate-limit windows.
+type rateLimitRounds struct {
+	n      int
+	total  time.Duration
+	wait   time.Duration // what the last 429 asked for
+	source string
+	header bool
+}
+
+func (r rateLimitRounds) String() string {
+	switch {
+	case r.header && r.wait > MaxRetryAfter:
+		return fmt.Sprintf("the API is rate limited and asks to wait %s (%s), longer than the provider waits (%s): try again later, "+
+			"or leave more of the account's rate to this run", r.wait.Round(time.Second), r.source, MaxRetryAfter)
+	case r.n > 0:
+		return fmt.Sprintf("still rate limited after waiting out %d windows (%s in all): the account's other API clients may be using its whole rate",
+			r.n, r.total.Round(time.Second))
+	}
+	return ""
+}
+
+func drain(resp *http.Response) {
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
+	_ = resp.Body.Close()
+}
+
+// sleep waits d, or less if ctx ends first.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }

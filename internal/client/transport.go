@@ -25,12 +25,25 @@ func (t *roundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, err
 	}
+	now := time.Now()
 	if waited > 10*time.Millisecond {
 		t.c.cfg.Logger.Debug(ctx, "waited for the client-side rate limit", map[string]any{
 			"waited_ms": waited.Milliseconds(), "limit": fmt.Sprintf("%d per %s", t.c.cfg.RequestsPerWindow, t.c.cfg.RateWindow),
 		})
+		t.c.waits.note(now, waited, waitPacing)
+	}
+	// A credential that must be fresh when the request goes (an OAuth token
+	// that may have expired while the request waited its turn) is set now.
+	if prepare, ok := ctx.Value(prepareKey{}).(func(*http.Request) error); ok {
+		req = req.Clone(ctx)
+		if err := prepare(req); err != nil {
+			t.c.limiter.Unsend()
+			release = func() {}
+			return nil, &PrepareError{err}
+		}
 	}
 	defer release()
+	t.c.waits.sent(now)
 
 	redactedURL := t.c.cfg.Redactor.URL(req.URL)
 	fields := map[string]any{"method": req.Method, "url": redactedURL}
@@ -63,6 +76,7 @@ func (t *roundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
 		})
 		return nil, err
 	}
+	t.c.limiter.Observe(resp.Header, time.Now())
 	t.c.cfg.Logger.Debug(ctx, "received API response", map[string]any{
 		"method": req.Method, "url": redactedURL, "status": resp.StatusCode, "duration_ms": elapsed.Milliseconds(),
 		"content_type": resp.Header.Get("Content-Type"),
@@ -110,3 +124,19 @@ const (
 	logBodyBytes = 4096
 	logCapture   = 4 * logBodyBytes
 )
+
+type prepareKey struct{}
+
+// WithPrepare returns a context whose requests are passed to prepare after
+// the rate limiter let them go and just before they are sent: the place to
+// set a credential that must be fresh at that moment. An error from prepare
+// ends the request unsent (as a *PrepareError), and gives its turn back.
+func WithPrepare(ctx context.Context, prepare func(*http.Request) error) context.Context {
+	return context.WithValue(ctx, prepareKey{}, prepare)
+}
+
+// PrepareError is a request that its prepare function stopped before it was sent.
+type PrepareError struct{ Err error }
+
+func (e *PrepareError) Error() string { return e.Err.Error() }
+func (e *PrepareError) Unwrap() error { return e.Err }

@@ -94,6 +94,10 @@ type Server struct {
 	rateWindow time.Duration
 	rateHits   []time.Time
 	throttled  int
+	rateStyle  RateLimitStyle
+	searchMode SearchMode
+	// emptyPastEnd answers 200 [] for a page past the last
+	emptyPastEnd bool
 
 	// Dr.Web state
 	xmlOnly   bool

@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"cmp"
+	"math"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -97,6 +98,79 @@ func (s *Server) SetRateLimit(n int, window time.Duration) {
 	s.rateN, s.rateWindow, s.rateHits = n, window, nil
 }
 
+// RateLimitStyle is how the emulated API answers a request over its limit.
+type RateLimitStyle int
+
+const (
+	// RateLimitRetryAfter sends Retry-After beside the documented X-RateLimit-* headers.
+	RateLimitRetryAfter RateLimitStyle = iota
+	// RateLimitHeadersOnly sends only what the API family documents:
+	// X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset-Time.
+	RateLimitHeadersOnly
+)
+
+// SetRateLimitStyle chooses the headers of a 429.
+func (s *Server) SetRateLimitStyle(style RateLimitStyle) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.rateStyle = style
+}
+
+// SpendRateLimit spends n requests of the account's budget, as another
+// integration of the same account would.
+func (s *Server) SpendRateLimit(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for range n {
+		s.rateHits = append(s.rateHits, time.Now())
+	}
+}
+
+// SearchMode is how the emulated API's undocumented search matches.
+type SearchMode string
+
+// The search behaviours a test can choose.
+const (
+	SearchSubstring SearchMode = ""       // case-insensitive substring of the group or policy name
+	SearchPrefix    SearchMode = "prefix" // case-insensitive prefix
+	SearchWords     SearchMode = "words"  // any one whole word of the keyword, case-insensitive
+	SearchNever     SearchMode = "never"  // matches nothing
+)
+
+// SetSearchMode chooses how search matches.
+func (s *Server) SetSearchMode(m SearchMode) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.searchMode = m
+}
+
+// SetEmptyPagePastEnd makes a page past the last answer 200 with [] instead
+// of 413, as the API did before a fix its change log mentions.
+func (s *Server) SetEmptyPagePastEnd(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.emptyPastEnd = on
+}
+
+func searchMatches(mode SearchMode, q, text string) bool {
+	q, text = strings.ToLower(q), strings.ToLower(text)
+	switch mode {
+	case SearchPrefix:
+		return strings.HasPrefix(text, q)
+	case SearchWords:
+		words := strings.Fields(text)
+		for _, w := range strings.Fields(q) {
+			if slices.Contains(words, w) {
+				return true
+			}
+		}
+		return false
+	case SearchNever:
+		return false
+	}
+	return strings.Contains(text, q)
+}
+
 // Throttled returns how many requests got a 429 from the rate limit.
 func (s *Server) Throttled() int {
 	s.mu.Lock()
@@ -185,18 +259,36 @@ func (s *Server) opswatGroups(w http.ResponseWriter, r *http.Request, body []byt
 			}
 		}
 		s.rateHits = kept
+		// The documented headers, on every answer of a limited account;
+		// "reset" is when the whole window is clear again.
+		resetHeader := func() {
+			reset := time.Duration(0)
+			if len(s.rateHits) > 0 {
+				reset = s.rateWindow - now.Sub(s.rateHits[len(s.rateHits)-1])
+			}
+			w.Header().Set("X-RateLimit-Reset-Time", strconv.FormatFloat(math.Ceil(max(reset, 0).Seconds()*10)/10, 'f', 1, 64))
+		}
+		w.Header().Set("X-RateLimit-Limit", strconv.Itoa(s.rateN))
 		if len(s.rateHits) >= s.rateN {
+			reset := s.rateWindow - now.Sub(s.rateHits[0]) // the first place frees
+			resetHeader()
 			s.throttled++
-			wait := s.rateWindow - now.Sub(s.rateHits[0])
+			retryAfter := s.rateStyle != RateLimitHeadersOnly
 			s.mu.Unlock()
-			w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
-			opswatError(w, http.StatusTooManyRequests, "Too many requests")
+			w.Header().Set("X-RateLimit-Remaining", "0")
+			if retryAfter {
+				w.Header().Set("Retry-After", strconv.Itoa(int(reset.Seconds())+1))
+			}
+			opswatError(w, http.StatusTooManyRequests, "The request exceeds the API rate limit")
 			return
 		}
 		s.rateHits = append(s.rateHits, now)
+		resetHeader()
+		w.Header().Set("X-RateLimit-Remaining", strconv.Itoa(s.rateN-len(s.rateHits)))
 	}
 	valid := s.validToken(r.URL.Query().Get("access_token"))
 	groups := slices.Clone(s.seed.OPSWAT.Groups)
+	searchMode, emptyPastEnd := s.searchMode, s.emptyPastEnd
 	s.mu.Unlock()
 
 	if !valid {
@@ -239,9 +331,9 @@ func (s *Server) opswatGroups(w http.ResponseWriter, r *http.Request, body []byt
 		opswatError(w, http.StatusBadRequest, "Invalid sort")
 		return
 	}
-	if q := strings.ToLower(req.Search); q != "" {
+	if req.Search != "" {
 		groups = slices.DeleteFunc(groups, func(g OPSWATGroup) bool {
-			return !strings.Contains(strings.ToLower(g.GroupName), q) && !strings.Contains(strings.ToLower(g.PolicyName), q)
+			return !searchMatches(searchMode, req.Search, g.GroupName) && !searchMatches(searchMode, req.Search, g.PolicyName)
 		})
 	}
 	slices.SortStableFunc(groups, func(a, b OPSWATGroup) int {
@@ -252,7 +344,7 @@ func (s *Server) opswatGroups(w http.ResponseWriter, r *http.Request, body []byt
 		return cmp.Or(c, cmp.Compare(a.GroupID, b.GroupID))
 	})
 	start := (page - 1) * limit
-	if start >= len(groups) && page > 1 {
+	if start >= len(groups) && page > 1 && !emptyPastEnd {
 		opswatError(w, http.StatusRequestEntityTooLarge, "Requested page number is too large, no groups will be returned")
 		return
 	}

@@ -57,6 +57,14 @@ func (c *Client) ListGroups(ctx context.Context, opts ListOptions) ([]Group, err
 	if !slices.Contains(SortOrders, opts.SortOrder) {
 		return nil, fmt.Errorf("sort order %q is not asc or desc", opts.SortOrder)
 	}
+	if opts.Search == "" {
+		c.mu.Lock()
+		if c.fullWalk == nil { // the first full list of the run serves the lookups too
+			c.fullWalk = &opts
+		}
+		c.mu.Unlock()
+		c.plan.walk()
+	}
 	key := strconv.Quote(opts.Search) + "|" + opts.SortField + "|" + opts.SortOrder
 	groups, err := c.lists.Do(ctx, key, func(ctx context.Context) ([]Group, error) { return c.walk(ctx, opts) })
 	return slices.Clone(groups), err

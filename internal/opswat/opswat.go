@@ -69,13 +69,17 @@ type Client struct {
 	staticToken          string
 	clientID, clientSecr string
 
-	mu      sync.Mutex // guards token and expires
-	token   string
-	expires time.Time
+	mu       sync.Mutex // guards token, expires and fullWalk
+	token    string
+	expires  time.Time
+	fullWalk *ListOptions // the run's first walk of the whole list
 	tokens  client.Memo[string]
 
 	lists     client.Memo[[]Group]
+	searches  client.Memo[searchPage]
+	plan      planner
 	readAhead int // page requests a walk keeps in flight
+	rpm       int // requests per minute
 }
 
 type options struct {
@@ -141,7 +145,7 @@ func New(opts ...Option) (*Client, error) {
 	if o.requestsPerMinute >= ReadAheadFromRPM {
 		readAhead = readAheadPages
 	}
-	return &Client{http: hc, staticToken: o.accessToken, clientID: o.clientID, clientSecr: o.clientSecret, readAhead: readAhead}, nil
+	return &Client{http: hc, staticToken: o.accessToken, clientID: o.clientID, clientSecr: o.clientSecret, readAhead: readAhead, rpm: o.requestsPerMinute}, nil
 }
 
 // errorMessage reads the error body, which the vendor does not document:
@@ -253,31 +257,78 @@ func parseSeconds(raw json.RawMessage) int64 {
 
 // do sends an authenticated request. With client credentials a 401 fetches
 // a new token and tries once more; with a fixed token it is ErrTokenRejected.
+//
+// The token is set when the request leaves, after the pacing let it go
+// (client.WithPrepare): a token that expired while the request waited for
+// its turn is replaced, not sent and then blamed on the credentials.
 func (c *Client) do(ctx context.Context, req client.Request) (*client.Response, error) {
 	var used string
-	for attempt := 0; ; attempt++ {
+	refused := false
+	for stale := 0; ; {
 		tok, err := c.accessToken(ctx, used)
 		if err != nil {
 			return nil, err
 		}
 		used = tok
-		q := url.Values{}
-		for k, v := range req.Query {
-			q[k] = v
-		}
-		q.Set("access_token", tok)
 		r := req
-		r.Query = q
-		resp, err := c.http.Do(ctx, r)
+		r.Query = url.Values{}
+		for k, v := range req.Query {
+			r.Query[k] = v
+		}
+		r.Query.Set("access_token", tok)
+		sendCtx := ctx
+		if c.staticToken == "" {
+			sendCtx = client.WithPrepare(ctx, func(hr *http.Request) error {
+				cur, ok := c.currentToken()
+				if !ok {
+					return errTokenExpiredWhileWaiting
+				}
+				q := hr.URL.Query()
+				q.Set("access_token", cur)
+				hr.URL.RawQuery = q.Encode()
+				used = cur
+				return nil
+			})
+		}
+		resp, err := c.http.Do(sendCtx, r)
+		if errors.Is(err, errTokenExpiredWhileWaiting) {
+			if stale++; stale > maxStaleTokens {
+				return nil, fmt.Errorf("the OPSWAT access token expired %d times while requests waited for their turn under requests_per_minute: "+
+					"the provider cannot send requests within a token's lifetime (%w)", stale, err)
+			}
+			c.http.Logger().Debug(ctx, "the OPSWAT access token expired while the request waited for its turn; fetching a new one", nil)
+			continue
+		}
 		if err == nil || !errors.Is(err, client.ErrUnauthorized) {
 			return resp, err
 		}
 		if c.staticToken != "" {
 			return nil, fmt.Errorf("%w: %w", ErrTokenRejected, err)
 		}
-		if attempt > 0 {
+		if refused {
 			return nil, fmt.Errorf("%w: a freshly fetched token was refused too: %w", ErrCredentialsRejected, err)
 		}
+		refused = true
 		c.http.Logger().Debug(ctx, "OPSWAT refused the access token; fetching a new one", nil)
 	}
 }
+
+// maxStaleTokens bounds how often a request may find its token expired
+// after waiting for its turn.
+const maxStaleTokens = 3
+
+var errTokenExpiredWhileWaiting = errors.New("the access token expired while the request waited for its turn")
+
+// currentToken returns the fetched token while it is valid.
+func (c *Client) currentToken() (string, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.token, c.token != "" && time.Now().Before(c.expires)
+}
+
+// Waited tells what the client did since a moment: requests sent, and how
+// long requests waited for pacing or for the API's rate-limit windows.
+func (c *Client) Waited(since time.Time) client.WaitReport { return c.http.Waited(since) }
+
+// RequestsPerMinute is the pace the client keeps.
+func (c *Client) RequestsPerMinute() int { return c.rpm }
