@@ -2,11 +2,11 @@ package emulator
 
 import (
 	"cmp"
-	"math"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"math"
 	"net/http"
 	"net/url"
 	"slices"

@@ -73,7 +73,7 @@ type Client struct {
 	token    string
 	expires  time.Time
 	fullWalk *ListOptions // the run's first walk of the whole list
-	tokens  client.Memo[string]
+	tokens   client.Memo[string]
 
 	lists     client.Memo[[]Group]
 	searches  client.Memo[searchPage]
