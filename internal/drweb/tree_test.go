@@ -301,3 +301,35 @@ func TestSharedFailureReportedOnce(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+// When every caller of a batch has gone (an interrupt), the batch stops: no
+// further attempt is sent.
+func TestAbandonedBatchStops(t *testing.T) {
+	t.Parallel()
+	srv := emulator.New(emulator.DefaultSeed())
+	t.Cleanup(srv.Close)
+	slowRetries := client.Config{RetryWaitMin: 200 * time.Millisecond, RetryWaitMax: 200 * time.Millisecond, MaxRetries: 10, Timeout: 5 * time.Second}
+	c, err := New(WithURL(srv.URL), WithCredentials("admin", "demo-password"), WithHTTP(slowRetries))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Children(context.Background(), ""); err != nil { // settle the format first
+		t.Fatal(err)
+	}
+	srv.AddFault(emulator.Fault{Path: infoPath, Status: 503, Body: "busy"})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { _, err := c.GroupByID(ctx, berlin); done <- err }()
+	for srv.Count(infoPath) == 0 {
+		time.Sleep(5 * time.Millisecond)
+	}
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Fatalf("got %v", err)
+	}
+	sent := srv.Count(infoPath)
+	time.Sleep(700 * time.Millisecond) // three retry waits
+	if n := srv.Count(infoPath); n != sent {
+		t.Fatalf("the abandoned batch sent %d more attempts", n-sent)
+	}
+}

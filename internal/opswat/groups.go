@@ -109,6 +109,7 @@ func (c *Client) walk(ctx context.Context, opts ListOptions) ([]Group, error) {
 
 	var all []Group
 	var prevFirst string
+	seen := map[string]bool{}
 	for n := 1; n <= maxPages; n++ {
 		// The lead grows with the list (pages 1 and 2 alone, then 1, 2, …
 		// up to readAhead-1 pages ahead): a list of up to 99 groups never
@@ -131,8 +132,25 @@ func (c *Client) walk(ctx context.Context, opts ListOptions) ([]Group, error) {
 			}
 			prevFirst = string(p.raw[0].ID)
 		}
+		fresh := 0
 		for _, g := range p.raw {
+			id := string(g.ID)
+			if seen[id] {
+				// The list may have shifted while it was walked (a group
+				// added or removed): keep the group once, and say so.
+				c.http.Logger().Warn(ctx, "OPSWAT listed a group twice in one walk; keeping it once", map[string]any{"group_id": id, "page": n})
+				continue
+			}
+			seen[id] = true
+			fresh++
 			all = append(all, c.convert(ctx, g))
+		}
+		if len(p.raw) == PageSize && fresh == 0 {
+			return nil, p.resp.Error(fmt.Sprintf("page %d brings no group that the pages before it did not: the server repeats its pages, "+
+				"so the walk stops instead of going round", n), nil)
+		}
+		if n%10 == 0 {
+			c.http.Logger().Debug(ctx, "walking the OPSWAT group list", map[string]any{"pages": n, "groups": len(all), "duration_ms": time.Since(start).Milliseconds()})
 		}
 		if len(p.raw) < PageSize {
 			break

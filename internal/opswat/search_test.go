@@ -4,7 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -221,4 +226,36 @@ func lookupAllSafe(c *Client, names ...string) map[string]error {
 	}
 	wg.Wait()
 	return errs
+}
+
+// A server that answers pages 1, 2, 1, 2, … all full ends the walk at the
+// first page that brings nothing new, with a clear error.
+func TestRepeatingPagesEndTheWalk(t *testing.T) {
+	t.Parallel()
+	full := func(offset int) string {
+		var b strings.Builder
+		b.WriteString("[")
+		for i := range PageSize {
+			if i > 0 {
+				b.WriteString(",")
+			}
+			fmt.Fprintf(&b, `{"group_id":"%d","group_name":"g%d"}`, offset+i, offset+i)
+		}
+		return b.String() + "]"
+	}
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := calls.Add(1)
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, full(int(n+1)%2*PageSize))
+	}))
+	t.Cleanup(srv.Close)
+	c, err := New(WithBaseURL(srv.URL), WithAccessToken("t0ken"), WithHTTP(fast), WithRequestsPerMinute(ReadAheadFromRPM-1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.ListGroups(context.Background(), ListOptions{})
+	if err == nil || !strings.Contains(err.Error(), "page 3 brings no group that the pages before it did not") || calls.Load() != 3 {
+		t.Fatalf("after %d pages: %v", calls.Load(), err)
+	}
 }

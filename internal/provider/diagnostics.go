@@ -6,6 +6,8 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"strings"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -118,4 +120,35 @@ func addDrWebWriteError(diags *diag.Diagnostics, op string, err error) {
 	default:
 		addDrWebError(diags, err, path.Root("id"))
 	}
+}
+
+// pacedReadWarning is how long an OPSWAT read may wait on purpose before
+// its result says why it took so long.
+const pacedReadWarning = 5 * time.Second
+
+// warnIfPaced adds a warning to an OPSWAT read that waited more than a few
+// seconds for the provider's pacing or the API's rate-limit windows: how
+// long, why, and what would make the plan cheaper.
+func warnIfPaced(diags *diag.Diagnostics, c *opswat.Client, start time.Time) {
+	r := c.Waited(start)
+	if r.Pacing+r.RateLimited < pacedReadWarning {
+		return
+	}
+	var why []string
+	if r.Pacing > 0 {
+		why = append(why, fmt.Sprintf("%s for the provider's own pacing: the run sent %d OPSWAT requests while this data source was read, "+
+			"and opswat.requests_per_minute = %d lets no more than that many go in any minute", r.Pacing.Round(time.Second), r.Requests, c.RequestsPerMinute()))
+	}
+	if r.RateLimited > 0 {
+		why = append(why, fmt.Sprintf("%s for the API's rate-limit windows: the API answered 429, so other clients of the same account "+
+			"(or other Terraform runs) spent part of its limit", r.RateLimited.Round(time.Second)))
+	}
+	diags.AddWarning("OPSWAT Read Waited for the Rate Limit",
+		fmt.Sprintf("This read waited %s on purpose, not because the API was slow: %s.\n\n"+
+			"To make plans cheaper: look groups up by name rather than by id (a run's first %d lookups by name cost one request each; "+
+			"by id, the whole group list is walked, 50 groups a request); share one endpointgroups_opswat_groups without search "+
+			"between the data sources that need many groups; raise requests_per_minute if the account allows more. Pacing holds per "+
+			"Terraform run: runs against the same account at the same time each send up to requests_per_minute, so give each a share "+
+			"(for example 5 each for two runs at the API's 10).",
+			(r.Pacing+r.RateLimited).Round(time.Second), strings.Join(why, "; and "), opswat.MaxSearches))
 }

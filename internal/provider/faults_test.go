@@ -90,7 +90,10 @@ func TestAccFaults_giveUp(t *testing.T) {
 		fault emulator.Fault
 		want  string
 	}{
-		"429":      {emulator.Fault{Status: 429, RetryAfter: "1", ContentType: "application/json", Body: `{"error":"Too many requests"}`}, `HTTP 429 Too Many Requests: Too many requests (still failing after 1 retries)`},
+		"429": {emulator.Fault{Status: 429, ContentType: "application/json", Body: `{"error":"Too many requests"}`}, `HTTP 429 Too Many Requests: Too many requests (still failing after 1 retries)`},
+		// A 429 that says how long to wait is waited out outside the retry budget, ten windows at most.
+		"429 with Retry-After": {emulator.Fault{Status: 429, RetryAfter: "0", ContentType: "application/json", Body: `{"error":"Too many requests"}`},
+			`HTTP 429 Too Many Requests: Too many requests; still rate limited after waiting out 10 windows (0s in all)`},
 		"503":      {emulator.Fault{Status: 503, Body: "Service Unavailable"}, `HTTP 503 Service Unavailable; the body starts with "Service Unavailable" (still failing after 1 retries)`},
 		"HTML 502": {emulator.Fault{Status: 502, Body: "<html><body><h1>502 Bad Gateway</h1></body></html>"}, `HTTP 502 Bad Gateway; the body starts with "<html><body><h1>502 Bad Gateway</h1></body></html>" (still failing after 1 retries)`},
 		"reset":    {emulator.Fault{Drop: true}, `the server closed the connection without an answer (EOF) (still failing after 1 retries)`},
@@ -106,6 +109,12 @@ func TestAccFaults_giveUp(t *testing.T) {
 				ExpectError: errorRe(`OPSWAT API: POST ` + srv.URL + `/o/api/v3/groups?access_token=REDACTED: ` + tc.want),
 			})
 			attempts := len(statusesOf(srv, groupsPath))
+			if name == "429 with Retry-After" {
+				if attempts != 11 {
+					t.Errorf("%d attempts, want 11 (10 rate-limit windows)", attempts)
+				}
+				return
+			}
 			if want := 2; name != "500" && attempts != want {
 				t.Errorf("%d attempts, want %d (1 retry)", attempts, want)
 			}
@@ -204,8 +213,10 @@ output "last" {
 	if err != nil {
 		t.Fatalf("terraform plan: %v\n%s", err, out)
 	}
-	for _, want := range []string{`count = 120`, `last  = "500000119"`} {
-		if !strings.Contains(out, want) {
+	flat := strings.Join(strings.Fields(out), " ")
+	for _, want := range []string{`count = 120`, `last = "500000119"`, "Warning: OPSWAT Read Waited for the Rate Limit",
+		"on purpose, not because the API was slow", "opswat.requests_per_minute = 2 lets no more than that many go in any minute"} {
+		if !strings.Contains(flat, want) {
 			t.Errorf("the plan does not show %s:\n%s", want, out)
 		}
 	}

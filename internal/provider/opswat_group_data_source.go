@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/datasourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -104,8 +105,10 @@ func (d *opswatGroupDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "One OPSWAT MetaDefender IT Access group, looked up by id or by name.\n\n" +
-			"The API has no lookup by id: the provider lists the account's groups once per run and answers every " +
-			"`endpointgroups_opswat_group` from that list, so fifty lookups cost what one does (`ceil(groups / 50)` requests).",
+			"A plan pays for what it asks: a run's first 8 lookups by name cost one `search` request each, whatever the size " +
+			"of the account. The API has no lookup by id, so a lookup by id (or more names, or a plural data source without " +
+			"`search`) makes the provider walk the account's group list once per run and answer every lookup from that walk: " +
+			"fifty lookups cost what one does (`floor(groups / 50) + 1` requests). See the rate-limits guide.",
 		Attributes: attrs,
 	}
 }
@@ -131,6 +134,8 @@ func (d *opswatGroupDataSource) Read(ctx context.Context, req datasource.ReadReq
 	if resp.Diagnostics.Append(diags...); resp.Diagnostics.HasError() {
 		return
 	}
+	start := time.Now()
+	defer warnIfPaced(&resp.Diagnostics, c, start)
 	var g opswat.Group
 	var err error
 	at := path.Root("id")

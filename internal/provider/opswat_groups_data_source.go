@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -126,6 +127,8 @@ func (d *opswatGroupsDataSource) Read(ctx context.Context, req datasource.ReadRe
 	if !ok {
 		return
 	}
+	start := time.Now()
+	defer warnIfPaced(&resp.Diagnostics, c, start)
 	groups, err := c.ListGroups(ctx, opswat.ListOptions{
 		Search: cfg.Search.ValueString(), SortField: cfg.SortField.ValueString(), SortOrder: cfg.SortOrder.ValueString(),
 	})

@@ -56,7 +56,9 @@ func (p *endpointGroupsProvider) Schema(_ context.Context, _ provider.SchemaRequ
 			},
 			"max_retries": schema.Int64Attribute{
 				MarkdownDescription: "How many times a request is retried after a connection error or an answer of 429, 502, " +
-					"503 or 504, with exponential backoff and jitter (a `Retry-After` header is honoured). Environment variable " +
+					"503 or 504, with exponential backoff and jitter (a `Retry-After` header is honoured, up to 5 minutes). A 429 that " +
+					"says how long to wait (`Retry-After`, `X-RateLimit-Reset-Time`) is a rate-limit window, waited out without " +
+					"spending retries. Dr.Web writes are retried only when the answer proves nothing happened. Environment variable " +
 					"`ENDPOINTGROUPS_MAX_RETRIES`; default `5`; `0` turns retries off.",
 				Optional:   true,
 				Validators: []validator.Int64{int64validator.Between(0, maxRetriesLimit)},
