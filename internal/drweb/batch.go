@@ -28,7 +28,7 @@ type batcher struct {
 type batch struct {
 	ids     []string
 	waiters map[string][]chan result
-	live    int // waiters still waiting
+	live    int             // waiters still waiting
 	ctx     context.Context //nolint:containedctx // the batch's own context, cancelled when no one waits
 	cancel  context.CancelFunc
 	started time.Time
