@@ -19,5 +19,9 @@ src=$(mktemp -d "${dest%/}/src.XXXXXX")
 trap 'chmod -R u+w "$src" 2>/dev/null; rm -rf "$src"' EXIT
 cp -R "$dir/." "$src"
 chmod -R u+w "$src"
-(cd "$src" && GOFLAGS=-mod=mod CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$dest/tofu" ./cmd/tofu)
-"$dest/tofu" version | head -n 1
+# dev=no marks it a release build, as OpenTofu's own release does.
+(cd "$src" && GOFLAGS=-mod=mod CGO_ENABLED=0 go build -trimpath \
+  -ldflags "-s -w -X github.com/opentofu/opentofu/version.dev=no" -o "$dest/tofu.tmp" ./cmd/tofu)
+mv "$dest/tofu.tmp" "$dest/tofu"
+out=$("$dest/tofu" version 2>/dev/null)
+echo "${out%%$'\n'*}"
