@@ -207,43 +207,87 @@ func decodeJSON(resp *client.Response) (*document, error) {
 	}
 	d.WrittenID = strings.TrimSpace(string(raw.Data.ID))
 	for _, g := range raw.Data.Groups.List {
-		id := string(g.ID)
-		out := Group{
-			ID: id, Name: g.Name, Description: g.Description,
-			ParentID: none(string(g.ParentID)), ParentName: none(g.ParentName),
-			Type:                d.count(id, "type", g.Type),
-			Created:             d.unixTime(id, "created_time", string(firstNonEmpty(g.CreatedTime, g.Created))),
-			Modified:            d.unixTime(id, "modified_time", string(firstNonEmpty(g.ModifiedTime, g.Modified))),
-			ChildGroups:         d.count(id, "child_groups", firstNonEmpty(g.ChildGroups, g.ChildGroupsHyphen)),
-			Stations:            d.count(id, "stations", g.Stations),
-			HasPersonalSettings: flexBool(g.HasPersonalSettings),
-			Rights:              Rights{Items: []Right{}},
-			Keys:                Keys{IDs: []string{}},
-			Packages:            []Package{},
-		}
-		if out.ParentID == "" {
-			out.ParentName = ""
+		r := rawGroup{
+			ID: string(g.ID), Name: g.Name, Description: g.Description, ParentID: string(g.ParentID), ParentName: g.ParentName,
+			Type: g.Type, Created: firstNonEmpty(g.CreatedTime, g.Created), Modified: firstNonEmpty(g.ModifiedTime, g.Modified),
+			ChildGroups: firstNonEmpty(g.ChildGroups, g.ChildGroupsHyphen), Stations: g.Stations, HasPersonalSettings: g.HasPersonalSettings,
+			timeFields: [2]string{"created_time", "modified_time"},
 		}
 		if p := g.Permissions; p != nil {
-			out.Rights.Inheritance = p.normalise()
-			for _, r := range p.List {
-				out.Rights.Items = append(out.Rights.Items, Right{
-					Code: d.count(id, "right", firstNonEmpty(r.Right, r.Code)), Name: r.Name, Value: d.count(id, "right value", r.Value),
-				})
+			r.Rights = &rawInherit{Inheritance: p.normalise()}
+			for _, it := range p.List {
+				r.Rights.rights = append(r.Rights.rights, rawRight{Code: firstNonEmpty(it.Right, it.Code), Name: it.Name, Value: it.Value})
 			}
 		}
 		if k := g.Keys; k != nil {
-			out.Keys.Inheritance = k.normalise()
+			r.Keys = &rawInherit{Inheritance: k.normalise()}
 			for _, key := range k.List {
-				out.Keys.IDs = append(out.Keys.IDs, string(key))
+				r.Keys.keys = append(r.Keys.keys, string(key))
 			}
 		}
 		for _, p := range g.Packages {
-			out.Packages = append(out.Packages, Package(p))
+			r.Packages = append(r.Packages, Package(p))
 		}
-		d.Groups = append(d.Groups, out)
+		d.Groups = append(d.Groups, d.normalise(r))
 	}
 	return d, nil
+}
+
+// rawGroup is a group as either format sent it, before normalisation: the
+// one place that turns what a server sends into a Group.
+type rawGroup struct {
+	ID, Name, Description, ParentID, ParentName string
+	Type, Created, Modified, ChildGroups        client.FlexString
+	Stations, HasPersonalSettings               client.FlexString
+	Rights, Keys                                *rawInherit // nil when the answer has none
+	Packages                                    []Package
+	timeFields                                  [2]string // how the format names created and modified, for warnings
+}
+
+type rawInherit struct {
+	Inheritance
+	rights []rawRight
+	keys   []string
+}
+
+type rawRight struct {
+	Code  client.FlexString
+	Name  string
+	Value client.FlexString
+}
+
+// normalise turns a raw group into a Group: times in RFC 3339 UTC, "" for
+// references the server left empty or sent as "none", counts as numbers
+// (with a warning for what is not one), lists empty rather than nil.
+func (d *document) normalise(g rawGroup) Group {
+	out := Group{
+		ID: g.ID, Name: g.Name, Description: g.Description,
+		ParentID: none(g.ParentID), ParentName: none(g.ParentName),
+		Type:                d.count(g.ID, "type", g.Type),
+		Created:             d.unixTime(g.ID, g.timeFields[0], string(g.Created)),
+		Modified:            d.unixTime(g.ID, g.timeFields[1], string(g.Modified)),
+		ChildGroups:         d.count(g.ID, "child_groups", g.ChildGroups),
+		Stations:            d.count(g.ID, "stations", g.Stations),
+		HasPersonalSettings: flexBool(g.HasPersonalSettings),
+		Rights:              Rights{Items: []Right{}},
+		Keys:                Keys{IDs: []string{}},
+		Packages:            []Package{},
+	}
+	if out.ParentID == "" {
+		out.ParentName = ""
+	}
+	if g.Rights != nil {
+		out.Rights.Inheritance = g.Rights.Inheritance
+		for _, r := range g.Rights.rights {
+			out.Rights.Items = append(out.Rights.Items, Right{Code: d.count(g.ID, "right code", r.Code), Name: r.Name, Value: d.count(g.ID, "right value", r.Value)})
+		}
+	}
+	if g.Keys != nil {
+		out.Keys.Inheritance = g.Keys.Inheritance
+		out.Keys.IDs = append(out.Keys.IDs, g.Keys.keys...)
+	}
+	out.Packages = append(out.Packages, g.Packages...)
+	return out
 }
 
 func (j jsonInherit) normalise() Inheritance {
@@ -363,36 +407,30 @@ func decodeXML(resp *client.Response) (*document, error) {
 		d.WrittenID = strings.TrimSpace(raw.Written.ID)
 	}
 	for _, g := range raw.Groups {
-		out := Group{
-			ID: g.ID, Name: g.Name, Description: g.Description,
-			ParentID: none(g.ParentID), ParentName: none(g.ParentName),
-			Type:                d.count(g.ID, "type", g.Type),
-			Created:             d.unixTime(g.ID, "created", g.Created),
-			Modified:            d.unixTime(g.ID, "modified", g.Modified),
-			ChildGroups:         d.count(g.ID, "child-groups", firstNonEmpty(g.ChildGroupsAttr, g.ChildGroupsAttrHyphen, g.ChildGroupsElem, g.ChildGroupsElemUnder)),
-			Stations:            d.count(g.ID, "stations", firstNonEmpty(g.StationsAttr, g.StationsElem)),
-			HasPersonalSettings: flexBool(g.HasPersonalSettings),
-			Rights:              Rights{Inheritance: g.Rights.normalise(), Items: []Right{}},
-			Keys:                Keys{Inheritance: g.Keys.normalise(), IDs: []string{}},
-			Packages:            []Package{},
-		}
-		if out.ParentID == "" {
-			out.ParentName = ""
+		r := rawGroup{
+			ID: g.ID, Name: g.Name, Description: g.Description, ParentID: g.ParentID, ParentName: g.ParentName,
+			Type: g.Type, Created: client.FlexString(g.Created), Modified: client.FlexString(g.Modified),
+			ChildGroups:         firstNonEmpty(g.ChildGroupsAttr, g.ChildGroupsAttrHyphen, g.ChildGroupsElem, g.ChildGroupsElemUnder),
+			Stations:            firstNonEmpty(g.StationsAttr, g.StationsElem),
+			HasPersonalSettings: g.HasPersonalSettings,
+			timeFields:          [2]string{"created", "modified"},
 		}
 		if g.Rights != nil {
-			for _, r := range g.Rights.Rights {
-				out.Rights.Items = append(out.Rights.Items, Right{Code: d.count(g.ID, "right code", r.Code), Name: r.Name, Value: d.count(g.ID, "right value", r.Value)})
+			r.Rights = &rawInherit{Inheritance: g.Rights.normalise()}
+			for _, it := range g.Rights.Rights {
+				r.Rights.rights = append(r.Rights.rights, rawRight(it))
 			}
 		}
 		if g.Keys != nil {
+			r.Keys = &rawInherit{Inheritance: g.Keys.normalise()}
 			for _, k := range g.Keys.Keys {
-				out.Keys.IDs = append(out.Keys.IDs, k.ID)
+				r.Keys.keys = append(r.Keys.keys, k.ID)
 			}
 		}
 		for _, p := range g.Packages {
-			out.Packages = append(out.Packages, Package{OS: p.OS, Arch: p.Arch, URL: p.URL})
+			r.Packages = append(r.Packages, Package{OS: p.OS, Arch: p.Arch, URL: p.URL})
 		}
-		d.Groups = append(d.Groups, out)
+		d.Groups = append(d.Groups, d.normalise(r))
 	}
 	return d, nil
 }
