@@ -74,9 +74,10 @@ func nothingSent(err error) bool {
 
 // WriteMayHaveHappened tells, for the error of a Write request, whether the
 // server may have carried the write out: no answer came (a timeout, a
-// reset, an interrupt), or a 5xx other than an empty 503. A 4xx, a refused
-// redirect, a refused connection or a vendor-level refusal in a 200 answer
-// prove that it did not.
+// reset, an interrupt), an answer of 2xx that could not be read, or a 5xx
+// other than an empty 503. A 4xx, a refused redirect or a refused
+// connection prove that it did not; so does a vendor-level refusal, which
+// the vendor client tells apart itself.
 func WriteMayHaveHappened(err error) bool {
 	var apiErr *APIError
 	var reqErr *RequestError
@@ -88,7 +89,7 @@ func WriteMayHaveHappened(err error) bool {
 		return false
 	case errors.As(err, &apiErr):
 		emptyUnavailable := apiErr.StatusCode == http.StatusServiceUnavailable && apiErr.Body == ""
-		return apiErr.StatusCode >= 500 && !emptyUnavailable
+		return apiErr.StatusCode < 300 || (apiErr.StatusCode >= 500 && !emptyUnavailable)
 	case errors.As(err, &reqErr):
 		return !nothingSent(reqErr.err)
 	}

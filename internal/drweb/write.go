@@ -80,6 +80,13 @@ func (e *UncertainWriteError) Error() string {
 
 func (e *UncertainWriteError) Unwrap() error { return e.Err }
 
+// mayHaveHappened tells whether a write's error leaves its outcome open: not
+// for a success, nor for the server's own refusal (status="false").
+func mayHaveHappened(err error) bool {
+	var refused *WriteError
+	return err != nil && !errors.As(err, &refused) && client.WriteMayHaveHappened(err)
+}
+
 // write sends a write and returns the id its answer names.
 func (c *Client) write(ctx context.Context, op, path string, q url.Values, id string) (string, error) {
 	resp, doc, err := c.call(ctx, path, q, true)
@@ -152,8 +159,11 @@ func (c *Client) CreateGroup(ctx context.Context, in GroupInput) (Group, error) 
 	var err error
 	for attempt := 0; ; attempt++ {
 		id, err = c.write(ctx, "create", addPath, q, in.ID)
-		if err == nil || !client.WriteMayHaveHappened(err) || ctx.Err() != nil {
+		if !mayHaveHappened(err) {
 			break
+		}
+		if ctx.Err() != nil { // interrupted with the outcome unknown: no look, no second write
+			return Group{}, &UncertainWriteError{Op: "create", What: what, Err: err}
 		}
 		found, settled, lookErr := c.lookForCreated(ctx, in, before)
 		switch {
@@ -264,7 +274,7 @@ func (c *Client) UpdateGroup(ctx context.Context, id string, in GroupInput) (Gro
 	q := url.Values{"id": {id}, "name": {in.Name}, "description": {in.Description}, "parent-group": {in.ParentID}}
 	for attempt := 0; ; attempt++ {
 		_, err = c.write(ctx, "change", changePath, q, id)
-		if err == nil || !client.WriteMayHaveHappened(err) || ctx.Err() != nil || attempt > 0 {
+		if !mayHaveHappened(err) || ctx.Err() != nil || attempt > 0 {
 			break
 		}
 		// change.ds sets values, so sending it again changes nothing twice:

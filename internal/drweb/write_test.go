@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/endpointgroups/terraform-provider-endpointgroups/internal/emulator"
 )
@@ -159,5 +160,60 @@ func TestWritesAreNotRetriedOnUncertainAnswers(t *testing.T) {
 	srv.AddFault(emulator.Fault{Path: addPath, Times: 1, Status: 429, RetryAfter: "0"})
 	if _, err := c.CreateGroup(context.Background(), GroupInput{ID: "graz", Name: "Graz"}); err != nil || addCount(srv) != 3 {
 		t.Fatalf("%v, %d add.ds", err, addCount(srv))
+	}
+}
+
+// An answer to add.ds that cannot be read (a proxy's page with 200) leaves
+// the outcome open: the client looks, and uses the group it created.
+func TestUnreadableCreateAnswerIsLookedInto(t *testing.T) {
+	t.Parallel()
+	c, srv := setup(t)
+	srv.AddFault(emulator.Fault{Path: addPath, Times: 1, Lose: true, Status: 200, Body: "<html><body>Portal</body></html>"})
+	g, err := c.CreateGroup(context.Background(), GroupInput{Name: "Lisbon", ParentID: offices})
+	if err != nil || g.Name != "Lisbon" || addCount(srv) != 1 {
+		t.Fatalf("%+v, %v, %d add.ds", g, err, addCount(srv))
+	}
+}
+
+// An interrupt while add.ds is under way ends with an error that says the
+// outcome is unknown and what to do, and nothing is sent again.
+func TestInterruptedCreateIsUncertain(t *testing.T) {
+	t.Parallel()
+	c, srv := setup(t)
+	if _, err := c.Children(context.Background(), offices); err != nil { // settle the format and the listing first
+		t.Fatal(err)
+	}
+	srv.AddFault(emulator.Fault{Path: addPath, Times: 1, Delay: 2 * time.Second, Status: 200})
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	_, err := c.CreateGroup(ctx, GroupInput{Name: "Porto", ParentID: offices})
+	var u *UncertainWriteError
+	if !errors.As(err, &u) || !strings.Contains(err.Error(), "import it") || addCount(srv) != 1 {
+		t.Fatalf("%v after %d add.ds", err, addCount(srv))
+	}
+}
+
+// On every server line a write works; on ESS 12, whose JSON head is not
+// JSON, a read settles the format before the first write, so no write's
+// answer is unreadable.
+func TestWritesOnEveryServerLine(t *testing.T) {
+	t.Parallel()
+	for _, line := range emulator.DrWebServerLines {
+		t.Run(string(line)+"-", func(t *testing.T) {
+			t.Parallel()
+			c, srv := setupLine(t, line)
+			g, err := c.CreateGroup(context.Background(), GroupInput{ID: "line-test", Name: "Line test", ParentID: servers})
+			if err != nil || g.ParentName != "Servers" || addCount(srv) != 1 {
+				t.Fatalf("%+v, %v, %d add.ds", g, err, addCount(srv))
+			}
+			for _, r := range srv.Requests() {
+				if r.Path == addPath && line == emulator.DrWebESS12 && r.Query.Get("format") == "json" {
+					t.Fatal("add.ds asked for JSON on a server whose JSON is not JSON")
+				}
+			}
+			if err := c.DeleteGroup(context.Background(), "line-test"); err != nil {
+				t.Fatal(err)
+			}
+		})
 	}
 }
