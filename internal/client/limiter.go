@@ -117,15 +117,22 @@ func (l *WindowLimiter) Observe(h http.Header, now time.Time) {
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	// The request this answer belongs to is still in flight: it is counted.
-	free := l.n - l.inflight - len(l.done)
-	if remaining >= free {
-		return
+	// Until the server's window resets (plus a margin for its rounding), at
+	// most `remaining` more requests may go: every place but those must stay
+	// taken until then. Places that free earlier do not count, and the
+	// shortfall is booked as requests answered so that they free then.
+	until := now.Add(reset + l.window/20)
+	blocked := 0
+	if !now.Add(l.window).Before(until) {
+		blocked = l.inflight // answered from now on, they hold their places past until
 	}
-	// Booked as answered at "at", a place frees at now+reset, plus a margin
-	// for the server's rounding of the reset time.
-	at := now.Add(reset + l.window/20 - l.window)
-	for range free - remaining {
+	for _, t := range l.done {
+		if !t.Add(l.window).Before(until) {
+			blocked++
+		}
+	}
+	at := until.Add(-l.window)
+	for range l.n - remaining - blocked {
 		i, _ := slices.BinarySearchFunc(l.done, at, func(t, target time.Time) int { return t.Compare(target) })
 		l.done = slices.Insert(l.done, i, at)
 	}
