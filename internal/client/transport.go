@@ -37,8 +37,7 @@ func (t *roundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
 	if prepare, ok := ctx.Value(prepareKey{}).(func(*http.Request) error); ok {
 		req = req.Clone(ctx)
 		if err := prepare(req); err != nil {
-			t.c.limiter.Unsend()
-			release = func() {}
+			t.c.limiter.Unsend() // instead of release: nothing was sent
 			return nil, &PrepareError{err}
 		}
 	}
