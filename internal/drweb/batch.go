@@ -6,23 +6,29 @@ import (
 	"time"
 )
 
-// batcher coalesces lookups by id into one info.ds request with repeated id
-// parameters. Terraform starts the reads of a plan some milliseconds apart,
-// so a batch waits until no new id has come for `window`, but never longer
-// than `maxWait` after its first id, or until it holds `max` ids.
+// batcher is the one waiting room of lookups by id. It coalesces them into
+// info.ds requests with repeated id parameters, keeps one waiter list per id
+// (a second caller of an id joins the request already carrying it), and
+// remembers the run's answers.
 //
-// A batch runs on a context of its own, which keeps its first caller's
-// values (the logger) and is cancelled when the last of its waiters has
-// left: an interrupted plan leaves no batch retrying.
+// Terraform starts the reads of a plan some milliseconds apart, so a batch
+// waits until no new id has come for `window`, but never longer than
+// `maxWait` after its first id, or until it holds `max` ids. A batch runs on
+// a context of its own, which keeps its first caller's values (the logger)
+// and is cancelled when the last of its waiters has left: an interrupted
+// plan leaves no batch retrying, and a caller that comes after it starts a
+// new one.
 type batcher struct {
 	window  time.Duration
 	maxWait time.Duration
 	max     int
 	fetch   func(ctx context.Context, ids []string) map[string]result
 
-	mu    sync.Mutex
-	open  *batch // the batch still taking ids
-	timer *time.Timer
+	mu       sync.Mutex
+	done     map[string]Group  // the run's answers
+	carrying map[string]*batch // the batch that carries an id, open or sent
+	open     *batch            // the batch still taking ids
+	timer    *time.Timer
 }
 
 type batch struct {
@@ -39,31 +45,44 @@ type result struct {
 	err   error
 }
 
-// get returns the group with this id, sharing a request with whatever other
-// ids are asked for at about the same time.
+// get returns the group with this id: from the run's answers, or from the
+// request that carries it, joining or opening a batch.
 func (b *batcher) get(ctx context.Context, id string) (Group, error) {
-	ch := make(chan result, 1)
 	b.mu.Lock()
-	cur := b.open
-	if cur == nil {
-		bctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-		cur = &batch{waiters: map[string][]chan result{}, ctx: bctx, cancel: cancel, started: time.Now()}
-		b.open = cur
+	if g, ok := b.done[id]; ok {
+		b.mu.Unlock()
+		return g, nil
 	}
-	if _, ok := cur.waiters[id]; !ok {
-		cur.ids = append(cur.ids, id)
+	if b.carrying == nil {
+		b.carrying, b.done = map[string]*batch{}, map[string]Group{}
 	}
+	cur := b.carrying[id]
+	if cur == nil || cur.ctx.Err() != nil { // none, or one whose waiters all left
+		cur = b.open
+		if cur == nil || cur.ctx.Err() != nil {
+			bctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+			cur = &batch{waiters: map[string][]chan result{}, ctx: bctx, cancel: cancel, started: time.Now()}
+			b.open = cur
+		}
+		if _, ok := cur.waiters[id]; !ok {
+			cur.ids = append(cur.ids, id)
+		}
+		b.carrying[id] = cur
+	}
+	ch := make(chan result, 1)
 	cur.waiters[id] = append(cur.waiters[id], ch)
 	cur.live++
-	if len(cur.ids) >= b.max {
-		b.flushLocked()
-	} else {
-		// (Re)arm the timer: the batch goes when ids stop coming.
-		if b.timer != nil {
-			b.timer.Stop()
+	if cur == b.open {
+		if len(cur.ids) >= b.max {
+			b.flushLocked()
+		} else {
+			// (Re)arm the timer: the batch goes when ids stop coming.
+			if b.timer != nil {
+				b.timer.Stop()
+			}
+			wait := min(b.window, b.maxWait-time.Since(cur.started))
+			b.timer = time.AfterFunc(max(wait, 0), func() { b.flush(cur) })
 		}
-		wait := min(b.window, b.maxWait-time.Since(cur.started))
-		b.timer = time.AfterFunc(max(wait, 0), func() { b.flush(cur) })
 	}
 	b.mu.Unlock()
 
@@ -77,6 +96,18 @@ func (b *batcher) get(ctx context.Context, id string) (Group, error) {
 		}
 		b.mu.Unlock()
 		return Group{}, ctx.Err()
+	}
+}
+
+// forget drops what the run knows of ids (a write changed them): the next
+// caller asks the server again, and callers of a request under way keep its
+// answer to themselves.
+func (b *batcher) forget(ids ...string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, id := range ids {
+		delete(b.done, id)
+		delete(b.carrying, id)
 	}
 }
 
@@ -103,6 +134,17 @@ func (b *batcher) flushLocked() {
 	go func() {
 		defer cur.cancel()
 		results := cur.fetch(b)
+		b.mu.Lock()
+		for _, id := range cur.ids {
+			if b.carrying[id] != cur {
+				continue // forgotten, or carried again by a newer batch
+			}
+			delete(b.carrying, id)
+			if r := results[id]; r.err == nil {
+				b.done[id] = r.group
+			}
+		}
+		b.mu.Unlock()
 		for _, id := range cur.ids {
 			for _, ch := range cur.waiters[id] {
 				ch <- results[id]

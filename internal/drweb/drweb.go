@@ -44,7 +44,6 @@ type Client struct {
 	auth  string
 	batch *batcher
 
-	groups   client.Memo[Group]
 	children client.Memo[[]TreeNode]
 
 	// format is what the server is asked for: JSON until the server shows it

@@ -92,7 +92,7 @@ func (c *Client) info(ctx context.Context, id string) (Group, error) {
 	if strings.TrimSpace(id) == "" {
 		return Group{}, errors.New("the group id is empty")
 	}
-	return c.groups.Do(ctx, id, func(ctx context.Context) (Group, error) { return c.batch.get(ctx, id) })
+	return c.batch.get(ctx, id)
 }
 
 // GroupByID returns one group with its rights, keys, packages and path.

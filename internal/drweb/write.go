@@ -107,14 +107,14 @@ func (c *Client) write(ctx context.Context, op, path string, q url.Values, id st
 // forget drops what the run knows about a group and the listings it was
 // or is in, so that reads after a write see it.
 func (c *Client) forget(ids ...string) {
-	c.groups.Forget(ids...)
+	c.batch.forget(ids...)
 	c.children.Forget(ids...)
 	c.children.Forget("")
 }
 
 // fresh reads a group with info.ds, not from what the run memoised.
 func (c *Client) fresh(ctx context.Context, id string) (Group, error) {
-	c.groups.Forget(id)
+	c.batch.forget(id)
 	return c.info(ctx, id)
 }
 
