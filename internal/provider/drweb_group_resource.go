@@ -159,7 +159,14 @@ func (r *drwebGroupResource) Configure(_ context.Context, req resource.Configure
 	r.clients = clientsFrom(req.ProviderData, &resp.Diagnostics)
 }
 
-func (r *drwebGroupResource) client(diags *diag.Diagnostics) *drweb.Client {
+// load reads the resource's model from a plan or a state and returns the
+// Dr.Web client; nil when either failed (the diagnostics say why).
+func (r *drwebGroupResource) load(ctx context.Context, from interface {
+	Get(context.Context, any) diag.Diagnostics
+}, m *drwebGroupResourceModel, diags *diag.Diagnostics) *drweb.Client {
+	if diags.Append(from.Get(ctx, m)...); diags.HasError() {
+		return nil
+	}
 	c, d := r.clients.DrWeb()
 	diags.Append(d...)
 	return c
@@ -168,10 +175,7 @@ func (r *drwebGroupResource) client(diags *diag.Diagnostics) *drweb.Client {
 func (r *drwebGroupResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	ctx = withLogging(ctx)
 	var plan drwebGroupResourceModel
-	if resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...); resp.Diagnostics.HasError() {
-		return
-	}
-	c := r.client(&resp.Diagnostics)
+	c := r.load(ctx, req.Plan, &plan, &resp.Diagnostics)
 	if c == nil {
 		return
 	}
@@ -190,10 +194,7 @@ func (r *drwebGroupResource) Create(ctx context.Context, req resource.CreateRequ
 func (r *drwebGroupResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	ctx = withLogging(ctx)
 	var state drwebGroupResourceModel
-	if resp.Diagnostics.Append(req.State.Get(ctx, &state)...); resp.Diagnostics.HasError() {
-		return
-	}
-	c := r.client(&resp.Diagnostics)
+	c := r.load(ctx, req.State, &state, &resp.Diagnostics)
 	if c == nil {
 		return
 	}
@@ -216,11 +217,8 @@ func (r *drwebGroupResource) Read(ctx context.Context, req resource.ReadRequest,
 func (r *drwebGroupResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	ctx = withLogging(ctx)
 	var plan, state drwebGroupResourceModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.Append(req.State.Get(ctx, &state)...); resp.Diagnostics.HasError() {
-		return
-	}
-	c := r.client(&resp.Diagnostics)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	c := r.load(ctx, req.Plan, &plan, &resp.Diagnostics)
 	if c == nil {
 		return
 	}
@@ -235,10 +233,7 @@ func (r *drwebGroupResource) Update(ctx context.Context, req resource.UpdateRequ
 func (r *drwebGroupResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	ctx = withLogging(ctx)
 	var state drwebGroupResourceModel
-	if resp.Diagnostics.Append(req.State.Get(ctx, &state)...); resp.Diagnostics.HasError() {
-		return
-	}
-	c := r.client(&resp.Diagnostics)
+	c := r.load(ctx, req.State, &state, &resp.Diagnostics)
 	if c == nil {
 		return
 	}

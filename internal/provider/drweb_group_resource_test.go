@@ -261,3 +261,24 @@ func TestDrWebGroupResourceModelMatchesSchema(t *testing.T) {
 		}
 	}
 }
+
+// A create whose answer is lost, on a server that then cannot be asked
+// whether the group exists, fails with what to do, and sends add.ds once.
+func TestAccDrWebGroupResource_uncertainCreate(t *testing.T) {
+	srv := startEmulator(t)
+	srv.AddFault(emulator.Fault{Path: "/api/groups/add.ds", Times: 1, Drop: true})
+	srv.AddFault(emulator.Fault{Path: "/api/groups/info.ds", Status: 500, Body: "database unavailable"})
+	accTest(t, resource.TestStep{
+		Config:      providerBlock(srv) + "resource \"endpointgroups_drweb_group\" \"x\" {\n  id   = \"lost\"\n  name = \"Lost\"\n}\n",
+		ExpectError: errorRe(`Dr.Web Create Outcome Unknown`),
+	}, resource.TestStep{
+		PreConfig: func() {
+			if n := srv.Count("/api/groups/add.ds"); n != 1 {
+				t.Errorf("add.ds was sent %d times, want once", n)
+			}
+			srv.ClearFaults()
+		},
+		Config:      providerBlock(srv) + "resource \"endpointgroups_drweb_group\" \"x\" {\n  id   = \"lost\"\n  name = \"Lost\"\n}\n",
+		ExpectError: nil,
+	})
+}

@@ -1,6 +1,10 @@
 package provider
 
 import (
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"testing"
 
@@ -113,4 +117,27 @@ func TestAccDrWebGroups_errors(t *testing.T) {
 			})
 		})
 	}
+}
+
+// A server whose group tree lists a group below itself ends the read with a
+// clear error instead of an endless walk.
+func TestAccDrWebGroups_inconsistentTree(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"head":{"status":true},"data":{"groups":{"list":[{"id":"a","name":"A","child_groups":1}]}}}`)
+	}))
+	t.Cleanup(srv.Close)
+	accTest(t, resource.TestStep{
+		Config: fmt.Sprintf(`
+provider "endpointgroups" {
+  drweb {
+    url      = %q
+    login    = "admin"
+    password = "pw"
+  }
+}
+data "endpointgroups_drweb_groups" "all" {}
+`, srv.URL),
+		ExpectError: errorRe(`Inconsistent Dr.Web Group Tree`),
+	})
 }
