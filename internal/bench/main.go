@@ -14,6 +14,7 @@ package main
 
 import (
 	"cmp"
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -29,6 +30,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/endpointgroups/terraform-provider-endpointgroups/internal/devcli"
 	"github.com/endpointgroups/terraform-provider-endpointgroups/internal/emulator"
 	"github.com/endpointgroups/terraform-provider-endpointgroups/internal/opswat"
 )
@@ -119,10 +121,6 @@ const (
 )
 
 func run(terraform string, latency time.Duration, runs int) error {
-	tf, err := exec.LookPath(terraform)
-	if err != nil {
-		return fmt.Errorf("terraform: %w", err)
-	}
 	work, err := os.MkdirTemp("", "endpointgroups-bench-")
 	if err != nil {
 		return err
@@ -130,28 +128,24 @@ func run(terraform string, latency time.Duration, runs int) error {
 	defer os.RemoveAll(work)
 
 	fmt.Println("==> Building the provider")
-	providerBin := filepath.Join(work, "provider", "terraform-provider-endpointgroups")
-	build := exec.Command("go", "build", "-o", providerBin, "-ldflags", "-X main.version=bench", ".")
-	build.Stdout, build.Stderr = os.Stdout, os.Stderr
-	if err := build.Run(); err != nil {
-		return fmt.Errorf("building the provider: %w", err)
+	providerBin, err := devcli.Build(context.Background(), ".", filepath.Join(work, "provider"), "bench")
+	if err != nil {
+		return err
 	}
+	// Terraform runs this program in the provider's place (see wrapProvider).
 	self, err := os.Executable()
 	if err != nil {
 		return err
 	}
 	plugins := filepath.Join(work, "plugins")
-	if err := copyFile(self, filepath.Join(plugins, "terraform-provider-endpointgroups")); err != nil {
+	if err := copyFile(self, filepath.Join(plugins, devcli.Binary)); err != nil {
 		return err
 	}
-	rc := filepath.Join(work, "terraformrc")
-	if err := os.WriteFile(rc, []byte(fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"endpointgroups/endpointgroups\" = %q\n  }\n  direct {}\n}\n", plugins)), 0o600); err != nil {
+	cli, err := devcli.New(terraform, plugins, work)
+	if err != nil {
 		return err
 	}
-	env := append(os.Environ(), "TF_CLI_CONFIG_FILE="+rc, "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1", envRealProvider+"="+providerBin)
-	for _, name := range []string{"TF_LOG", "TF_LOG_PATH", "TF_LOG_PROVIDER"} {
-		env = slices.DeleteFunc(env, func(kv string) bool { return strings.HasPrefix(kv, name+"=") })
-	}
+	env := []string{envRealProvider + "=" + providerBin}
 
 	type row struct {
 		sc         scenario
@@ -162,7 +156,7 @@ func run(terraform string, latency time.Duration, runs int) error {
 		r := row{sc: sc}
 		for _, lat := range []time.Duration{latency, 0} {
 			fmt.Printf("==> %s, API latency %s: %d plans\n", sc.name, lat, runs)
-			m, err := measure(tf, env, work, sc, lat, runs)
+			m, err := measure(cli, env, work, sc, lat, runs)
 			if err != nil {
 				return fmt.Errorf("%s (latency %s): %w", sc.name, lat, err)
 			}
@@ -176,7 +170,7 @@ func run(terraform string, latency time.Duration, runs int) error {
 	}
 
 	fmt.Printf("\n## Cost of one `terraform plan` (%s, %d CPUs, %s, Terraform %s, median of %d plans)\n\n",
-		time.Now().UTC().Format("2006-01-02"), runtime.NumCPU(), runtime.GOOS+"/"+runtime.GOARCH, tfVersion(tf), runs)
+		time.Now().UTC().Format("2006-01-02"), runtime.NumCPU(), runtime.GOOS+"/"+runtime.GOARCH, tfVersion(cli.Terraform), runs)
 	fmt.Println("OPSWAT: 2,000 groups; 200 data sources (120 lookups by name, 70 by id, 10 `opswat_groups` with `name_regex`), or 3 lookups by name.")
 	fmt.Println("Dr.Web: 500 groups in a tree (5 children per group); 250 data sources (200 lookups by id, 50 by name).")
 	fmt.Println()
@@ -232,7 +226,7 @@ func run(terraform string, latency time.Duration, runs int) error {
 // measure runs the scenario's plan `runs` times against a fresh emulator
 // with the given latency and returns the requests of the first plan, the
 // median wall time and the peak RSS.
-func measure(tf string, env []string, work string, sc scenario, latency time.Duration, runs int) (measurement, error) {
+func measure(cli *devcli.CLI, env []string, work string, sc scenario, latency time.Duration, runs int) (measurement, error) {
 	srv := emulator.New(sc.seed)
 	defer srv.Close()
 	srv.SetLatency(latency)
@@ -248,9 +242,8 @@ func measure(tf string, env []string, work string, sc scenario, latency time.Dur
 	var walls []time.Duration
 	for i := range runs {
 		srv.ResetLog()
-		cmd := exec.Command(tf, append([]string{"plan", "-input=false", "-lock=false", "-no-color"}, sc.args...)...)
-		cmd.Dir = dir
-		cmd.Env = append(env, envRSSFile+"="+rssFile)
+		cmd := cli.Command(context.Background(), dir, append(slices.Clip(env), envRSSFile+"="+rssFile),
+			append([]string{"plan", "-input=false", "-lock=false", "-no-color"}, sc.args...)...)
 		var out strings.Builder
 		cmd.Stdout, cmd.Stderr = &out, &out
 		start := time.Now()
@@ -289,7 +282,7 @@ func newConfig(vendorBlock string) *strings.Builder {
 	b := &strings.Builder{}
 	b.WriteString(`terraform {
   required_providers {
-    endpointgroups = { source = "endpointgroups/endpointgroups" }
+    endpointgroups = { source = "` + devcli.Source + `" }
   }
 }
 provider "endpointgroups" {

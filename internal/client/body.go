@@ -93,7 +93,7 @@ func (r *Response) DecodeJSON(v any) error {
 	if err := json.Unmarshal(r.Body, v); err != nil {
 		var syntax *json.SyntaxError
 		if errors.As(err, &syntax) {
-			return r.Error(fmt.Sprintf("the JSON body does not match the documented format: %v", err), ErrInvalidJSON)
+			return r.unexpected(fmt.Sprintf("the JSON body does not match the documented format: %v", err), ErrInvalidJSON)
 		}
 		return r.malformed("JSON", err)
 	}
@@ -126,11 +126,19 @@ func (r *Response) UnexpectedBody(want string, got BodyKind) error {
 	if got == BodyHTML {
 		msg += "; a proxy or a wrong URL answers like this: check the server URL"
 	}
-	return r.Error(msg, errUnexpectedBody)
+	return r.unexpected(msg, nil)
 }
 
 func (r *Response) malformed(format string, err error) error {
-	return r.Error(fmt.Sprintf("the %s body does not match the documented format: %v", format, err), errUnexpectedBody)
+	return r.unexpected(fmt.Sprintf("the %s body does not match the documented format: %v", format, err), nil)
+}
+
+// unexpected is an error about a body that is not what the API documents:
+// its first bytes are always shown.
+func (r *Response) unexpected(message string, kind error) *APIError {
+	e := r.Error(message, kind)
+	e.ShowBody = true
+	return e
 }
 
 // Error builds an *APIError about this response; kind is the sentinel it

@@ -17,41 +17,45 @@ import (
 	"github.com/hashicorp/go-retryablehttp"
 )
 
-// Defaults for Config fields left zero.
+// Limits of the core itself, not user settings.
 const (
-	DefaultTimeout      = 30 * time.Second
-	DefaultMaxRetries   = 5
-	DefaultRetryWaitMin = 500 * time.Millisecond
-	DefaultRetryWaitMax = 30 * time.Second
-	DefaultMaxBodyBytes = 32 << 20
+	defaultRetryWaitMin = 500 * time.Millisecond
+	defaultRetryWaitMax = 30 * time.Second
+	maxBodyBytes        = 32 << 20 // larger than any answer these APIs send
 	// MaxRetryAfter is the longest the client waits when a server asks it to
 	// (Retry-After, X-RateLimit-Reset-Time): a longer wait fails at once,
 	// with what the server asked for.
 	MaxRetryAfter = 5 * time.Minute
 )
 
-// Config describes one vendor's HTTP client.
-type Config struct {
-	Vendor    string // names the vendor in errors and logs: "OPSWAT", "Dr.Web"
-	BaseURL   string // scheme and host, optionally a path prefix
-	UserAgent string
-
-	Timeout    time.Duration // per HTTP request (each attempt), including reading the body
-	MaxRetries int           // retries after the first attempt; negative means none
-	// RetryWaitMin and RetryWaitMax bound the exponential backoff.
-	RetryWaitMin, RetryWaitMax time.Duration
-
-	// RequestsPerWindow > 0 limits the client to that many requests in any
-	// RateWindow (default one minute).
-	RequestsPerWindow int
-	RateWindow        time.Duration
+// Settings are what the user chooses for every vendor's client. The caller
+// fills every one in: the core has no defaults of its own for them.
+type Settings struct {
+	Timeout    time.Duration // per HTTP request (each attempt), including reading the body; must be positive
+	MaxRetries int           // retries after the first attempt; 0 turns them off
 
 	CACertPEM          string // extra trusted CA certificates, PEM
 	InsecureSkipVerify bool
 
-	MaxBodyBytes int64     // largest body read; default 32 MiB
-	Logger       Logger    // nil: no logging
-	Redactor     *Redactor // secrets to keep out of logs and errors; nil: only well-known parameters
+	UserAgent string
+	Logger    Logger // nil: no logging
+
+	// RetryWaitMin and RetryWaitMax bound the exponential backoff between
+	// retries (zero: 500 ms and 30 s). Not a user setting: tests shorten them.
+	RetryWaitMin, RetryWaitMax time.Duration
+}
+
+// API is what a vendor client says about its API.
+type API struct {
+	Vendor  string   // names the vendor in errors and logs: "OPSWAT", "Dr.Web"
+	BaseURL *url.URL // scheme and host, optionally a path prefix (see ParseBaseURL)
+
+	// RequestsPerWindow > 0 limits the client to that many requests in any
+	// RateWindow (zero: a minute).
+	RequestsPerWindow int
+	RateWindow        time.Duration
+
+	Redactor *Redactor // secrets to keep out of logs and errors; nil: only well-known parameters
 
 	// ErrorMessage extracts the vendor's error message from the body of a
 	// failed answer; nil or "" means the body snippet is shown instead.
@@ -60,80 +64,77 @@ type Config struct {
 
 // Client sends requests to one vendor API.
 type Client struct {
-	cfg         Config
-	base        *url.URL
+	api         API
+	settings    Settings
 	retry       *retryablehttp.Client // reads
 	retryWrites *retryablehttp.Client // writes: see checkRetryWrite
-	limiter     *WindowLimiter
-	waits       waitLog
+	waits       *waitLog
 }
 
-// New validates cfg and returns a client.
-func New(cfg Config) (*Client, error) {
-	if cfg.Vendor == "" {
-		return nil, errors.New("client: Vendor is required")
+// New returns a client of api with the user's settings.
+func New(api API, s Settings) (*Client, error) {
+	switch {
+	case api.Vendor == "":
+		return nil, errors.New("client: API.Vendor is required")
+	case api.BaseURL == nil:
+		return nil, errors.New("client: API.BaseURL is required")
+	case s.Timeout <= 0:
+		return nil, fmt.Errorf("client: the request timeout must be positive, got %s", s.Timeout)
+	case s.MaxRetries < 0:
+		return nil, fmt.Errorf("client: max retries must be 0 or more, got %d", s.MaxRetries)
 	}
-	base, err := ParseBaseURL(cfg.BaseURL)
+	if s.RetryWaitMin <= 0 {
+		s.RetryWaitMin = defaultRetryWaitMin
+	}
+	if s.RetryWaitMax < s.RetryWaitMin {
+		s.RetryWaitMax = max(defaultRetryWaitMax, s.RetryWaitMin)
+	}
+	if api.RateWindow <= 0 {
+		api.RateWindow = time.Minute
+	}
+	if api.Redactor == nil {
+		api.Redactor = NewRedactor()
+	}
+	if s.Logger == nil {
+		s.Logger = nopLogger{}
+	}
+	base := *api.BaseURL
+	api.BaseURL = &base
+
+	tlsConfig, err := TLSConfig(s.CACertPEM, s.InsecureSkipVerify)
 	if err != nil {
 		return nil, err
 	}
-	if cfg.Timeout < 0 {
-		return nil, fmt.Errorf("client: timeout %s is negative", cfg.Timeout)
-	}
-	if cfg.Timeout == 0 {
-		cfg.Timeout = DefaultTimeout
-	}
-	if cfg.MaxRetries < 0 {
-		cfg.MaxRetries = 0
-	}
-	if cfg.RetryWaitMin <= 0 {
-		cfg.RetryWaitMin = DefaultRetryWaitMin
-	}
-	if cfg.RetryWaitMax < cfg.RetryWaitMin {
-		cfg.RetryWaitMax = max(DefaultRetryWaitMax, cfg.RetryWaitMin)
-	}
-	if cfg.MaxBodyBytes <= 0 {
-		cfg.MaxBodyBytes = DefaultMaxBodyBytes
-	}
-	if cfg.RateWindow <= 0 {
-		cfg.RateWindow = time.Minute
-	}
-	if cfg.Redactor == nil {
-		cfg.Redactor = NewRedactor()
-	}
-	if cfg.Logger == nil {
-		cfg.Logger = nopLogger{}
-	}
+	pooled := cleanhttp.DefaultPooledTransport()
+	pooled.TLSClientConfig = tlsConfig
 
-	tlsConfig, err := TLSConfig(cfg.CACertPEM, cfg.InsecureSkipVerify)
-	if err != nil {
-		return nil, err
+	c := &Client{api: api, settings: s, waits: &waitLog{}}
+	rt := &transport{
+		limiter: NewWindowLimiter(api.RequestsPerWindow, api.RateWindow), timeout: s.Timeout,
+		logger: s.Logger, redactor: api.Redactor, waits: c.waits,
+		limit: fmt.Sprintf("%d per %s", api.RequestsPerWindow, api.RateWindow),
 	}
-	transport := cleanhttp.DefaultPooledTransport()
-	transport.TLSClientConfig = tlsConfig
-
-	c := &Client{cfg: cfg, base: base, limiter: NewWindowLimiter(cfg.RequestsPerWindow, cfg.RateWindow)}
 	// No http.Client.Timeout: the per-attempt timeout starts after the rate
-	// limiter lets the request go (see roundTripper).
-	hc := &http.Client{Transport: &roundTripper{c: c, next: transport}, CheckRedirect: c.checkRedirect}
+	// limiter lets the request go (see transport).
+	reads := &http.Client{Transport: rt.over(pooled), CheckRedirect: c.checkRedirect}
 	// net/http sends a GET again by itself when a reused connection fails
 	// before the answer; Dr.Web writes are GETs, so they get connections of
 	// their own that are never reused.
-	writeTransport := transport.Clone()
-	writeTransport.DisableKeepAlives = true
-	writes := &http.Client{Transport: &roundTripper{c: c, next: writeTransport}, CheckRedirect: c.checkRedirect}
+	single := pooled.Clone()
+	single.DisableKeepAlives = true
+	writes := &http.Client{Transport: rt.over(single), CheckRedirect: c.checkRedirect}
 	retrying := func(hc *http.Client, policy retryablehttp.CheckRetry) *retryablehttp.Client {
 		return &retryablehttp.Client{
 			HTTPClient:   hc,
-			RetryWaitMin: cfg.RetryWaitMin,
-			RetryWaitMax: cfg.RetryWaitMax,
-			RetryMax:     cfg.MaxRetries,
+			RetryWaitMin: s.RetryWaitMin,
+			RetryWaitMax: s.RetryWaitMax,
+			RetryMax:     s.MaxRetries,
 			CheckRetry:   policy,
 			Backoff:      backoff,
 			ErrorHandler: retryablehttp.PassthroughErrorHandler,
 		}
 	}
-	c.retry, c.retryWrites = retrying(hc, checkRetry), retrying(writes, checkRetryWrite)
+	c.retry, c.retryWrites = retrying(reads, checkRetry), retrying(writes, checkRetryWrite)
 	return c, nil
 }
 
@@ -187,14 +188,14 @@ func TLSConfig(caPEM string, insecure bool) (*tls.Config, error) {
 }
 
 // BaseURL returns the configured base URL.
-func (c *Client) BaseURL() *url.URL { u := *c.base; return &u }
+func (c *Client) BaseURL() *url.URL { u := *c.api.BaseURL; return &u }
 
 // Redactor returns the client's redactor, so that a vendor client can
 // register secrets it learns at run time (a fetched token).
-func (c *Client) Redactor() *Redactor { return c.cfg.Redactor }
+func (c *Client) Redactor() *Redactor { return c.api.Redactor }
 
 // Logger returns the client's logger.
-func (c *Client) Logger() Logger { return c.cfg.Logger }
+func (c *Client) Logger() Logger { return c.settings.Logger }
 
 // Request is one API call. Path is joined to the base URL.
 type Request struct {
@@ -226,10 +227,10 @@ func (r *Response) URL() string { return r.url }
 // a status of 400 or more is returned as an *APIError; a request that got no
 // answer as a *RequestError.
 func (c *Client) Do(ctx context.Context, req Request) (*Response, error) {
-	u := *c.base
-	u.Path = c.base.Path + "/" + strings.TrimLeft(req.Path, "/")
+	u := *c.api.BaseURL
+	u.Path = c.api.BaseURL.Path + "/" + strings.TrimLeft(req.Path, "/")
 	u.RawQuery = req.Query.Encode()
-	redactedURL := c.cfg.Redactor.URL(&u)
+	redactedURL := c.api.Redactor.URL(&u)
 
 	var body any
 	if req.Body != nil {
@@ -237,14 +238,14 @@ func (c *Client) Do(ctx context.Context, req Request) (*Response, error) {
 	}
 	rreq, err := retryablehttp.NewRequestWithContext(ctx, req.Method, u.String(), body)
 	if err != nil {
-		return nil, &RequestError{msg: c.cfg.Redactor.String(fmt.Sprintf("%s API: %s %s: %v", c.cfg.Vendor, req.Method, redactedURL, err)), err: err}
+		return nil, &RequestError{msg: c.api.Redactor.String(fmt.Sprintf("%s API: %s %s: %v", c.api.Vendor, req.Method, redactedURL, err)), err: err}
 	}
 	for k, vs := range req.Header {
 		for _, v := range vs {
 			rreq.Header.Add(k, v)
 		}
 	}
-	rreq.Header.Set("User-Agent", c.cfg.UserAgent)
+	rreq.Header.Set("User-Agent", c.settings.UserAgent)
 
 	rc, policy := c.retry, checkRetry
 	if req.Write {
@@ -262,7 +263,7 @@ func (c *Client) Do(ctx context.Context, req Request) (*Response, error) {
 			break
 		}
 		drain(resp)
-		c.cfg.Logger.Warn(ctx, "the API is rate limited; waiting as it asks", map[string]any{
+		c.settings.Logger.Warn(ctx, "the API is rate limited; waiting as it asks", map[string]any{
 			"url": redactedURL, "wait_ms": wait.Milliseconds(), "header": source, "remaining": resp.Header.Get("X-RateLimit-Remaining"),
 		})
 		c.waits.note(time.Now(), wait, waitRateLimited)
@@ -281,26 +282,28 @@ func (c *Client) Do(ctx context.Context, req Request) (*Response, error) {
 	}
 	defer resp.Body.Close()
 
-	data, err := io.ReadAll(io.LimitReader(resp.Body, c.cfg.MaxBodyBytes+1))
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBodyBytes+1))
 	if err != nil {
 		return nil, c.requestError(ctx, req.Method, redactedURL, fmt.Errorf("reading the response body: %w", err), policy)
 	}
 	out := &Response{
 		StatusCode: resp.StatusCode, Header: resp.Header, Body: data,
-		vendor: c.cfg.Vendor, method: req.Method, url: redactedURL, redactor: c.cfg.Redactor,
+		vendor: c.api.Vendor, method: req.Method, url: redactedURL, redactor: c.api.Redactor,
 	}
-	if int64(len(data)) > c.cfg.MaxBodyBytes {
+	if len(data) > maxBodyBytes {
 		out.Body = data[:snippetLen]
-		return nil, out.Error(fmt.Sprintf("the response body is larger than %d bytes, more than this API ever sends", c.cfg.MaxBodyBytes), errUnexpectedBody)
+		e := out.Error(fmt.Sprintf("the response body is larger than %d bytes, more than this API ever sends", maxBodyBytes), nil)
+		e.ShowBody = true
+		return nil, e
 	}
 	if resp.StatusCode >= 400 {
 		e := out.Error("", nil)
-		if c.cfg.ErrorMessage != nil && SniffBody(data) != BodyHTML {
-			code, msg := c.cfg.ErrorMessage(data)
-			e.Code, e.Message = c.cfg.Redactor.String(code), c.cfg.Redactor.String(msg)
+		if c.api.ErrorMessage != nil && SniffBody(data) != BodyHTML {
+			code, msg := c.api.ErrorMessage(data)
+			e.Code, e.Message = c.api.Redactor.String(code), c.api.Redactor.String(msg)
 		}
-		if retryable, _ := policy(ctx, resp, nil); retryable && c.cfg.MaxRetries > 0 {
-			e.Retries = c.cfg.MaxRetries
+		if retryable, _ := policy(ctx, resp, nil); retryable && c.settings.MaxRetries > 0 {
+			e.Retries = c.settings.MaxRetries
 		}
 		if resp.StatusCode == http.StatusTooManyRequests {
 			e.Message = joinMessage(e.Message, limited.String())
@@ -327,11 +330,11 @@ func (c *Client) requestError(ctx context.Context, method, redactedURL string, e
 	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET) {
 		detail = "the server closed the connection without an answer (" + detail + ")"
 	}
-	if retried && c.cfg.MaxRetries > 0 && ctx.Err() == nil {
-		detail += fmt.Sprintf(" (still failing after %d retries)", c.cfg.MaxRetries)
+	if retried && c.settings.MaxRetries > 0 && ctx.Err() == nil {
+		detail += fmt.Sprintf(" (still failing after %d retries)", c.settings.MaxRetries)
 	}
-	msg := fmt.Sprintf("%s API: %s %s: %s", c.cfg.Vendor, method, redactedURL, detail)
-	return &RequestError{msg: c.cfg.Redactor.String(msg), err: err}
+	msg := fmt.Sprintf("%s API: %s %s: %s", c.api.Vendor, method, redactedURL, detail)
+	return &RequestError{msg: c.api.Redactor.String(msg), err: err}
 }
 
 func joinMessage(a, b string) string {

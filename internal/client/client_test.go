@@ -37,7 +37,31 @@ func (l *recordingLogger) String() string {
 
 // setup starts a server whose handler answers attempt n (from 1) and returns
 // a client for it with fast retries.
-func setup(t *testing.T, h func(w http.ResponseWriter, r *http.Request, n int), mod ...func(*Config)) (*Client, *atomic.Int32, *recordingLogger) {
+// testConfig is a test client's API and settings in one place.
+type testConfig struct {
+	API
+	Settings
+	URL string
+}
+
+// new returns the client, with a vendor named "Test" and a 2 s timeout
+// unless the test chose others.
+func (tc testConfig) new() (*Client, error) {
+	u, err := ParseBaseURL(tc.URL)
+	if err != nil {
+		return nil, err
+	}
+	tc.BaseURL = u
+	if tc.Vendor == "" {
+		tc.Vendor = "Test"
+	}
+	if tc.Timeout == 0 {
+		tc.Timeout = 2 * time.Second
+	}
+	return New(tc.API, tc.Settings)
+}
+
+func setup(t *testing.T, h func(w http.ResponseWriter, r *http.Request, n int), mod ...func(*testConfig)) (*Client, *atomic.Int32, *recordingLogger) {
 	t.Helper()
 	var calls atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -45,15 +69,13 @@ func setup(t *testing.T, h func(w http.ResponseWriter, r *http.Request, n int), 
 	}))
 	t.Cleanup(srv.Close)
 	log := &recordingLogger{}
-	cfg := Config{
-		Vendor: "Test", BaseURL: srv.URL, UserAgent: "terraform-provider-endpointgroups/test",
-		MaxRetries: 3, RetryWaitMin: time.Millisecond, RetryWaitMax: 5 * time.Millisecond,
-		Timeout: 2 * time.Second, Logger: log,
-	}
+	cfg := testConfig{URL: srv.URL}
+	cfg.UserAgent, cfg.Logger = "terraform-provider-endpointgroups/test", log
+	cfg.MaxRetries, cfg.RetryWaitMin, cfg.RetryWaitMax = 3, time.Millisecond, 5*time.Millisecond
 	for _, m := range mod {
 		m(&cfg)
 	}
-	c, err := New(cfg)
+	c, err := cfg.new()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -236,7 +258,7 @@ func TestRequestTimeout(t *testing.T) {
 		case <-release:
 		case <-r.Context().Done():
 		}
-	}, func(cfg *Config) { cfg.Timeout = 50 * time.Millisecond; cfg.MaxRetries = 1 })
+	}, func(cfg *testConfig) { cfg.Timeout = 50 * time.Millisecond; cfg.MaxRetries = 1 })
 	_, err := get(c)
 	var reqErr *RequestError
 	if !errors.As(err, &reqErr) || !strings.Contains(err.Error(), "no answer within the request timeout of 50ms") {
@@ -256,7 +278,7 @@ func TestTypedErrors(t *testing.T) {
 		c, _, _ := setup(t, func(w http.ResponseWriter, r *http.Request, n int) {
 			w.WriteHeader(tc.status)
 			_, _ = io.WriteString(w, `{"error":{"message":"nope"}}`)
-		}, func(cfg *Config) {
+		}, func(cfg *testConfig) {
 			cfg.MaxRetries = 0
 			cfg.ErrorMessage = func(body []byte) (string, string) { return "", "vendor says nope" }
 		})
@@ -273,9 +295,9 @@ func TestTypedErrors(t *testing.T) {
 			}
 		}
 	}
-	kinded := &APIError{StatusCode: 200, Kind: ErrNotFound}
-	if !errors.Is(kinded, ErrNotFound) {
-		t.Error("an APIError with Kind ErrNotFound does not match it")
+	kinded := &APIError{StatusCode: 200, Kind: ErrInvalidJSON}
+	if !errors.Is(kinded, ErrInvalidJSON) || errors.Is(kinded, ErrNotFound) {
+		t.Error("an APIError with Kind ErrInvalidJSON matches it, and only it")
 	}
 }
 
@@ -318,10 +340,12 @@ func TestUnexpectedBodies(t *testing.T) {
 func TestBodySizeCap(t *testing.T) {
 	t.Parallel()
 	c, _, _ := setup(t, func(w http.ResponseWriter, r *http.Request, n int) {
-		_, _ = io.WriteString(w, "["+strings.Repeat(`"xxxxxxxx",`, 1000)+`"x"]`)
-	}, func(cfg *Config) { cfg.MaxBodyBytes = 1024 })
+		_, _ = io.WriteString(w, "[")
+		_, _ = io.CopyN(w, repeat(`"xxxxxxx",`), maxBodyBytes)
+	})
 	_, err := get(c)
-	if err == nil || !strings.Contains(err.Error(), "the response body is larger than 1024 bytes") {
+	if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("the response body is larger than %d bytes", maxBodyBytes)) ||
+		!strings.Contains(err.Error(), `the body starts with "[\"xxxxxxx\",`) {
 		t.Fatalf("want a body-size error, got %v", err)
 	}
 }
@@ -333,7 +357,7 @@ func TestSecretsNeverInLogsOrErrors(t *testing.T) {
 		w.WriteHeader(http.StatusUnauthorized)
 		// A server that echoes what it got must not leak it through us.
 		_, _ = fmt.Fprintf(w, `{"error":"token %s is invalid","auth":%q}`, r.URL.Query().Get("access_token"), r.Header.Get("Authorization"))
-	}, func(cfg *Config) {
+	}, func(cfg *testConfig) {
 		cfg.Redactor = NewRedactor(password, "Basic YWRtaW46cEBzcyB3b3Jk")
 		cfg.ErrorMessage = func(body []byte) (string, string) { return "", string(body) }
 	})
@@ -348,7 +372,9 @@ func TestSecretsNeverInLogsOrErrors(t *testing.T) {
 		t.Fatal("want an error")
 	}
 	// The connection error path: nothing listens on this port.
-	dead, _ := New(Config{Vendor: "Test", BaseURL: "http://127.0.0.1:1", MaxRetries: 0, Redactor: NewRedactor(token)})
+	deadCfg := testConfig{URL: "http://127.0.0.1:1"}
+	deadCfg.Redactor = NewRedactor(token)
+	dead, _ := deadCfg.new()
 	_, err2 := dead.Do(context.Background(), Request{Method: http.MethodGet, Path: "/x", Query: map[string][]string{"access_token": {token}}})
 	if err2 == nil {
 		t.Fatal("want a connection error")
@@ -393,44 +419,55 @@ func TestTLS(t *testing.T) {
 	t.Cleanup(srv.Close)
 	caPEM := string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}))
 
-	try := func(cfg Config) error {
-		cfg.Vendor, cfg.BaseURL, cfg.MaxRetries = "Test", srv.URL, 2
-		c, err := New(cfg)
+	try := func(s Settings) error {
+		s.MaxRetries = 2
+		c, err := testConfig{URL: srv.URL, Settings: s}.new()
 		if err != nil {
 			return err
 		}
 		_, err = get(c)
 		return err
 	}
-	if err := try(Config{}); err == nil || !strings.Contains(err.Error(), "certificate") {
+	if err := try(Settings{}); err == nil || !strings.Contains(err.Error(), "certificate") {
 		t.Errorf("an unknown CA must fail verification (and not be retried), got %v", err)
 	}
-	if err := try(Config{CACertPEM: caPEM}); err != nil {
+	if err := try(Settings{CACertPEM: caPEM}); err != nil {
 		t.Errorf("with the server's CA: %v", err)
 	}
-	if err := try(Config{InsecureSkipVerify: true}); err != nil {
+	if err := try(Settings{InsecureSkipVerify: true}); err != nil {
 		t.Errorf("with verification off: %v", err)
 	}
-	if _, err := New(Config{Vendor: "Test", BaseURL: srv.URL, CACertPEM: "not a pem"}); err == nil || !strings.Contains(err.Error(), "holds no certificate") {
+	if err := try(Settings{CACertPEM: "not a pem"}); err == nil || !strings.Contains(err.Error(), "holds no certificate") {
 		t.Errorf("a PEM without certificates: %v", err)
 	}
 }
 
-func TestConfigValidation(t *testing.T) {
+func TestNewValidates(t *testing.T) {
 	t.Parallel()
+	for in, want := range map[string]string{
+		"":               "the URL is empty",
+		"ftp://x":        "is not an http:// or https:// URL",
+		"https://":       "has no host",
+		"https://h/?a=1": "must not have a query",
+	} {
+		if _, err := ParseBaseURL(in); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("ParseBaseURL(%q) = %v, want %q", in, err, want)
+		}
+	}
+	u, _ := ParseBaseURL("https://h")
 	for _, tc := range []struct {
-		cfg  Config
+		api  API
+		s    Settings
 		want string
 	}{
-		{Config{Vendor: "T", BaseURL: ""}, "the URL is empty"},
-		{Config{Vendor: "T", BaseURL: "ftp://x"}, "is not an http:// or https:// URL"},
-		{Config{Vendor: "T", BaseURL: "https://"}, "has no host"},
-		{Config{Vendor: "T", BaseURL: "https://h/?a=1"}, "must not have a query"},
-		{Config{Vendor: "T", BaseURL: "https://h", Timeout: -time.Second}, "is negative"},
-		{Config{BaseURL: "https://h"}, "Vendor is required"},
+		{API{BaseURL: u}, Settings{Timeout: time.Second}, "API.Vendor is required"},
+		{API{Vendor: "T"}, Settings{Timeout: time.Second}, "API.BaseURL is required"},
+		{API{Vendor: "T", BaseURL: u}, Settings{}, "the request timeout must be positive, got 0s"},
+		{API{Vendor: "T", BaseURL: u}, Settings{Timeout: -time.Second}, "must be positive"},
+		{API{Vendor: "T", BaseURL: u}, Settings{Timeout: time.Second, MaxRetries: -1}, "max retries must be 0 or more"},
 	} {
-		if _, err := New(tc.cfg); err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("New(%+v) = %v, want %q", tc.cfg, err, tc.want)
+		if _, err := New(tc.api, tc.s); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("New(%+v, %+v) = %v, want %q", tc.api, tc.s, err, tc.want)
 		}
 	}
 }
@@ -521,4 +558,20 @@ func TestLimiterPacesToTheServersBudget(t *testing.T) {
 	if _, _, err := l.Wait(ctx); err == nil {
 		t.Fatal("the limiter let a request past the server's remaining budget")
 	}
+}
+
+// repeat reads s over and over.
+func repeat(s string) io.Reader { return &repeater{s: s} }
+
+type repeater struct {
+	s string
+	i int
+}
+
+func (r *repeater) Read(p []byte) (int, error) {
+	for n := range p {
+		p[n] = r.s[r.i%len(r.s)]
+		r.i++
+	}
+	return len(p), nil
 }

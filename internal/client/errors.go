@@ -26,9 +26,12 @@ type APIError struct {
 	Message    string // vendor error message, or what was wrong with the body
 	Body       string // first bytes of the body, redacted
 	Retries    int    // how many retries were made before giving up
+	// ShowBody: the body is not what the API documents, so its first
+	// bytes are quoted even when there is a message.
+	ShowBody bool
 
 	// Kind, when set, is the sentinel this error matches regardless of its
-	// status (a vendor that reports "not found" inside a 200 answer).
+	// status (ErrInvalidJSON).
 	Kind error
 }
 
@@ -44,7 +47,7 @@ func (e *APIError) Error() string {
 	if e.Message != "" {
 		b.WriteString(": " + e.Message)
 	}
-	if e.Body != "" && (e.Message == "" || errors.Is(e.Kind, errUnexpectedBody)) {
+	if e.Body != "" && (e.Message == "" || e.ShowBody) {
 		fmt.Fprintf(&b, "; the body starts with %q", e.Body)
 	}
 	if e.Retries > 0 {
@@ -69,13 +72,9 @@ func (e *APIError) Is(target error) bool {
 	return false
 }
 
-// errUnexpectedBody marks an APIError about a body of the wrong kind, whose
-// snippet is always worth showing.
-var errUnexpectedBody = errors.New("unexpected body")
-
 // ErrInvalidJSON marks an APIError about a body that looks like JSON but is
 // not valid JSON (a syntax error, not a value of an unexpected type).
-var ErrInvalidJSON = fmt.Errorf("%w: invalid JSON", errUnexpectedBody)
+var ErrInvalidJSON = errors.New("invalid JSON")
 
 // RequestError is a request that got no usable answer: a connection error,
 // a timeout, a cancelled context. Its message is redacted; Unwrap gives the
@@ -87,3 +86,39 @@ type RequestError struct {
 
 func (e *RequestError) Error() string { return e.msg }
 func (e *RequestError) Unwrap() error { return e.err }
+
+// ConfigError is a vendor configuration that cannot work. Field is the name
+// of the vendor Config field it is about, so that the caller can point at
+// its own name for that setting (an attribute, an environment variable).
+type ConfigError struct {
+	Vendor  string
+	Field   string        // "BaseURL", "ClientID", …
+	Problem ConfigProblem // what is wrong with it
+	Other   string        // Missing: the field given without it; Conflict: the field it conflicts with
+	Err     error         // Invalid: why
+}
+
+// ConfigProblem says what is wrong with a configuration field.
+type ConfigProblem int
+
+// The problems a ConfigError reports.
+const (
+	Missing  ConfigProblem = iota + 1 // not given, but needed (with Other, if given: needed with Other)
+	Conflict                          // given together with Other, which excludes it
+	Invalid                           // given, but not a usable value (Err says why)
+)
+
+func (e *ConfigError) Error() string {
+	switch e.Problem {
+	case Missing:
+		if e.Other != "" {
+			return fmt.Sprintf("%s configuration: %s is given but %s is missing", e.Vendor, e.Other, e.Field)
+		}
+		return fmt.Sprintf("%s configuration: %s is missing", e.Vendor, e.Field)
+	case Conflict:
+		return fmt.Sprintf("%s configuration: give %s or %s, not both", e.Vendor, e.Field, e.Other)
+	}
+	return fmt.Sprintf("%s configuration: %s: %v", e.Vendor, e.Field, e.Err)
+}
+
+func (e *ConfigError) Unwrap() error { return e.Err }

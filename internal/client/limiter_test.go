@@ -31,7 +31,7 @@ func TestWindowLimiterKeepsServerUnderLimit(t *testing.T) {
 		maxInWindow = max(maxInWindow, in)
 		mu.Unlock()
 		_, _ = io.WriteString(w, "{}")
-	}, func(cfg *Config) { cfg.RequestsPerWindow = limit; cfg.RateWindow = window })
+	}, func(cfg *testConfig) { cfg.RequestsPerWindow = limit; cfg.RateWindow = window })
 
 	var wg sync.WaitGroup
 	for range 8 {

@@ -35,7 +35,7 @@ func (c *Client) checkRedirect(req *http.Request, via []*http.Request) error {
 	}
 	target := *req.URL
 	target.RawQuery, target.Fragment = "", ""
-	e := &RedirectError{Status: status, From: c.cfg.Redactor.URL(first.URL), To: c.cfg.Redactor.URL(&target)}
+	e := &RedirectError{Status: status, From: c.api.Redactor.URL(first.URL), To: c.api.Redactor.URL(&target)}
 	switch {
 	case req.URL.Scheme == "http" && first.URL.Scheme == "https":
 		e.Reason = "the provider never follows a redirect from https:// to plain http://, where the credentials would travel unencrypted. " +
@@ -44,7 +44,7 @@ func (c *Client) checkRedirect(req *http.Request, via []*http.Request) error {
 	case !sameOrigin(req.URL, first.URL):
 		origin := &url.URL{Scheme: req.URL.Scheme, Host: req.URL.Host}
 		e.Reason = fmt.Sprintf("the provider does not send credentials to another origin (scheme, host and port) than the one configured: "+
-			"if that is the right server, set the URL to %s", c.cfg.Redactor.URL(origin))
+			"if that is the right server, set the URL to %s", c.api.Redactor.URL(origin))
 		return e
 	case first.Method == http.MethodPost && req.Method != http.MethodPost:
 		e.Reason = fmt.Sprintf("following it would turn the POST into a GET without its body (HTTP %d does that; 307 and 308 keep the method). "+

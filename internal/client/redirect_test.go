@@ -45,7 +45,9 @@ func redirecting(t *testing.T, tls bool, status int, to func(r *http.Request) st
 		srv = httptest.NewTLSServer(h)
 	}
 	t.Cleanup(srv.Close)
-	c, err := New(Config{Vendor: "Test", BaseURL: srv.URL, MaxRetries: 3, InsecureSkipVerify: tls, Redactor: NewRedactor("form-secret-value", "query-token-value")})
+	cfg := testConfig{URL: srv.URL}
+	cfg.MaxRetries, cfg.InsecureSkipVerify, cfg.Redactor = 3, tls, NewRedactor("form-secret-value", "query-token-value")
+	c, err := cfg.new()
 	if err != nil {
 		t.Fatal(err)
 	}

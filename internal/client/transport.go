@@ -11,40 +11,55 @@ import (
 	"time"
 )
 
-// roundTripper runs each attempt: it waits for the rate limiter, then gives
+// transport runs each attempt: it waits for the rate limiter, then gives
 // the attempt its own timeout (covering the body, which is read after the
-// round trip), and logs the exchange with secrets redacted.
+// round trip), and logs the exchange with secrets redacted. One transport
+// serves a client's reads and writes, so that they share the limiter.
+type transport struct {
+	limiter  *WindowLimiter
+	timeout  time.Duration
+	logger   Logger
+	redactor *Redactor
+	waits    *waitLog
+	limit    string // the limiter's rate, for logs
+}
+
+// over returns the round tripper that runs attempts on next.
+func (t *transport) over(next http.RoundTripper) http.RoundTripper {
+	return &roundTripper{transport: t, next: next}
+}
+
 type roundTripper struct {
-	c    *Client
+	*transport
 	next http.RoundTripper
 }
 
 func (t *roundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
-	release, waited, err := t.c.limiter.Wait(ctx)
+	release, waited, err := t.limiter.Wait(ctx)
 	if err != nil {
 		return nil, err
 	}
 	now := time.Now()
 	if waited > 10*time.Millisecond {
-		t.c.cfg.Logger.Debug(ctx, "waited for the client-side rate limit", map[string]any{
-			"waited_ms": waited.Milliseconds(), "limit": fmt.Sprintf("%d per %s", t.c.cfg.RequestsPerWindow, t.c.cfg.RateWindow),
+		t.logger.Debug(ctx, "waited for the client-side rate limit", map[string]any{
+			"waited_ms": waited.Milliseconds(), "limit": t.limit,
 		})
-		t.c.waits.note(now, waited, waitPacing)
+		t.waits.note(now, waited, waitPacing)
 	}
 	// A credential that must be fresh when the request goes (an OAuth token
 	// that may have expired while the request waited its turn) is set now.
 	if prepare, ok := ctx.Value(prepareKey{}).(func(*http.Request) error); ok {
 		req = req.Clone(ctx)
 		if err := prepare(req); err != nil {
-			t.c.limiter.Unsend() // instead of release: nothing was sent
+			t.limiter.Unsend() // instead of release: nothing was sent
 			return nil, &PrepareError{err}
 		}
 	}
 	defer release()
-	t.c.waits.sent(now)
+	t.waits.sent(now)
 
-	redactedURL := t.c.cfg.Redactor.URL(req.URL)
+	redactedURL := t.redactor.URL(req.URL)
 	fields := map[string]any{"method": req.Method, "url": redactedURL}
 	if req.GetBody != nil {
 		if b, err := req.GetBody(); err == nil {
@@ -54,33 +69,33 @@ func (t *roundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
 			_ = b.Close()
 			text := string(data)
 			if ct, _, _ := mime.ParseMediaType(req.Header.Get("Content-Type")); ct == "application/x-www-form-urlencoded" {
-				text = t.c.cfg.Redactor.Form(text)
+				text = t.redactor.Form(text)
 			}
-			fields["body"] = t.c.cfg.Redactor.Cut(text, logBodyBytes)
+			fields["body"] = t.redactor.Cut(text, logBodyBytes)
 		}
 	}
-	t.c.cfg.Logger.Debug(ctx, "sending API request", fields)
+	t.logger.Debug(ctx, "sending API request", fields)
 
-	actx, cancel := context.WithTimeout(ctx, t.c.cfg.Timeout)
+	actx, cancel := context.WithTimeout(ctx, t.timeout)
 	start := time.Now()
 	resp, err := t.next.RoundTrip(req.WithContext(actx))
 	elapsed := time.Since(start)
 	if err != nil {
 		cancel()
 		if ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
-			err = fmt.Errorf("no answer within the request timeout of %s", t.c.cfg.Timeout)
+			err = fmt.Errorf("no answer within the request timeout of %s", t.timeout)
 		}
-		t.c.cfg.Logger.Debug(ctx, "API request failed", map[string]any{
-			"method": req.Method, "url": redactedURL, "error": t.c.cfg.Redactor.String(err.Error()), "duration_ms": elapsed.Milliseconds(),
+		t.logger.Debug(ctx, "API request failed", map[string]any{
+			"method": req.Method, "url": redactedURL, "error": t.redactor.String(err.Error()), "duration_ms": elapsed.Milliseconds(),
 		})
 		return nil, err
 	}
-	t.c.limiter.Observe(resp.Header, time.Now())
-	t.c.cfg.Logger.Debug(ctx, "received API response", map[string]any{
+	t.limiter.Observe(resp.Header, time.Now())
+	t.logger.Debug(ctx, "received API response", map[string]any{
 		"method": req.Method, "url": redactedURL, "status": resp.StatusCode, "duration_ms": elapsed.Milliseconds(),
 		"content_type": resp.Header.Get("Content-Type"),
 	})
-	resp.Body = &logBody{ReadCloser: resp.Body, cancel: cancel, t: t, ctx: ctx, url: redactedURL}
+	resp.Body = &logBody{ReadCloser: resp.Body, cancel: cancel, t: t.transport, ctx: ctx, url: redactedURL}
 	return resp, nil
 }
 
@@ -89,7 +104,7 @@ func (t *roundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
 type logBody struct {
 	io.ReadCloser
 	cancel context.CancelFunc
-	t      *roundTripper
+	t      *transport
 	ctx    context.Context //nolint:containedctx // the request's context, for logging on Close
 	url    string
 	head   bytes.Buffer
@@ -101,7 +116,7 @@ func (b *logBody) Read(p []byte) (int, error) {
 		b.head.Write(p[:min(n, room)])
 	}
 	if err != nil && !errors.Is(err, io.EOF) && errors.Is(err, context.DeadlineExceeded) && b.ctx.Err() == nil {
-		err = fmt.Errorf("the body did not arrive within the request timeout of %s", b.t.c.cfg.Timeout)
+		err = fmt.Errorf("the body did not arrive within the request timeout of %s", b.t.timeout)
 	}
 	return n, err
 }
@@ -110,8 +125,8 @@ func (b *logBody) Close() error {
 	err := b.ReadCloser.Close()
 	b.cancel()
 	if b.head.Len() > 0 {
-		b.t.c.cfg.Logger.Trace(b.ctx, "API response body", map[string]any{
-			"url": b.url, "body": b.t.c.cfg.Redactor.Cut(b.head.String(), logBodyBytes),
+		b.t.logger.Trace(b.ctx, "API response body", map[string]any{
+			"url": b.url, "body": b.t.redactor.Cut(b.head.String(), logBodyBytes),
 		})
 	}
 	return err

@@ -6,6 +6,7 @@
 package drweb
 
 import (
+	"cmp"
 	"context"
 	"encoding/base64"
 	"errors"
@@ -59,60 +60,57 @@ const (
 	formatXML
 )
 
-type options struct {
-	url             string
-	login, password string
-	window, maxWait time.Duration
-	maxBatch        int
-	http            client.Config
+// Config is how to reach one Dr.Web Server; New says what cannot work,
+// naming the field.
+type Config struct {
+	URL      string // the server's web address, e.g. https://esuite.example.com:9081
+	Login    string // an administrator's login
+	Password string // and password (sent as given, even empty)
+
+	// Batching of lookups by id; zero: the defaults. Tests change them.
+	batchWindow time.Duration // quiet time after the last id; a batch waits at most five times that
+	maxBatch    int           // ids in one request
 }
 
-// Option configures a Client.
-type Option func(*options)
-
-// WithURL sets the server's web address, e.g. https://esuite.example.com:9081.
-func WithURL(u string) Option { return func(o *options) { o.url = u } }
-
-// WithCredentials sets the administrator's login and password.
-func WithCredentials(login, password string) Option {
-	return func(o *options) { o.login, o.password = login, password }
+// check validates the configuration and returns its base URL; its error
+// is a *client.ConfigError naming the field.
+func (cfg Config) check() (*url.URL, error) {
+	switch {
+	case cfg.URL == "":
+		return nil, &client.ConfigError{Vendor: Vendor, Field: "URL", Problem: client.Missing}
+	case cfg.Login == "":
+		return nil, &client.ConfigError{Vendor: Vendor, Field: "Login", Problem: client.Missing}
+	}
+	u, err := client.ParseBaseURL(cfg.URL)
+	if err != nil {
+		return nil, &client.ConfigError{Vendor: Vendor, Field: "URL", Problem: client.Invalid, Err: err}
+	}
+	return u, nil
 }
 
-// WithBatching sets how long a batch of lookups by id waits for another id
-// before its info.ds request goes (never more than five times that after its
-// first id), and how many ids one request carries at most.
-func WithBatching(window time.Duration, maxIDs int) Option {
-	return func(o *options) { o.window, o.maxWait, o.maxBatch = window, 5*window, maxIDs }
-}
-
-// WithHTTP sets the shared HTTP settings: timeout, retries, TLS, logger,
-// user agent. Vendor, base URL, redactor and error parsing are the client's own.
-func WithHTTP(cfg client.Config) Option { return func(o *options) { o.http = cfg } }
-
-// New validates the options and returns a client. It sends nothing.
-func New(opts ...Option) (*Client, error) {
-	o := options{window: DefaultBatchWindow, maxWait: DefaultBatchMaxWait, maxBatch: DefaultMaxBatch}
-	for _, opt := range opts {
-		opt(&o)
+// New returns a client of the server cfg describes, with the user's HTTP
+// settings. It sends nothing.
+func New(cfg Config, settings client.Settings) (*Client, error) {
+	base, err := cfg.check()
+	if err != nil {
+		return nil, err
 	}
-	if o.login == "" {
-		return nil, errors.New("no login: the Dr.Web Web API needs an administrator's login and password")
-	}
-	if o.window < 0 || o.maxBatch < 1 {
-		return nil, fmt.Errorf("batching needs a window of 0 or more and at least 1 id per request, got %s and %d", o.window, o.maxBatch)
-	}
-	auth := "Basic " + base64.StdEncoding.EncodeToString([]byte(o.login+":"+o.password))
-	cfg := o.http
-	cfg.Vendor = Vendor
-	cfg.BaseURL = o.url
-	cfg.Redactor = client.NewRedactor(o.password, auth, auth[len("Basic "):])
-	cfg.ErrorMessage = errorMessage
-	hc, err := client.New(cfg)
+	auth := "Basic " + base64.StdEncoding.EncodeToString([]byte(cfg.Login+":"+cfg.Password))
+	hc, err := client.New(client.API{
+		Vendor:       Vendor,
+		BaseURL:      base,
+		Redactor:     client.NewRedactor(cfg.Password, auth, auth[len("Basic "):]),
+		ErrorMessage: errorMessage,
+	}, settings)
 	if err != nil {
 		return nil, err
 	}
 	c := &Client{http: hc, auth: auth, gate: make(chan struct{}, 1)}
-	c.batch = &batcher{window: o.window, maxWait: o.maxWait, max: o.maxBatch, fetch: c.fetchInfo}
+	window, maxWait := DefaultBatchWindow, DefaultBatchMaxWait
+	if cfg.batchWindow > 0 {
+		window, maxWait = cfg.batchWindow, 5*cfg.batchWindow
+	}
+	c.batch = &batcher{window: window, maxWait: maxWait, max: cmp.Or(cfg.maxBatch, DefaultMaxBatch), fetch: c.fetchInfo}
 	return c, nil
 }
 
@@ -214,3 +212,6 @@ func serverError(resp *client.Response, doc *document) *client.APIError {
 	e.Body = ""
 	return e
 }
+
+// BaseURL returns the server's web address.
+func (c *Client) BaseURL() *url.URL { return c.http.BaseURL() }

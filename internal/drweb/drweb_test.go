@@ -23,13 +23,19 @@ const (
 	servers  = "8f1c2a10-0006-4e11-9a01-000000000006"
 )
 
-var fast = client.Config{RetryWaitMin: time.Millisecond, RetryWaitMax: 5 * time.Millisecond, MaxRetries: 2, Timeout: 5 * time.Second}
+var fast = client.Settings{RetryWaitMin: time.Millisecond, RetryWaitMax: 5 * time.Millisecond, MaxRetries: 2, Timeout: 5 * time.Second}
 
-func setup(t *testing.T, opts ...Option) (*Client, *emulator.Server) {
+// setup serves the emulator and returns a client of it; tune changes the
+// client's configuration first.
+func setup(t *testing.T, tune ...func(*Config)) (*Client, *emulator.Server) {
 	t.Helper()
 	srv := emulator.New(emulator.DefaultSeed())
 	t.Cleanup(srv.Close)
-	c, err := New(append([]Option{WithURL(srv.URL), WithCredentials("admin", "demo-password"), WithHTTP(fast)}, opts...)...)
+	cfg := Config{URL: srv.URL, Login: "admin", Password: "demo-password"}
+	for _, f := range tune {
+		f(&cfg)
+	}
+	c, err := New(cfg, fast)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +58,7 @@ func TestJSONAndXMLGiveTheSameModel(t *testing.T) {
 	t.Parallel()
 	all := []string{emulator.EveryoneID, "123123123", offices, berlin, moscow, berlinWS, moscowWS, servers}
 	cj, srv := setup(t)
-	cx, _ := New(WithURL(srv.URL), WithCredentials("admin", "demo-password"), WithHTTP(fast))
+	cx, _ := New(Config{URL: srv.URL, Login: "admin", Password: "demo-password"}, fast)
 	fromJSON, err := cj.GroupsByID(context.Background(), all)
 	if err != nil {
 		t.Fatal(err)
@@ -126,7 +132,7 @@ func TestConcurrentLookupsShareRequests(t *testing.T) {
 
 func TestBatchSizeIsCapped(t *testing.T) {
 	t.Parallel()
-	c, srv := setup(t, WithBatching(50*time.Millisecond, 3))
+	c, srv := setup(t, func(c *Config) { c.batchWindow, c.maxBatch = 50*time.Millisecond, 3 })
 	ids := []string{emulator.EveryoneID, "123123123", offices, berlin, moscow, berlinWS, moscowWS}
 	if _, err := c.GroupsByID(context.Background(), ids); err != nil {
 		t.Fatal(err)
@@ -231,7 +237,7 @@ func TestTreeInXMLOnlyMode(t *testing.T) {
 func TestAuthFailure(t *testing.T) {
 	t.Parallel()
 	_, srv := setup(t)
-	c, _ := New(WithURL(srv.URL), WithCredentials("admin", "wrong-password"), WithHTTP(fast))
+	c, _ := New(Config{URL: srv.URL, Login: "admin", Password: "wrong-password"}, fast)
 	_, err := c.GroupByID(context.Background(), berlin)
 	if !errors.Is(err, ErrAuth) || !strings.Contains(err.Error(), "HTTP 401 Unauthorized") ||
 		!strings.Contains(err.Error(), "check DRWEB_LOGIN / DRWEB_PASSWORD and the administrator's Web API permission") {
@@ -270,26 +276,38 @@ func TestServerErrorOnListing(t *testing.T) {
 	}
 }
 
-func TestNewValidates(t *testing.T) {
+// New names the field that cannot work, as a *client.ConfigError.
+func TestNewValidatesConfig(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
-		opts []Option
-		want string
+		cfg     Config
+		field   string
+		problem client.ConfigProblem
+		text    string
 	}{
-		{[]Option{WithURL("https://h")}, "no login"},
-		{[]Option{WithURL("h:9081"), WithCredentials("a", "b")}, "is not an http:// or https:// URL"},
-		{[]Option{WithURL("https://h"), WithCredentials("a", "b"), WithBatching(0, 0)}, "at least 1 id per request"},
+		{Config{Login: "a"}, "URL", client.Missing, "Dr.Web configuration: URL is missing"},
+		{Config{URL: "https://h"}, "Login", client.Missing, "Login is missing"},
+		{Config{URL: "h:9081", Login: "a"}, "URL", client.Invalid, "is not an http:// or https:// URL"},
+		{Config{URL: "https://admin:pw@h", Login: "a"}, "URL", client.Invalid, "carries a login or password in the URL"},
 	} {
-		if _, err := New(tc.opts...); err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("got %v, want %q", err, tc.want)
+		_, err := New(tc.cfg, fast)
+		var ce *client.ConfigError
+		if !errors.As(err, &ce) || ce.Field != tc.field || ce.Problem != tc.problem || !strings.Contains(err.Error(), tc.text) {
+			t.Errorf("%+v: got %v, want %s %q", tc.cfg, err, tc.field, tc.text)
 		}
+		if strings.Contains(fmt.Sprint(err), "pw@") {
+			t.Errorf("the password is shown: %v", err)
+		}
+	}
+	if _, err := New(Config{URL: "https://h", Login: "a"}, fast); err != nil {
+		t.Errorf("an empty password is sent as given: %v", err)
 	}
 }
 
 func ExampleClient_GroupByName() {
 	srv := emulator.New(emulator.DefaultSeed())
 	defer srv.Close()
-	c, _ := New(WithURL(srv.URL), WithCredentials("admin", "demo-password"))
+	c, _ := New(Config{URL: srv.URL, Login: "admin", Password: "demo-password"}, client.Settings{Timeout: 5 * time.Second})
 	g, err := c.GroupByName(context.Background(), "Workstations", moscow)
 	fmt.Println(g.ID, g.ParentName, err)
 	// Output: 8f1c2a10-0005-4e11-9a01-000000000005 Moscow <nil>

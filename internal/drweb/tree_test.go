@@ -243,7 +243,7 @@ func hostileTree(t *testing.T, children func(parent string) string) (*Client, *a
 		fmt.Fprintf(w, `{"head":{"status":true},"data":{"groups":{"list":[%s]}}}`, children(r.URL.Query().Get("parent-group")))
 	}))
 	t.Cleanup(srv.Close)
-	c, err := New(WithURL(srv.URL), WithCredentials("admin", "pw"), WithHTTP(fast))
+	c, err := New(Config{URL: srv.URL, Login: "admin", Password: "pw"}, fast)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -308,8 +308,8 @@ func TestAbandonedBatchStops(t *testing.T) {
 	t.Parallel()
 	srv := emulator.New(emulator.DefaultSeed())
 	t.Cleanup(srv.Close)
-	slowRetries := client.Config{RetryWaitMin: 200 * time.Millisecond, RetryWaitMax: 200 * time.Millisecond, MaxRetries: 10, Timeout: 5 * time.Second}
-	c, err := New(WithURL(srv.URL), WithCredentials("admin", "demo-password"), WithHTTP(slowRetries))
+	slowRetries := client.Settings{RetryWaitMin: 200 * time.Millisecond, RetryWaitMax: 200 * time.Millisecond, MaxRetries: 10, Timeout: 5 * time.Second}
+	c, err := New(Config{URL: srv.URL, Login: "admin", Password: "demo-password"}, slowRetries)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -134,15 +134,6 @@ func (s *Server) SetDrWebServerLine(line DrWebServerLine) error {
 	return nil
 }
 
-// SetDrWebFlavour chooses the Enterprise Security Suite root element
-// (drweb-es-api instead of drweb-avdesk-api) and whether JSON errors sit
-// under "head" instead of at the top level.
-func (s *Server) SetDrWebFlavour(essRoot, errorInHead bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.esRoot, s.errInHead = essRoot, errorInHead
-}
-
 // drwebView is one group with everything info.ds can say about it resolved.
 type drwebView struct {
 	DrWebGroup
@@ -158,12 +149,12 @@ type drwebView struct {
 func (s *Server) drwebGroups(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	seed := s.seed.DrWeb
-	xmlOnly, esRoot, errInHead, line := s.xmlOnly, s.esRoot, s.errInHead, s.line
+	xmlOnly, esRoot, line := s.xmlOnly, s.esRoot, s.line
 	s.mu.Unlock()
 
 	q := r.URL.Query()
 	asJSON := q.Get("format") == "json" && !xmlOnly
-	out := drwebWriter{w: w, json: asJSON, esRoot: esRoot, errInHead: errInHead, line: line}
+	out := drwebWriter{w: w, json: asJSON, esRoot: esRoot, line: line}
 	w.Header().Set("X-Drweb-Api-Version", "4.1.3")
 	w.Header().Set("X-Drweb-Srv-Version", "13.00.0.202301010")
 	if r.Method != http.MethodGet {
@@ -280,9 +271,9 @@ func (s *Server) view(g *DrWebGroup, all []DrWebGroup, byID map[string]*DrWebGro
 }
 
 type drwebWriter struct {
-	w                       http.ResponseWriter
-	json, esRoot, errInHead bool
-	line                    DrWebServerLine
+	w            http.ResponseWriter
+	json, esRoot bool
+	line         DrWebServerLine
 }
 
 func (d drwebWriter) root() string {
@@ -329,15 +320,7 @@ func (d drwebWriter) writeJSON(status int, v any) {
 
 func (d drwebWriter) fail(status, errno int, msg string) {
 	if d.json {
-		head := d.head(false)
-		body := map[string]any{"head": head}
-		e := map[string]any{"code": errno, "message": msg}
-		if d.errInHead {
-			head["error"] = e
-		} else {
-			body["error"] = e
-		}
-		d.writeJSON(status, body)
+		d.writeJSON(status, map[string]any{"head": d.head(false), "error": map[string]any{"code": errno, "message": msg}})
 		return
 	}
 	d.w.Header().Set("Content-Type", "text/xml; charset=utf-8")

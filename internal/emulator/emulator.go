@@ -14,6 +14,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -102,7 +103,6 @@ type Server struct {
 	// Dr.Web state
 	xmlOnly   bool
 	esRoot    bool
-	errInHead bool
 	line      DrWebServerLine
 	generated int // ids add.ds has generated
 }
@@ -295,4 +295,20 @@ func (s *Server) ResetLog() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.log = nil
+}
+
+// Summary is what the server received, a line per method and path, for
+// people reading what a run cost.
+func (s *Server) Summary() string {
+	reqs := s.Requests()
+	counts := map[string]int{}
+	for _, r := range reqs {
+		counts[r.Method+" "+r.Path]++
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "requests received: %d\n", len(reqs))
+	for _, k := range slices.Sorted(maps.Keys(counts)) {
+		fmt.Fprintf(&b, "  %4d  %s\n", counts[k], k)
+	}
+	return b.String()
 }

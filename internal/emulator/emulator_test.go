@@ -156,8 +156,10 @@ func TestDrWebFollowsTheDocument(t *testing.T) {
 	if !strings.Contains(body, `"name":"Berlin"`) || !strings.Contains(body, `"name":"Moscow"`) || strings.Contains(body, "Workstations") {
 		t.Errorf("list.ds children: %s", body)
 	}
+	if err := s.SetDrWebServerLine(DrWebESS1301); err != nil {
+		t.Fatal(err)
+	}
 	s.SetDrWebXMLOnly(true)
-	s.SetDrWebFlavour(true, false)
 	_, _, body = drweb(t, s, "/api/groups/list.ds", "format=json", true)
 	if !strings.HasPrefix(body, "<?xml") || !strings.Contains(body, "<drweb-es-api") {
 		t.Errorf("XML-only ESS server: %s", body)

@@ -5,6 +5,7 @@
 package opswat
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -82,70 +83,86 @@ type Client struct {
 	rpm       int // requests per minute
 }
 
-type options struct {
-	baseURL           string
-	accessToken       string
-	clientID          string
-	clientSecret      string
-	requestsPerMinute int
-	rateWindow        time.Duration // a minute; shorter only in tests
-	http              client.Config
+// Config is how to reach one OPSWAT account. Fields left zero take the
+// documented defaults; New says what cannot work, naming the field.
+type Config struct {
+	BaseURL           string // the API host, without a path; "": DefaultBaseURL
+	AccessToken       string // a ready OAuth access token, or:
+	ClientID          string // the client-credentials grant's client ID
+	ClientSecret      string // and secret
+	RequestsPerMinute int    // the client's pace; 0: DefaultRequestsPerMinute
+
+	rateWindow time.Duration // the "minute" of RequestsPerMinute; shorter only in tests
 }
 
-// Option configures a Client.
-type Option func(*options)
-
-// WithBaseURL sets the API host (default https://gears.opswat.com).
-func WithBaseURL(u string) Option { return func(o *options) { o.baseURL = u } }
-
-// WithAccessToken authenticates with a ready OAuth access token.
-func WithAccessToken(token string) Option { return func(o *options) { o.accessToken = token } }
-
-// WithClientCredentials authenticates with the client-credentials grant.
-func WithClientCredentials(id, secret string) Option {
-	return func(o *options) { o.clientID, o.clientSecret = id, secret }
-}
-
-// WithRequestsPerMinute paces the client to n requests in any minute
-// (default 10, the API's documented limit).
-func WithRequestsPerMinute(n int) Option { return func(o *options) { o.requestsPerMinute = n } }
-
-// WithHTTP sets the shared HTTP settings: timeout, retries, logger, user agent.
-// Vendor, base URL, rate limit, redactor and error parsing are the client's own.
-func WithHTTP(cfg client.Config) Option { return func(o *options) { o.http = cfg } }
-
-// New validates the options and returns a client. It sends nothing.
-func New(opts ...Option) (*Client, error) {
-	o := options{baseURL: DefaultBaseURL, requestsPerMinute: DefaultRequestsPerMinute, rateWindow: time.Minute}
-	for _, opt := range opts {
-		opt(&o)
+// check validates the configuration and returns its base URL; its error
+// is a *client.ConfigError naming the field.
+func (cfg Config) check() (*url.URL, error) {
+	problem := func(field string, p client.ConfigProblem, other string, err error) error {
+		return &client.ConfigError{Vendor: Vendor, Field: field, Problem: p, Other: other, Err: err}
 	}
 	switch {
-	case o.accessToken != "" && (o.clientID != "" || o.clientSecret != ""):
-		return nil, errors.New("give either an access token or client credentials, not both")
-	case o.accessToken == "" && o.clientID == "" && o.clientSecret == "":
-		return nil, errors.New("no credentials: give an access token or a client ID and client secret")
-	case o.accessToken == "" && (o.clientID == "" || o.clientSecret == ""):
-		return nil, errors.New("client credentials need both a client ID and a client secret")
-	case o.requestsPerMinute < 1:
-		return nil, fmt.Errorf("requests per minute must be at least 1, got %d", o.requestsPerMinute)
+	case cfg.AccessToken != "" && cfg.ClientID != "":
+		return nil, problem("AccessToken", client.Conflict, "ClientID", nil)
+	case cfg.AccessToken != "" && cfg.ClientSecret != "":
+		return nil, problem("AccessToken", client.Conflict, "ClientSecret", nil)
+	case cfg.AccessToken == "" && cfg.ClientID == "" && cfg.ClientSecret == "":
+		return nil, problem("AccessToken", client.Missing, "", nil)
+	case cfg.AccessToken == "" && cfg.ClientID == "":
+		return nil, problem("ClientID", client.Missing, "ClientSecret", nil)
+	case cfg.AccessToken == "" && cfg.ClientSecret == "":
+		return nil, problem("ClientSecret", client.Missing, "ClientID", nil)
+	case cfg.RequestsPerMinute < 0:
+		return nil, problem("RequestsPerMinute", client.Invalid, "", fmt.Errorf("%d is not a rate: give 1 or more (the API allows %d)", cfg.RequestsPerMinute, DefaultRequestsPerMinute))
 	}
-	cfg := o.http
-	cfg.Vendor = Vendor
-	cfg.BaseURL = o.baseURL
-	cfg.RequestsPerWindow = o.requestsPerMinute
-	cfg.RateWindow = o.rateWindow
-	cfg.Redactor = client.NewRedactor(o.accessToken, o.clientSecret)
-	cfg.ErrorMessage = errorMessage
-	hc, err := client.New(cfg)
+	base := cfg.BaseURL
+	if base == "" {
+		base = DefaultBaseURL
+	}
+	u, err := ParseBaseURL(base)
+	if err != nil {
+		return nil, problem("BaseURL", client.Invalid, "", err)
+	}
+	return u, nil
+}
+
+// ParseBaseURL checks an OPSWAT base URL: the API host, without a path
+// (the client adds /o/api/v3/… itself).
+func ParseBaseURL(s string) (*url.URL, error) {
+	u, err := client.ParseBaseURL(s)
+	if err != nil {
+		return nil, err
+	}
+	if u.Path != "" {
+		return nil, fmt.Errorf("%s has a path (%q), but the base URL is the API host only: use %s", u.Redacted(), u.Path, (&url.URL{Scheme: u.Scheme, Host: u.Host}).String())
+	}
+	return u, nil
+}
+
+// New returns a client of the account cfg describes, with the user's HTTP
+// settings. It sends nothing.
+func New(cfg Config, settings client.Settings) (*Client, error) {
+	base, err := cfg.check()
+	if err != nil {
+		return nil, err
+	}
+	rpm := cmp.Or(cfg.RequestsPerMinute, DefaultRequestsPerMinute)
+	hc, err := client.New(client.API{
+		Vendor:            Vendor,
+		BaseURL:           base,
+		RequestsPerWindow: rpm,
+		RateWindow:        cfg.rateWindow,
+		Redactor:          client.NewRedactor(cfg.AccessToken, cfg.ClientSecret),
+		ErrorMessage:      errorMessage,
+	}, settings)
 	if err != nil {
 		return nil, err
 	}
 	readAhead := 1
-	if o.requestsPerMinute >= ReadAheadFromRPM {
+	if rpm >= ReadAheadFromRPM {
 		readAhead = readAheadPages
 	}
-	return &Client{http: hc, staticToken: o.accessToken, clientID: o.clientID, clientSecr: o.clientSecret, readAhead: readAhead, rpm: o.requestsPerMinute}, nil
+	return &Client{http: hc, staticToken: cfg.AccessToken, clientID: cfg.ClientID, clientSecr: cfg.ClientSecret, readAhead: readAhead, rpm: rpm}, nil
 }
 
 // errorMessage reads the error body, which the vendor does not document:
@@ -332,3 +349,6 @@ func (c *Client) Waited(since time.Time) client.WaitReport { return c.http.Waite
 
 // RequestsPerMinute is the pace the client keeps.
 func (c *Client) RequestsPerMinute() int { return c.rpm }
+
+// BaseURL returns the API host the client talks to.
+func (c *Client) BaseURL() *url.URL { return c.http.BaseURL() }

@@ -18,7 +18,7 @@ import (
 	"github.com/endpointgroups/terraform-provider-endpointgroups/internal/emulator"
 )
 
-var fast = client.Config{RetryWaitMin: time.Millisecond, RetryWaitMax: 5 * time.Millisecond, MaxRetries: 2, Timeout: 5 * time.Second}
+var fast = client.Settings{RetryWaitMin: time.Millisecond, RetryWaitMax: 5 * time.Millisecond, MaxRetries: 2, Timeout: 5 * time.Second}
 
 // setup starts an emulator with n generated groups (or the demo seed when
 // n < 0) and returns a client with client credentials for it.
@@ -30,7 +30,7 @@ func setup(t *testing.T, n int) (*Client, *emulator.Server) {
 	}
 	srv := emulator.New(seed)
 	t.Cleanup(srv.Close)
-	c, err := New(WithBaseURL(srv.URL), WithClientCredentials("demo-client", "demo-secret"), WithHTTP(fast), WithRequestsPerMinute(ReadAheadFromRPM-1)) // sequential: exact request counts
+	c, err := New(Config{BaseURL: srv.URL, ClientID: "demo-client", ClientSecret: "demo-secret", RequestsPerMinute: ReadAheadFromRPM - 1}, fast) // sequential: exact request counts
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,7 +115,7 @@ func TestPagingEndsAt413(t *testing.T) {
 		_ = json.NewEncoder(w).Encode(out)
 	}))
 	t.Cleanup(srv.Close)
-	c, _ := New(WithBaseURL(srv.URL), WithAccessToken("test-token"), WithHTTP(fast))
+	c, _ := New(Config{BaseURL: srv.URL, AccessToken: "test-token"}, fast)
 	groups, err := c.ListGroups(context.Background(), ListOptions{})
 	if err != nil || len(groups) != 100 || fmt.Sprint(pages) != "[1 2 3]" {
 		t.Fatalf("got %d groups, pages %v, err %v; want 100 groups from pages [1 2 3]", len(groups), pages, err)
@@ -143,7 +143,7 @@ func TestServerIgnoringPageIsAnError(t *testing.T) {
 		_ = json.NewEncoder(w).Encode(out)
 	}))
 	t.Cleanup(srv.Close)
-	c, _ := New(WithBaseURL(srv.URL), WithAccessToken("test-token"), WithHTTP(fast))
+	c, _ := New(Config{BaseURL: srv.URL, AccessToken: "test-token"}, fast)
 	_, err := c.ListGroups(context.Background(), ListOptions{})
 	if err == nil || !strings.Contains(err.Error(), "page 2 repeats page 1") {
 		t.Fatalf("got %v", err)
@@ -237,7 +237,7 @@ func TestTokenRenewedAfter401(t *testing.T) {
 func TestFixedTokenRejected(t *testing.T) {
 	t.Parallel()
 	_, srv := setup(t, 1)
-	c, _ := New(WithBaseURL(srv.URL), WithAccessToken("not-a-valid-token"), WithHTTP(fast))
+	c, _ := New(Config{BaseURL: srv.URL, AccessToken: "not-a-valid-token"}, fast)
 	_, err := c.ListGroups(context.Background(), ListOptions{})
 	if !errors.Is(err, ErrTokenRejected) || !errors.Is(err, client.ErrUnauthorized) {
 		t.Fatalf("got %v", err)
@@ -256,7 +256,7 @@ func TestFixedTokenRejected(t *testing.T) {
 func TestBadClientCredentials(t *testing.T) {
 	t.Parallel()
 	_, srv := setup(t, 1)
-	c, _ := New(WithBaseURL(srv.URL), WithClientCredentials("demo-client", "wrong-secret"), WithHTTP(fast))
+	c, _ := New(Config{BaseURL: srv.URL, ClientID: "demo-client", ClientSecret: "wrong-secret"}, fast)
 	_, err := c.ListGroups(context.Background(), ListOptions{})
 	if !errors.Is(err, ErrCredentialsRejected) || !strings.Contains(err.Error(), "invalid_client: Bad client credentials") {
 		t.Fatalf("got %v", err)
@@ -272,7 +272,7 @@ func TestStaticTokenWorks(t *testing.T) {
 	seed.OPSWAT.Tokens = []string{"fixed-token"}
 	srv := emulator.New(seed)
 	t.Cleanup(srv.Close)
-	c, _ := New(WithBaseURL(srv.URL), WithAccessToken("fixed-token"), WithHTTP(fast))
+	c, _ := New(Config{BaseURL: srv.URL, AccessToken: "fixed-token"}, fast)
 	g, err := c.GroupByName(context.Background(), "San Francisco")
 	if err != nil {
 		t.Fatal(err)
@@ -313,7 +313,7 @@ func TestTolerantDecoding(t *testing.T) {
 		_, _ = io.WriteString(w, `[{"group_id": 42, "group_name": "n", "number_of_devices": "7", "created_date": "Jun 2, 2017 1:49:39 PM", "last_modified": "yesterday", "domain_name": null, "extra": {"x": 1}}]`)
 	}))
 	t.Cleanup(srv.Close)
-	c, _ := New(WithBaseURL(srv.URL), WithAccessToken("test-token"), WithHTTP(fast))
+	c, _ := New(Config{BaseURL: srv.URL, AccessToken: "test-token"}, fast)
 	groups, err := c.ListGroups(context.Background(), ListOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -359,21 +359,39 @@ func TestParseTime(t *testing.T) {
 	}
 }
 
-func TestNewValidates(t *testing.T) {
+// New names the field that cannot work, as a *client.ConfigError.
+func TestNewValidatesConfig(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
-		opts []Option
-		want string
+		cfg  Config
+		want client.ConfigError
+		text string
 	}{
-		{nil, "no credentials"},
-		{[]Option{WithAccessToken("test-token"), WithClientCredentials("i", "s")}, "not both"},
-		{[]Option{WithClientCredentials("i", "")}, "need both a client ID and a client secret"},
-		{[]Option{WithAccessToken("test-token"), WithRequestsPerMinute(0)}, "at least 1"},
-		{[]Option{WithAccessToken("test-token"), WithBaseURL("gears.opswat.com")}, "not an http:// or https:// URL"},
+		{Config{}, client.ConfigError{Field: "AccessToken", Problem: client.Missing}, "OPSWAT configuration: AccessToken is missing"},
+		{Config{AccessToken: "t", ClientID: "i", ClientSecret: "s"}, client.ConfigError{Field: "AccessToken", Problem: client.Conflict, Other: "ClientID"}, "give AccessToken or ClientID, not both"},
+		{Config{AccessToken: "t", ClientSecret: "s"}, client.ConfigError{Field: "AccessToken", Problem: client.Conflict, Other: "ClientSecret"}, "not both"},
+		{Config{ClientID: "i"}, client.ConfigError{Field: "ClientSecret", Problem: client.Missing, Other: "ClientID"}, "ClientID is given but ClientSecret is missing"},
+		{Config{ClientSecret: "s"}, client.ConfigError{Field: "ClientID", Problem: client.Missing, Other: "ClientSecret"}, "ClientSecret is given but ClientID is missing"},
+		{Config{AccessToken: "t", RequestsPerMinute: -1}, client.ConfigError{Field: "RequestsPerMinute", Problem: client.Invalid}, "-1 is not a rate"},
+		{Config{AccessToken: "t", BaseURL: "gears.opswat.com"}, client.ConfigError{Field: "BaseURL", Problem: client.Invalid}, "not an http:// or https:// URL"},
+		{Config{AccessToken: "t", BaseURL: "https://gears.opswat.com/o/api/v3"}, client.ConfigError{Field: "BaseURL", Problem: client.Invalid}, "the base URL is the API host only: use https://gears.opswat.com"},
 	} {
-		if _, err := New(tc.opts...); err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("got %v, want %q", err, tc.want)
+		_, err := New(tc.cfg, fast)
+		var ce *client.ConfigError
+		if !errors.As(err, &ce) || ce.Field != tc.want.Field || ce.Problem != tc.want.Problem || ce.Other != tc.want.Other || ce.Vendor != Vendor {
+			t.Errorf("%+v: got %#v, want %+v", tc.cfg, err, tc.want)
+			continue
 		}
+		if !strings.Contains(err.Error(), tc.text) {
+			t.Errorf("%+v: got %q, want %q", tc.cfg, err, tc.text)
+		}
+	}
+	c, err := New(Config{AccessToken: "t"}, fast)
+	if err != nil || c.BaseURL().String() != DefaultBaseURL || c.rpm != DefaultRequestsPerMinute {
+		t.Errorf("a token alone: %v; want the defaults, got %v at %d a minute", err, c.BaseURL(), c.rpm)
+	}
+	if _, err := New(Config{AccessToken: "t"}, client.Settings{}); err == nil || !strings.Contains(err.Error(), "timeout must be positive") {
+		t.Errorf("no timeout: got %v", err)
 	}
 }
 
@@ -441,8 +459,7 @@ func TestPacesItselfWithinTheLimit(t *testing.T) {
 			t.Cleanup(srv.Close)
 			srv.SetOPSWATGroups(emulator.GenerateOPSWATGroups(220)) // 5 pages
 			srv.SetRateLimit(2, window)
-			c, err := New(WithBaseURL(srv.URL), WithClientCredentials("demo-client", "demo-secret"), WithHTTP(fast),
-				WithRequestsPerMinute(tc.perWindow), func(o *options) { o.rateWindow = window })
+			c, err := New(Config{BaseURL: srv.URL, ClientID: "demo-client", ClientSecret: "demo-secret", RequestsPerMinute: tc.perWindow, rateWindow: window}, fast)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -480,7 +497,7 @@ func TestReadAhead(t *testing.T) {
 			t.Cleanup(srv.Close)
 			srv.SetOPSWATGroups(emulator.GenerateOPSWATGroups(tc.groups))
 			srv.SetLatency(2 * time.Millisecond)
-			c, err := New(WithBaseURL(srv.URL), WithClientCredentials("demo-client", "demo-secret"), WithHTTP(fast), WithRequestsPerMinute(ReadAheadFromRPM))
+			c, err := New(Config{BaseURL: srv.URL, ClientID: "demo-client", ClientSecret: "demo-secret", RequestsPerMinute: ReadAheadFromRPM}, fast)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -542,7 +559,7 @@ func TestReadAheadPageFails(t *testing.T) {
 		emu.ServeHTTP(w, r)
 	}))
 	t.Cleanup(srv.Close)
-	c, err := New(WithBaseURL(srv.URL), WithClientCredentials("demo-client", "demo-secret"), WithHTTP(fast), WithRequestsPerMinute(ReadAheadFromRPM))
+	c, err := New(Config{BaseURL: srv.URL, ClientID: "demo-client", ClientSecret: "demo-secret", RequestsPerMinute: ReadAheadFromRPM}, fast)
 	if err != nil {
 		t.Fatal(err)
 	}

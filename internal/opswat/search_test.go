@@ -160,9 +160,8 @@ func TestWalkThroughRateLimitHeadersOnly(t *testing.T) {
 	t.Cleanup(srv.Close)
 	srv.SetRateLimit(3, window)
 	srv.SetRateLimitStyle(emulator.RateLimitHeadersOnly)
-	srv.SpendRateLimit(2) // another integration of the account spent some
-	c, err := New(WithBaseURL(srv.URL), WithClientCredentials("demo-client", "demo-secret"), WithHTTP(fast),
-		WithRequestsPerMinute(10), func(o *options) { o.rateWindow = window }) // the client believes in 10
+	srv.SpendRateLimit(2)                                                                                                                          // another integration of the account spent some
+	c, err := New(Config{BaseURL: srv.URL, ClientID: "demo-client", ClientSecret: "demo-secret", RequestsPerMinute: 10, rateWindow: window}, fast) // the client believes in 10
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -189,8 +188,7 @@ func TestTokenIsFreshAfterThePacingWait(t *testing.T) {
 	seed.OPSWAT.TokenLifetime = 1                           // renewed early: valid for about 0.9 s
 	srv := emulator.New(seed)
 	t.Cleanup(srv.Close)
-	c, err := New(WithBaseURL(srv.URL), WithClientCredentials("demo-client", "demo-secret"), WithHTTP(fast),
-		WithRequestsPerMinute(1), func(o *options) { o.rateWindow = window })
+	c, err := New(Config{BaseURL: srv.URL, ClientID: "demo-client", ClientSecret: "demo-secret", RequestsPerMinute: 1, rateWindow: window}, fast)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -250,7 +248,7 @@ func TestRepeatingPagesEndTheWalk(t *testing.T) {
 		_, _ = io.WriteString(w, full(int(n+1)%2*PageSize))
 	}))
 	t.Cleanup(srv.Close)
-	c, err := New(WithBaseURL(srv.URL), WithAccessToken("t0ken"), WithHTTP(fast), WithRequestsPerMinute(ReadAheadFromRPM-1))
+	c, err := New(Config{BaseURL: srv.URL, AccessToken: "t0ken", RequestsPerMinute: ReadAheadFromRPM - 1}, fast)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,27 +4,24 @@ import (
 	"bytes"
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sync"
 	"testing"
+
+	"github.com/endpointgroups/terraform-provider-endpointgroups/internal/devcli"
 )
 
 // cli runs the Terraform CLI against the provider binary built from this
 // tree, through dev_overrides. Tests use it for what the in-process test
 // framework cannot show: a separate provider process, its log at TRACE, an
 // interrupt from the keyboard.
-type cli struct {
-	tf string // the Terraform binary
-	rc string // CLI configuration with the dev override
-}
+type cli struct{ *devcli.CLI }
 
 // providerBuild builds the provider once per test binary.
 var providerBuild struct {
 	sync.Once
 	dir string
 	err error
-	out []byte
 }
 
 // newCLI builds the provider (once) and skips unless acceptance tests run.
@@ -35,49 +32,26 @@ func newCLI(t *testing.T) *cli {
 		t.Skip("set TF_ACC=1 and TF_ACC_TERRAFORM_PATH (make test does) to run the Terraform CLI against the built provider")
 	}
 	providerBuild.Do(func() {
-		root, err := filepath.Abs(filepath.Join("..", ".."))
-		if err != nil {
-			providerBuild.err = err
-			return
-		}
 		// Shared by every test of the binary, so not t.TempDir: TestMain removes it.
 		providerBuild.dir, providerBuild.err = os.MkdirTemp("", "endpointgroups-provider-") //nolint:usetesting // outlives the first test
-		if providerBuild.err != nil {
-			return
+		if providerBuild.err == nil {
+			_, providerBuild.err = devcli.Build(context.Background(), filepath.Join("..", ".."), providerBuild.dir, "test")
 		}
-		build := exec.Command("go", "build", "-o", filepath.Join(providerBuild.dir, "terraform-provider-endpointgroups"), ".")
-		build.Dir = root
-		providerBuild.out, providerBuild.err = build.CombinedOutput()
 	})
 	if providerBuild.err != nil {
-		t.Fatalf("building the provider: %v\n%s", providerBuild.err, providerBuild.out)
+		t.Fatal(providerBuild.err)
 	}
-	rc := filepath.Join(t.TempDir(), "terraformrc")
-	if err := os.WriteFile(rc, []byte(`provider_installation {
-  dev_overrides {
-    "endpointgroups/endpointgroups" = "`+filepath.ToSlash(providerBuild.dir)+`"
-  }
-  direct {}
-}
-`), 0o600); err != nil {
+	c, err := devcli.New(tf, providerBuild.dir, t.TempDir())
+	if err != nil {
 		t.Fatal(err)
 	}
-	return &cli{tf: tf, rc: rc}
-}
-
-// command prepares `terraform args…` in dir with extra environment.
-func (c *cli) command(ctx context.Context, dir string, env []string, args ...string) *exec.Cmd {
-	cmd := exec.CommandContext(ctx, c.tf, args...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "TF_CLI_CONFIG_FILE="+c.rc, "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1")
-	cmd.Env = append(cmd.Env, env...)
-	return cmd
+	return &cli{c}
 }
 
 // run runs terraform to the end and returns everything it printed.
 func (c *cli) run(dir string, env []string, args ...string) (string, error) {
 	var out bytes.Buffer
-	cmd := c.command(context.Background(), dir, env, args...)
+	cmd := c.Command(context.Background(), dir, env, args...)
 	cmd.Stdout, cmd.Stderr = &out, &out
 	err := cmd.Run()
 	return out.String(), err
@@ -88,7 +62,7 @@ func (c *cli) run(dir string, env []string, args ...string) (string, error) {
 const requiredProviders = `terraform {
   required_providers {
     endpointgroups = {
-      source = "endpointgroups/endpointgroups"
+      source = "` + devcli.Source + `"
     }
   }
 }

@@ -1,6 +1,8 @@
 package provider
 
 import (
+	"cmp"
+	"errors"
 	"fmt"
 	"net"
 	"net/url"
@@ -18,8 +20,8 @@ import (
 	"github.com/endpointgroups/terraform-provider-endpointgroups/internal/opswat"
 )
 
+// The provider's defaults for the settings every vendor shares.
 const (
-	defaultOPSWATBaseURL  = opswat.DefaultBaseURL
 	defaultRequestTimeout = 30 * time.Second
 	defaultMaxRetries     = 5
 	maxRetriesLimit       = 50
@@ -114,28 +116,16 @@ func clientsFrom(data any, diags *diag.Diagnostics) *providerClients {
 	return c
 }
 
-// setting resolves attribute > environment variable > default.
-func setting(attr types.String, env string, getenv getenvFunc, def string) string {
-	if !attr.IsNull() && !attr.IsUnknown() {
+// setting resolves attribute > environment variable.
+func setting(attr types.String, env string, getenv getenvFunc) string {
+	if isSet(attr) {
 		return attr.ValueString()
 	}
-	if v, ok := getenv(env); ok && v != "" {
-		return v
-	}
-	return def
+	v, _ := getenv(env)
+	return v
 }
 
 func isSet(attr types.String) bool { return !attr.IsNull() && !attr.IsUnknown() }
-
-// opswatSettings is the resolved OPSWAT configuration.
-type opswatSettings struct {
-	baseURL           string
-	accessToken       string
-	clientID          string
-	clientSecret      string
-	requestsPerMinute int
-	tls               tlsSettings
-}
 
 // tlsSettings are the connection settings both vendors share.
 type tlsSettings struct {
@@ -143,33 +133,112 @@ type tlsSettings struct {
 	insecure  bool
 }
 
-// vendorBlock names a vendor's configuration block, its environment
-// variables and how its examples and warnings speak of it.
+// field is one setting of a vendor block: its attribute, its environment
+// variable and how errors speak of it.
+type field struct {
+	attr, env, label string
+	title            string // in an error's summary; "": the label in Title Case
+}
+
+// vendorBlock names a vendor's configuration block, maps the vendor's
+// Config fields to its attributes and environment variables, and says how
+// examples and warnings speak of the vendor.
 type vendorBlock struct {
 	name, block         string // "OPSWAT", "opswat"
+	product             string // what its data sources read
 	envCAFile, envInsec string
 	credentials         string // what travels unencrypted over http://
 	example             string // an address to show in errors
+	urlHint             string // what the URL must be
+	fields              map[string]field
 }
 
 var (
-	opswatBlock = vendorBlock{"OPSWAT", "opswat", envOPSWATCAFile, envOPSWATInsecure, "access token and client secret", "https://gears.opswat.com"}
-	drwebBlock  = vendorBlock{"Dr.Web", "drweb", envDrWebCAFile, envDrWebInsecure, "administrator's login and password", "https://esuite.example.com:9081"}
+	opswatBlock = vendorBlock{
+		name: "OPSWAT", block: "opswat", product: "OPSWAT MetaDefender IT Access", envCAFile: envOPSWATCAFile, envInsec: envOPSWATInsecure,
+		credentials: "access token and client secret", example: opswat.DefaultBaseURL, urlHint: "Use the API host, such as " + opswat.DefaultBaseURL + ".",
+		fields: map[string]field{
+			"BaseURL":           {"base_url", envOPSWATBaseURL, "base URL", ""},
+			"AccessToken":       {"access_token", envOPSWATAccessToken, "access token", ""},
+			"ClientID":          {"client_id", envOPSWATClientID, "client ID", ""},
+			"ClientSecret":      {"client_secret", envOPSWATClientSecret, "client secret", ""},
+			"RequestsPerMinute": {"requests_per_minute", envOPSWATRPM, "requests per minute", ""},
+		},
+	}
+	drwebBlock = vendorBlock{
+		name: "Dr.Web", block: "drweb", product: "Dr.Web", envCAFile: envDrWebCAFile, envInsec: envDrWebInsecure,
+		credentials: "administrator's login and password", example: "https://esuite.example.com:9081",
+		urlHint: "Use the server's web address, such as https://esuite.example.com:9081.",
+		fields: map[string]field{
+			"URL":      {"url", envDrWebURL, "server URL", "URL"},
+			"Login":    {"login", envDrWebLogin, "login", ""},
+			"Password": {"password", envDrWebPassword, "password", ""},
+		},
+	}
 )
 
-// resolveTLS works out a vendor's TLS settings (attribute > environment),
-// and warns about connections that expose the credentials.
-func resolveTLS(v vendorBlock, ca types.String, insecure types.Bool, getenv getenvFunc, u *url.URL) (s tlsSettings, warnings, problem diag.Diagnostics) {
+// configProblem turns a vendor's configuration error into what the user
+// reads: the attribute to set and its environment variable. Credentials
+// that came from the environment are named by their variables.
+func configProblem(v vendorBlock, err error, fromEnv bool) diag.Diagnostics {
+	var ce *client.ConfigError
+	if !errors.As(err, &ce) {
+		return notConfigured("Invalid "+v.name+" Configuration", err.Error())
+	}
+	f, other := v.fields[ce.Field], v.fields[ce.Other]
+	given := v.block + "." + other.attr
+	if fromEnv {
+		given = other.env
+	}
+	switch {
+	case ce.Problem == client.Missing && v.block == "opswat" && ce.Field == "AccessToken":
+		return notConfigured("OPSWAT Not Configured",
+			fmt.Sprintf("This data source reads OPSWAT MetaDefender IT Access groups, but the provider has no OPSWAT credentials. "+
+				"In the provider's opswat block set access_token (or the environment variable %s), or client_id and client_secret "+
+				"(or %s and %s).", envOPSWATAccessToken, envOPSWATClientID, envOPSWATClientSecret))
+	case ce.Problem == client.Missing && ce.Other == "":
+		return notConfigured(v.name+" Not Configured",
+			fmt.Sprintf("This data source reads %s groups, but the provider has no %s %s: set %s.%s in the provider "+
+				"configuration or the environment variable %s.", v.product, v.name, strings.ReplaceAll(f.attr, "_", " "), v.block, f.attr, f.env))
+	case ce.Problem == client.Missing:
+		return notConfigured("Incomplete "+v.name+" Credentials",
+			fmt.Sprintf("%s is set but the %s is missing: set %s.%s or the environment variable %s.", given, f.label, v.block, f.attr, f.env))
+	case ce.Problem == client.Conflict:
+		mine := v.block + "." + f.attr
+		if fromEnv {
+			mine = f.env
+		}
+		return notConfigured("Conflicting "+v.name+" Credentials",
+			fmt.Sprintf("Both %s and %s are set. Set either the %s or the %s, not both.", mine, given, f.label, other.label))
+	}
+	detail := fmt.Sprintf("The %s %s (%s.%s or %s) is invalid: %v.", v.name, f.label, v.block, f.attr, f.env, ce.Err)
+	if f.attr == "url" || f.attr == "base_url" {
+		detail += " " + v.urlHint
+	}
+	return notConfigured("Invalid "+v.name+" "+cmp.Or(f.title, titleCase(f.label)), detail)
+}
+
+// titleCase capitalises each word: "base URL" → "Base URL".
+func titleCase(s string) string {
+	words := strings.Fields(s)
+	for i, w := range words {
+		words[i] = strings.ToUpper(w[:1]) + w[1:]
+	}
+	return strings.Join(words, " ")
+}
+
+// resolveTLS works out a vendor's TLS settings (attribute > environment).
+func resolveTLS(v vendorBlock, ca types.String, insecure types.Bool, getenv getenvFunc) (s tlsSettings, problem diag.Diagnostics) {
 	if isSet(ca) {
 		s.caCertPEM = ca.ValueString()
 	} else if file, ok := getenv(v.envCAFile); ok && file != "" {
 		data, err := os.ReadFile(file)
 		if err != nil {
-			return s, nil, notConfigured("Unreadable "+v.name+" CA Certificate File",
+			return s, notConfigured("Unreadable "+v.name+" CA Certificate File",
 				fmt.Sprintf("%s names %q, which cannot be read: %v.", v.envCAFile, file, err))
 		}
 		if _, err := client.TLSConfig(string(data), false); err != nil {
-			return s, nil, notConfigured("Invalid "+v.name+" CA Certificate File",
+			return s, notConfigured("Invalid "+v.name+" CA Certificate File",
 				fmt.Sprintf("%s names %q: %v.", v.envCAFile, file, err))
 		}
 		s.caCertPEM = string(data)
@@ -179,11 +248,16 @@ func resolveTLS(v vendorBlock, ca types.String, insecure types.Bool, getenv gete
 	} else if val, ok := getenv(v.envInsec); ok && val != "" {
 		b, err := strconv.ParseBool(strings.TrimSpace(val))
 		if err != nil {
-			return s, nil, notConfigured("Invalid "+v.envInsec,
+			return s, notConfigured("Invalid "+v.envInsec,
 				fmt.Sprintf("The environment variable %s is %q; it must be true or false.", v.envInsec, val))
 		}
 		s.insecure = b
 	}
+	return s, nil
+}
+
+// connectionWarnings warns about connections that expose the credentials.
+func connectionWarnings(v vendorBlock, s tlsSettings, u *url.URL) (warnings diag.Diagnostics) {
 	if s.insecure && u.Scheme == "https" {
 		warnings.AddAttributeWarning(path.Root(v.block).AtName("insecure_skip_verify"), v.name+" TLS Verification Is Off",
 			fmt.Sprintf("insecure_skip_verify is true: the provider does not check the %s server's certificate, so anyone on the way "+
@@ -191,11 +265,12 @@ func resolveTLS(v vendorBlock, ca types.String, insecure types.Bool, getenv gete
 				v.name, v.credentials, v.block, v.envCAFile))
 	}
 	if u.Scheme == "http" && !isLoopback(u) {
-		warnings.AddAttributeWarning(path.Root(v.block).AtName(map[string]string{"opswat": "base_url", "drweb": "url"}[v.block]), v.name+" Credentials Sent Unencrypted",
+		urlAttr := v.fields["URL"].attr + v.fields["BaseURL"].attr
+		warnings.AddAttributeWarning(path.Root(v.block).AtName(urlAttr), v.name+" Credentials Sent Unencrypted",
 			fmt.Sprintf("The %s URL %s uses plain http:// to a host other than this machine, so the %s travel unencrypted. "+
 				"Use the server's https:// address (such as %s).", v.name, u.Redacted(), v.credentials, v.example))
 	}
-	return s, warnings, nil
+	return warnings
 }
 
 func notConfigured(summary, detail string) diag.Diagnostics {
@@ -204,142 +279,110 @@ func notConfigured(summary, detail string) diag.Diagnostics {
 	return d
 }
 
-// resolveOPSWAT works out the OPSWAT settings; a non-empty problem means the
-// OPSWAT data sources cannot run (the Dr.Web ones still can).
-func resolveOPSWAT(cfg *opswatConfigModel, getenv getenvFunc) (s opswatSettings, warnings, problem diag.Diagnostics) {
-	if cfg == nil {
-		cfg = &opswatConfigModel{}
+// opswatSource is the OPSWAT block and the environment mapped onto the
+// vendor's Config, before the vendor validates it.
+type opswatSource struct {
+	cfg     opswat.Config
+	tls     tlsSettings
+	fromEnv bool // the credentials came from the environment
+}
+
+// resolveOPSWAT maps attributes and environment variables (attribute wins)
+// onto the OPSWAT Config. A problem here is one of the sources itself: a
+// value unknown at plan time, a variable that does not parse.
+func resolveOPSWAT(m *opswatConfigModel, getenv getenvFunc) (src opswatSource, problem diag.Diagnostics) {
+	if m == nil {
+		m = &opswatConfigModel{}
 	}
-	for name, v := range map[string]interface{ IsUnknown() bool }{
-		"base_url": cfg.BaseURL, "access_token": cfg.AccessToken, "client_id": cfg.ClientID,
-		"client_secret": cfg.ClientSecret, "requests_per_minute": cfg.RequestsPerMinute,
-		"ca_cert_pem": cfg.CACertPEM, "insecure_skip_verify": cfg.InsecureSkipVerify,
-	} {
-		if v.IsUnknown() {
-			return opswatSettings{}, nil, notConfigured("OPSWAT Configuration Not Known Yet",
-				fmt.Sprintf("The provider's opswat.%s depends on a value that is only known after apply, but data sources "+
-					"are read during plan. Use a value known at plan time (a variable, or the %s environment variable), "+
-					"or apply the resource it comes from first.", name, envFor(name)))
-		}
+	if attr := unknownOPSWAT(m); attr != "" {
+		return src, notKnownYet(opswatBlock, attr)
 	}
-	s = opswatSettings{
-		baseURL:           setting(cfg.BaseURL, envOPSWATBaseURL, getenv, defaultOPSWATBaseURL),
-		requestsPerMinute: opswat.DefaultRequestsPerMinute,
-	}
-	if !cfg.RequestsPerMinute.IsNull() {
-		s.requestsPerMinute = int(cfg.RequestsPerMinute.ValueInt64())
+	src.cfg.BaseURL = setting(m.BaseURL, envOPSWATBaseURL, getenv)
+	if !m.RequestsPerMinute.IsNull() {
+		src.cfg.RequestsPerMinute = int(m.RequestsPerMinute.ValueInt64())
 	} else if v, ok := getenv(envOPSWATRPM); ok && v != "" {
 		n, err := strconv.Atoi(strings.TrimSpace(v))
 		if err != nil || n < 1 {
-			return s, nil, notConfigured("Invalid OPSWAT_REQUESTS_PER_MINUTE",
-				fmt.Sprintf("The environment variable %s is %q; it must be a whole number of at least 1 (the API allows 10).", envOPSWATRPM, v))
+			return src, notConfigured("Invalid OPSWAT_REQUESTS_PER_MINUTE",
+				fmt.Sprintf("The environment variable %s is %q; it must be a whole number of at least 1 (the API allows %d).", envOPSWATRPM, v, opswat.DefaultRequestsPerMinute))
 		}
-		s.requestsPerMinute = n
+		src.cfg.RequestsPerMinute = n
 	}
-	u, err := parseOPSWATBaseURL(s.baseURL)
-	if err != nil {
-		return s, nil, notConfigured("Invalid OPSWAT Base URL",
-			fmt.Sprintf("The OPSWAT base URL (opswat.base_url or %s) is invalid: %v. Use the API host, such as %s.", envOPSWATBaseURL, err, defaultOPSWATBaseURL))
+	if src.tls, problem = resolveTLS(opswatBlock, m.CACertPEM, m.InsecureSkipVerify, getenv); problem.HasError() {
+		return src, problem
 	}
-	if s.tls, warnings, problem = resolveTLS(opswatBlock, cfg.CACertPEM, cfg.InsecureSkipVerify, getenv, u); problem.HasError() {
-		return s, nil, problem
-	}
-
 	// Credentials come from the configuration when any is set there, and
 	// from the environment otherwise, so that the two never mix.
-	if isSet(cfg.AccessToken) || isSet(cfg.ClientID) || isSet(cfg.ClientSecret) {
-		s.accessToken, s.clientID, s.clientSecret = cfg.AccessToken.ValueString(), cfg.ClientID.ValueString(), cfg.ClientSecret.ValueString()
-		return s, warnings, nil
+	none := types.StringNull()
+	if isSet(m.AccessToken) || isSet(m.ClientID) || isSet(m.ClientSecret) {
+		src.cfg.AccessToken, src.cfg.ClientID, src.cfg.ClientSecret = m.AccessToken.ValueString(), m.ClientID.ValueString(), m.ClientSecret.ValueString()
+	} else {
+		src.fromEnv = true
+		src.cfg.AccessToken = setting(none, envOPSWATAccessToken, getenv)
+		src.cfg.ClientID = setting(none, envOPSWATClientID, getenv)
+		src.cfg.ClientSecret = setting(none, envOPSWATClientSecret, getenv)
 	}
-	s.accessToken = setting(types.StringNull(), envOPSWATAccessToken, getenv, "")
-	s.clientID = setting(types.StringNull(), envOPSWATClientID, getenv, "")
-	s.clientSecret = setting(types.StringNull(), envOPSWATClientSecret, getenv, "")
-	switch {
-	case s.accessToken != "" && (s.clientID != "" || s.clientSecret != ""):
-		return s, nil, notConfigured("Conflicting OPSWAT Credentials",
-			fmt.Sprintf("Both %s and %s/%s are set. Set either an access token or client credentials, not both.", envOPSWATAccessToken, envOPSWATClientID, envOPSWATClientSecret))
-	case s.accessToken == "" && s.clientID == "" && s.clientSecret == "":
-		return s, nil, notConfigured("OPSWAT Not Configured",
-			fmt.Sprintf("This data source reads OPSWAT MetaDefender IT Access groups, but the provider has no OPSWAT credentials. "+
-				"In the provider's opswat block set access_token (or the environment variable %s), or client_id and client_secret "+
-				"(or %s and %s).", envOPSWATAccessToken, envOPSWATClientID, envOPSWATClientSecret))
-	case s.accessToken == "" && s.clientID == "":
-		return s, nil, notConfigured("Incomplete OPSWAT Credentials",
-			fmt.Sprintf("%s is set but the client ID is missing: set opswat.client_id or the environment variable %s.", envOPSWATClientSecret, envOPSWATClientID))
-	case s.accessToken == "" && s.clientSecret == "":
-		return s, nil, notConfigured("Incomplete OPSWAT Credentials",
-			fmt.Sprintf("%s is set but the client secret is missing: set opswat.client_secret or the environment variable %s.", envOPSWATClientID, envOPSWATClientSecret))
-	}
-	return s, warnings, nil
+	return src, nil
 }
 
-func envFor(attr string) string {
-	return map[string]string{
-		"base_url": envOPSWATBaseURL, "access_token": envOPSWATAccessToken, "client_id": envOPSWATClientID,
-		"client_secret": envOPSWATClientSecret, "requests_per_minute": envOPSWATRPM,
-		"url": envDrWebURL, "login": envDrWebLogin, "request_timeout": envRequestTimeout, "max_retries": envMaxRetries, "password": envDrWebPassword,
-		"ca_cert_pem": envDrWebCAFile, "insecure_skip_verify": envDrWebInsecure,
-	}[attr]
-}
-
-// drwebSettings is the resolved Dr.Web configuration.
-type drwebSettings struct {
-	url, login, password string
-	tls                  tlsSettings
-}
-
-// resolveDrWeb works out the Dr.Web settings; warnings are returned with a
-// nil problem, errors make the Dr.Web data sources fail.
-func resolveDrWeb(cfg *drwebConfigModel, getenv getenvFunc) (s drwebSettings, warnings, problem diag.Diagnostics) {
-	if cfg == nil {
-		cfg = &drwebConfigModel{}
+// newOPSWAT builds the OPSWAT client; a problem means the OPSWAT data
+// sources cannot run (the Dr.Web ones still can).
+func newOPSWAT(m *opswatConfigModel, getenv getenvFunc, s client.Settings) (c *opswat.Client, warnings, problem diag.Diagnostics) {
+	src, problem := resolveOPSWAT(m, getenv)
+	if problem.HasError() {
+		return nil, nil, problem
 	}
-	for name, v := range map[string]interface{ IsUnknown() bool }{
-		"url": cfg.URL, "login": cfg.Login, "password": cfg.Password, "ca_cert_pem": cfg.CACertPEM, "insecure_skip_verify": cfg.InsecureSkipVerify,
-	} {
-		if v.IsUnknown() {
-			return s, nil, notConfigured("Dr.Web Configuration Not Known Yet",
-				fmt.Sprintf("The provider's drweb.%s depends on a value that is only known after apply, but data sources "+
-					"are read during plan. Use a value known at plan time (a variable, or the %s environment variable), "+
-					"or apply the resource it comes from first.", name, envFor(name)))
-		}
-	}
-	s.url = setting(cfg.URL, envDrWebURL, getenv, "")
-	s.login = setting(cfg.Login, envDrWebLogin, getenv, "")
-	s.password = setting(cfg.Password, envDrWebPassword, getenv, "")
-	missing := func(attr, env string) diag.Diagnostics {
-		return notConfigured("Dr.Web Not Configured",
-			fmt.Sprintf("This data source reads Dr.Web groups, but the provider has no Dr.Web %s: set drweb.%s in the provider "+
-				"configuration or the environment variable %s.", strings.ReplaceAll(attr, "_", " "), attr, env))
-	}
-	switch {
-	case s.url == "":
-		return s, nil, missing("url", envDrWebURL)
-	case s.login == "":
-		return s, nil, missing("login", envDrWebLogin)
-	case s.password == "" && cfg.Password.IsNull():
-		return s, nil, missing("password", envDrWebPassword)
-	}
-	u, err := client.ParseBaseURL(s.url)
+	s.CACertPEM, s.InsecureSkipVerify, s.Logger = src.tls.caCertPEM, src.tls.insecure, tfLogger{subsystem: subsystemOPSWAT}
+	c, err := opswat.New(src.cfg, s)
 	if err != nil {
-		return s, nil, notConfigured("Invalid Dr.Web URL",
-			fmt.Sprintf("The Dr.Web server URL (drweb.url or %s) is invalid: %v. Use the server's web address, such as %s.", envDrWebURL, err, drwebBlock.example))
+		return nil, nil, configProblem(opswatBlock, err, src.fromEnv)
 	}
-	s.tls, warnings, problem = resolveTLS(drwebBlock, cfg.CACertPEM, cfg.InsecureSkipVerify, getenv, u)
-	return s, warnings, problem
+	return c, connectionWarnings(opswatBlock, src.tls, c.BaseURL()), nil
 }
 
-// parseOPSWATBaseURL checks an OPSWAT base URL: the API host, without a path
-// (the client adds /o/api/v3/… itself).
-func parseOPSWATBaseURL(s string) (*url.URL, error) {
-	u, err := client.ParseBaseURL(s)
+// drwebSource is the Dr.Web block and the environment mapped onto the
+// vendor's Config.
+type drwebSource struct {
+	cfg drweb.Config
+	tls tlsSettings
+}
+
+// resolveDrWeb maps attributes and environment variables (attribute wins)
+// onto the Dr.Web Config.
+func resolveDrWeb(m *drwebConfigModel, getenv getenvFunc) (src drwebSource, problem diag.Diagnostics) {
+	if m == nil {
+		m = &drwebConfigModel{}
+	}
+	if attr := unknownDrWeb(m); attr != "" {
+		return src, notKnownYet(drwebBlock, attr)
+	}
+	src.cfg = drweb.Config{
+		URL:      setting(m.URL, envDrWebURL, getenv),
+		Login:    setting(m.Login, envDrWebLogin, getenv),
+		Password: setting(m.Password, envDrWebPassword, getenv),
+	}
+	src.tls, problem = resolveTLS(drwebBlock, m.CACertPEM, m.InsecureSkipVerify, getenv)
+	return src, problem
+}
+
+// newDrWeb builds the Dr.Web client; a problem means the Dr.Web data
+// sources and resource cannot run.
+func newDrWeb(m *drwebConfigModel, getenv getenvFunc, s client.Settings) (c *drweb.Client, warnings, problem diag.Diagnostics) {
+	src, problem := resolveDrWeb(m, getenv)
+	if problem.HasError() {
+		return nil, nil, problem
+	}
+	s.CACertPEM, s.InsecureSkipVerify, s.Logger = src.tls.caCertPEM, src.tls.insecure, tfLogger{subsystem: subsystemDrWeb}
+	c, err := drweb.New(src.cfg, s)
+	if err == nil && src.cfg.Password == "" && (m == nil || m.Password.IsNull()) {
+		// The API takes an empty password only when the configuration
+		// says so (password = ""): one set nowhere was forgotten.
+		err = &client.ConfigError{Vendor: drweb.Vendor, Field: "Password", Problem: client.Missing}
+	}
 	if err != nil {
-		return nil, err
+		return nil, nil, configProblem(drwebBlock, err, false)
 	}
-	if u.Path != "" {
-		return nil, fmt.Errorf("%s has a path (%q), but the base URL is the API host only: use %s", u.Redacted(), u.Path, (&url.URL{Scheme: u.Scheme, Host: u.Host}).String())
-	}
-	return u, nil
+	return c, connectionWarnings(drwebBlock, src.tls, c.BaseURL()), nil
 }
 
 func isLoopback(u *url.URL) bool {
@@ -354,18 +397,20 @@ func isLoopback(u *url.URL) bool {
 // configureClients builds the vendor clients from the configuration.
 func configureClients(cfg providerModel, getenv getenvFunc, version, terraformVersion string) (*providerClients, diag.Diagnostics) {
 	var diags diag.Diagnostics
-	timeout := defaultRequestTimeout
-	if v := setting(cfg.RequestTimeout, envRequestTimeout, getenv, ""); v != "" {
+	s := client.Settings{Timeout: defaultRequestTimeout, MaxRetries: defaultMaxRetries, UserAgent: "terraform-provider-endpointgroups/" + version}
+	if terraformVersion != "" {
+		s.UserAgent += " (+terraform " + terraformVersion + ")"
+	}
+	if v := setting(cfg.RequestTimeout, envRequestTimeout, getenv); v != "" {
 		d, err := parseDuration(v)
 		if err != nil {
 			diags.AddAttributeError(path.Root("request_timeout"), "Invalid Request Timeout", fmt.Sprintf("request_timeout (or %s): %v", envRequestTimeout, err))
 			return nil, diags
 		}
-		timeout = d
+		s.Timeout = d
 	}
-	retries := defaultMaxRetries
 	if !cfg.MaxRetries.IsNull() && !cfg.MaxRetries.IsUnknown() {
-		retries = int(cfg.MaxRetries.ValueInt64())
+		s.MaxRetries = int(cfg.MaxRetries.ValueInt64())
 	} else if v, ok := getenv(envMaxRetries); ok && v != "" {
 		n, err := strconv.Atoi(strings.TrimSpace(v))
 		if err != nil || n < 0 || n > maxRetriesLimit {
@@ -373,66 +418,56 @@ func configureClients(cfg providerModel, getenv getenvFunc, version, terraformVe
 				fmt.Sprintf("The environment variable %s is %q; it must be a whole number from 0 to %d.", envMaxRetries, v, maxRetriesLimit))
 			return nil, diags
 		}
-		retries = n
+		s.MaxRetries = n
 	}
-	ua := "terraform-provider-endpointgroups/" + version
-	if terraformVersion != "" {
-		ua += " (+terraform " + terraformVersion + ")"
-	}
-	base := client.Config{UserAgent: ua, Timeout: timeout, MaxRetries: retries}
 
 	clients := &providerClients{}
-	if s, warnings, problem := resolveOPSWAT(cfg.OPSWAT, getenv); problem.HasError() {
-		clients.opswatProblem = problem
-	} else {
-		diags.Append(warnings...)
-		httpCfg := base
-		httpCfg.Logger = tfLogger{subsystem: subsystemOPSWAT}
-		httpCfg.CACertPEM, httpCfg.InsecureSkipVerify = s.tls.caCertPEM, s.tls.insecure
-		opts := []opswat.Option{opswat.WithBaseURL(s.baseURL), opswat.WithRequestsPerMinute(s.requestsPerMinute), opswat.WithHTTP(httpCfg)}
-		if s.accessToken != "" {
-			opts = append(opts, opswat.WithAccessToken(s.accessToken))
-		} else {
-			opts = append(opts, opswat.WithClientCredentials(s.clientID, s.clientSecret))
-		}
-		c, err := opswat.New(opts...)
-		if err != nil {
-			clients.opswatProblem = notConfigured("Invalid OPSWAT Configuration", err.Error())
-		}
-		clients.opswat = c
-	}
-
-	s, warnings, problem := resolveDrWeb(cfg.DrWeb, getenv)
-	if problem.HasError() {
-		clients.drwebProblem = problem
-	} else {
-		diags.Append(warnings...)
-		httpCfg := base
-		httpCfg.Logger = tfLogger{subsystem: subsystemDrWeb}
-		httpCfg.CACertPEM, httpCfg.InsecureSkipVerify = s.tls.caCertPEM, s.tls.insecure
-		c, err := drweb.New(drweb.WithURL(s.url), drweb.WithCredentials(s.login, s.password), drweb.WithHTTP(httpCfg))
-		if err != nil {
-			clients.drwebProblem = notConfigured("Invalid Dr.Web Configuration", err.Error())
-		}
-		clients.drweb = c
-	}
+	var warnings diag.Diagnostics
+	clients.opswat, warnings, clients.opswatProblem = newOPSWAT(cfg.OPSWAT, getenv, s)
+	diags.Append(warnings...)
+	clients.drweb, warnings, clients.drwebProblem = newDrWeb(cfg.DrWeb, getenv, s)
+	diags.Append(warnings...)
 	return clients, diags
+}
+
+// unknownOPSWAT and unknownDrWeb name the first attribute of a block that
+// is unknown at plan time, or "".
+func unknownOPSWAT(m *opswatConfigModel) string {
+	return firstUnknown([]string{"base_url", "access_token", "client_id", "client_secret", "requests_per_minute", "ca_cert_pem", "insecure_skip_verify"},
+		m.BaseURL, m.AccessToken, m.ClientID, m.ClientSecret, m.RequestsPerMinute, m.CACertPEM, m.InsecureSkipVerify)
+}
+
+func unknownDrWeb(m *drwebConfigModel) string {
+	return firstUnknown([]string{"url", "login", "password", "ca_cert_pem", "insecure_skip_verify"},
+		m.URL, m.Login, m.Password, m.CACertPEM, m.InsecureSkipVerify)
+}
+
+func firstUnknown(names []string, values ...interface{ IsUnknown() bool }) string {
+	for i, v := range values {
+		if v.IsUnknown() {
+			return names[i]
+		}
+	}
+	return ""
+}
+
+func notKnownYet(v vendorBlock, attr string) diag.Diagnostics {
+	env := map[string]string{"ca_cert_pem": v.envCAFile, "insecure_skip_verify": v.envInsec}[attr]
+	for _, f := range v.fields {
+		if f.attr == attr {
+			env = f.env
+		}
+	}
+	return notConfigured(v.name+" Configuration Not Known Yet",
+		fmt.Sprintf("The provider's %s.%s depends on a value that is only known after apply, but data sources "+
+			"are read during plan. Use a value known at plan time (a variable, or the %s environment variable), "+
+			"or apply the resource it comes from first.", v.block, attr, env))
 }
 
 // hasUnknown reports whether any configuration value is unknown at plan time.
 func hasUnknown(cfg providerModel) bool {
-	if cfg.RequestTimeout.IsUnknown() || cfg.MaxRetries.IsUnknown() {
-		return true
-	}
-	if o := cfg.OPSWAT; o != nil && (o.BaseURL.IsUnknown() || o.AccessToken.IsUnknown() || o.ClientID.IsUnknown() ||
-		o.ClientSecret.IsUnknown() || o.RequestsPerMinute.IsUnknown() || o.CACertPEM.IsUnknown() || o.InsecureSkipVerify.IsUnknown()) {
-		return true
-	}
-	if d := cfg.DrWeb; d != nil && (d.URL.IsUnknown() || d.Login.IsUnknown() || d.Password.IsUnknown() ||
-		d.CACertPEM.IsUnknown() || d.InsecureSkipVerify.IsUnknown()) {
-		return true
-	}
-	return false
+	return cfg.RequestTimeout.IsUnknown() || cfg.MaxRetries.IsUnknown() ||
+		(cfg.OPSWAT != nil && unknownOPSWAT(cfg.OPSWAT) != "") || (cfg.DrWeb != nil && unknownDrWeb(cfg.DrWeb) != "")
 }
 
 func parseDuration(s string) (time.Duration, error) {

@@ -1,17 +1,25 @@
 package provider
 
 import (
+	"cmp"
 	"encoding/pem"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+
+	"github.com/endpointgroups/terraform-provider-endpointgroups/internal/client"
+	"github.com/endpointgroups/terraform-provider-endpointgroups/internal/drweb"
+	"github.com/endpointgroups/terraform-provider-endpointgroups/internal/opswat"
 )
+
+var testSettings = client.Settings{Timeout: time.Second}
 
 func env(vars map[string]string) getenvFunc {
 	return func(name string) (string, bool) { v, ok := vars[name]; return v, ok }
@@ -25,27 +33,36 @@ func problemText(d diag.Diagnostics) string {
 	return b.String()
 }
 
+// testCA returns a CA certificate, PEM-encoded.
+func testCA() string {
+	srv := httptest.NewTLSServer(nil)
+	srv.Close()
+	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}))
+}
+
 func TestResolveOPSWAT(t *testing.T) {
 	t.Parallel()
+	caPEM := testCA()
 	for name, tc := range map[string]struct {
 		cfg              *opswatConfigModel
 		env              map[string]string
-		want             opswatSettings
+		want             opswat.Config
+		tls              tlsSettings
 		problem, warning string
 	}{
 		"defaults from nothing but a token in the environment": {
 			env:  map[string]string{envOPSWATAccessToken: "env-token"},
-			want: opswatSettings{baseURL: "https://gears.opswat.com", accessToken: "env-token", requestsPerMinute: 10},
+			want: opswat.Config{AccessToken: "env-token"},
 		},
 		"attribute beats environment": {
 			cfg: &opswatConfigModel{BaseURL: types.StringValue("https://gears-beta.opswat.com"), ClientID: types.StringValue("id"),
 				ClientSecret: types.StringValue("secret"), RequestsPerMinute: types.Int64Value(5)},
 			env:  map[string]string{envOPSWATBaseURL: "https://other.example.com", envOPSWATAccessToken: "env-token", envOPSWATRPM: "7"},
-			want: opswatSettings{baseURL: "https://gears-beta.opswat.com", clientID: "id", clientSecret: "secret", requestsPerMinute: 5},
+			want: opswat.Config{BaseURL: "https://gears-beta.opswat.com", ClientID: "id", ClientSecret: "secret", RequestsPerMinute: 5},
 		},
 		"environment beats default": {
 			env:  map[string]string{envOPSWATBaseURL: "https://tenant.example.com", envOPSWATClientID: "i", envOPSWATClientSecret: "s", envOPSWATRPM: "7"},
-			want: opswatSettings{baseURL: "https://tenant.example.com", clientID: "i", clientSecret: "s", requestsPerMinute: 7},
+			want: opswat.Config{BaseURL: "https://tenant.example.com", ClientID: "i", ClientSecret: "s", RequestsPerMinute: 7},
 		},
 		"not configured names attributes and variables": {
 			problem: "OPSWAT Not Configured: This data source reads OPSWAT MetaDefender IT Access groups, but the provider has no OPSWAT credentials. In the provider's opswat block set access_token (or the environment variable OPSWAT_ACCESS_TOKEN), or client_id and client_secret (or OPSWAT_CLIENT_ID and OPSWAT_CLIENT_SECRET).",
@@ -76,19 +93,29 @@ func TestResolveOPSWAT(t *testing.T) {
 		},
 		"plain http to another host warns": {
 			env:     map[string]string{envOPSWATAccessToken: "t", envOPSWATBaseURL: "http://opswat.example.com"},
-			want:    opswatSettings{baseURL: "http://opswat.example.com", accessToken: "t", requestsPerMinute: 10},
+			want:    opswat.Config{BaseURL: "http://opswat.example.com", AccessToken: "t"},
 			warning: "OPSWAT Credentials Sent Unencrypted: The OPSWAT URL http://opswat.example.com uses plain http:// to a host other than this machine, so the access token and client secret travel unencrypted.",
 		},
 		"TLS settings from the environment": {
-			env: map[string]string{envOPSWATAccessToken: "t", envOPSWATBaseURL: "https://opswat.internal", envOPSWATInsecure: "true"},
-			want: opswatSettings{baseURL: "https://opswat.internal", accessToken: "t", requestsPerMinute: 10,
-				tls: tlsSettings{insecure: true}},
+			env:     map[string]string{envOPSWATAccessToken: "t", envOPSWATBaseURL: "https://opswat.internal", envOPSWATInsecure: "true"},
+			want:    opswat.Config{BaseURL: "https://opswat.internal", AccessToken: "t"},
+			tls:     tlsSettings{insecure: true},
 			warning: "OPSWAT TLS Verification Is Off: insecure_skip_verify is true: the provider does not check the OPSWAT server's certificate",
 		},
+		"credentials in attributes are named by their attributes": {
+			cfg:     &opswatConfigModel{ClientID: types.StringValue("id")},
+			env:     map[string]string{envOPSWATClientSecret: "s"},
+			problem: "Incomplete OPSWAT Credentials: opswat.client_id is set but the client secret is missing: set opswat.client_secret or the environment variable OPSWAT_CLIENT_SECRET.",
+		},
+		"a negative rate": {
+			cfg:     &opswatConfigModel{AccessToken: types.StringValue("t"), RequestsPerMinute: types.Int64Value(-3)},
+			problem: "Invalid OPSWAT Requests Per Minute: The OPSWAT requests per minute (opswat.requests_per_minute or OPSWAT_REQUESTS_PER_MINUTE) is invalid: -3 is not a rate",
+		},
 		"TLS attribute beats environment": {
-			cfg:  &opswatConfigModel{AccessToken: types.StringValue("t"), CACertPEM: types.StringValue("PEM"), InsecureSkipVerify: types.BoolValue(false)},
+			cfg:  &opswatConfigModel{AccessToken: types.StringValue("t"), CACertPEM: types.StringValue(caPEM), InsecureSkipVerify: types.BoolValue(false)},
 			env:  map[string]string{envOPSWATInsecure: "true", envOPSWATCAFile: "/nonexistent"},
-			want: opswatSettings{baseURL: "https://gears.opswat.com", accessToken: "t", requestsPerMinute: 10, tls: tlsSettings{caCertPEM: "PEM"}},
+			want: opswat.Config{AccessToken: "t"},
+			tls:  tlsSettings{caCertPEM: caPEM},
 		},
 		"bad OPSWAT insecure flag": {
 			env:     map[string]string{envOPSWATAccessToken: "t", envOPSWATInsecure: "sometimes"},
@@ -101,15 +128,23 @@ func TestResolveOPSWAT(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			got, warnings, problem := resolveOPSWAT(tc.cfg, env(tc.env))
+			src, problem := resolveOPSWAT(tc.cfg, env(tc.env))
+			var warnings diag.Diagnostics
+			var c *opswat.Client
+			if !problem.HasError() {
+				c, warnings, problem = newOPSWAT(tc.cfg, env(tc.env), testSettings)
+			}
 			if tc.problem != "" {
 				if !strings.Contains(problemText(problem), tc.problem) {
 					t.Fatalf("problem:\n got %s\nwant %s", problemText(problem), tc.problem)
 				}
 				return
 			}
-			if problem.HasError() || got != tc.want {
-				t.Fatalf("got %+v (%s), want %+v", got, problemText(problem), tc.want)
+			if problem.HasError() || src.cfg != tc.want || src.tls != tc.tls {
+				t.Fatalf("got %+v %+v (%s), want %+v %+v", src.cfg, src.tls, problemText(problem), tc.want, tc.tls)
+			}
+			if want := cmp.Or(tc.want.BaseURL, opswat.DefaultBaseURL); c.BaseURL().String() != want {
+				t.Errorf("the client talks to %s, want %s", c.BaseURL(), want)
 			}
 			if w := problemText(warnings); (tc.warning == "") != (w == "") || !strings.Contains(w, tc.warning) {
 				t.Fatalf("warnings %q, want %q", w, tc.warning)
@@ -120,9 +155,7 @@ func TestResolveOPSWAT(t *testing.T) {
 
 func TestResolveDrWeb(t *testing.T) {
 	t.Parallel()
-	srv := httptest.NewTLSServer(nil)
-	srv.Close()
-	caPEM := string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}))
+	caPEM := testCA()
 	dir := t.TempDir()
 	caFile := filepath.Join(dir, "ca.pem")
 	if err := os.WriteFile(caFile, []byte(caPEM), 0o600); err != nil {
@@ -146,18 +179,19 @@ func TestResolveDrWeb(t *testing.T) {
 	for name, tc := range map[string]struct {
 		cfg              *drwebConfigModel
 		env              map[string]string
-		want             drwebSettings
+		want             drweb.Config
+		tls              tlsSettings
 		problem, warning string
 	}{
-		"environment": {env: full, want: drwebSettings{url: "https://esuite.example.com:9081", login: "admin", password: "pw"}},
+		"environment": {env: full, want: drweb.Config{URL: "https://esuite.example.com:9081", Login: "admin", Password: "pw"}},
 		"attribute beats environment": {
 			cfg:  &drwebConfigModel{URL: types.StringValue("https://other:9081"), Password: types.StringValue("attr-pw"), InsecureSkipVerify: types.BoolValue(false)},
 			env:  with(map[string]string{envDrWebInsecure: "true"}),
-			want: drwebSettings{url: "https://other:9081", login: "admin", password: "attr-pw"},
+			want: drweb.Config{URL: "https://other:9081", Login: "admin", Password: "attr-pw"},
 		},
 		"CA file from the environment": {
 			env:  with(map[string]string{envDrWebCAFile: caFile}),
-			want: drwebSettings{url: "https://esuite.example.com:9081", login: "admin", password: "pw", tls: tlsSettings{caCertPEM: caPEM}},
+			want: drweb.Config{URL: "https://esuite.example.com:9081", Login: "admin", Password: "pw"}, tls: tlsSettings{caCertPEM: caPEM},
 		},
 		"missing url":      {problem: "Dr.Web Not Configured: This data source reads Dr.Web groups, but the provider has no Dr.Web url: set drweb.url in the provider configuration or the environment variable DRWEB_URL."},
 		"missing login":    {env: map[string]string{envDrWebURL: "https://h"}, problem: "set drweb.login in the provider configuration or the environment variable DRWEB_LOGIN."},
@@ -175,14 +209,19 @@ func TestResolveDrWeb(t *testing.T) {
 			problem: `Invalid DRWEB_INSECURE_SKIP_VERIFY: The environment variable DRWEB_INSECURE_SKIP_VERIFY is "maybe"; it must be true or false.`,
 		},
 		"insecure warns": {
-			env:     with(map[string]string{envDrWebInsecure: "true"}),
-			want:    drwebSettings{url: "https://esuite.example.com:9081", login: "admin", password: "pw", tls: tlsSettings{insecure: true}},
+			env:  with(map[string]string{envDrWebInsecure: "true"}),
+			want: drweb.Config{URL: "https://esuite.example.com:9081", Login: "admin", Password: "pw"}, tls: tlsSettings{insecure: true},
 			warning: "Dr.Web TLS Verification Is Off",
 		},
 		"plain http to another host warns": {
 			env:     with(map[string]string{envDrWebURL: "http://esuite.example.com:9080"}),
-			want:    drwebSettings{url: "http://esuite.example.com:9080", login: "admin", password: "pw"},
+			want:    drweb.Config{URL: "http://esuite.example.com:9080", Login: "admin", Password: "pw"},
 			warning: "Dr.Web Credentials Sent Unencrypted: The Dr.Web URL http://esuite.example.com:9080 uses plain http://",
+		},
+		"an empty password given as such": {
+			cfg:  &drwebConfigModel{Password: types.StringValue("")},
+			env:  with(nil),
+			want: drweb.Config{URL: "https://esuite.example.com:9081", Login: "admin"},
 		},
 		"a password in the URL is not shown": {
 			env:     with(map[string]string{envDrWebURL: "https://admin:hunter2@esuite.example.com:9081"}),
@@ -190,20 +229,24 @@ func TestResolveDrWeb(t *testing.T) {
 		},
 		"plain http to loopback is fine": {
 			env:  with(map[string]string{envDrWebURL: "http://127.0.0.1:9080"}),
-			want: drwebSettings{url: "http://127.0.0.1:9080", login: "admin", password: "pw"},
+			want: drweb.Config{URL: "http://127.0.0.1:9080", Login: "admin", Password: "pw"},
 		},
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			got, warnings, problem := resolveDrWeb(tc.cfg, env(tc.env))
+			src, problem := resolveDrWeb(tc.cfg, env(tc.env))
+			var warnings diag.Diagnostics
+			if !problem.HasError() {
+				_, warnings, problem = newDrWeb(tc.cfg, env(tc.env), testSettings)
+			}
 			if tc.problem != "" {
 				if !strings.Contains(problemText(problem), tc.problem) {
 					t.Fatalf("problem:\n got %s\nwant %s", problemText(problem), tc.problem)
 				}
 				return
 			}
-			if problem.HasError() || got != tc.want {
-				t.Fatalf("got %+v (%s), want %+v", got, problemText(problem), tc.want)
+			if problem.HasError() || src.cfg != tc.want || src.tls != tc.tls {
+				t.Fatalf("got %+v %+v (%s), want %+v %+v", src.cfg, src.tls, problemText(problem), tc.want, tc.tls)
 			}
 			if w := problemText(warnings); (tc.warning == "") != (w == "") || !strings.Contains(w, tc.warning) {
 				t.Fatalf("warnings %q, want %q", w, tc.warning)

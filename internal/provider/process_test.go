@@ -30,7 +30,7 @@ func TestAccInterruptStopsRetries(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	var out bytes.Buffer
-	cmd := c.command(ctx, dir, nil, "plan", "-no-color", "-input=false")
+	cmd := c.Command(ctx, dir, nil, "plan", "-no-color", "-input=false")
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -17,6 +17,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 
 	"github.com/endpointgroups/terraform-provider-endpointgroups/internal/client"
+	"github.com/endpointgroups/terraform-provider-endpointgroups/internal/opswat"
 )
 
 var _ provider.Provider = (*endpointGroupsProvider)(nil)
@@ -70,9 +71,9 @@ func (p *endpointGroupsProvider) Schema(_ context.Context, _ provider.SchemaRequ
 					"`client_id` and `client_secret` (the OAuth client-credentials grant; the provider then renews tokens itself).",
 				Attributes: map[string]schema.Attribute{
 					"base_url": schema.StringAttribute{
-						MarkdownDescription: "The API host, without a path (the provider adds `/o/api/v3/…`). Environment variable `OPSWAT_BASE_URL`; default `" + defaultOPSWATBaseURL + "`.",
+						MarkdownDescription: "The API host, without a path (the provider adds `/o/api/v3/…`). Environment variable `OPSWAT_BASE_URL`; default `" + opswat.DefaultBaseURL + "`.",
 						Optional:            true,
-						Validators:          []validator.String{urlValidator(parseOPSWATBaseURL, opswatBlock.example)},
+						Validators:          []validator.String{urlValidator(opswat.ParseBaseURL, opswatBlock.example)},
 					},
 					"access_token": schema.StringAttribute{
 						MarkdownDescription: "A ready OAuth access token. Environment variable `OPSWAT_ACCESS_TOKEN`. " +

@@ -12,11 +12,9 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"maps"
 	"net"
 	"os"
 	"os/signal"
-	"slices"
 	"syscall"
 	"time"
 
@@ -88,13 +86,6 @@ func run() error {
 	<-ctx.Done()
 	// Give answers in flight a moment before the listener goes.
 	time.Sleep(50 * time.Millisecond)
-	counts := map[string]int{}
-	for _, r := range srv.Requests() {
-		counts[r.Method+" "+r.Path]++
-	}
-	fmt.Fprintf(os.Stderr, "requests received: %d\n", len(srv.Requests()))
-	for _, k := range slices.Sorted(maps.Keys(counts)) {
-		fmt.Fprintf(os.Stderr, "  %4d  %s\n", counts[k], k)
-	}
+	fmt.Fprint(os.Stderr, srv.Summary())
 	return nil
 }
