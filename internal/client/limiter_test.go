@@ -35,13 +35,11 @@ func TestWindowLimiterKeepsServerUnderLimit(t *testing.T) {
 
 	var wg sync.WaitGroup
 	for range 8 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			if _, err := get(c); err != nil {
 				t.Error(err)
 			}
-		}()
+		})
 	}
 	wg.Wait()
 	if len(arrivals) != 8 || maxInWindow > limit {

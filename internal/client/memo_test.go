@@ -21,13 +21,11 @@ func TestMemoCallsOncePerKey(t *testing.T) {
 	}
 	var wg sync.WaitGroup
 	for range 10 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			if v, err := m.Do(context.Background(), "k", fn); v != 42 || err != nil {
 				t.Errorf("got %d, %v", v, err)
 			}
-		}()
+		})
 	}
 	time.Sleep(20 * time.Millisecond)
 	close(gate)

@@ -112,13 +112,11 @@ func TestConcurrentLookupsShareRequests(t *testing.T) {
 	ids := []string{emulator.EveryoneID, "123123123", offices, berlin, moscow, berlinWS, moscowWS, servers}
 	var wg sync.WaitGroup
 	for i := range 40 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			if _, err := c.GroupByID(context.Background(), ids[i%len(ids)]); err != nil {
 				t.Error(err)
 			}
-		}()
+		})
 	}
 	wg.Wait()
 	reqs := idsOf(srv)
@@ -154,8 +152,7 @@ func TestUnknownIDInABatchIsIsolated(t *testing.T) {
 	var wg sync.WaitGroup
 	errs := make([]error, len(ids))
 	for i, id := range ids {
-		wg.Add(1)
-		go func() { defer wg.Done(); _, errs[i] = c.GroupByID(context.Background(), id) }()
+		wg.Go(func() { _, errs[i] = c.GroupByID(context.Background(), id) })
 	}
 	wg.Wait()
 	for i, err := range errs {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/url"
 	"reflect"
 	"strings"
@@ -191,16 +192,11 @@ func (c *Client) fetchInfo(ctx context.Context, ids []string) map[string]result 
 		half := len(ids) / 2
 		var left, right map[string]result
 		var wg sync.WaitGroup
-		wg.Add(2)
-		go func() { defer wg.Done(); left = c.fetchInfo(ctx, ids[:half]) }()
-		go func() { defer wg.Done(); right = c.fetchInfo(ctx, ids[half:]) }()
+		wg.Go(func() { left = c.fetchInfo(ctx, ids[:half]) })
+		wg.Go(func() { right = c.fetchInfo(ctx, ids[half:]) })
 		wg.Wait()
-		for k, v := range left {
-			results[k] = v
-		}
-		for k, v := range right {
-			results[k] = v
-		}
+		maps.Copy(results, left)
+		maps.Copy(results, right)
 		return results
 	}
 	for _, g := range doc.Groups {

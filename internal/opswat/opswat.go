@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"strings"
@@ -288,9 +289,9 @@ func (c *Client) do(ctx context.Context, req client.Request) (*client.Response, 
 		}
 		used = tok
 		r := req
-		r.Query = url.Values{}
-		for k, v := range req.Query {
-			r.Query[k] = v
+		r.Query = maps.Clone(req.Query)
+		if r.Query == nil {
+			r.Query = url.Values{}
 		}
 		r.Query.Set("access_token", tok)
 		sendCtx := ctx

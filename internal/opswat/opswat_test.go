@@ -178,9 +178,7 @@ func TestOneWalkPerQuery(t *testing.T) {
 	c, srv := setup(t, 120)
 	var wg sync.WaitGroup
 	for i := range 50 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			var err error
 			if i%2 == 0 {
 				_, err = c.GroupByName(context.Background(), fmt.Sprintf("group-%04d", i+1))
@@ -190,7 +188,7 @@ func TestOneWalkPerQuery(t *testing.T) {
 			if err != nil {
 				t.Error(err)
 			}
-		}()
+		})
 	}
 	wg.Wait()
 	if n := srv.Count(groupsPath); n != 3 {
@@ -417,13 +415,11 @@ func TestConcurrentWalksShareOneToken(t *testing.T) {
 	walkAll := func(order string) { // eight queries the client has not walked yet
 		var wg sync.WaitGroup
 		for i := range 8 {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
+			wg.Go(func() {
 				if _, err := c.ListGroups(context.Background(), ListOptions{Search: fmt.Sprintf("group-00%d", i), SortOrder: order}); err != nil {
 					t.Error(err)
 				}
-			}()
+			})
 		}
 		wg.Wait()
 	}

@@ -145,6 +145,7 @@ type field struct {
 // examples and warnings speak of the vendor.
 type vendorBlock struct {
 	name, block         string // "OPSWAT", "opswat"
+	subsystem           string // of its log lines
 	product             string // what its data sources read
 	envCAFile, envInsec string
 	credentials         string // what travels unencrypted over http://
@@ -155,7 +156,7 @@ type vendorBlock struct {
 
 var (
 	opswatBlock = vendorBlock{
-		name: "OPSWAT", block: "opswat", product: "OPSWAT MetaDefender IT Access", envCAFile: envOPSWATCAFile, envInsec: envOPSWATInsecure,
+		name: "OPSWAT", block: "opswat", subsystem: subsystemOPSWAT, product: "OPSWAT MetaDefender IT Access", envCAFile: envOPSWATCAFile, envInsec: envOPSWATInsecure,
 		credentials: "access token and client secret", example: opswat.DefaultBaseURL, urlHint: "Use the API host, such as " + opswat.DefaultBaseURL + ".",
 		fields: map[string]field{
 			"BaseURL":           {"base_url", envOPSWATBaseURL, "base URL", ""},
@@ -166,7 +167,7 @@ var (
 		},
 	}
 	drwebBlock = vendorBlock{
-		name: "Dr.Web", block: "drweb", product: "Dr.Web", envCAFile: envDrWebCAFile, envInsec: envDrWebInsecure,
+		name: "Dr.Web", block: "drweb", subsystem: subsystemDrWeb, product: "Dr.Web", envCAFile: envDrWebCAFile, envInsec: envDrWebInsecure,
 		credentials: "administrator's login and password", example: "https://esuite.example.com:9081",
 		urlHint: "Use the server's web address, such as https://esuite.example.com:9081.",
 		fields: map[string]field{
@@ -332,12 +333,21 @@ func newOPSWAT(m *opswatConfigModel, getenv getenvFunc, s client.Settings) (c *o
 	if problem.HasError() {
 		return nil, nil, problem
 	}
-	s.CACertPEM, s.InsecureSkipVerify, s.Logger = src.tls.caCertPEM, src.tls.insecure, tfLogger{subsystem: subsystemOPSWAT}
-	c, err := opswat.New(src.cfg, s)
+	return connect(opswatBlock, src.tls, s, src.fromEnv, func(s client.Settings) (*opswat.Client, error) { return opswat.New(src.cfg, s) })
+}
+
+// connect builds a vendor's client with the shared settings and the
+// vendor's TLS settings and log subsystem, and warns about connections
+// that expose the credentials.
+func connect[C interface{ BaseURL() *url.URL }](v vendorBlock, tls tlsSettings, s client.Settings, fromEnv bool,
+	newClient func(client.Settings) (C, error),
+) (c C, warnings, problem diag.Diagnostics) {
+	s.CACertPEM, s.InsecureSkipVerify, s.Logger = tls.caCertPEM, tls.insecure, tfLogger{subsystem: v.subsystem}
+	c, err := newClient(s)
 	if err != nil {
-		return nil, nil, configProblem(opswatBlock, err, src.fromEnv)
+		return c, nil, configProblem(v, err, fromEnv)
 	}
-	return c, connectionWarnings(opswatBlock, src.tls, c.BaseURL()), nil
+	return c, connectionWarnings(v, tls, c.BaseURL()), nil
 }
 
 // drwebSource is the Dr.Web block and the environment mapped onto the
@@ -372,17 +382,15 @@ func newDrWeb(m *drwebConfigModel, getenv getenvFunc, s client.Settings) (c *drw
 	if problem.HasError() {
 		return nil, nil, problem
 	}
-	s.CACertPEM, s.InsecureSkipVerify, s.Logger = src.tls.caCertPEM, src.tls.insecure, tfLogger{subsystem: subsystemDrWeb}
-	c, err := drweb.New(src.cfg, s)
-	if err == nil && src.cfg.Password == "" && (m == nil || m.Password.IsNull()) {
-		// The API takes an empty password only when the configuration
-		// says so (password = ""): one set nowhere was forgotten.
-		err = &client.ConfigError{Vendor: drweb.Vendor, Field: "Password", Problem: client.Missing}
-	}
-	if err != nil {
-		return nil, nil, configProblem(drwebBlock, err, false)
-	}
-	return c, connectionWarnings(drwebBlock, src.tls, c.BaseURL()), nil
+	return connect(drwebBlock, src.tls, s, false, func(s client.Settings) (*drweb.Client, error) {
+		c, err := drweb.New(src.cfg, s)
+		if err == nil && src.cfg.Password == "" && (m == nil || m.Password.IsNull()) {
+			// The API takes an empty password only when the configuration
+			// says so (password = ""): one set nowhere was forgotten.
+			return nil, &client.ConfigError{Vendor: drweb.Vendor, Field: "Password", Problem: client.Missing}
+		}
+		return c, err
+	})
 }
 
 func isLoopback(u *url.URL) bool {

@@ -3,6 +3,7 @@ package provider
 import (
 	"cmp"
 	"encoding/pem"
+	"maps"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -167,13 +168,8 @@ func TestResolveDrWeb(t *testing.T) {
 	}
 	full := map[string]string{envDrWebURL: "https://esuite.example.com:9081", envDrWebLogin: "admin", envDrWebPassword: "pw"}
 	with := func(extra map[string]string) map[string]string {
-		m := map[string]string{}
-		for k, v := range full {
-			m[k] = v
-		}
-		for k, v := range extra {
-			m[k] = v
-		}
+		m := maps.Clone(full)
+		maps.Copy(m, extra)
 		return m
 	}
 	for name, tc := range map[string]struct {

@@ -3,6 +3,7 @@ package provider
 import (
 	"encoding/pem"
 	"fmt"
+	"maps"
 	"regexp"
 	"strings"
 	"testing"
@@ -78,9 +79,7 @@ func inheritance(inherited knownvalue.Check, id, name string, rest map[string]kn
 	if id != "" {
 		m["inherited_group_id"], m["inherited_group_name"] = knownvalue.StringExact(id), knownvalue.StringExact(name)
 	}
-	for k, v := range rest {
-		m[k] = v
-	}
+	maps.Copy(m, rest)
 	return knownvalue.ObjectExact(m)
 }
 
