@@ -205,12 +205,21 @@ func configProblem(v vendorBlock, err error, fromEnv bool) diag.Diagnostics {
 		return notConfigured("Incomplete "+v.name+" Credentials",
 			fmt.Sprintf("%s is set but the %s is missing: set %s.%s or the environment variable %s.", given, f.label, v.block, f.attr, f.env))
 	case ce.Problem == client.Conflict:
-		mine := v.block + "." + f.attr
-		if fromEnv {
-			mine = f.env
+		// OPSWAT's access token against its client credentials: the one
+		// conflict a vendor reports.
+		names := func(fs ...string) string {
+			var out []string
+			for _, name := range fs {
+				if fromEnv {
+					out = append(out, v.fields[name].env)
+				} else {
+					out = append(out, v.block+"."+v.fields[name].attr)
+				}
+			}
+			return strings.Join(out, "/")
 		}
 		return notConfigured("Conflicting "+v.name+" Credentials",
-			fmt.Sprintf("Both %s and %s are set. Set either the %s or the %s, not both.", mine, given, f.label, other.label))
+			fmt.Sprintf("Both %s and %s are set. Set either an access token or client credentials, not both.", names(ce.Field), names("ClientID", "ClientSecret")))
 	}
 	detail := fmt.Sprintf("The %s %s (%s.%s or %s) is invalid: %v.", v.name, f.label, v.block, f.attr, f.env, ce.Err)
 	if f.attr == "url" || f.attr == "base_url" {

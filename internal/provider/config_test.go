@@ -74,7 +74,7 @@ func TestResolveOPSWAT(t *testing.T) {
 		},
 		"token and credentials in the environment": {
 			env:     map[string]string{envOPSWATAccessToken: "t", envOPSWATClientID: "i", envOPSWATClientSecret: "s"},
-			problem: "Conflicting OPSWAT Credentials",
+			problem: "Conflicting OPSWAT Credentials: Both OPSWAT_ACCESS_TOKEN and OPSWAT_CLIENT_ID/OPSWAT_CLIENT_SECRET are set. Set either an access token or client credentials, not both.",
 		},
 		"bad rate in the environment": {
 			env:     map[string]string{envOPSWATAccessToken: "t", envOPSWATRPM: "ten"},
