@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"cmp"
 	"errors"
 	"fmt"
 	"net"
@@ -136,8 +135,8 @@ type tlsSettings struct {
 // field is one setting of a vendor block: its attribute, its environment
 // variable and how errors speak of it.
 type field struct {
-	attr, env, label string
-	title            string // in an error's summary; "": the label in Title Case
+	attr, env    string
+	label, title string // "base URL" in a sentence, "Base URL" in a summary
 }
 
 // vendorBlock names a vendor's configuration block, maps the vendor's
@@ -159,11 +158,11 @@ var (
 		name: "OPSWAT", block: "opswat", subsystem: subsystemOPSWAT, product: "OPSWAT MetaDefender IT Access", envCAFile: envOPSWATCAFile, envInsec: envOPSWATInsecure,
 		credentials: "access token and client secret", example: opswat.DefaultBaseURL, urlHint: "Use the API host, such as " + opswat.DefaultBaseURL + ".",
 		fields: map[string]field{
-			"BaseURL":           {"base_url", envOPSWATBaseURL, "base URL", ""},
-			"AccessToken":       {"access_token", envOPSWATAccessToken, "access token", ""},
-			"ClientID":          {"client_id", envOPSWATClientID, "client ID", ""},
-			"ClientSecret":      {"client_secret", envOPSWATClientSecret, "client secret", ""},
-			"RequestsPerMinute": {"requests_per_minute", envOPSWATRPM, "requests per minute", ""},
+			"BaseURL":           {"base_url", envOPSWATBaseURL, "base URL", "Base URL"},
+			"AccessToken":       {"access_token", envOPSWATAccessToken, "access token", "Access Token"},
+			"ClientID":          {"client_id", envOPSWATClientID, "client ID", "Client ID"},
+			"ClientSecret":      {"client_secret", envOPSWATClientSecret, "client secret", "Client Secret"},
+			"RequestsPerMinute": {"requests_per_minute", envOPSWATRPM, "requests per minute", "Requests Per Minute"},
 		},
 	}
 	drwebBlock = vendorBlock{
@@ -172,8 +171,8 @@ var (
 		urlHint: "Use the server's web address, such as https://esuite.example.com:9081.",
 		fields: map[string]field{
 			"URL":      {"url", envDrWebURL, "server URL", "URL"},
-			"Login":    {"login", envDrWebLogin, "login", ""},
-			"Password": {"password", envDrWebPassword, "password", ""},
+			"Login":    {"login", envDrWebLogin, "login", "Login"},
+			"Password": {"password", envDrWebPassword, "password", "Password"},
 		},
 	}
 )
@@ -225,16 +224,7 @@ func configProblem(v vendorBlock, err error, fromEnv bool) diag.Diagnostics {
 	if f.attr == "url" || f.attr == "base_url" {
 		detail += " " + v.urlHint
 	}
-	return notConfigured("Invalid "+v.name+" "+cmp.Or(f.title, titleCase(f.label)), detail)
-}
-
-// titleCase capitalises each word: "base URL" → "Base URL".
-func titleCase(s string) string {
-	words := strings.Fields(s)
-	for i, w := range words {
-		words[i] = strings.ToUpper(w[:1]) + w[1:]
-	}
-	return strings.Join(words, " ")
+	return notConfigured("Invalid "+v.name+" "+f.title, detail)
 }
 
 // resolveTLS works out a vendor's TLS settings (attribute > environment).
