@@ -340,9 +340,8 @@ func TestUnexpectedBodies(t *testing.T) {
 func TestBodySizeCap(t *testing.T) {
 	t.Parallel()
 	c, _, _ := setup(t, func(w http.ResponseWriter, r *http.Request, n int) {
-		_, _ = io.WriteString(w, "[")
-		_, _ = io.CopyN(w, repeat(`"xxxxxxx",`), maxBodyBytes)
-	})
+		_, _ = io.WriteString(w, "["+strings.Repeat(`"xxxxxxx",`, maxBodyBytes/10+1))
+	}, func(cfg *testConfig) { cfg.Timeout, cfg.MaxRetries = time.Minute, 0 })
 	_, err := get(c)
 	if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("the response body is larger than %d bytes", maxBodyBytes)) ||
 		!strings.Contains(err.Error(), `the body starts with "[\"xxxxxxx\",`) {
@@ -558,20 +557,4 @@ func TestLimiterPacesToTheServersBudget(t *testing.T) {
 	if _, _, err := l.Wait(ctx); err == nil {
 		t.Fatal("the limiter let a request past the server's remaining budget")
 	}
-}
-
-// repeat reads s over and over.
-func repeat(s string) io.Reader { return &repeater{s: s} }
-
-type repeater struct {
-	s string
-	i int
-}
-
-func (r *repeater) Read(p []byte) (int, error) {
-	for n := range p {
-		p[n] = r.s[r.i%len(r.s)]
-		r.i++
-	}
-	return len(p), nil
 }
