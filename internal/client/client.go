@@ -210,19 +210,6 @@ type Request struct {
 	Write bool
 }
 
-// Response is an answer with a status below 400, its body read in full.
-type Response struct {
-	StatusCode int
-	Header     http.Header
-	Body       []byte
-
-	vendor, method, url string
-	redactor            *Redactor
-}
-
-// URL returns the redacted URL the response answers.
-func (r *Response) URL() string { return r.url }
-
 // Do sends req, retrying as configured, and reads the answer. An answer with
 // a status of 400 or more is returned as an *APIError; a request that got no
 // answer as a *RequestError.

@@ -8,9 +8,23 @@ import (
 	"fmt"
 	"io"
 	"mime"
+	"net/http"
 	"strings"
 	"unicode/utf8"
 )
+
+// Response is an answer with a status below 400, its body read in full.
+type Response struct {
+	StatusCode int
+	Header     http.Header
+	Body       []byte
+
+	vendor, method, url string
+	redactor            *Redactor
+}
+
+// URL returns the redacted URL the response answers.
+func (r *Response) URL() string { return r.url }
 
 // BodyKind is what a response body turns out to be, judged by its bytes
 // (servers and proxies do not always label their bodies truthfully).
