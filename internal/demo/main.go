@@ -45,8 +45,12 @@ func run(terraform string) error {
 	}
 	defer os.RemoveAll(work)
 
-	fmt.Println("==> Building the provider")
 	plugins := filepath.Join(work, "bin")
+	cli, err := devcli.New(terraform, plugins, work)
+	if err != nil {
+		return err
+	}
+	fmt.Println("==> Building the provider")
 	if _, err := devcli.Build(context.Background(), ".", plugins, "demo"); err != nil {
 		return err
 	}
@@ -55,10 +59,6 @@ func run(terraform string) error {
 	defer srv.Close()
 	fmt.Println("    serving", srv.URL)
 
-	cli, err := devcli.New(terraform, plugins, work)
-	if err != nil {
-		return err
-	}
 	dir := filepath.Join(work, "demo")
 	if err := os.CopyFS(dir, os.DirFS(filepath.Join("examples", "demo"))); err != nil {
 		return err
