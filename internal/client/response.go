@@ -23,9 +23,6 @@ type Response struct {
 	redactor            *Redactor
 }
 
-// URL returns the redacted URL the response answers.
-func (r *Response) URL() string { return r.url }
-
 // BodyKind is what a response body turns out to be, judged by its bytes
 // (servers and proxies do not always label their bodies truthfully).
 type BodyKind int
