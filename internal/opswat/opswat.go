@@ -116,11 +116,7 @@ func (cfg Config) check() (*url.URL, error) {
 	case cfg.RequestsPerMinute < 0:
 		return nil, problem("RequestsPerMinute", client.Invalid, "", fmt.Errorf("%d is not a rate: give 1 or more (the API allows %d)", cfg.RequestsPerMinute, DefaultRequestsPerMinute))
 	}
-	base := cfg.BaseURL
-	if base == "" {
-		base = DefaultBaseURL
-	}
-	u, err := ParseBaseURL(base)
+	u, err := ParseBaseURL(cmp.Or(cfg.BaseURL, DefaultBaseURL))
 	if err != nil {
 		return nil, problem("BaseURL", client.Invalid, "", err)
 	}
