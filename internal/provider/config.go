@@ -185,10 +185,13 @@ func configProblem(v vendorBlock, err error, fromEnv bool) diag.Diagnostics {
 	if !errors.As(err, &ce) {
 		return notConfigured("Invalid "+v.name+" Configuration", err.Error())
 	}
-	f, other := v.fields[ce.Field], v.fields[ce.Other]
-	given := v.block + "." + other.attr
-	if fromEnv {
-		given = other.env
+	f := v.fields[ce.Field]
+	// name is how the user gave a field: by its attribute or its variable.
+	name := func(field string) string {
+		if fromEnv {
+			return v.fields[field].env
+		}
+		return v.block + "." + v.fields[field].attr
 	}
 	switch {
 	case ce.Problem == client.Missing && v.block == "opswat" && ce.Field == "AccessToken":
@@ -202,23 +205,13 @@ func configProblem(v vendorBlock, err error, fromEnv bool) diag.Diagnostics {
 				"configuration or the environment variable %s.", v.product, v.name, strings.ReplaceAll(f.attr, "_", " "), v.block, f.attr, f.env))
 	case ce.Problem == client.Missing:
 		return notConfigured("Incomplete "+v.name+" Credentials",
-			fmt.Sprintf("%s is set but the %s is missing: set %s.%s or the environment variable %s.", given, f.label, v.block, f.attr, f.env))
+			fmt.Sprintf("%s is set but the %s is missing: set %s.%s or the environment variable %s.", name(ce.Other), f.label, v.block, f.attr, f.env))
 	case ce.Problem == client.Conflict:
 		// OPSWAT's access token against its client credentials: the one
 		// conflict a vendor reports.
-		names := func(fs ...string) string {
-			var out []string
-			for _, name := range fs {
-				if fromEnv {
-					out = append(out, v.fields[name].env)
-				} else {
-					out = append(out, v.block+"."+v.fields[name].attr)
-				}
-			}
-			return strings.Join(out, "/")
-		}
 		return notConfigured("Conflicting "+v.name+" Credentials",
-			fmt.Sprintf("Both %s and %s are set. Set either an access token or client credentials, not both.", names(ce.Field), names("ClientID", "ClientSecret")))
+			fmt.Sprintf("Both %s and %s/%s are set. Set either an access token or client credentials, not both.",
+				name(ce.Field), name("ClientID"), name("ClientSecret")))
 	}
 	detail := fmt.Sprintf("The %s %s (%s.%s or %s) is invalid: %v.", v.name, f.label, v.block, f.attr, f.env, ce.Err)
 	if f.attr == "url" || f.attr == "base_url" {
