@@ -2,7 +2,9 @@ package provider
 
 import (
 	"cmp"
+	"crypto/x509"
 	"encoding/pem"
+	"errors"
 	"maps"
 	"net/http/httptest"
 	"os"
@@ -34,11 +36,16 @@ func problemText(d diag.Diagnostics) string {
 	return b.String()
 }
 
+// certPEM returns a TLS test server's certificate, PEM-encoded, for ca_cert_pem.
+func certPEM(cert *x509.Certificate) string {
+	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Raw}))
+}
+
 // testCA returns a CA certificate, PEM-encoded.
 func testCA() string {
 	srv := httptest.NewTLSServer(nil)
 	srv.Close()
-	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}))
+	return certPEM(srv.Certificate())
 }
 
 func TestResolveOPSWAT(t *testing.T) {
@@ -346,4 +353,39 @@ data "endpointgroups_opswat_group" "x" {
 `,
 		ExpectError: errorRe(`The provider's opswat.base_url depends on a value that is only known after apply, but data sources are read during plan.`),
 	})
+}
+
+// configProblem names each field the way the user gave it, for every kind
+// of problem a vendor reports, and passes any other error through.
+func TestConfigProblem(t *testing.T) {
+	t.Parallel()
+	opswatErr := func(field string, p client.ConfigProblem, other string, err error) error {
+		return &client.ConfigError{Vendor: opswat.Vendor, Field: field, Problem: p, Other: other, Err: err}
+	}
+	for _, tc := range []struct {
+		v       vendorBlock
+		err     error
+		fromEnv bool
+		want    string
+	}{
+		{opswatBlock, opswatErr("AccessToken", client.Conflict, "ClientID", nil), false,
+			"Conflicting OPSWAT Credentials: Both opswat.access_token and opswat.client_id/opswat.client_secret are set. Set either an access token or client credentials, not both."},
+		{opswatBlock, opswatErr("AccessToken", client.Conflict, "ClientSecret", nil), true,
+			"Conflicting OPSWAT Credentials: Both OPSWAT_ACCESS_TOKEN and OPSWAT_CLIENT_ID/OPSWAT_CLIENT_SECRET are set."},
+		{opswatBlock, opswatErr("ClientSecret", client.Missing, "ClientID", nil), true,
+			"Incomplete OPSWAT Credentials: OPSWAT_CLIENT_ID is set but the client secret is missing: set opswat.client_secret or the environment variable OPSWAT_CLIENT_SECRET."},
+		{opswatBlock, opswatErr("AccessToken", client.Missing, "", nil), true, "OPSWAT Not Configured: This data source reads OPSWAT MetaDefender IT Access groups"},
+		{opswatBlock, opswatErr("RequestsPerMinute", client.Invalid, "", errors.New("-1 is not a rate")), false,
+			"Invalid OPSWAT Requests Per Minute: The OPSWAT requests per minute (opswat.requests_per_minute or OPSWAT_REQUESTS_PER_MINUTE) is invalid: -1 is not a rate.\n"},
+		{drwebBlock, &client.ConfigError{Vendor: drweb.Vendor, Field: "Login", Problem: client.Missing}, false,
+			"Dr.Web Not Configured: This data source reads Dr.Web groups, but the provider has no Dr.Web login: set drweb.login in the provider configuration or the environment variable DRWEB_LOGIN."},
+		{drwebBlock, &client.ConfigError{Vendor: drweb.Vendor, Field: "URL", Problem: client.Invalid, Err: errors.New(`"h" has no host`)}, false,
+			`Invalid Dr.Web URL: The Dr.Web server URL (drweb.url or DRWEB_URL) is invalid: "h" has no host. Use the server's web address, such as https://esuite.example.com:9081.`},
+		{drwebBlock, errors.New("client: the request timeout must be positive, got 0s"), false,
+			"Invalid Dr.Web Configuration: client: the request timeout must be positive, got 0s"},
+	} {
+		if got := problemText(configProblem(tc.v, tc.err, tc.fromEnv)); !strings.Contains(got, tc.want) {
+			t.Errorf("%v:\n got %s\nwant %s", tc.err, got, tc.want)
+		}
+	}
 }

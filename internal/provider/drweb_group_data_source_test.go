@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"encoding/pem"
 	"fmt"
 	"maps"
 	"regexp"
@@ -328,7 +327,7 @@ func TestAccDrWebGroup_concurrentLookupsAreBatched(t *testing.T) {
 func TestAccDrWebGroup_tls(t *testing.T) {
 	srv := emulator.NewTLS(emulator.DefaultSeed())
 	t.Cleanup(srv.Close)
-	caPEM := string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}))
+	caPEM := certPEM(srv.Certificate())
 	config := func(extra string) string {
 		return fmt.Sprintf(`
 provider "endpointgroups" {

@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"encoding/pem"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -21,7 +20,7 @@ import (
 func TestAccOPSWAT_tls(t *testing.T) {
 	srv := emulator.NewTLS(emulator.DefaultSeed())
 	t.Cleanup(srv.Close)
-	caPEM := string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}))
+	caPEM := certPEM(srv.Certificate())
 	config := func(extra string) string {
 		return fmt.Sprintf(`
 provider "endpointgroups" {
