@@ -194,6 +194,9 @@ func (c *Client) BaseURL() *url.URL { u := *c.api.BaseURL; return &u }
 // register secrets it learns at run time (a fetched token).
 func (c *Client) Redactor() *Redactor { return c.api.Redactor }
 
+// Timeout returns the per-request timeout.
+func (c *Client) Timeout() time.Duration { return c.settings.Timeout }
+
 // Logger returns the client's logger.
 func (c *Client) Logger() Logger { return c.settings.Logger }
 
@@ -205,8 +208,8 @@ type Request struct {
 	Header http.Header
 	Body   []byte
 	// Write marks a request that changes something on the server (Dr.Web
-	// writes are GETs, so the method cannot tell). It is retried only on
-	// answers that prove nothing happened; see WriteMayHaveHappened.
+	// writes are GETs, so the method cannot tell). It is sent again only
+	// when it never reached a server; see WriteMayHaveHappened.
 	Write bool
 }
 
@@ -242,8 +245,10 @@ func (c *Client) Do(ctx context.Context, req Request) (*Response, error) {
 	// A 429 that says how long to wait (Retry-After, or the documented
 	// X-RateLimit-Reset-Time) is waited out here, not in the retry budget:
 	// waiting for an account's rate-limit window is normal, not an error.
+	// Not for a write: a 429 may come from a proxy after the write was
+	// carried out.
 	var limited rateLimitRounds
-	for err == nil && resp.StatusCode == http.StatusTooManyRequests {
+	for err == nil && !req.Write && resp.StatusCode == http.StatusTooManyRequests {
 		wait, source, ok := RateLimitWait(resp.Header, time.Now())
 		if !ok || wait > MaxRetryAfter || limited.n >= maxRateLimitRounds {
 			limited.wait, limited.source, limited.header = wait, source, ok

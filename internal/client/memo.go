@@ -96,3 +96,14 @@ func (m *Memo[V]) Forget(keys ...string) {
 		}
 	}
 }
+
+// ForgetAll forgets every key, as Forget does.
+func (m *Memo[V]) ForgetAll() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	clear(m.done)
+	for k, f := range m.flights {
+		f.forgotten = true
+		delete(m.flights, k)
+	}
+}

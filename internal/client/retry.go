@@ -44,26 +44,16 @@ func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, erro
 	return false, nil
 }
 
-// checkRetryWrite retries a write only when the answer proves that nothing
-// happened: 429, a 503 without a body (the server refused before it began),
-// a connection that was refused or a host that was not found. After a
-// timeout, a reset or a 502/504 the write may have happened: the caller
-// must look before writing again.
-func checkRetryWrite(ctx context.Context, resp *http.Response, err error) (bool, error) {
+// checkRetryWrite retries a write only when it never reached a server: a
+// connection that was refused or a host that was not found. Any answer, even
+// a 429 or an empty 503, may come from a proxy after the server carried the
+// write out, and no answer at all (a timeout, a reset) proves nothing: the
+// caller must look before it writes again.
+func checkRetryWrite(ctx context.Context, _ *http.Response, err error) (bool, error) {
 	if ctx.Err() != nil {
 		return false, ctx.Err()
 	}
-	if err != nil {
-		return nothingSent(err), nil
-	}
-	switch {
-	case resp.StatusCode == http.StatusTooManyRequests:
-		_, _, told := RateLimitWait(resp.Header, time.Now())
-		return !told, nil
-	case resp.StatusCode == http.StatusServiceUnavailable && resp.ContentLength == 0:
-		return true, nil
-	}
-	return false, nil
+	return err != nil && nothingSent(err), nil
 }
 
 // nothingSent reports errors that mean the request never reached a server.
@@ -74,10 +64,10 @@ func nothingSent(err error) bool {
 
 // WriteMayHaveHappened tells, for the error of a Write request, whether the
 // server may have carried the write out: no answer came (a timeout, a
-// reset, an interrupt), an answer of 2xx that could not be read, or a 5xx
-// other than an empty 503. A 4xx, a refused redirect or a refused
-// connection prove that it did not; so does a vendor-level refusal, which
-// the vendor client tells apart itself.
+// reset, an interrupt), an answer of 2xx that could not be read, a 429 or a
+// 5xx (a proxy may send either after the server applied the write). Another
+// 4xx, a refused redirect or a refused connection prove that it did not; so
+// does a vendor-level refusal, which the vendor client tells apart itself.
 func WriteMayHaveHappened(err error) bool {
 	var apiErr *APIError
 	var reqErr *RequestError
@@ -88,8 +78,7 @@ func WriteMayHaveHappened(err error) bool {
 	case errors.As(err, &redirect):
 		return false
 	case errors.As(err, &apiErr):
-		emptyUnavailable := apiErr.StatusCode == http.StatusServiceUnavailable && apiErr.Body == ""
-		return apiErr.StatusCode < 300 || (apiErr.StatusCode >= 500 && !emptyUnavailable)
+		return apiErr.StatusCode < 400 || apiErr.StatusCode == http.StatusTooManyRequests || apiErr.StatusCode >= 500
 	case errors.As(err, &reqErr):
 		return !nothingSent(reqErr.err)
 	}

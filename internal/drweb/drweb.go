@@ -1,8 +1,11 @@
 // Package drweb is the client of the Dr.Web Server (AV-Desk / Enterprise
-// Security Suite) Web API for groups: info.ds and list.ds, HTTP Basic on
-// every request, answers in JSON or XML (decided by what arrives, since older
-// servers answer XML whatever is asked), batching of concurrent lookups by id
-// into one info.ds request, and a group tree listed once per Client.
+// Security Suite) Web API for groups: reads with info.ds and list.ds, writes
+// with add.ds, change.ds and delete.ds, HTTP Basic on every request, answers
+// in JSON or XML (decided by what arrives, since older servers answer XML
+// whatever is asked), batching of concurrent lookups by id into one info.ds
+// request, and a group tree listed once per Client. A write is sent once and
+// its outcome is established by looking at the server, never by sending it
+// again (write.go).
 package drweb
 
 import (
@@ -36,9 +39,6 @@ const (
 	treeConcurrency     = 8
 )
 
-// ErrAuth: the server refused the login, password or privilege.
-var ErrAuth = errors.New("authentication failed")
-
 // Client talks to one Dr.Web Server.
 type Client struct {
 	http  *client.Client
@@ -46,6 +46,7 @@ type Client struct {
 	batch *batcher
 
 	children client.Memo[[]TreeNode]
+	writes   writes
 
 	// format is what the server is asked for: JSON until the server shows it
 	// cannot write valid JSON (see get). gate lets one request at a time
@@ -190,7 +191,7 @@ func (c *Client) send(ctx context.Context, path string, q url.Values, asJSON, wr
 		Header: http.Header{"Authorization": {c.auth}, "Accept": {accept}},
 	})
 	if errors.Is(err, client.ErrUnauthorized) {
-		return nil, nil, fmt.Errorf("%w: %w (check DRWEB_LOGIN / DRWEB_PASSWORD and the administrator's Web API permission)", ErrAuth, err)
+		return nil, nil, fmt.Errorf("%w: %w", ErrAuth, err)
 	}
 	if err != nil {
 		return nil, nil, err

@@ -13,80 +13,6 @@ import (
 	"github.com/endpointgroups/terraform-provider-endpointgroups/internal/client"
 )
 
-// NotFoundError: the server does not know a group id, or no group has a
-// name or a path.
-type NotFoundError struct {
-	ID        string   // set for a lookup by id
-	Parent    bool     // the id was given as the parent to search under
-	Name      string   // set for a lookup by name (and the missing step of a path)
-	Path      string   // set for a lookup by path
-	At        string   // the part of Path that was found
-	ParentID  string   // the parent a name lookup was narrowed to
-	Searched  int      // groups looked at by a name lookup
-	CaseOnly  []string // names that differ only in case
-	Elsewhere []string // paths of groups with the name outside ParentID
-	Server    error    // the server's own answer, when it gave one
-}
-
-func (e *NotFoundError) Error() string {
-	var msg string
-	switch {
-	case e.ID != "" && e.Parent:
-		msg = fmt.Sprintf("the parent group %q does not exist", e.ID)
-	case e.ID != "":
-		msg = fmt.Sprintf("Dr.Web group %q not found", e.ID)
-	case e.Path != "":
-		where := "at the top level"
-		if e.At != "" {
-			where = fmt.Sprintf("under %q", e.At)
-		}
-		msg = fmt.Sprintf("no Dr.Web group has the path %q: there is no group named %q %s (searched %d groups)", e.Path, e.Name, where, e.Searched)
-	default:
-		msg = fmt.Sprintf("no Dr.Web group is named %q", e.Name)
-		if e.ParentID != "" {
-			msg += fmt.Sprintf(" directly under the group %q", e.ParentID)
-		}
-		msg += fmt.Sprintf(" (searched %d groups)", e.Searched)
-	}
-	if e.ID == "" && len(e.CaseOnly) > 0 {
-		msg += "; names match case-sensitively, and these differ only in case: " + client.QuoteAll(e.CaseOnly)
-	}
-	if len(e.Elsewhere) > 0 {
-		msg += "; groups with that name are at " + client.QuoteAll(e.Elsewhere)
-	}
-	if e.Server != nil {
-		msg += " (" + e.Server.Error() + ")"
-	}
-	return msg
-}
-
-// Is makes a NotFoundError match client.ErrNotFound.
-func (e *NotFoundError) Is(target error) bool { return target == client.ErrNotFound }
-
-// AmbiguousError: several groups have the name (or path) asked for.
-type AmbiguousError struct {
-	Name    string
-	Path    string // set for a lookup by path
-	Matches []TreeNode
-}
-
-func (e *AmbiguousError) Error() string {
-	parts := make([]string, len(e.Matches))
-	for i, m := range e.Matches {
-		parent := "top level"
-		if m.ParentID != "" && m.ParentName != "" {
-			parent = fmt.Sprintf("under %q (%s)", m.ParentName, m.ParentID)
-		} else if m.ParentID != "" {
-			parent = fmt.Sprintf("under %s", m.ParentID)
-		}
-		parts[i] = fmt.Sprintf("%q %s", m.ID, parent)
-	}
-	if e.Path != "" {
-		return fmt.Sprintf("%d Dr.Web groups have the path %q: %s", len(e.Matches), e.Path, strings.Join(parts, ", "))
-	}
-	return fmt.Sprintf("%d Dr.Web groups are named %q: %s", len(e.Matches), e.Name, strings.Join(parts, ", "))
-}
-
 // info returns one group as info.ds describes it. Concurrent calls share
 // info.ds requests, and each id is fetched once per Client.
 func (c *Client) info(ctx context.Context, id string) (Group, error) {
@@ -185,6 +111,9 @@ func (c *Client) fetchInfo(ctx context.Context, ids []string) map[string]result 
 	if !doc.Status {
 		srvErr := serverError(resp, doc)
 		if len(ids) == 1 {
+			// The vendor documents an unknown id as a refusal, with no errno
+			// of its own: a refusal is a claim of absence, which a caller
+			// that must be sure checks against a listing (see gone).
 			results[ids[0]] = result{err: &NotFoundError{ID: ids[0], Server: srvErr}}
 			return results
 		}
@@ -199,12 +128,37 @@ func (c *Client) fetchInfo(ctx context.Context, ids []string) map[string]result 
 		maps.Copy(results, right)
 		return results
 	}
+	answered := make(map[string]Group, len(doc.Groups))
 	for _, g := range doc.Groups {
-		results[g.ID] = result{group: g}
+		answered[g.ID] = g
 	}
+	var missing []string
 	for _, id := range ids {
-		if _, ok := results[id]; !ok {
-			results[id] = result{err: &NotFoundError{ID: id}}
+		if g, ok := answered[id]; ok {
+			results[id] = result{group: g}
+		} else {
+			missing = append(missing, id)
+		}
+	}
+	switch {
+	case len(missing) == 0:
+	case len(ids) == 1:
+		// An answer about another group says nothing about this one: not
+		// "not found", which only the server's refusal says.
+		got := make([]string, 0, len(doc.Groups))
+		for _, g := range doc.Groups {
+			got = append(got, g.ID)
+		}
+		why := "no group at all"
+		if len(got) > 0 {
+			why = "the groups " + client.QuoteAll(got) + " instead"
+		}
+		results[ids[0]] = result{err: &AnswerError{Op: OpRead, Asked: ids[0], Why: why}}
+	default:
+		// Asked alone, each left-out id gets an answer of its own.
+		maps.Copy(results, c.fetchInfo(ctx, missing[:1]))
+		if len(missing) > 1 {
+			maps.Copy(results, c.fetchInfo(ctx, missing[1:]))
 		}
 	}
 	return results

@@ -45,11 +45,6 @@ type TreeNode struct {
 	System               bool // a well-known system group, or one whose type says so
 }
 
-// TreeError is a group tree that contradicts itself or outgrows the limits.
-type TreeError struct{ msg string }
-
-func (e *TreeError) Error() string { return e.msg }
-
 // Children returns the direct children of parentID ("" for the top level),
 // in server order, system groups included where the server lists them. Each
 // list.ds request is made once per Client.

@@ -8,6 +8,9 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
+	"time"
+	"unicode"
 
 	"github.com/endpointgroups/terraform-provider-endpointgroups/internal/client"
 )
@@ -18,13 +21,23 @@ const (
 	deletePath = "/api/groups/delete.ds"
 )
 
-// ErrSystemGroup is the documented refusal to change or remove a system
-// group (errno 36).
-const ErrSystemGroup = "36"
-
 // IDPattern is what add.ds accepts as a chosen id: digits, Latin letters,
 // "_", "-" and ".".
 var IDPattern = regexp.MustCompile(`^[0-9A-Za-z_.-]+$`)
+
+// NameProblem says why servers would not store a name as sent (they trim
+// surrounding spaces and drop control characters), or "" when they would.
+func NameProblem(name string) string {
+	switch {
+	case strings.TrimSpace(name) == "":
+		return "is empty or only spaces"
+	case strings.TrimSpace(name) != name:
+		return "starts or ends with spaces, which the server trims"
+	case strings.ContainsFunc(name, unicode.IsControl):
+		return "holds a control character (a tab or a line break, say), which the server does not keep"
+	}
+	return ""
+}
 
 // GroupInput is what a write sets on a group.
 type GroupInput struct {
@@ -32,80 +45,116 @@ type GroupInput struct {
 	Name        string
 	Description string
 	ParentID    string // "" for the top level
+
+	// AllowDuplicateName lets a create, rename or move put the group beside
+	// a group of the same name; by default that is refused before anything
+	// is sent (a *DuplicateNameError).
+	AllowDuplicateName bool
 }
 
-// WriteError is a write the server refused (status="false"), or one whose
-// outcome could not be told.
-type WriteError struct {
-	Op      string // "create", "change", "delete"
-	ID      string // the group written, when known
-	Code    string // the server's errno
-	Message string // the server's message, or what went wrong
-	Hint    string // what the user can do
-	Server  error  // the answer it came with, or the failure
+// WriteResult is a write the server carried out, with what the caller
+// should know about how it went.
+type WriteResult struct {
+	// Group is the group as read back after the write. When ReadBack is
+	// set it holds only what was written (id, name, description, parent).
+	Group Group
+	// LostAnswer is set when the write's answer was lost or a refusal (this
+	// is what became of it) and a look at the server showed the write
+	// carried out.
+	LostAnswer error
+	// ReadBack is set when reading the group back after the write failed.
+	ReadBack error
+	// StoredName is the name as the server stored it, when that differs
+	// from the one sent.
+	StoredName string
 }
 
-func (e *WriteError) Error() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "Dr.Web refused to %s the group", e.Op)
-	if e.ID != "" {
-		fmt.Fprintf(&b, " %q", e.ID)
+// writes holds what a Client's writes must share within a run: one create,
+// rename or move at a time per (parent, name), so that looks after lost
+// answers never race each other, and the ids the run's writes have claimed.
+type writes struct {
+	mu      sync.Mutex
+	slots   map[string]chan struct{}
+	claimed map[string]bool
+}
+
+// lock takes the slot for a parent and name; unlock gives it back.
+func (w *writes) lock(ctx context.Context, parentID, name string) (unlock func(), err error) {
+	key := parentID + "\x00" + name
+	w.mu.Lock()
+	if w.slots == nil {
+		w.slots = map[string]chan struct{}{}
 	}
-	if e.Code != "" {
-		fmt.Fprintf(&b, ": error %s", e.Code)
+	slot := w.slots[key]
+	if slot == nil {
+		slot = make(chan struct{}, 1)
+		w.slots[key] = slot
 	}
-	if e.Message != "" {
-		b.WriteString(": " + e.Message)
+	w.mu.Unlock()
+	select {
+	case slot <- struct{}{}:
+		return func() { <-slot }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
 	}
-	if e.Hint != "" {
-		b.WriteString(". " + e.Hint)
-	}
-	return b.String()
 }
 
-func (e *WriteError) Unwrap() error { return e.Server }
-
-// UncertainWriteError is a write whose answer was lost (a timeout, a reset,
-// a 5xx) and whose outcome a look at the server could not settle either.
-type UncertainWriteError struct {
-	Op, What string
-	Err      error
+func (w *writes) claim(id string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.claimed == nil {
+		w.claimed = map[string]bool{}
+	}
+	w.claimed[id] = true
 }
 
-func (e *UncertainWriteError) Error() string {
-	return fmt.Sprintf("the answer to the %s of %s was lost (%v), and the provider could not tell whether the server carried it out. "+
-		"Check the group tree in the Dr.Web Control Center: if the group is there, import it (terraform import, or an import block); "+
-		"otherwise run the apply again", e.Op, e.What, e.Err)
+func (w *writes) isClaimed(id string) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.claimed[id]
 }
 
-func (e *UncertainWriteError) Unwrap() error { return e.Err }
+// write sends a write once and returns its answer. A refusal is a
+// *WriteError; any other failure leaves the outcome open when
+// mayHaveHappened says so.
+func (c *Client) write(ctx context.Context, op Op, path string, q url.Values, id string) (*document, error) {
+	resp, doc, err := c.call(ctx, path, q, true)
+	if err != nil {
+		return nil, err
+	}
+	c.logWarnings(ctx, doc)
+	if !doc.Status {
+		srvErr := serverError(resp, doc)
+		return nil, &WriteError{Op: op, ID: id, Code: srvErr.Code, Message: srvErr.Message, Server: srvErr}
+	}
+	return doc, nil
+}
+
+func isRefusal(err error) bool {
+	var refused *WriteError
+	return errors.As(err, &refused)
+}
 
 // mayHaveHappened tells whether a write's error leaves its outcome open: not
-// for a success, nor for the server's own refusal (status="false").
+// for a success, nor for the server's own refusal (status="false"), nor for
+// a request that never reached a server.
 func mayHaveHappened(err error) bool {
 	var refused *WriteError
 	return err != nil && !errors.As(err, &refused) && client.WriteMayHaveHappened(err)
 }
 
-// write sends a write and returns the id its answer names.
-func (c *Client) write(ctx context.Context, op, path string, q url.Values, id string) (string, error) {
-	resp, doc, err := c.call(ctx, path, q, true)
-	if err != nil {
-		return "", err
+// looking returns the context a look after a lost answer runs on: the
+// caller's, or, when the caller was interrupted, one that is not (for one
+// request timeout), so that an interrupt still learns what became of the write.
+func (c *Client) looking(ctx context.Context) (context.Context, context.CancelFunc) {
+	if ctx.Err() == nil {
+		return ctx, func() {}
 	}
-	c.logWarnings(ctx, doc)
-	if !doc.Status {
-		srvErr := serverError(resp, doc)
-		return "", &WriteError{Op: op, ID: id, Code: doc.ErrCode, Message: doc.ErrMessage, Server: srvErr}
-	}
-	if doc.WrittenID != "" {
-		return doc.WrittenID, nil
-	}
-	return id, nil
+	return context.WithTimeout(context.WithoutCancel(ctx), c.http.Timeout())
 }
 
-// forget drops what the run knows about a group and the listings it was
-// or is in, so that reads after a write see it.
+// forget drops what the run knows about groups and the listings they are in,
+// so that reads after a write see it.
 func (c *Client) forget(ids ...string) {
 	c.batch.forget(ids...)
 	c.children.Forget(ids...)
@@ -124,29 +173,120 @@ func (c *Client) freshChildren(ctx context.Context, parentID string) ([]TreeNode
 	return c.Children(ctx, parentID)
 }
 
+// readBack reads a group after a write, trying a few times: a failure here
+// must not make the caller lose a group the server has.
+func (c *Client) readBack(ctx context.Context, id string) (Group, error) {
+	var err error
+	for attempt := range readBackAttempts {
+		if attempt > 0 {
+			if serr := sleep(ctx, time.Duration(attempt)*readBackPause); serr != nil {
+				break
+			}
+		}
+		var g Group
+		if g, err = c.fresh(ctx, id); err == nil {
+			return g, nil
+		}
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	return Group{}, err
+}
+
+const (
+	readBackAttempts = 3
+	readBackPause    = 250 * time.Millisecond
+)
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// checkName refuses what the server would not store as sent.
+func checkName(name string) error {
+	if p := NameProblem(name); p != "" {
+		return fmt.Errorf("the group name %q %s", name, p)
+	}
+	return nil
+}
+
+// siblings lists parentID's children afresh, with the well-known system
+// groups at the top level on lines whose list.ds leaves them out.
+func (c *Client) siblings(ctx context.Context, parentID string) ([]TreeNode, error) {
+	kids, err := c.freshChildren(ctx, parentID)
+	if err != nil || parentID != "" {
+		return kids, err
+	}
+	sys, err := c.systemNodes(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range sys {
+		if !slices.ContainsFunc(kids, func(k TreeNode) bool { return k.ID == n.ID }) {
+			kids = append(kids, n)
+		}
+	}
+	return kids, nil
+}
+
+// checkDuplicate refuses a name that another group under the parent has.
+func checkDuplicate(kids []TreeNode, in GroupInput, self string) error {
+	if in.AllowDuplicateName {
+		return nil
+	}
+	for _, k := range kids {
+		if k.Name == in.Name && k.ID != self {
+			return &DuplicateNameError{Name: in.Name, ParentID: in.ParentID, Existing: k}
+		}
+	}
+	return nil
+}
+
 // CreateGroup creates a group with add.ds and reads it back with info.ds.
 //
-// add.ds is sent again only when the answer proves that nothing happened.
-// When the answer is lost (a timeout, a reset, a 5xx), the client looks
-// before writing again: for the chosen id, or for a new group of that name
-// under the parent (the children are listed before the first attempt to
-// tell old from new). If the look cannot settle it, the result is an
-// *UncertainWriteError and nothing is sent again.
-func (c *Client) CreateGroup(ctx context.Context, in GroupInput) (Group, error) {
-	if strings.TrimSpace(in.Name) == "" {
-		return Group{}, errors.New("a group needs a name")
+// add.ds is sent once. It is sent again only when the first never reached
+// a server (a refused connection, a failed DNS lookup: the shared client
+// does that). When its answer is lost, the client looks at a fresh listing
+// of the parent: a group of that name (and chosen id) that was not there
+// before the write and that no other write of this Client claimed is taken,
+// with WriteResult.LostAnswer set; none or several give an
+// *OutcomeUnknownError. Creates for one parent and name run one at a time.
+//
+// The answer is checked: an id that was under the parent before the write,
+// another id than the chosen one, or a group elsewhere in the tree is an
+// *AnswerError, and nothing is taken.
+func (c *Client) CreateGroup(ctx context.Context, in GroupInput) (WriteResult, error) {
+	if err := checkName(in.Name); err != nil {
+		return WriteResult{}, err
 	}
 	if in.ID != "" && !IDPattern.MatchString(in.ID) {
-		return Group{}, fmt.Errorf("the id %q may hold only digits, Latin letters, \"_\", \"-\" and \".\"", in.ID)
+		return WriteResult{}, fmt.Errorf("the id %q may hold only digits, Latin letters, \"_\", \"-\" and \".\"", in.ID)
 	}
-	var before []string // ids of same-named siblings before the write
-	if in.ID == "" {
-		kids, err := c.freshChildren(ctx, in.ParentID)
-		if err != nil {
-			return Group{}, err
-		}
-		before = namedIDs(kids, in.Name)
+	unlock, err := c.writes.lock(ctx, in.ParentID, in.Name)
+	if err != nil {
+		return WriteResult{}, err
 	}
+	defer unlock()
+	kids, err := c.siblings(ctx, in.ParentID)
+	if err != nil {
+		return WriteResult{}, err
+	}
+	if err := checkDuplicate(kids, in, ""); err != nil {
+		return WriteResult{}, err
+	}
+	before := make(map[string]bool, len(kids))
+	for _, k := range kids {
+		before[k.ID] = true
+	}
+
 	q := url.Values{"name": {in.Name}, "description": {in.Description}}
 	if in.ParentID != "" {
 		q.Set("parent-group", in.ParentID)
@@ -154,152 +294,188 @@ func (c *Client) CreateGroup(ctx context.Context, in GroupInput) (Group, error) 
 	if in.ID != "" {
 		q.Set("id", in.ID)
 	}
-	what := fmt.Sprintf("the group %q", in.Name)
+	var res WriteResult
+	doc, err := c.write(ctx, OpCreate, addPath, q, in.ID)
 	var id string
-	var err error
-	for attempt := 0; ; attempt++ {
-		id, err = c.write(ctx, "create", addPath, q, in.ID)
-		if !mayHaveHappened(err) {
-			break
+	switch {
+	case err == nil:
+		id = doc.WrittenID
+		if id == "" {
+			id = in.ID
 		}
-		if ctx.Err() != nil { // interrupted with the outcome unknown: no look, no second write
-			return Group{}, &UncertainWriteError{Op: "create", What: what, Err: err}
+		if err := checkCreated(id, in, before); err != nil {
+			return WriteResult{}, err
 		}
-		found, settled, lookErr := c.lookForCreated(ctx, in, before)
+	case mayHaveHappened(err) || isRefusal(err):
+		// A lost answer, or a refusal (which some servers send after they
+		// carried the write out all the same): look.
+		lctx, cancel := c.looking(ctx)
+		found, lookErr := c.lookForCreated(lctx, in, before)
+		cancel()
 		switch {
-		case found != "":
-			c.http.Logger().Warn(ctx, "the answer to add.ds was lost, but the group is there: using it", map[string]any{"id": found, "error": err.Error()})
-			id, err = found, nil
-		case !settled:
-			return Group{}, &UncertainWriteError{Op: "create", What: what, Err: errors.Join(err, lookErr)}
-		case attempt > 0:
-			return Group{}, &UncertainWriteError{Op: "create", What: what, Err: err}
+		case lookErr == nil && len(found) == 1:
+			id, res.LostAnswer = found[0], err
+			c.http.Logger().Warn(ctx, "add.ds's answer was lost or a refusal, but the group is there: taking it", map[string]any{"id": id, "error": err.Error()})
+		case isRefusal(err):
+			return WriteResult{}, c.createRefused(ctx, in, err)
 		default:
-			c.http.Logger().Warn(ctx, "the answer to add.ds was lost and the group is not there: sending add.ds once more", map[string]any{"error": err.Error()})
-			continue
+			return WriteResult{}, &OutcomeUnknownError{Op: OpCreate, ID: in.ID, Name: in.Name, ParentID: in.ParentID, Err: err, Look: lookErr, Candidates: found}
 		}
-		break
+	default:
+		return WriteResult{}, err
 	}
-	if err != nil {
-		var we *WriteError
-		if errors.As(err, &we) {
-			we.Hint = createHint(in)
+	if id == "" { // a success that names no id: the listing tells
+		lctx, cancel := c.looking(ctx)
+		found, lookErr := c.lookForCreated(lctx, in, before)
+		cancel()
+		if lookErr != nil || len(found) != 1 {
+			return WriteResult{}, &OutcomeUnknownError{Op: OpCreate, Name: in.Name, ParentID: in.ParentID,
+				Err: errors.New("the server's answer names no id"), Look: lookErr, Candidates: found}
 		}
-		return Group{}, err
+		id = found[0]
 	}
-	if id == "" {
-		kids, lerr := c.freshChildren(ctx, in.ParentID)
-		if lerr != nil {
-			return Group{}, lerr
-		}
-		if created := newIDs(namedIDs(kids, in.Name), before); len(created) == 1 {
-			id = created[0]
-		} else {
-			return Group{}, &UncertainWriteError{Op: "create", What: what, Err: errors.New("the server's answer names no id")}
-		}
-	}
+	c.writes.claim(id)
 	c.forget(id, in.ParentID)
-	return c.fresh(ctx, id)
+
+	g, err := c.readBack(ctx, id)
+	switch {
+	case err == nil && g.ParentID != in.ParentID:
+		// Not under the parent before the write, and not under it now:
+		// a group from elsewhere in the tree.
+		return WriteResult{}, &AnswerError{Op: OpCreate, Got: id, Why: fmt.Sprintf("which is under %s, not under %s", describeParent(g.ParentID), describeParent(in.ParentID))}
+	case err != nil:
+		if listed, lerr := c.listedUnder(ctx, id, in.ParentID); lerr == nil && !listed {
+			return WriteResult{}, &AnswerError{Op: OpCreate, Got: id, Why: fmt.Sprintf("which %s does not list", describeParent(in.ParentID))}
+		}
+		res.ReadBack = err
+		g = Group{ID: id, Name: in.Name, Description: in.Description, ParentID: in.ParentID}
+	case g.Name != in.Name:
+		res.StoredName = g.Name
+	}
+	res.Group = g
+	return res, nil
 }
 
-// lookForCreated looks for the group a lost add.ds answer may have created.
-// settled is false when the look itself failed or found several candidates.
-func (c *Client) lookForCreated(ctx context.Context, in GroupInput, before []string) (id string, settled bool, err error) {
-	if in.ID != "" {
-		g, err := c.fresh(ctx, in.ID)
-		var nf *NotFoundError
-		switch {
-		case errors.As(err, &nf):
-			return "", true, nil
-		case err != nil:
-			return "", false, err
-		case g.Name == in.Name && g.ParentID == in.ParentID:
-			return g.ID, true, nil
-		}
-		return "", false, fmt.Errorf("a group %q exists, but named %q under %q", in.ID, g.Name, g.ParentID)
+// checkCreated checks the id an add.ds answer names.
+func checkCreated(id string, in GroupInput, before map[string]bool) error {
+	switch {
+	case in.ID != "" && id != in.ID:
+		return &AnswerError{Op: OpCreate, Asked: in.ID, Got: id, Why: fmt.Sprintf("not the id %q that was sent", in.ID)}
+	case id != "" && before[id]:
+		return &AnswerError{Op: OpCreate, Asked: in.ID, Got: id, Why: fmt.Sprintf("which was under %s before the write", describeParent(in.ParentID))}
 	}
+	return nil
+}
+
+// createRefused adds to add.ds's refusal what a caller needs: whether a
+// chosen id is taken, and by which group.
+func (c *Client) createRefused(ctx context.Context, in GroupInput, err error) error {
+	var we *WriteError
+	if in.ID == "" || !errors.As(err, &we) {
+		return err
+	}
+	if g, gerr := c.fresh(ctx, in.ID); gerr == nil {
+		return &IDTakenError{Refusal: we, Existing: g}
+	}
+	return err
+}
+
+// lookForCreated returns the groups under the parent, on a fresh listing,
+// that a lost add.ds may have created: of that name (and id, when chosen),
+// not there before the write, not claimed by another write of this Client.
+func (c *Client) lookForCreated(ctx context.Context, in GroupInput, before map[string]bool) ([]string, error) {
 	kids, err := c.freshChildren(ctx, in.ParentID)
 	if err != nil {
-		return "", false, err
+		return nil, err
 	}
-	switch created := newIDs(namedIDs(kids, in.Name), before); len(created) {
-	case 0:
-		return "", true, nil
-	case 1:
-		return created[0], true, nil
-	default:
-		return "", false, fmt.Errorf("%d new groups named %q appeared: %s", len(created), in.Name, client.QuoteAll(created))
-	}
-}
-
-func namedIDs(nodes []TreeNode, name string) []string {
-	var ids []string
-	for _, n := range nodes {
-		if n.Name == name {
-			ids = append(ids, n.ID)
+	var found []string
+	for _, k := range kids {
+		if k.Name == in.Name && !before[k.ID] && !c.writes.isClaimed(k.ID) && (in.ID == "" || k.ID == in.ID) {
+			found = append(found, k.ID)
 		}
 	}
-	return ids
-}
-
-func newIDs(now, before []string) []string {
-	return slices.DeleteFunc(slices.Clone(now), func(id string) bool { return slices.Contains(before, id) })
-}
-
-func createHint(in GroupInput) string {
-	if in.ID == "" {
-		return "Check the name and parent_id"
-	}
-	return fmt.Sprintf("If a group with the id %q exists already, choose another id, or import the existing group "+
-		"(terraform import, or an import block)", in.ID)
+	return found, nil
 }
 
 // UpdateGroup changes a group's name, description and parent with one
 // change.ds (an empty parent makes it a top-level group), and reads it back.
-// A move under the group itself or one of its descendants is refused before
-// anything is sent.
-func (c *Client) UpdateGroup(ctx context.Context, id string, in GroupInput) (Group, error) {
-	if strings.TrimSpace(in.Name) == "" {
-		return Group{}, errors.New("a group needs a name")
+// A move under the group itself or one of its descendants, and (unless
+// in.AllowDuplicateName) a rename or move beside a group of the same name,
+// are refused before anything is sent. change.ds is sent once; after a lost
+// answer the group is read: showing the change, it is taken as done
+// (WriteResult.LostAnswer); otherwise an *OutcomeUnknownError.
+func (c *Client) UpdateGroup(ctx context.Context, id string, in GroupInput) (WriteResult, error) {
+	if err := checkName(in.Name); err != nil {
+		return WriteResult{}, err
 	}
 	old, err := c.fresh(ctx, id)
 	if err != nil {
-		return Group{}, err
+		return WriteResult{}, err
+	}
+	if old.Name != in.Name || old.ParentID != in.ParentID {
+		unlock, err := c.writes.lock(ctx, in.ParentID, in.Name)
+		if err != nil {
+			return WriteResult{}, err
+		}
+		defer unlock()
+		if !in.AllowDuplicateName {
+			kids, err := c.siblings(ctx, in.ParentID)
+			if err != nil {
+				return WriteResult{}, err
+			}
+			if err := checkDuplicate(kids, in, id); err != nil {
+				return WriteResult{}, err
+			}
+		}
 	}
 	if in.ParentID != "" && in.ParentID != old.ParentID {
 		if err := c.checkNotBelow(ctx, in.ParentID, id); err != nil {
-			return Group{}, err
+			return WriteResult{}, err
 		}
 	}
 	q := url.Values{"id": {id}, "name": {in.Name}, "description": {in.Description}, "parent-group": {in.ParentID}}
-	for attempt := 0; ; attempt++ {
-		_, err = c.write(ctx, "change", changePath, q, id)
-		if !mayHaveHappened(err) || ctx.Err() != nil || attempt > 0 {
-			break
+	var res WriteResult
+	doc, err := c.write(ctx, OpChange, changePath, q, id)
+	switch {
+	case err == nil:
+		if doc.WrittenID != "" && doc.WrittenID != id {
+			return WriteResult{}, &AnswerError{Op: OpChange, Asked: id, Got: doc.WrittenID, Why: fmt.Sprintf("not the group %q that was changed", id)}
 		}
-		// change.ds sets values, so sending it again changes nothing twice:
-		// look first all the same, and send it once more only if needed.
-		g, lookErr := c.fresh(ctx, id)
-		if lookErr != nil {
-			return Group{}, &UncertainWriteError{Op: "change", What: fmt.Sprintf("the group %q", id), Err: errors.Join(err, lookErr)}
+	case mayHaveHappened(err) || isRefusal(err):
+		lctx, cancel := c.looking(ctx)
+		g, lookErr := c.fresh(lctx, id)
+		cancel()
+		switch {
+		case lookErr == nil && shows(g, old, in):
+			res.LostAnswer = err
+			c.http.Logger().Warn(ctx, "change.ds's answer was lost or a refusal, but the group shows the change", map[string]any{"id": id, "error": err.Error()})
+		case isRefusal(err):
+			return WriteResult{}, err
+		default:
+			return WriteResult{}, &OutcomeUnknownError{Op: OpChange, ID: id, Err: err, Look: lookErr}
 		}
-		if g.Name == in.Name && g.Description == in.Description && g.ParentID == in.ParentID {
-			err = nil
-			break
-		}
-	}
-	if err != nil {
-		var we *WriteError
-		if errors.As(err, &we) {
-			we.Hint = "Check the name and parent_id"
-			if we.Code == ErrSystemGroup {
-				we.Hint = "System groups cannot be changed: remove the resource from the configuration and from the state (terraform state rm, or a removed block)"
-			}
-		}
-		return Group{}, err
+	default:
+		return WriteResult{}, err
 	}
 	c.forget(id, old.ParentID, in.ParentID)
-	return c.fresh(ctx, id)
+	g, err := c.readBack(ctx, id)
+	switch {
+	case err != nil:
+		res.ReadBack = err
+		g = Group{ID: id, Name: in.Name, Description: in.Description, ParentID: in.ParentID, Created: old.Created, Packages: old.Packages}
+	case g.Name != in.Name:
+		res.StoredName = g.Name
+	}
+	res.Group = g
+	return res, nil
+}
+
+// shows tells whether a group read after a lost change.ds answer shows the
+// change from old to in. A server may store a name differently from how it
+// was sent: a name that moved away from the old one counts as changed.
+func shows(g, old Group, in GroupInput) bool {
+	named := g.Name == in.Name || (old.Name != in.Name && g.Name != old.Name)
+	return named && g.Description == in.Description && g.ParentID == in.ParentID
 }
 
 // checkNotBelow fails when parent is id itself or one of its descendants.
@@ -307,8 +483,7 @@ func (c *Client) checkNotBelow(ctx context.Context, parent, id string) error {
 	seen := map[string]bool{}
 	for cur := parent; cur != "" && cur != EveryoneID; {
 		if cur == id {
-			return &WriteError{Op: "change", ID: id, Message: fmt.Sprintf("the new parent %q is the group itself or one of its descendants", parent),
-				Hint: "A group cannot move into its own subtree: choose a parent_id outside it"}
+			return &SubtreeMoveError{ID: id, Parent: parent}
 		}
 		if seen[cur] || len(seen) > MaxTreeDepth {
 			return &TreeError{fmt.Sprintf("the ancestors of the group %q form a cycle", parent)}
@@ -327,44 +502,91 @@ func (c *Client) checkNotBelow(ctx context.Context, parent, id string) error {
 	return nil
 }
 
-// DeleteGroup deletes a group with delete.ds. A group that is already gone
-// counts as deleted.
-func (c *Client) DeleteGroup(ctx context.Context, id string) error {
-	old, err := c.fresh(ctx, id)
-	var nf *NotFoundError
-	if errors.As(err, &nf) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	q := url.Values{"id": {id}}
-	for attempt := 0; ; attempt++ {
-		_, err = c.write(ctx, "delete", deletePath, q, id)
-		if err == nil || ctx.Err() != nil {
-			break
+// DeleteGroup deletes a group with delete.ds, sent once. parentID is where
+// the caller last knew the group to be ("" for the top level).
+//
+// It returns nil only when delete.ds succeeded for this group, or the group
+// is gone (see ReadGroup: the server refuses its id and a listing lacks it).
+// A refusal of a group that is still there is final; a lost answer with the
+// group still there is an *OutcomeUnknownError.
+func (c *Client) DeleteGroup(ctx context.Context, id, parentID string) (WriteResult, error) {
+	var res WriteResult
+	doc, err := c.write(ctx, OpDelete, deletePath, url.Values{"id": {id}}, id)
+	switch {
+	case err == nil:
+		if len(doc.Groups) > 0 && !slices.ContainsFunc(doc.Groups, func(g Group) bool { return g.ID == id }) {
+			return WriteResult{}, &AnswerError{Op: OpDelete, Asked: id, Got: doc.Groups[0].ID, Why: fmt.Sprintf("not the group %q that was deleted", id)}
 		}
-		// Refused or lost: gone all the same?
-		if _, lookErr := c.fresh(ctx, id); errors.As(lookErr, &nf) {
-			err = nil
-			break
-		} else if lookErr != nil && client.WriteMayHaveHappened(err) {
-			return &UncertainWriteError{Op: "delete", What: fmt.Sprintf("the group %q", id), Err: errors.Join(err, lookErr)}
-		}
-		if !client.WriteMayHaveHappened(err) || attempt > 0 {
-			break
-		}
-	}
-	if err != nil {
-		var we *WriteError
-		if errors.As(err, &we) {
-			we.Hint = "If it still has child groups, delete or move them first (Terraform deletes children before parents when their parent_id refers to the parent resource)"
-			if we.Code == ErrSystemGroup {
-				we.Hint = "System groups cannot be deleted: remove the resource from the state instead (terraform state rm, or a removed block)"
+	case mayHaveHappened(err) || isRefusal(err):
+		lctx, cancel := c.looking(ctx)
+		gone, lookErr := c.gone(lctx, id, parentID)
+		cancel()
+		switch {
+		case gone:
+			if mayHaveHappened(err) { // a refusal of a group that is gone: nothing to report
+				res.LostAnswer = err
 			}
+		case isRefusal(err): // refused, and still there (or the look failed): the refusal says it
+			return WriteResult{}, err
+		default:
+			return WriteResult{}, &OutcomeUnknownError{Op: OpDelete, ID: id, Err: err, Look: lookErr, StillThere: lookErr == nil}
 		}
-		return err
+	default:
+		return WriteResult{}, err
 	}
-	c.forget(id, old.ParentID)
-	return nil
+	c.forget(id, parentID)
+	return res, nil
+}
+
+// ReadGroup reads a group that the caller keeps track of, last known under
+// parentID ("" for the top level). It returns a *GoneError only when the
+// group is shown to be gone: the server refuses its id, and a listing that
+// succeeded — of parentID, or of the whole tree when parentID is gone too —
+// lacks it. Any other failure is returned as it is.
+func (c *Client) ReadGroup(ctx context.Context, id, parentID string) (Group, error) {
+	g, err := c.info(ctx, id)
+	var nf *NotFoundError
+	if !errors.As(err, &nf) {
+		return g, err
+	}
+	listed, lerr := c.listedUnder(ctx, id, parentID)
+	switch {
+	case lerr != nil:
+		// Not a *NotFoundError: the group is not known to be missing.
+		return Group{}, fmt.Errorf("the server refused the group %q (%v), and whether it is gone could not be told: %w", id, nf.Server, lerr)
+	case listed:
+		return Group{}, &TreeError{fmt.Sprintf("%v, yet %s lists it: the server contradicts itself, so the group is not taken for gone", err, describeParent(parentID))}
+	}
+	return Group{}, &GoneError{ID: id, ParentID: parentID, Server: nf.Server}
+}
+
+// gone reports whether the group is shown to be gone (see ReadGroup). A
+// failure to tell is an error.
+func (c *Client) gone(ctx context.Context, id, parentID string) (bool, error) {
+	c.batch.forget(id)
+	_, err := c.ReadGroup(ctx, id, parentID)
+	var g *GoneError
+	switch {
+	case errors.As(err, &g):
+		return true, nil
+	case err == nil:
+		return false, nil
+	}
+	return false, err
+}
+
+// listedUnder tells whether a fresh listing of parentID holds id. When the
+// parent is gone too, the nearest ancestor that still exists is not known
+// here: the whole tree is listed instead.
+func (c *Client) listedUnder(ctx context.Context, id, parentID string) (bool, error) {
+	kids, err := c.freshChildren(ctx, parentID)
+	var nf *NotFoundError
+	if parentID != "" && errors.As(err, &nf) && nf.Parent {
+		c.children.ForgetAll()
+		kids, err = c.Tree(ctx, "", true, true)
+	}
+	if err != nil {
+		return false, err
+	}
+	return slices.ContainsFunc(kids, func(n TreeNode) bool { return n.ID == id }), nil
 }

@@ -153,8 +153,7 @@ func (s *Server) drwebGroups(w http.ResponseWriter, r *http.Request) {
 	s.mu.Unlock()
 
 	q := r.URL.Query()
-	asJSON := q.Get("format") == "json" && !xmlOnly
-	out := drwebWriter{w: w, json: asJSON, esRoot: esRoot, line: line}
+	out := drwebWriter{w: w, json: q.Get("format") == "json" && !xmlOnly, esRoot: esRoot, line: line}
 	w.Header().Set("X-Drweb-Api-Version", "4.1.3")
 	w.Header().Set("X-Drweb-Srv-Version", "13.00.0.202301010")
 	if r.Method != http.MethodGet {
@@ -213,6 +212,13 @@ func (s *Server) drwebGroups(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNotFound)
 		_, _ = fmt.Fprint(w, "<html><body><h1>404 Not Found</h1></body></html>")
 	}
+}
+
+// drwebOut writes answers in the format r asks for and the server line speaks.
+func (s *Server) drwebOut(w http.ResponseWriter, r *http.Request) drwebWriter {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return drwebWriter{w: w, json: r.URL.Query().Get("format") == "json" && !s.xmlOnly, esRoot: s.esRoot, line: s.line}
 }
 
 func (s *Server) view(g *DrWebGroup, all []DrWebGroup, byID map[string]*DrWebGroup, r *http.Request, rights, keys bool) drwebView {

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -58,6 +59,43 @@ func (s *Server) DrWebGroup(id string) (DrWebGroup, bool) {
 	return s.seed.DrWeb.Groups[i], true
 }
 
+// SetDrWebNameLimit makes add.ds and change.ds store names as some servers
+// do: trimmed of surrounding spaces and cut to n characters (0: as sent).
+func (s *Server) SetDrWebNameLimit(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.nameLimit = n
+}
+
+// storedName is a name as the server keeps it.
+func (s *Server) storedName(name string) string {
+	if s.nameLimit <= 0 {
+		return name
+	}
+	r := []rune(strings.TrimSpace(name))
+	return string(r[:min(len(r), s.nameLimit)])
+}
+
+// drwebFault answers with a refusal (f.Errno) or with an answer about
+// f.AnswerID, in the format the request asked for.
+func (s *Server) drwebFault(w http.ResponseWriter, r *http.Request, f *Fault) {
+	out := s.drwebOut(w, r)
+	switch {
+	case f.Errno != 0:
+		out.fail(http.StatusOK, f.Errno, f.Message)
+	case r.URL.Path == "/api/groups/info.ds":
+		r = r.Clone(r.Context())
+		q := r.URL.Query()
+		q["id"] = []string{f.AnswerID}
+		r.URL.RawQuery = q.Encode()
+		s.drwebGroups(w, r)
+	case r.URL.Path == "/api/groups/delete.ds":
+		out.deleted([]string{f.AnswerID})
+	default:
+		out.written(f.AnswerID)
+	}
+}
+
 // drwebWrite serves add.ds, change.ds and delete.ds. It reports false for
 // another path.
 func (s *Server) drwebWrite(out drwebWriter, path string, q url.Values) bool {
@@ -82,7 +120,7 @@ func (s *Server) drwebWrite(out drwebWriter, path string, q url.Values) bool {
 	now := time.Now().Unix()
 	switch path {
 	case "/api/groups/add.ds":
-		name := q.Get("name")
+		name := s.storedName(q.Get("name"))
 		if name == "" {
 			out.fail(http.StatusOK, DrWebErrBadArgument, "Required parameter 'name' is missing")
 			return true
@@ -124,7 +162,7 @@ func (s *Server) drwebWrite(out drwebWriter, path string, q url.Values) bool {
 				out.fail(http.StatusOK, DrWebErrBadArgument, "The group name must not be empty")
 				return true
 			}
-			g.Name = q.Get("name")
+			g.Name = s.storedName(q.Get("name"))
 		}
 		if q.Has("description") {
 			g.Description = q.Get("description")
@@ -201,4 +239,22 @@ func (d drwebWriter) deleted(ids []string) {
 		Total  int     `xml:"total,attr"`
 		Groups []group `xml:"group"`
 	}{len(gs), gs})
+}
+
+// DrWebGroups returns the groups as the emulator stores them.
+func (s *Server) DrWebGroups() []DrWebGroup {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.seed.DrWeb.Groups)
+}
+
+// DrWebGroupsNamed returns the ids of the groups with this name under parentID.
+func (s *Server) DrWebGroupsNamed(parentID, name string) []string {
+	var ids []string
+	for _, g := range s.DrWebGroups() {
+		if g.ParentID == parentID && g.Name == name {
+			ids = append(ids, g.ID)
+		}
+	}
+	return ids
 }

@@ -65,6 +65,7 @@ type Request struct {
 // Fault is an answer the emulator gives instead of the real one.
 type Fault struct {
 	Path        string        // exact path it applies to; "" for every path
+	After       string        // when set, it applies only once a request for this path has arrived
 	Times       int           // how many requests it hits; 0 for every one
 	Status      int           // status to answer with (default 500)
 	RetryAfter  string        // Retry-After header, if any
@@ -73,9 +74,21 @@ type Fault struct {
 	Delay       time.Duration // wait before answering (or before dropping)
 	Drop        bool          // close the connection without an answer
 	// Lose carries the request out, then closes the connection without its
-	// answer (or answers with Status when one is set): a write that
-	// happened, whose answer was lost.
+	// answer (or answers with Status, Errno or AnswerID when one is set): a
+	// write that happened, whose answer was lost.
 	Lose bool
+	// Late carries the request out Delay after it arrived, whether or not
+	// the client still waits for it (a write that lands after the client's
+	// timeout), then answers as Lose does. It implies Lose.
+	Late bool
+
+	// Errno answers with the Dr.Web refusal (status="false") carrying this
+	// error number and Message, in the format the request asked for.
+	Errno   int
+	Message string
+	// AnswerID answers a Dr.Web write as a success naming this id, and
+	// info.ds with the group of this id instead of the one asked for.
+	AnswerID string
 }
 
 // Server is a running emulator.
@@ -105,6 +118,7 @@ type Server struct {
 	esRoot    bool
 	line      DrWebServerLine
 	generated int // ids add.ds has generated
+	nameLimit int // names are stored trimmed and cut to this many characters (0: as sent)
 }
 
 // New starts an emulator on a free 127.0.0.1 port, serving seed.
@@ -149,19 +163,22 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if latency > 0 {
 		sleep(r, latency)
 	}
-	if fault != nil && !fault.Lose {
-		s.serveFault(rec, r, fault)
-		return
-	}
-	if fault != nil { // carry it out, answer into the void, then fail as told
+	switch {
+	case fault == nil:
+		s.route(rec, r, body)
+	case fault.Late: // the client may be gone by now: the write lands all the same
+		time.Sleep(fault.Delay)
+		fault.Delay = 0
+		fallthrough
+	case fault.Lose: // carry it out, answer into the void, then fail as told
 		s.route(&recorder{ResponseWriter: discard{header: http.Header{}}, status: http.StatusOK}, r, body)
-		if fault.Status == 0 {
+		if fault.Status == 0 && fault.Errno == 0 && fault.AnswerID == "" {
 			fault.Drop = true
 		}
 		s.serveFault(rec, r, fault)
-		return
+	default:
+		s.serveFault(rec, r, fault)
 	}
-	s.route(rec, r, body)
 }
 
 // discard is a ResponseWriter that keeps nothing.
@@ -198,6 +215,9 @@ func (s *Server) takeFault(path string) *Fault {
 		if f.Path != "" && f.Path != path {
 			continue
 		}
+		if f.After != "" && !slices.ContainsFunc(s.log, func(r Request) bool { return r.Path == f.After }) {
+			continue
+		}
 		c := *f
 		if f.Times > 0 {
 			f.Times--
@@ -226,6 +246,10 @@ func (s *Server) serveFault(w *recorder, r *http.Request, f *Fault) {
 	}
 	if f.RetryAfter != "" {
 		w.Header().Set("Retry-After", f.RetryAfter)
+	}
+	if f.Errno != 0 || f.AnswerID != "" {
+		s.drwebFault(w, r, f)
+		return
 	}
 	ct := f.ContentType
 	if ct == "" {

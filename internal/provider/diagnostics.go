@@ -47,6 +47,7 @@ func addDrWebError(diags *diag.Diagnostics, err error, at path.Path) {
 	var nf *drweb.NotFoundError
 	var amb *drweb.AmbiguousError
 	var tree *drweb.TreeError
+	var answer *drweb.AnswerError
 	switch {
 	case errors.As(err, &nf):
 		if nf.Parent {
@@ -70,8 +71,13 @@ func addDrWebError(diags *diag.Diagnostics, err error, at path.Path) {
 	case errors.As(err, &tree):
 		diags.AddError("Inconsistent Dr.Web Group Tree", err.Error()+".\n\nThe server's answers contradict each other, so the provider stopped "+
 			"rather than guess. Check the group tree in the Dr.Web Control Center, and report the server's version to its vendor if it persists.")
+	case errors.As(err, &answer):
+		diags.AddError("Unexpected Dr.Web Answer", err.Error()+".\n\nThe provider does not take an answer about another group for the one "+
+			"it asked about, and changed nothing. A caching proxy between the provider and the Dr.Web Server can answer like this: "+
+			"make sure it does not cache /api/ requests, then try again.")
 	case errors.Is(err, drweb.ErrAuth):
-		diags.AddError("Dr.Web Authentication Failed", err.Error())
+		diags.AddError("Dr.Web Authentication Failed", err.Error()+" (check drweb.login and drweb.password, or "+envDrWebLogin+" / "+envDrWebPassword+
+			", and the administrator's Web API permission)")
 	default:
 		addAPIError(diags, drwebBlock, err)
 	}
@@ -108,18 +114,101 @@ func addAPIError(diags *diag.Diagnostics, v vendorBlock, err error) {
 	}
 }
 
-// addDrWebWriteError turns the error of a resource's write into a diagnostic.
-func addDrWebWriteError(diags *diag.Diagnostics, op string, err error) {
+// importBlock is the import block that adopts an existing group.
+func importBlock(id string) string {
+	return fmt.Sprintf("import {\n  to = endpointgroups_drweb_group.<name>\n  id = %q\n}", id)
+}
+
+// addDrWebWriteError turns the error of a resource's write into a
+// diagnostic that says what happened and what to do.
+func addDrWebWriteError(diags *diag.Diagnostics, op drweb.Op, err error, in drweb.GroupInput) {
+	title := map[drweb.Op]string{drweb.OpCreate: "Create", drweb.OpChange: "Update", drweb.OpDelete: "Delete"}[op]
 	var we *drweb.WriteError
-	var uncertain *drweb.UncertainWriteError
+	var unknown *drweb.OutcomeUnknownError
+	var dup *drweb.DuplicateNameError
+	var taken *drweb.IDTakenError
+	var answer *drweb.AnswerError
+	var subtree *drweb.SubtreeMoveError
 	switch {
-	case errors.As(err, &uncertain):
-		diags.AddError("Dr.Web "+op+" Outcome Unknown", err.Error()+".")
+	case errors.As(err, &dup) && dup.Existing.System:
+		diags.AddAttributeError(path.Root("name"), "Dr.Web Group Name Taken", err.Error()+".\n\n"+
+			"A system group cannot be managed or renamed: choose another name for this group.")
+	case errors.As(err, &dup):
+		diags.AddAttributeError(path.Root("name"), "Dr.Web Group Name Taken", fmt.Sprintf("%v.\n\n"+
+			"If that is the group this resource means, adopt it instead of making a second one of the same name:\n\n%s\n\n"+
+			"(or terraform import endpointgroups_drweb_group.<name> %s). To make another group of the same name beside it, set "+
+			"allow_duplicate_names = true; with create_before_destroy, set it too (the old group keeps the name until the new one exists).",
+			err, importBlock(dup.Existing.ID), dup.Existing.ID))
+	case errors.As(err, &taken):
+		diags.AddAttributeError(path.Root("id"), "Dr.Web Group ID Taken", fmt.Sprintf("%v.\n\nThe group %q (named %q) has that id. "+
+			"Choose another id, or adopt that group:\n\n%s", taken.Refusal, taken.Existing.ID, taken.Existing.Name, importBlock(taken.Existing.ID)))
+	case errors.As(err, &unknown):
+		var todo string
+		switch op {
+		case drweb.OpCreate:
+			todo = fmt.Sprintf("The group may exist now, or may appear shortly. Look under %s in the Dr.Web Control Center (or with the "+
+				"endpointgroups_drweb_groups data source) for a group named %q: if it is there, adopt it with an import block "+
+				"(import { to = endpointgroups_drweb_group.<name>, id = \"<its id>\" }); if it is not, run terraform apply again. "+
+				"Unless allow_duplicate_names is set, the next apply refuses to create a second group of that name, and names the one it finds.",
+				describeDrWebParent(in.ParentID), in.Name)
+		case drweb.OpDelete:
+			todo = "The group stays in the state. Run terraform apply (or destroy) again: it deletes the group if it is still there, " +
+				"and forgets it if it is gone."
+		default:
+			todo = "The state keeps the group as it was before. Run terraform apply again: the plan shows whether the change is still needed."
+		}
+		diags.AddError("Dr.Web "+title+" Outcome Unknown", err.Error()+".\n\n"+todo)
+	case errors.As(err, &answer):
+		diags.AddError("Unexpected Dr.Web Answer", err.Error()+".\n\nNothing was adopted or changed in the state. A caching proxy "+
+			"between the provider and the Dr.Web Server can answer like this: make sure it does not cache /api/ requests, then check "+
+			"the group tree in the Control Center and run terraform apply again.")
+	case errors.As(err, &subtree):
+		diags.AddAttributeError(path.Root("parent_id"), "Dr.Web Update Refused", err.Error()+
+			".\n\nA group cannot move into its own subtree: choose a parent_id outside it.")
 	case errors.As(err, &we):
-		diags.AddError("Dr.Web "+op+" Refused", err.Error()+".")
+		var hint string
+		switch {
+		case errors.Is(err, drweb.ErrSystemGroup) && op == drweb.OpDelete:
+			hint = "System groups cannot be deleted: remove the resource from the state instead (terraform state rm, or a removed block)."
+		case errors.Is(err, drweb.ErrSystemGroup):
+			hint = "System groups cannot be changed: remove the resource from the configuration and from the state (terraform state rm, or a removed block)."
+		case op == drweb.OpDelete:
+			hint = "The group is still there. If it still has child groups, delete or move them first (Terraform deletes children " +
+				"before parents when their parent_id refers to the parent resource)."
+		default:
+			hint = "Check the name and parent_id."
+		}
+		diags.AddError("Dr.Web "+title+" Refused", err.Error()+".\n\n"+hint)
 	default:
 		addDrWebError(diags, err, path.Root("id"))
 	}
+}
+
+// addDrWebWriteWarnings says how a write that worked went, when the user
+// should know: a lost answer, a group not read back, a name stored otherwise.
+func addDrWebWriteWarnings(diags *diag.Diagnostics, res drweb.WriteResult, name string) {
+	id := res.Group.ID
+	if res.LostAnswer != nil {
+		diags.AddWarning("Dr.Web Answer Lost, Write Found Done", fmt.Sprintf("The answer to the write of the group %q was not a success (%v), "+
+			"so nothing was sent again: a look at the server showed the write carried out, and the state records it.", id, res.LostAnswer))
+	}
+	if res.ReadBack != nil {
+		diags.AddWarning("Dr.Web Group Written, Not Read Back", fmt.Sprintf("The group %q was written, but reading it back failed (%v). "+
+			"The state keeps its id and the configured values; the values only the server knows (created, packages, installers) "+
+			"are filled in by the next refresh.", id, res.ReadBack))
+	}
+	if res.StoredName != "" {
+		diags.AddWarning("Dr.Web Stored Another Name", fmt.Sprintf("The server stored the group %q as %q, not as %q (it cuts or "+
+			"changes some names). The group is kept; the state keeps the configured name while the server keeps %q. "+
+			"To make them the same, set name = %q.", id, res.StoredName, name, res.StoredName, res.StoredName))
+	}
+}
+
+func describeDrWebParent(id string) string {
+	if id == "" {
+		return "the top level"
+	}
+	return fmt.Sprintf("the group %q", id)
 }
 
 // pacedReadWarning is how long an OPSWAT read may wait on purpose before

@@ -271,7 +271,7 @@ data "endpointgroups_drweb_group" "x" {
   id = "%s"
 }
 `, srv.URL, idBerlin),
-		ExpectError: errorRe(`authentication failed: Dr.Web API: GET ` + srv.URL + `/api/groups/info.ds?format=json&id=` + idBerlin + `&keys=yes&rights=yes: HTTP 401 Unauthorized; the body starts with "Unauthorized" (check DRWEB_LOGIN / DRWEB_PASSWORD and the administrator's Web API permission)`),
+		ExpectError: errorRe(`authentication failed: Dr.Web API: GET ` + srv.URL + `/api/groups/info.ds?format=json&id=` + idBerlin + `&keys=yes&rights=yes: HTTP 401 Unauthorized; the body starts with "Unauthorized" (check drweb.login and drweb.password, or DRWEB_LOGIN / DRWEB_PASSWORD, and the administrator's Web API permission)`),
 	})
 }
 

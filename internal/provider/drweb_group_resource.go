@@ -2,16 +2,23 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
+	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
@@ -22,8 +29,9 @@ import (
 )
 
 var (
-	_ resource.ResourceWithConfigure   = (*drwebGroupResource)(nil)
-	_ resource.ResourceWithImportState = (*drwebGroupResource)(nil)
+	_ resource.ResourceWithConfigure    = (*drwebGroupResource)(nil)
+	_ resource.ResourceWithImportState  = (*drwebGroupResource)(nil)
+	_ resource.ResourceWithUpgradeState = (*drwebGroupResource)(nil)
 )
 
 func newDrWebGroupResource() resource.Resource { return &drwebGroupResource{} }
@@ -32,57 +40,125 @@ type drwebGroupResource struct {
 	clients *providerClients
 }
 
+// Default timeouts of the resource's operations: each covers its requests
+// with their retries and the looks after a lost answer.
+const (
+	defaultCreateTimeout = 10 * time.Minute
+	defaultReadTimeout   = 5 * time.Minute
+	defaultUpdateTimeout = 10 * time.Minute
+	defaultDeleteTimeout = 10 * time.Minute
+)
+
 // drwebGroupResourceModel is what the resource manages: what a user sets,
-// and what does not change by itself on the server. Stations, rights, keys
-// and times of change stay in the data source.
+// and what does not change by itself or when another object changes.
+// Stations, rights, keys, the time of the last change, the parent's name and
+// the path stay in the data source.
 type drwebGroupResourceModel struct {
-	ID          types.String `tfsdk:"id"`
-	Name        types.String `tfsdk:"name"`
-	Description types.String `tfsdk:"description"`
-	ParentID    types.String `tfsdk:"parent_id"`
-	ParentName  types.String `tfsdk:"parent_name"`
-	Created     types.String `tfsdk:"created"`
-	Packages    types.List   `tfsdk:"packages"`
+	ID                  types.String   `tfsdk:"id"`
+	Name                types.String   `tfsdk:"name"`
+	Description         types.String   `tfsdk:"description"`
+	ParentID            types.String   `tfsdk:"parent_id"`
+	AllowDuplicateNames types.Bool     `tfsdk:"allow_duplicate_names"`
+	Created             types.String   `tfsdk:"created"`
+	Packages            types.List     `tfsdk:"packages"`
+	Installers          types.Map      `tfsdk:"installers"`
+	Timeouts            timeouts.Value `tfsdk:"timeouts"`
 }
 
 var drwebPackageType = types.ObjectType{AttrTypes: map[string]attr.Type{"os": types.StringType, "arch": types.StringType, "url": types.StringType}}
 
-// drwebGroupResourceModelFromAPI converts a group read back from the server.
+// drwebGroupResourceModelFromAPI converts a group read from the server. The
+// provider-side attributes (allow_duplicate_names, timeouts) are not the
+// server's: the caller sets them.
 func drwebGroupResourceModelFromAPI(g drweb.Group) (drwebGroupResourceModel, diag.Diagnostics) {
+	var diags diag.Diagnostics
 	pkgs := make([]attr.Value, 0, len(g.Packages))
+	installers := make(map[string]attr.Value, len(g.Packages))
 	for _, p := range g.Packages {
 		pkgs = append(pkgs, types.ObjectValueMust(drwebPackageType.AttrTypes, map[string]attr.Value{
 			"os": types.StringValue(p.OS), "arch": types.StringValue(p.Arch), "url": types.StringValue(p.URL),
 		}))
+		if key := p.OS + "/" + p.Arch; installers[key] == nil {
+			installers[key] = types.StringValue(p.URL)
+		}
 	}
-	list, diags := types.ListValue(drwebPackageType, pkgs)
+	list, d := types.ListValue(drwebPackageType, pkgs)
+	diags.Append(d...)
+	m, d := types.MapValue(types.StringType, installers)
+	diags.Append(d...)
 	return drwebGroupResourceModel{
 		ID:          types.StringValue(g.ID),
 		Name:        types.StringValue(g.Name),
 		Description: types.StringValue(g.Description),
 		ParentID:    stringOrNull(g.ParentID),
-		ParentName:  stringOrNull(g.ParentName),
 		Created:     stringOrNull(g.Created),
 		Packages:    list,
+		Installers:  m,
 	}, diags
 }
 
 func (m drwebGroupResourceModel) input() drweb.GroupInput {
-	return drweb.GroupInput{ID: m.ID.ValueString(), Name: m.Name.ValueString(), Description: m.Description.ValueString(), ParentID: m.ParentID.ValueString()}
+	return drweb.GroupInput{
+		ID: m.ID.ValueString(), Name: m.Name.ValueString(), Description: m.Description.ValueString(), ParentID: m.ParentID.ValueString(),
+		AllowDuplicateName: m.AllowDuplicateNames.ValueBool(),
+	}
+}
+
+// withProviderSide returns m with the provider-side attributes of from:
+// what a user set, or their defaults when from has none (an import, an
+// upgraded state).
+func (m drwebGroupResourceModel) withProviderSide(from drwebGroupResourceModel) drwebGroupResourceModel {
+	m.AllowDuplicateNames = from.AllowDuplicateNames
+	if m.AllowDuplicateNames.IsNull() || m.AllowDuplicateNames.IsUnknown() {
+		m.AllowDuplicateNames = types.BoolValue(false)
+	}
+	m.Timeouts = from.Timeouts
+	if m.Timeouts.Object.IsNull() || m.Timeouts.Object.IsUnknown() || len(m.Timeouts.Object.AttributeTypes(context.Background())) == 0 {
+		m.Timeouts = nullTimeouts()
+	}
+	return m
+}
+
+var timeoutOpts = timeouts.Opts{
+	Create: true, Read: true, Update: true, Delete: true,
+	CreateDescription: "How long a create may take, with its retries and the look after a lost answer. Default `10m`.",
+	ReadDescription:   "How long a refresh of the group may take. Default `5m`.",
+	UpdateDescription: "How long a change or move may take. Default `10m`.",
+	DeleteDescription: "How long a delete may take. Default `10m`.",
+}
+
+func nullTimeouts() timeouts.Value {
+	return timeouts.Value{Object: types.ObjectNull(map[string]attr.Type{
+		"create": types.StringType, "read": types.StringType, "update": types.StringType, "delete": types.StringType,
+	})}
 }
 
 func (r *drwebGroupResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_drweb_group"
 }
 
-func (r *drwebGroupResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+// drwebGroupSchemaVersion 1 dropped parent_name and added installers,
+// allow_duplicate_names and timeouts.
+const drwebGroupSchemaVersion = 1
+
+func (r *drwebGroupResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	tb := timeouts.Block(ctx, timeoutOpts).(schema.SingleNestedBlock)
+	tb.MarkdownDescription = "Timeouts of the resource's operations, as durations such as `\"30s\"` or `\"15m\"`."
+	for name, a := range tb.Attributes {
+		s := a.(schema.StringAttribute)
+		s.MarkdownDescription = s.Description
+		tb.Attributes[name] = s
+	}
 	resp.Schema = schema.Schema{
+		Version: drwebGroupSchemaVersion,
 		MarkdownDescription: "A Dr.Web AV-Desk / Enterprise Security Suite group: created with `add.ds`, changed and moved in the " +
-			"tree with `change.ds`, deleted with `delete.ds`, read with `info.ds`, and imported by id.\n\n" +
-			"Values that change by themselves on the server (stations, rights, license keys, the time of the last change) are " +
-			"not part of the resource, so that a plan never reports them as changed outside of Terraform: read them with the " +
-			"`endpointgroups_drweb_group` data source. OPSWAT documents no writes, so there is no OPSWAT resource.\n\n" +
-			"A create is never sent twice blindly: when its answer is lost, the provider looks for the group before it writes again.",
+			"tree with `change.ds`, deleted with `delete.ds`, read with `info.ds`, and imported by id or path.\n\n" +
+			"Values that change by themselves on the server or when another object changes (stations, rights, license keys, the " +
+			"time of the last change, the parent's name, the path) are not part of the resource, so that a plan never reports them " +
+			"as changed outside of Terraform: read them with the `endpointgroups_drweb_group` data source. OPSWAT documents no " +
+			"writes, so there is no OPSWAT resource.\n\n" +
+			"Each write is sent once. When its answer is lost, the provider looks at the server to learn what became of it and " +
+			"never sends it blindly again; see the guide \"Managing Dr.Web groups\" for what it guarantees.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Optional: true, Computed: true,
@@ -93,9 +169,11 @@ func (r *drwebGroupResource) Schema(_ context.Context, _ resource.SchemaRequest,
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown(), stringplanmodifier.RequiresReplaceIfConfigured()},
 			},
 			"name": schema.StringAttribute{
-				Required:            true,
-				MarkdownDescription: "The group's name. Names need not be unique; the Control Center shows them in the tree.",
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+				Required: true,
+				MarkdownDescription: "The group's name. Names with spaces at either end or control characters are refused at plan " +
+					"time (servers do not store them as sent). Unless `allow_duplicate_names` is set, no other group under the same " +
+					"parent may have it.",
+				Validators: []validator.String{stringvalidator.LengthAtLeast(1), groupNameValidator{}},
 			},
 			"description": schema.StringAttribute{
 				Optional: true, Computed: true, Default: stringdefault.StaticString(""),
@@ -107,10 +185,13 @@ func (r *drwebGroupResource) Schema(_ context.Context, _ resource.SchemaRequest,
 					"(with its stations and child groups); a move into the group's own subtree is refused at apply.",
 				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
 			},
-			"parent_name": schema.StringAttribute{
-				Computed:            true,
-				MarkdownDescription: "The name of the parent group; null for a top-level group.",
-				PlanModifiers:       []planmodifier.String{sameParentKeepsName{}},
+			"allow_duplicate_names": schema.BoolAttribute{
+				Optional: true, Computed: true, Default: booldefault.StaticBool(false),
+				MarkdownDescription: "Let the group share its name with another group under the same parent. Default `false`: a " +
+					"create, rename or move beside a group of the same name is refused, naming that group and the `import` block that " +
+					"adopts it, so that a lost answer or a second configuration never makes two groups where one was meant (and " +
+					"`path` lookups stay unambiguous). Set it with `create_before_destroy`, where the old group keeps the name until " +
+					"the new one exists. Only the provider reads it: changing it sends nothing.",
 			},
 			"created": schema.StringAttribute{
 				Computed:            true,
@@ -128,30 +209,35 @@ func (r *drwebGroupResource) Schema(_ context.Context, _ resource.SchemaRequest,
 				}},
 				PlanModifiers: []planmodifier.List{listplanmodifier.UseStateForUnknown()},
 			},
+			"installers": schema.MapAttribute{
+				Computed: true, ElementType: types.StringType,
+				MarkdownDescription: "The installer URLs of `packages` keyed `\"<os>/<arch>\"` (`windows/all`, `linux/x86_64`, …), as in the data source.",
+				PlanModifiers:       []planmodifier.Map{mapplanmodifier.UseStateForUnknown()},
+			},
 		},
+		Blocks: map[string]schema.Block{"timeouts": tb},
 	}
 }
 
-// sameParentKeepsName plans parent_name from the state while parent_id
-// stays the same, and as unknown when the group moves.
-type sameParentKeepsName struct{}
+// groupNameValidator refuses names that servers store differently from how
+// they were sent.
+type groupNameValidator struct{}
 
-func (sameParentKeepsName) Description(context.Context) string {
-	return "keeps the parent's name while parent_id does not change"
+func (groupNameValidator) Description(context.Context) string {
+	return "no spaces at either end, no control characters"
 }
-func (m sameParentKeepsName) MarkdownDescription(ctx context.Context) string {
-	return m.Description(ctx)
+func (v groupNameValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
 }
 
-func (sameParentKeepsName) PlanModifyString(ctx context.Context, req planmodifier.StringRequest, resp *planmodifier.StringResponse) {
-	if req.StateValue.IsNull() && req.State.Raw.IsNull() { // create
+func (groupNameValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() || req.ConfigValue.ValueString() == "" {
 		return
 	}
-	var planned, current types.String
-	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("parent_id"), &planned)...)
-	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("parent_id"), &current)...)
-	if planned.Equal(current) {
-		resp.PlanValue = req.StateValue
+	if p := drweb.NameProblem(req.ConfigValue.ValueString()); p != "" {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Dr.Web Group Name",
+			fmt.Sprintf("The name %q %s: the group would be stored under another name than the configuration says. "+
+				"Remove the spaces or control characters.", req.ConfigValue.ValueString(), p))
 	}
 }
 
@@ -172,6 +258,13 @@ func (r *drwebGroupResource) load(ctx context.Context, from interface {
 	return c
 }
 
+// withTimeout bounds an operation by its timeout from the timeouts block.
+func withTimeout(ctx context.Context, get func(context.Context, time.Duration) (time.Duration, diag.Diagnostics), def time.Duration, diags *diag.Diagnostics) (context.Context, context.CancelFunc) {
+	d, dd := get(ctx, def)
+	diags.Append(dd...)
+	return context.WithTimeout(ctx, d)
+}
+
 func (r *drwebGroupResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	ctx = withLogging(ctx)
 	var plan drwebGroupResourceModel
@@ -179,16 +272,65 @@ func (r *drwebGroupResource) Create(ctx context.Context, req resource.CreateRequ
 	if c == nil {
 		return
 	}
+	ctx, cancel := withTimeout(ctx, plan.Timeouts.Create, defaultCreateTimeout, &resp.Diagnostics)
+	defer cancel()
 	in := plan.input()
 	if plan.ID.IsUnknown() {
 		in.ID = ""
 	}
-	g, err := c.CreateGroup(ctx, in)
+	res, err := c.CreateGroup(ctx, in)
 	if err != nil {
-		addDrWebWriteError(&resp.Diagnostics, "Create", err)
+		addDrWebWriteError(&resp.Diagnostics, drweb.OpCreate, err, in)
 		return
 	}
-	r.setState(ctx, g, &resp.State, &resp.Diagnostics)
+	r.setWritten(ctx, res, plan, resp.State.Set, resp.Private, &resp.Diagnostics)
+}
+
+// privateSetter is the resource's private state of a response.
+type privateSetter interface {
+	SetKey(ctx context.Context, key string, value []byte) diag.Diagnostics
+}
+
+// privateGetter is the resource's private state of a request.
+type privateGetter interface {
+	GetKey(ctx context.Context, key string) ([]byte, diag.Diagnostics)
+}
+
+// storedNameKey holds, in the resource's private state, the name the server
+// stored for the configured one when it did not store it as sent.
+const storedNameKey = "stored_name"
+
+type storedName struct {
+	Sent   string `json:"sent"`
+	Stored string `json:"stored"`
+}
+
+// setWritten saves the result of a create or change: the group as read
+// back, with the planned name when the server stored another, or, when
+// reading back failed, the id and the planned values (the values only a
+// read gives stay null until the next refresh) — with a warning for each.
+func (r *drwebGroupResource) setWritten(ctx context.Context, res drweb.WriteResult, plan drwebGroupResourceModel,
+	set func(context.Context, any) diag.Diagnostics, private privateSetter, diags *diag.Diagnostics) {
+	addDrWebWriteWarnings(diags, res, plan.Name.ValueString())
+	m, d := drwebGroupResourceModelFromAPI(res.Group)
+	if diags.Append(d...); diags.HasError() {
+		return
+	}
+	if res.ReadBack != nil {
+		if res.Group.Created == "" {
+			m.Created = types.StringNull()
+			m.Packages = types.ListNull(drwebPackageType)
+			m.Installers = types.MapNull(types.StringType)
+		}
+	}
+	stored := storedName{}
+	if res.StoredName != "" {
+		m.Name = plan.Name
+		stored = storedName{Sent: plan.Name.ValueString(), Stored: res.StoredName}
+	}
+	b, _ := json.Marshal(stored)
+	diags.Append(private.SetKey(ctx, storedNameKey, b)...)
+	diags.Append(set(ctx, m.withProviderSide(plan))...)
 }
 
 func (r *drwebGroupResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -198,12 +340,14 @@ func (r *drwebGroupResource) Read(ctx context.Context, req resource.ReadRequest,
 	if c == nil {
 		return
 	}
-	g, err := c.Group(ctx, state.ID.ValueString())
-	var nf *drweb.NotFoundError
-	if errors.As(err, &nf) {
+	ctx, cancel := withTimeout(ctx, state.Timeouts.Read, defaultReadTimeout, &resp.Diagnostics)
+	defer cancel()
+	g, err := c.ReadGroup(ctx, state.ID.ValueString(), state.ParentID.ValueString())
+	var gone *drweb.GoneError
+	if errors.As(err, &gone) {
 		resp.Diagnostics.AddWarning("Dr.Web Group Gone",
-			fmt.Sprintf("The Dr.Web group %q (%q) no longer exists on the server; it was deleted outside of Terraform. "+
-				"It is removed from the state, and the next plan creates it again.", state.ID.ValueString(), state.Name.ValueString()))
+			fmt.Sprintf("The Dr.Web group %q (%q) no longer exists: %v. It was deleted outside of Terraform, so it is removed "+
+				"from the state, and the next plan creates it again.", state.ID.ValueString(), state.Name.ValueString(), err))
 		resp.State.RemoveResource(ctx)
 		return
 	}
@@ -211,7 +355,19 @@ func (r *drwebGroupResource) Read(ctx context.Context, req resource.ReadRequest,
 		addDrWebError(&resp.Diagnostics, err, path.Root("id"))
 		return
 	}
-	r.setState(ctx, g, &resp.State, &resp.Diagnostics)
+	m, d := drwebGroupResourceModelFromAPI(g)
+	if resp.Diagnostics.Append(d...); resp.Diagnostics.HasError() {
+		return
+	}
+	// A name the server stores differently from how it was sent is not
+	// drift while the server still has what it stored for it.
+	if b, d := req.Private.GetKey(ctx, storedNameKey); !d.HasError() && len(b) > 0 {
+		var s storedName
+		if json.Unmarshal(b, &s) == nil && s.Stored != "" && s.Stored == g.Name && s.Sent == state.Name.ValueString() {
+			m.Name = state.Name
+		}
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, m.withProviderSide(state))...)
 }
 
 func (r *drwebGroupResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -222,12 +378,21 @@ func (r *drwebGroupResource) Update(ctx context.Context, req resource.UpdateRequ
 	if c == nil {
 		return
 	}
-	g, err := c.UpdateGroup(ctx, state.ID.ValueString(), plan.input())
-	if err != nil {
-		addDrWebWriteError(&resp.Diagnostics, "Update", err)
+	if plan.Name.Equal(state.Name) && plan.Description.Equal(state.Description) && plan.ParentID.Equal(state.ParentID) {
+		// Only what the provider itself reads changed: nothing to send.
+		state = state.withProviderSide(plan)
+		resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
 		return
 	}
-	r.setState(ctx, g, &resp.State, &resp.Diagnostics)
+	ctx, cancel := withTimeout(ctx, plan.Timeouts.Update, defaultUpdateTimeout, &resp.Diagnostics)
+	defer cancel()
+	in := plan.input()
+	res, err := c.UpdateGroup(ctx, state.ID.ValueString(), in)
+	if err != nil {
+		addDrWebWriteError(&resp.Diagnostics, drweb.OpChange, err, in)
+		return
+	}
+	r.setWritten(ctx, res, plan, resp.State.Set, resp.Private, &resp.Diagnostics)
 }
 
 func (r *drwebGroupResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -237,23 +402,124 @@ func (r *drwebGroupResource) Delete(ctx context.Context, req resource.DeleteRequ
 	if c == nil {
 		return
 	}
-	if err := c.DeleteGroup(ctx, state.ID.ValueString()); err != nil {
-		addDrWebWriteError(&resp.Diagnostics, "Delete", err)
-	}
-}
-
-func (r *drwebGroupResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
-}
-
-type stateSetter interface {
-	Set(ctx context.Context, v any) diag.Diagnostics
-}
-
-func (r *drwebGroupResource) setState(ctx context.Context, g drweb.Group, state stateSetter, diags *diag.Diagnostics) {
-	m, d := drwebGroupResourceModelFromAPI(g)
-	if diags.Append(d...); diags.HasError() {
+	ctx, cancel := withTimeout(ctx, state.Timeouts.Delete, defaultDeleteTimeout, &resp.Diagnostics)
+	defer cancel()
+	in := state.input()
+	res, err := c.DeleteGroup(ctx, in.ID, in.ParentID)
+	if err != nil {
+		addDrWebWriteError(&resp.Diagnostics, drweb.OpDelete, err, in)
 		return
 	}
-	diags.Append(state.Set(ctx, m)...)
+	addDrWebWriteWarnings(&resp.Diagnostics, res, in.Name)
+}
+
+// ImportState takes a group's id or its path. A value that could be an id
+// is tried as one first; a value with "/" in it, or one no group has as its
+// id, is taken as a path. System groups are refused: they cannot be changed
+// or deleted.
+func (r *drwebGroupResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	ctx = withLogging(ctx)
+	c, d := r.clients.DrWeb()
+	if resp.Diagnostics.Append(d...); resp.Diagnostics.HasError() {
+		return
+	}
+	value := req.ID
+	var tried []string
+	var g drweb.Group
+	var err error
+	found := false
+	if drweb.IDPattern.MatchString(value) {
+		g, err = c.Group(ctx, value)
+		var nf *drweb.NotFoundError
+		switch {
+		case err == nil:
+			found = true
+		case !errors.As(err, &nf):
+			addDrWebError(&resp.Diagnostics, err, path.Root("id"))
+			return
+		default:
+			tried = append(tried, fmt.Sprintf("as an id: %v", err))
+		}
+	}
+	if !found {
+		g, err = c.GroupByPath(ctx, value)
+		if err != nil {
+			tried = append(tried, fmt.Sprintf("as a path: %v", err))
+			resp.Diagnostics.AddError("Dr.Web Group Not Found for Import",
+				fmt.Sprintf("No Dr.Web group was found for %q, tried %s.\n\nImport takes a group's id (as the data source "+
+					"endpointgroups_drweb_group shows it) or its path, names from the top level down joined by \"/\" "+
+					"(\"Offices/Berlin\"; a \"/\" in a name written \"\\/\").", value, strings.Join(tried, "; and ")))
+			return
+		}
+	}
+	if g.Type != 0 || slices.Contains(drweb.SystemGroupIDs, g.ID) {
+		resp.Diagnostics.AddError("Cannot Import a Dr.Web System Group",
+			fmt.Sprintf("The group %q (%q) is a system group: the server refuses to change or delete it, so Terraform cannot "+
+				"manage it. Read it with the endpointgroups_drweb_group data source instead.", g.ID, g.Name))
+		return
+	}
+	m, d := drwebGroupResourceModelFromAPI(g)
+	if resp.Diagnostics.Append(d...); resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, m.withProviderSide(drwebGroupResourceModel{}))...)
+}
+
+// UpgradeState turns a state of schema version 0 (which held parent_name
+// and had no installers, allow_duplicate_names or timeouts) into version 1.
+func (r *drwebGroupResource) UpgradeState(context.Context) map[int64]resource.StateUpgrader {
+	pkg := schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+		"os": schema.StringAttribute{Computed: true}, "arch": schema.StringAttribute{Computed: true}, "url": schema.StringAttribute{Computed: true},
+	}}
+	return map[int64]resource.StateUpgrader{
+		0: {
+			PriorSchema: &schema.Schema{Attributes: map[string]schema.Attribute{
+				"id":          schema.StringAttribute{Optional: true, Computed: true},
+				"name":        schema.StringAttribute{Required: true},
+				"description": schema.StringAttribute{Optional: true, Computed: true},
+				"parent_id":   schema.StringAttribute{Optional: true},
+				"parent_name": schema.StringAttribute{Computed: true},
+				"created":     schema.StringAttribute{Computed: true},
+				"packages":    schema.ListNestedAttribute{Computed: true, NestedObject: pkg},
+			}},
+			StateUpgrader: func(ctx context.Context, req resource.UpgradeStateRequest, resp *resource.UpgradeStateResponse) {
+				var old struct {
+					ID          types.String `tfsdk:"id"`
+					Name        types.String `tfsdk:"name"`
+					Description types.String `tfsdk:"description"`
+					ParentID    types.String `tfsdk:"parent_id"`
+					ParentName  types.String `tfsdk:"parent_name"`
+					Created     types.String `tfsdk:"created"`
+					Packages    types.List   `tfsdk:"packages"`
+				}
+				if resp.Diagnostics.Append(req.State.Get(ctx, &old)...); resp.Diagnostics.HasError() {
+					return
+				}
+				m := drwebGroupResourceModel{
+					ID: old.ID, Name: old.Name, Description: old.Description, ParentID: old.ParentID, Created: old.Created,
+					Packages: old.Packages, Installers: types.MapNull(types.StringType),
+				}
+				if !old.Packages.IsNull() && !old.Packages.IsUnknown() {
+					installers := map[string]attr.Value{}
+					for _, v := range old.Packages.Elements() {
+						o, ok := v.(types.Object)
+						if !ok {
+							continue
+						}
+						a := o.Attributes()
+						os, _ := a["os"].(types.String)
+						arch, _ := a["arch"].(types.String)
+						url, _ := a["url"].(types.String)
+						if key := os.ValueString() + "/" + arch.ValueString(); installers[key] == nil {
+							installers[key] = url
+						}
+					}
+					im, d := types.MapValue(types.StringType, installers)
+					resp.Diagnostics.Append(d...)
+					m.Installers = im
+				}
+				resp.Diagnostics.Append(resp.State.Set(ctx, m.withProviderSide(drwebGroupResourceModel{}))...)
+			},
+		},
+	}
 }

@@ -68,10 +68,12 @@ output "linux_installer" {
 						Config: config(created),
 						ConfigStateChecks: []statecheck.StateCheck{
 							statecheck.ExpectKnownValue("endpointgroups_drweb_group.paris", tfjsonpath.New("id"), knownvalue.StringRegexp(regexp.MustCompile(`^7e57a000-`))),
-							statecheck.ExpectKnownValue("endpointgroups_drweb_group.paris", tfjsonpath.New("parent_name"), knownvalue.StringExact("Offices")),
 							statecheck.ExpectKnownValue("endpointgroups_drweb_group.paris", tfjsonpath.New("created"), knownvalue.StringRegexp(regexp.MustCompile(`^20\d\d-\d\d-\d\dT\d\d:\d\d:\d\dZ$`))),
 							statecheck.ExpectKnownValue("endpointgroups_drweb_group.desks", tfjsonpath.New("id"), knownvalue.StringExact("paris-desks")),
-							statecheck.ExpectKnownValue("endpointgroups_drweb_group.desks", tfjsonpath.New("parent_name"), knownvalue.StringExact("Paris")),
+							statecheck.ExpectKnownValue("endpointgroups_drweb_group.desks", tfjsonpath.New("installers"), knownvalue.MapPartial(map[string]knownvalue.Check{
+								"linux/x86_64": knownvalue.StringExact(srv.URL + "/download/download.ds?os=linux&arch=x86_64&group-id=paris-desks"),
+							})),
+							statecheck.ExpectKnownValue("endpointgroups_drweb_group.desks", tfjsonpath.New("allow_duplicate_names"), knownvalue.Bool(false)),
 							statecheck.ExpectKnownValue("endpointgroups_drweb_group.desks", tfjsonpath.New("description"), knownvalue.StringExact("")),
 							statecheck.ExpectKnownValue("endpointgroups_drweb_group.desks", tfjsonpath.New("packages"), knownvalue.ListSizeExact(5)),
 							statecheck.ExpectKnownOutputValue("linux_installer", knownvalue.StringExact(srv.URL+"/download/download.ds?os=linux&arch=x86_64&group-id=paris-desks")),
@@ -96,14 +98,16 @@ output "linux_installer" {
 						ConfigStateChecks: []statecheck.StateCheck{
 							statecheck.ExpectKnownValue("endpointgroups_drweb_group.paris", tfjsonpath.New("name"), knownvalue.StringExact("Paris 8e")),
 							statecheck.ExpectKnownValue("endpointgroups_drweb_group.desks", tfjsonpath.New("parent_id"), knownvalue.Null()),
-							statecheck.ExpectKnownValue("endpointgroups_drweb_group.desks", tfjsonpath.New("parent_name"), knownvalue.Null()),
 						},
 					},
 					{
 						// Moved back under Paris.
 						Config: config(strings.NewReplacer(`name        = "Paris"`, `name        = "Paris 8e"`).Replace(created)),
-						ConfigStateChecks: []statecheck.StateCheck{
-							statecheck.ExpectKnownValue("endpointgroups_drweb_group.desks", tfjsonpath.New("parent_name"), knownvalue.StringExact("Paris 8e")),
+						Check: func(*terraform.State) error {
+							if g, _ := srv.DrWebGroup("paris-desks"); g.ParentID != paris {
+								return fmt.Errorf("the group is under %q on the server, want %q", g.ParentID, paris)
+							}
+							return nil
 						},
 					},
 					{
@@ -171,7 +175,7 @@ resource "endpointgroups_drweb_group" "moscow" {
 				plancheck.ExpectResourceAction("endpointgroups_drweb_group.moscow", plancheck.ResourceActionNoop),
 			}},
 			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownValue("endpointgroups_drweb_group.moscow", tfjsonpath.New("parent_name"), knownvalue.StringExact("Offices")),
+				statecheck.ExpectKnownValue("endpointgroups_drweb_group.moscow", tfjsonpath.New("parent_id"), knownvalue.StringExact(idOffices)),
 			},
 		}, {
 			// Forget it again without deleting it (destroy would refuse: it has children).
@@ -248,7 +252,9 @@ func TestDrWebGroupResourceModelMatchesSchema(t *testing.T) {
 	if diags.HasError() {
 		t.Fatal(diags)
 	}
-	if !m.ParentID.IsNull() || m.Description.ValueString() != "" || m.Packages.IsNull() || len(m.Packages.Elements()) != 1 {
+	m = m.withProviderSide(drwebGroupResourceModel{})
+	if !m.ParentID.IsNull() || m.Description.ValueString() != "" || m.Packages.IsNull() || len(m.Packages.Elements()) != 1 ||
+		len(m.Installers.Elements()) != 1 || m.AllowDuplicateNames.ValueBool() {
 		t.Fatalf("converted: %+v", m)
 	}
 	state := tfsdk.State{Schema: resp.Schema, Raw: tftypes.NewValue(resp.Schema.Type().TerraformType(ctx), nil)}
@@ -267,7 +273,7 @@ func TestDrWebGroupResourceModelMatchesSchema(t *testing.T) {
 func TestAccDrWebGroupResource_uncertainCreate(t *testing.T) {
 	srv := startEmulator(t)
 	srv.AddFault(emulator.Fault{Path: "/api/groups/add.ds", Times: 1, Drop: true})
-	srv.AddFault(emulator.Fault{Path: "/api/groups/info.ds", Status: 500, Body: "database unavailable"})
+	srv.AddFault(emulator.Fault{Path: "/api/groups/list.ds", After: "/api/groups/add.ds", Status: 500, Body: "database unavailable"})
 	accTest(t, resource.TestStep{
 		Config:      providerBlock(srv) + "resource \"endpointgroups_drweb_group\" \"x\" {\n  id   = \"lost\"\n  name = \"Lost\"\n}\n",
 		ExpectError: errorRe(`Dr.Web Create Outcome Unknown`),

@@ -1,0 +1,259 @@
+package drweb
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/endpointgroups/terraform-provider-endpointgroups/internal/client"
+)
+
+// Op is what a write or a read was about to do to a group.
+type Op string
+
+// The operations on groups.
+const (
+	OpCreate Op = "create"
+	OpChange Op = "change"
+	OpDelete Op = "delete"
+	OpRead   Op = "read"
+)
+
+// errnoSystemGroup is the documented refusal to change or remove a system
+// group.
+const errnoSystemGroup = 36
+
+// ErrSystemGroup matches a *WriteError by which the server refused to
+// change or delete a system group (errno 36).
+var ErrSystemGroup = errors.New("the group is a system group")
+
+// ErrAuth: the server refused the login, password or privilege.
+var ErrAuth = errors.New("authentication failed")
+
+// WriteError is a write the server refused (status="false"). A refusal is
+// final: the client never sends the same write again.
+type WriteError struct {
+	Op      Op
+	ID      string // the group written, when known
+	Code    string // the server's errno
+	Message string // the server's message, redacted
+	Server  error  // the answer it came with
+}
+
+func (e *WriteError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Dr.Web refused to %s the group", e.Op)
+	if e.ID != "" {
+		fmt.Fprintf(&b, " %q", e.ID)
+	}
+	if e.Code != "" {
+		fmt.Fprintf(&b, ": error %s", e.Code)
+	}
+	if e.Message != "" {
+		b.WriteString(": " + e.Message)
+	}
+	return b.String()
+}
+
+func (e *WriteError) Unwrap() error { return e.Server }
+
+// Is makes a refusal with errno 36 match ErrSystemGroup.
+func (e *WriteError) Is(target error) bool {
+	n, err := strconv.Atoi(strings.TrimSpace(e.Code))
+	return target == ErrSystemGroup && err == nil && n == errnoSystemGroup
+}
+
+// SubtreeMoveError is a move under the group itself or one of its
+// descendants, refused before anything was sent.
+type SubtreeMoveError struct{ ID, Parent string }
+
+func (e *SubtreeMoveError) Error() string {
+	return fmt.Sprintf("Dr.Web refused to change the group %q: the new parent %q is the group itself or one of its descendants", e.ID, e.Parent)
+}
+
+// OutcomeUnknownError is a write whose answer was lost (a timeout, a reset,
+// a 429 or 5xx, an unreadable answer, an interrupt) and whose outcome a look
+// at the server could not settle. Nothing was sent again.
+type OutcomeUnknownError struct {
+	Op       Op
+	ID       string // the group written (a chosen id for a create), when known
+	Name     string // a create: the name sent
+	ParentID string // a create: the parent ("" for the top level)
+	Err      error  // what became of the answer
+	// Why the look did not settle it: Look is the look's own failure;
+	// otherwise Candidates are the new groups it found (several), none
+	// found, or StillThere for a delete whose group is still listed.
+	Look       error
+	Candidates []string
+	StillThere bool
+}
+
+func (e *OutcomeUnknownError) Error() string {
+	what := fmt.Sprintf("the group %q", e.ID)
+	if e.Op == OpCreate {
+		what = fmt.Sprintf("the group %q under %s", e.Name, describeParent(e.ParentID))
+	}
+	msg := fmt.Sprintf("the answer to the %s of %s was lost (%v)", e.Op, what, e.Err)
+	switch {
+	case e.Look != nil:
+		msg += fmt.Sprintf(", and looking at the server failed too (%v)", e.Look)
+	case len(e.Candidates) > 1:
+		msg += fmt.Sprintf(", and %d new groups of that name are there: %s", len(e.Candidates), client.QuoteAll(e.Candidates))
+	case e.StillThere:
+		msg += ", and the group is still there: the server may not have carried the delete out yet, or not at all"
+	case e.Op == OpCreate:
+		msg += ", and no new group of that name is there yet: the server may not have carried it out, or may still do so"
+	default:
+		msg += ", and the group does not show the change: the server may not have carried it out, or may still do so"
+	}
+	return msg + "; nothing was sent again"
+}
+
+func (e *OutcomeUnknownError) Unwrap() error { return e.Err }
+
+// DuplicateNameError is a create, rename or move refused before anything was
+// sent, because the parent already holds a group of that name.
+type DuplicateNameError struct {
+	Name     string
+	ParentID string
+	Existing TreeNode
+}
+
+func (e *DuplicateNameError) Error() string {
+	kind := "a group"
+	if e.Existing.System {
+		kind = "a system group"
+	}
+	return fmt.Sprintf("%s already holds %s named %q: %q", capitalise(describeParent(e.ParentID)), kind, e.Name, e.Existing.ID)
+}
+
+// IDTakenError is a create with a chosen id that the server refused because
+// a group has that id already.
+type IDTakenError struct {
+	Refusal  *WriteError
+	Existing Group
+}
+
+func (e *IDTakenError) Error() string {
+	return fmt.Sprintf("%v; the group %q (named %q, under %s) has that id", e.Refusal, e.Existing.ID, e.Existing.Name, describeParent(e.Existing.ParentID))
+}
+
+func (e *IDTakenError) Unwrap() error { return e.Refusal }
+
+// AnswerError is an answer about another group than the one written or asked
+// for: the client does not take it for the group it wanted.
+type AnswerError struct {
+	Op    Op
+	Asked string // the id asked for or written ("" for a create with a generated id)
+	Got   string // the id the answer names
+	Why   string
+}
+
+func (e *AnswerError) Error() string {
+	if e.Op == OpRead {
+		return fmt.Sprintf("Dr.Web answered info.ds for the group %q with %s", e.Asked, e.Why)
+	}
+	return fmt.Sprintf("Dr.Web's answer to the %s names the group %q, %s; the provider does not take it for the group it wrote", e.Op, e.Got, e.Why)
+}
+
+// NotFoundError: the server does not know a group id, or no group has a
+// name or a path.
+type NotFoundError struct {
+	ID        string   // set for a lookup by id
+	Parent    bool     // the id was given as the parent to search under
+	Name      string   // set for a lookup by name (and the missing step of a path)
+	Path      string   // set for a lookup by path
+	At        string   // the part of Path that was found
+	ParentID  string   // the parent a name lookup was narrowed to
+	Searched  int      // groups looked at by a name lookup
+	CaseOnly  []string // names that differ only in case
+	Elsewhere []string // paths of groups with the name outside ParentID
+	Server    error    // the server's own answer, when it gave one
+}
+
+func (e *NotFoundError) Error() string {
+	var msg string
+	switch {
+	case e.ID != "" && e.Parent:
+		msg = fmt.Sprintf("the parent group %q does not exist", e.ID)
+	case e.ID != "":
+		msg = fmt.Sprintf("Dr.Web group %q not found", e.ID)
+	case e.Path != "":
+		where := "at the top level"
+		if e.At != "" {
+			where = fmt.Sprintf("under %q", e.At)
+		}
+		msg = fmt.Sprintf("no Dr.Web group has the path %q: there is no group named %q %s (searched %d groups)", e.Path, e.Name, where, e.Searched)
+	default:
+		msg = fmt.Sprintf("no Dr.Web group is named %q", e.Name)
+		if e.ParentID != "" {
+			msg += fmt.Sprintf(" directly under the group %q", e.ParentID)
+		}
+		msg += fmt.Sprintf(" (searched %d groups)", e.Searched)
+	}
+	if e.ID == "" && len(e.CaseOnly) > 0 {
+		msg += "; names match case-sensitively, and these differ only in case: " + client.QuoteAll(e.CaseOnly)
+	}
+	if len(e.Elsewhere) > 0 {
+		msg += "; groups with that name are at " + client.QuoteAll(e.Elsewhere)
+	}
+	if e.Server != nil {
+		msg += " (" + e.Server.Error() + ")"
+	}
+	return msg
+}
+
+// Is makes a NotFoundError match client.ErrNotFound.
+func (e *NotFoundError) Is(target error) bool { return target == client.ErrNotFound }
+
+// GoneError is a group the client has shown to be gone: the server refused
+// its id, and a listing where it was lacks it.
+type GoneError struct {
+	ID       string
+	ParentID string // where it was looked for ("" for the top level)
+	Server   error  // the refusal
+}
+
+func (e *GoneError) Error() string {
+	return fmt.Sprintf("the Dr.Web group %q is gone: the server refuses its id (%v), and %s does not list it", e.ID, e.Server, describeParent(e.ParentID))
+}
+
+// Is makes a GoneError match client.ErrNotFound.
+func (e *GoneError) Is(target error) bool { return target == client.ErrNotFound }
+
+// AmbiguousError: several groups have the name (or path) asked for.
+type AmbiguousError struct {
+	Name    string
+	Path    string // set for a lookup by path
+	Matches []TreeNode
+}
+
+func (e *AmbiguousError) Error() string {
+	parts := make([]string, len(e.Matches))
+	for i, m := range e.Matches {
+		parent := "top level"
+		if m.ParentID != "" && m.ParentName != "" {
+			parent = fmt.Sprintf("under %q (%s)", m.ParentName, m.ParentID)
+		} else if m.ParentID != "" {
+			parent = fmt.Sprintf("under %s", m.ParentID)
+		}
+		parts[i] = fmt.Sprintf("%q %s", m.ID, parent)
+	}
+	if e.Path != "" {
+		return fmt.Sprintf("%d Dr.Web groups have the path %q: %s", len(e.Matches), e.Path, strings.Join(parts, ", "))
+	}
+	return fmt.Sprintf("%d Dr.Web groups are named %q: %s", len(e.Matches), e.Name, strings.Join(parts, ", "))
+}
+
+// TreeError is a group tree that contradicts itself or outgrows the limits.
+type TreeError struct{ msg string }
+
+func (e *TreeError) Error() string { return e.msg }
+
+func capitalise(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
