@@ -381,8 +381,9 @@ func (c *Client) createRefused(ctx context.Context, in GroupInput, err error) er
 }
 
 // lookForCreated returns the groups under the parent, on a fresh listing,
-// that a lost add.ds may have created: of that name (and id, when chosen),
-// not there before the write, not claimed by another write of this Client.
+// that a lost add.ds may have created: with the chosen id, or else of that
+// name, not there before the write, not claimed by another write of this
+// Client.
 func (c *Client) lookForCreated(ctx context.Context, in GroupInput, before map[string]bool) ([]string, error) {
 	kids, err := c.freshChildren(ctx, in.ParentID)
 	if err != nil {
@@ -390,7 +391,12 @@ func (c *Client) lookForCreated(ctx context.Context, in GroupInput, before map[s
 	}
 	var found []string
 	for _, k := range kids {
-		if k.Name == in.Name && !before[k.ID] && !c.writes.isClaimed(k.ID) && (in.ID == "" || k.ID == in.ID) {
+		// A chosen id is the write's own whatever name the server stored.
+		ours := k.Name == in.Name
+		if in.ID != "" {
+			ours = k.ID == in.ID
+		}
+		if ours && !before[k.ID] && !c.writes.isClaimed(k.ID) {
 			found = append(found, k.ID)
 		}
 	}

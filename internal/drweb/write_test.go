@@ -91,7 +91,10 @@ func TestWriteRefusals(t *testing.T) {
 			`The group "` + offices + `" already holds a group named "Berlin": "` + berlin + `"`},
 		"name taken by a system group": {func() error { _, err := c.CreateGroup(ctx, GroupInput{Name: "Ungrouped"}); return err }, new(*DuplicateNameError),
 			`The top level already holds a system group named "Ungrouped": "411dac63-2a3e-4ce8-af4f-1fbeb94242ef"`},
-		"rename beside a namesake": {func() error { _, err := c.UpdateGroup(ctx, moscow, GroupInput{Name: "Berlin", ParentID: offices}); return err }, new(*DuplicateNameError),
+		"rename beside a namesake": {func() error {
+			_, err := c.UpdateGroup(ctx, moscow, GroupInput{Name: "Berlin", ParentID: offices})
+			return err
+		}, new(*DuplicateNameError),
 			`already holds a group named "Berlin"`},
 		"spaces": {func() error { _, err := c.CreateGroup(ctx, GroupInput{Name: " Paris"}); return err }, nil, `starts or ends with spaces`},
 	} {
