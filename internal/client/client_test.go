@@ -558,3 +558,57 @@ func TestLimiterPacesToTheServersBudget(t *testing.T) {
 		t.Fatal("the limiter let a request past the server's remaining budget")
 	}
 }
+
+// A write is sent once whatever answer comes back: a 429 or a 5xx may come
+// from a proxy after the server carried it out, so the vendor client must
+// look instead. Each leaves the outcome open.
+func TestWritesAreSentOnce(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		status int
+		header string
+	}{{429, "0"}, {429, ""}, {502, ""}, {503, ""}, {504, ""}, {500, ""}} {
+		t.Run(fmt.Sprint(tc.status, " Retry-After ", tc.header), func(t *testing.T) {
+			t.Parallel()
+			c, calls, _ := setup(t, func(w http.ResponseWriter, r *http.Request, n int) {
+				if tc.header != "" {
+					w.Header().Set("Retry-After", tc.header)
+				}
+				w.WriteHeader(tc.status)
+			})
+			_, err := c.Do(context.Background(), Request{Method: http.MethodGet, Path: "/api/add", Write: true})
+			if err == nil || calls.Load() != 1 || !WriteMayHaveHappened(err) {
+				t.Fatalf("%v after %d attempts; may have happened: %v", err, calls.Load(), WriteMayHaveHappened(err))
+			}
+		})
+	}
+	// An answer of 4xx proves nothing was carried out.
+	c, _, _ := setup(t, func(w http.ResponseWriter, r *http.Request, n int) { w.WriteHeader(http.StatusUnauthorized) })
+	if _, err := c.Do(context.Background(), Request{Method: http.MethodGet, Path: "/api/add", Write: true}); err == nil || WriteMayHaveHappened(err) {
+		t.Fatalf("a 401: %v", err)
+	}
+}
+
+// A write that never reached a server (the connection was refused) is sent
+// again within the retry budget, and its error says nothing happened.
+func TestRefusedWriteConnectionIsRetried(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.NotFoundHandler())
+	url := srv.URL
+	srv.Close() // nothing listens there any more
+	cfg := testConfig{URL: url}
+	cfg.MaxRetries, cfg.RetryWaitMin, cfg.RetryWaitMax = 2, time.Millisecond, 5*time.Millisecond
+	log := &recordingLogger{}
+	cfg.Logger = log
+	c, err := cfg.new()
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Do(context.Background(), Request{Method: http.MethodGet, Path: "/api/add", Write: true})
+	if err == nil || WriteMayHaveHappened(err) || !strings.Contains(err.Error(), "still failing after 2 retries") {
+		t.Fatalf("got %v", err)
+	}
+	if n := strings.Count(log.String(), "sending API request"); n != 3 {
+		t.Fatalf("%d attempts, want 3", n)
+	}
+}

@@ -14,5 +14,21 @@ resource "endpointgroups_drweb_group" "paris_desks" {
 
 # The new group's agent installer, usable in the same apply.
 output "paris_desks_linux_installer" {
-  value = one([for p in endpointgroups_drweb_group.paris_desks.packages : p.url if p.os == "linux" && p.arch == "x86_64"])
+  value = endpointgroups_drweb_group.paris_desks.installers["linux/x86_64"]
+}
+
+# A second group of a name its parent already holds must say so. With
+# create_before_destroy the old group keeps the name until the new one exists.
+resource "endpointgroups_drweb_group" "paris_kiosks" {
+  name                  = "Kiosks"
+  parent_id             = endpointgroups_drweb_group.paris.id
+  allow_duplicate_names = true
+
+  timeouts {
+    create = "5m"
+  }
+
+  lifecycle {
+    create_before_destroy = true
+  }
 }
