@@ -176,6 +176,8 @@ const (
 )
 
 type planner struct {
+	window, maxWait time.Duration // planWindow and planMaxWait, but for tests
+
 	mu       sync.Mutex
 	walking  bool // a walk has started in this run
 	searches int  // lookups sent to search so far
@@ -203,7 +205,7 @@ func (p *planner) decide(ctx context.Context, name string) (bool, error) {
 		p.timer.Stop()
 	}
 	gen := p.gen
-	p.timer = time.AfterFunc(max(0, min(planWindow, planMaxWait-time.Since(p.first))), func() {
+	p.timer = time.AfterFunc(max(0, min(p.window, p.maxWait-time.Since(p.first))), func() {
 		p.mu.Lock()
 		defer p.mu.Unlock()
 		if gen == p.gen {

@@ -94,6 +94,7 @@ type Config struct {
 	RequestsPerMinute int    // the client's pace; 0: DefaultRequestsPerMinute
 
 	rateWindow time.Duration // the "minute" of RequestsPerMinute; shorter only in tests
+	planWindow time.Duration // quiet time before waiting lookups are decided (see planner); longer only in tests
 }
 
 // check validates the configuration and returns its base URL; its error
@@ -159,7 +160,12 @@ func New(cfg Config, settings client.Settings) (*Client, error) {
 	if rpm >= ReadAheadFromRPM {
 		readAhead = readAheadPages
 	}
-	return &Client{http: hc, staticToken: cfg.AccessToken, clientID: cfg.ClientID, clientSecr: cfg.ClientSecret, readAhead: readAhead, rpm: rpm}, nil
+	c := &Client{http: hc, staticToken: cfg.AccessToken, clientID: cfg.ClientID, clientSecr: cfg.ClientSecret, readAhead: readAhead, rpm: rpm}
+	c.plan.window, c.plan.maxWait = planWindow, planMaxWait
+	if cfg.planWindow > 0 {
+		c.plan.window, c.plan.maxWait = cfg.planWindow, 5*cfg.planWindow
+	}
+	return c, nil
 }
 
 // errorMessage reads the error body, which the vendor does not document:

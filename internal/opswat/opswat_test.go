@@ -30,7 +30,10 @@ func setup(t *testing.T, n int) (*Client, *emulator.Server) {
 	}
 	srv := emulator.New(seed)
 	t.Cleanup(srv.Close)
-	c, err := New(Config{BaseURL: srv.URL, ClientID: "demo-client", ClientSecret: "demo-secret", RequestsPerMinute: ReadAheadFromRPM - 1}, fast) // sequential: exact request counts
+	// Sequential (exact request counts), and a planning window wide enough
+	// that lookups started together are decided together on a loaded machine.
+	c, err := New(Config{BaseURL: srv.URL, ClientID: "demo-client", ClientSecret: "demo-secret", RequestsPerMinute: ReadAheadFromRPM - 1,
+		planWindow: 250 * time.Millisecond}, fast)
 	if err != nil {
 		t.Fatal(err)
 	}
