@@ -24,6 +24,9 @@ type Group struct {
 	Keys                  Keys
 	Packages              []Package
 	Path                  string // names from the top level down (JoinPath); set by the lookups, not by the server
+	// SharedPaths, set by GroupByPath, are the steps of the path that
+	// several groups share: the lookup followed the one created first.
+	SharedPaths []SharedPath
 }
 
 // Inheritance says where rights or keys come from.

@@ -222,10 +222,9 @@ func (e *GoneError) Error() string {
 // Is makes a GoneError match client.ErrNotFound.
 func (e *GoneError) Is(target error) bool { return target == client.ErrNotFound }
 
-// AmbiguousError: several groups have the name (or path) asked for.
+// AmbiguousError: several groups have the name asked for.
 type AmbiguousError struct {
 	Name    string
-	Path    string // set for a lookup by path
 	Matches []TreeNode
 }
 
@@ -239,9 +238,6 @@ func (e *AmbiguousError) Error() string {
 			parent = fmt.Sprintf("under %s", m.ParentID)
 		}
 		parts[i] = fmt.Sprintf("%q %s", m.ID, parent)
-	}
-	if e.Path != "" {
-		return fmt.Sprintf("%d Dr.Web groups have the path %q: %s", len(e.Matches), e.Path, strings.Join(parts, ", "))
 	}
 	return fmt.Sprintf("%d Dr.Web groups are named %q: %s", len(e.Matches), e.Name, strings.Join(parts, ", "))
 }

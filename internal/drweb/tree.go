@@ -338,6 +338,7 @@ func (c *Client) GroupByPath(ctx context.Context, path string) (Group, error) {
 	}
 	parentID, at := "", ""
 	var node TreeNode
+	var shared []SharedPath
 	for i, name := range names {
 		kids, err := c.Children(ctx, parentID)
 		if err != nil {
@@ -353,23 +354,118 @@ func (c *Client) GroupByPath(ctx context.Context, path string) (Group, error) {
 			found, sysCaseOnly = match(sys, name)
 			caseOnly = append(caseOnly, sysCaseOnly...)
 		}
-		switch len(found) {
-		case 0:
+		if len(found) == 0 {
 			return Group{}, &NotFoundError{Path: path, Name: name, At: at, Searched: len(kids), CaseOnly: caseOnly}
-		case 1:
-		default:
-			for j := range found {
-				found[j].Path = joinPath(at, found[j].Name)
-			}
-			return Group{}, &AmbiguousError{Name: name, Path: path, Matches: found}
 		}
 		node = found[0]
+		if len(found) > 1 { // the group created first keeps the path
+			ids := make([]string, len(found))
+			for j, f := range found {
+				ids[j] = f.ID
+			}
+			gs, err := c.each(ctx, ids, c.info)
+			if err != nil {
+				return Group{}, err
+			}
+			k := firstCreated(gs)
+			node = found[k]
+			shared = append(shared, SharedPath{Path: joinPath(at, name), Kept: node.ID, LeftOut: slices.Delete(ids, k, k+1)})
+		}
 		at = joinPath(at, name)
 		parentID = node.ID
 	}
 	g, err := c.info(ctx, node.ID)
-	g.Path = at
+	g.Path, g.SharedPaths = at, shared
 	return g, err
+}
+
+// SharedPath is a path that several groups have (the same name under one
+// parent). The group created first keeps it (at the same time, the smaller
+// id), so that a group the configuration already uses keeps its path when
+// someone adds a namesake; the others, with their subtrees, are left out of
+// lookups and maps by path.
+type SharedPath struct {
+	Path    string
+	Kept    string   // the id of the group that keeps the path
+	LeftOut []string // the ids of the others
+}
+
+// firstCreated returns the index of the group created first (ties, and
+// groups whose time the server does not say, by the smaller id).
+func firstCreated(gs []Group) int {
+	best := 0
+	for i, g := range gs[1:] {
+		b := gs[best]
+		switch {
+		case g.Created != "" && (b.Created == "" || g.Created < b.Created):
+			best = i + 1
+		case g.Created == b.Created && g.ID < b.ID:
+			best = i + 1
+		}
+	}
+	return best
+}
+
+// ByPath keys groups by their paths. Where several share a path, the group
+// created first keeps it; the others and every group below them are left
+// out, and the shared paths are returned. Shallower paths are decided first,
+// so that a namesake inside a subtree left out never takes a path.
+func ByPath(groups []Group) (map[string]Group, []SharedPath) {
+	byPath := map[string][]int{}
+	var order []string
+	for i, g := range groups {
+		if _, ok := byPath[g.Path]; !ok {
+			order = append(order, g.Path)
+		}
+		byPath[g.Path] = append(byPath[g.Path], i)
+	}
+	depth := func(p string) int { names, _ := SplitPath(p); return len(names) }
+	slices.SortStableFunc(order, func(a, b string) int { return depth(a) - depth(b) })
+
+	leftOut := map[string]bool{}
+	closeSubtrees := func() { // whatever order the groups came in
+		for grew := true; grew; {
+			grew = false
+			for _, g := range groups {
+				if !leftOut[g.ID] && leftOut[g.ParentID] {
+					leftOut[g.ID], grew = true, true
+				}
+			}
+		}
+	}
+	var shared []SharedPath
+	for _, p := range order {
+		if len(byPath[p]) < 2 {
+			continue
+		}
+		closeSubtrees()
+		var gs []Group
+		for _, i := range byPath[p] {
+			if !leftOut[groups[i].ID] {
+				gs = append(gs, groups[i])
+			}
+		}
+		if len(gs) < 2 {
+			continue
+		}
+		k := firstCreated(gs)
+		sp := SharedPath{Path: p, Kept: gs[k].ID}
+		for j, g := range gs {
+			if j != k {
+				sp.LeftOut = append(sp.LeftOut, g.ID)
+				leftOut[g.ID] = true
+			}
+		}
+		shared = append(shared, sp)
+	}
+	closeSubtrees()
+	out := make(map[string]Group, len(groups))
+	for _, g := range groups {
+		if !leftOut[g.ID] {
+			out[g.Path] = g
+		}
+	}
+	return out, shared
 }
 
 // pathOf works out a group's path from its ancestors, one info.ds lookup

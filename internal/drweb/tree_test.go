@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"reflect"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -205,8 +206,8 @@ func TestGroupByPath(t *testing.T) {
 	seed := emulator.DefaultSeed().DrWeb.Groups
 	seed = append(seed,
 		emulator.DrWebGroup{ID: "slash", ParentID: servers, Name: "R/D"},
-		emulator.DrWebGroup{ID: "twin-1", ParentID: servers, Name: "Twin"},
-		emulator.DrWebGroup{ID: "twin-2", ParentID: servers, Name: "Twin"})
+		emulator.DrWebGroup{ID: "twin-1", ParentID: servers, Name: "Twin", Created: 1600000000},
+		emulator.DrWebGroup{ID: "twin-2", ParentID: servers, Name: "Twin", Created: 1500000000})
 	srv.SetDrWebGroups(seed)
 	g, err := c.GroupByPath(ctx, "Offices/Moscow/Workstations")
 	if err != nil || g.ID != moscowWS || g.Path != "Offices/Moscow/Workstations" {
@@ -222,9 +223,10 @@ func TestGroupByPath(t *testing.T) {
 	if err == nil || err.Error() != `no Dr.Web group has the path "Offices/berlin/Workstations": there is no group named "berlin" under "Offices" (searched 2 groups); names match case-sensitively, and these differ only in case: "Berlin"` {
 		t.Fatalf("not found: %v", err)
 	}
-	_, err = c.GroupByPath(ctx, "Servers/Twin")
-	if err == nil || !strings.HasPrefix(err.Error(), `2 Dr.Web groups have the path "Servers/Twin": "twin-1"`) {
-		t.Fatalf("ambiguous: %v", err)
+	// Two groups share the path: the one created first keeps it.
+	g, err = c.GroupByPath(ctx, "Servers/Twin")
+	if err != nil || g.ID != "twin-2" || len(g.SharedPaths) != 1 || g.SharedPaths[0].Kept != "twin-2" || g.SharedPaths[0].LeftOut[0] != "twin-1" {
+		t.Fatalf("shared: %+v, %v", g, err)
 	}
 	// A lookup by id works its path out from the ancestors.
 	if g, err = c.GroupByID(ctx, berlinWS); err != nil || g.Path != "Offices/Berlin/Workstations" {
@@ -331,5 +333,42 @@ func TestAbandonedBatchStops(t *testing.T) {
 	time.Sleep(700 * time.Millisecond) // three retry waits
 	if n := srv.Count(infoPath); n != sent {
 		t.Fatalf("the abandoned batch sent %d more attempts", n-sent)
+	}
+}
+
+// The group created first keeps a shared path (ties: the smaller id); the
+// others and their subtrees are left out, and a namesake inside a subtree
+// left out never takes a path; the order the groups come in does not matter.
+func TestByPath(t *testing.T) {
+	t.Parallel()
+	groups := []Group{
+		{ID: "o", Name: "Offices", Path: "Offices", Created: "2014-01-01T00:00:00Z"},
+		{ID: "b1", ParentID: "o", Name: "Berlin", Path: "Offices/Berlin", Created: "2015-01-01T00:00:00Z"},
+		{ID: "w1", ParentID: "b1", Name: "Workstations", Path: "Offices/Berlin/Workstations", Created: "2015-02-01T00:00:00Z"},
+		{ID: "b2", ParentID: "o", Name: "Berlin", Path: "Offices/Berlin", Created: "2026-11-01T00:00:00Z"},
+		{ID: "w2", ParentID: "b2", Name: "Workstations", Path: "Offices/Berlin/Workstations", Created: "2026-11-02T00:00:00Z"},
+		{ID: "x2", ParentID: "b2", Name: "Extra", Path: "Offices/Berlin/Extra"},
+		{ID: "t-b", Name: "Tie", Path: "Tie", Created: "2020-01-01T00:00:00Z"},
+		{ID: "t-a", Name: "Tie", Path: "Tie", Created: "2020-01-01T00:00:00Z"},
+	}
+	for range 5 {
+		byPath, shared := ByPath(groups)
+		want := map[string]string{"Offices": "o", "Offices/Berlin": "b1", "Offices/Berlin/Workstations": "w1", "Tie": "t-a"}
+		got := map[string]string{}
+		for p, g := range byPath {
+			got[p] = g.ID
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("by path %v, want %v", got, want)
+		}
+		sp := map[string]SharedPath{}
+		for _, s := range shared {
+			sp[s.Path] = s
+		}
+		if len(shared) != 2 || sp["Offices/Berlin"].Kept != "b1" || !reflect.DeepEqual(sp["Offices/Berlin"].LeftOut, []string{"b2"}) ||
+			sp["Tie"].Kept != "t-a" || !reflect.DeepEqual(sp["Tie"].LeftOut, []string{"t-b"}) {
+			t.Fatalf("shared %+v", shared)
+		}
+		slices.Reverse(groups)
 	}
 }

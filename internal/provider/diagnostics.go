@@ -64,8 +64,6 @@ func addDrWebError(diags *diag.Diagnostics, err error, at path.Path) {
 			hint = "Check the value: names match exactly and case-sensitively. The endpointgroups_drweb_groups data source lists the groups there are, with their paths."
 		}
 		diags.AddAttributeError(at, "Dr.Web Group Not Found", nf.Error()+".\n\n"+hint)
-	case errors.As(err, &amb) && amb.Path != "":
-		diags.AddAttributeError(at, "Ambiguous Dr.Web Group Path", amb.Error()+".\n\nThe server has two groups of the same name under one parent: look the one you mean up by id, or rename one of them.")
 	case errors.As(err, &amb):
 		diags.AddAttributeError(at, "Ambiguous Dr.Web Group Name", amb.Error()+".\n\nSet parent_id to the parent of the one you mean, look it up by path, or by id.")
 	case errors.As(err, &tree):

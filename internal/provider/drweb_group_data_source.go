@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/datasourcevalidator"
@@ -214,7 +215,9 @@ func (d *drwebGroupDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 		Optional: true, Computed: true,
 		MarkdownDescription: "The group's path, such as `Offices/Berlin/Workstations`: names from the top level down, joined by `/`, " +
 			"matched exactly and case-sensitively (a `/` inside a name is written `\\/`, a backslash `\\\\`). Give exactly one " +
-			"of `id`, `name` and `path`. Costs one `list.ds` request per level, shared with the rest of the run.",
+			"of `id`, `name` and `path`. Costs one `list.ds` request per level, shared with the rest of the run. Where two groups " +
+			"share a step of the path (the same name under one parent), the lookup follows the one created first, with a warning, " +
+			"as `by_path` of `endpointgroups_drweb_groups` does.",
 		Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
 	}
 	attrs["parent_id"] = schema.StringAttribute{
@@ -273,6 +276,11 @@ func (d *drwebGroupDataSource) Read(ctx context.Context, req datasource.ReadRequ
 	if err != nil {
 		addDrWebError(&resp.Diagnostics, err, at)
 		return
+	}
+	if len(g.SharedPaths) > 0 {
+		resp.Diagnostics.AddAttributeWarning(at, "Dr.Web Group Path Shared",
+			fmt.Sprintf("Several groups have the same name under one parent: %s. The lookup followed the group created first at "+
+				"each step. Look the group up by id to choose another, or rename one of each.", sharedPathText(g.SharedPaths)))
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, drwebGroupModelFromAPI(g))...)
 }

@@ -55,30 +55,35 @@ func drwebSelect(nodes []drweb.TreeNode, re *regexp.Regexp) []drweb.TreeNode {
 }
 
 // drwebGroupsFromAPI fills the computed attributes from the groups found:
-// the list, its ids, and the maps. Paths that several groups share (names
-// may repeat under one parent) are left out of by_path and returned.
-func drwebGroupsFromAPI(m *drwebGroupsModel, groups []drweb.Group) (sharedPaths []string) {
+// the list, its ids, and the maps. Where several groups share a path (names
+// may repeat under one parent), the one created first keeps it in by_path;
+// the shared paths are returned.
+func drwebGroupsFromAPI(m *drwebGroupsModel, groups []drweb.Group) []drweb.SharedPath {
 	m.IDs = make([]string, 0, len(groups))
 	m.Groups = make([]drwebGroupModel, 0, len(groups))
 	m.ByID = make(map[string]drwebGroupModel, len(groups))
-	m.ByPath = make(map[string]drwebGroupModel, len(groups))
-	count := map[string]int{}
-	for _, g := range groups {
-		count[g.Path]++
-	}
 	for _, g := range groups {
 		gm := drwebGroupModelFromAPI(g)
 		m.IDs = append(m.IDs, g.ID)
 		m.Groups = append(m.Groups, gm)
 		m.ByID[g.ID] = gm
-		if count[g.Path] == 1 {
-			m.ByPath[g.Path] = gm
-		} else if count[g.Path] > 1 {
-			sharedPaths = append(sharedPaths, g.Path)
-			count[g.Path] = -1
-		}
 	}
-	return sharedPaths
+	byPath, shared := drweb.ByPath(groups)
+	m.ByPath = make(map[string]drwebGroupModel, len(byPath))
+	for p, g := range byPath {
+		m.ByPath[p] = m.ByID[g.ID]
+	}
+	return shared
+}
+
+// sharedPathText says, for a warning, which group kept each shared path
+// and which were left out.
+func sharedPathText(shared []drweb.SharedPath) string {
+	parts := make([]string, len(shared))
+	for i, sp := range shared {
+		parts[i] = fmt.Sprintf("%q is the path of %q (created first, kept) and of %s", sp.Path, sp.Kept, client.QuoteAll(sp.LeftOut))
+	}
+	return strings.Join(parts, "; ")
 }
 
 func (d *drwebGroupsDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -94,8 +99,9 @@ func (d *drwebGroupsDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 		}
 	}
 	byPath := byKey("`path`")
-	byPath.MarkdownDescription += " Names repeat across parents, paths do not; a path that two groups share (same name under " +
-		"one parent) is left out, with a warning: use `by_id` for those."
+	byPath.MarkdownDescription += " Where two groups share a path (the same name under one parent), the one created first " +
+		"keeps it (at the same time, the smaller id), so a namesake added later never takes the place of a group a configuration " +
+		"already uses; the other and its subgroups are left out, with a warning naming both (`by_id` has them)."
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Several Dr.Web AV-Desk / Enterprise Security Suite groups with their rights, license keys and " +
 			"packages: exactly the ones given in `ids`, or the groups of a subtree (`parent_id`, `recursive`), optionally " +
@@ -212,9 +218,10 @@ func (d *drwebGroupsDataSource) Read(ctx context.Context, req datasource.ReadReq
 		return
 	}
 	if shared := drwebGroupsFromAPI(&cfg, groups); len(shared) > 0 {
-		resp.Diagnostics.AddAttributeWarning(path.Root("by_path"), "Dr.Web Group Paths Not Unique",
-			fmt.Sprintf("Several groups have each of the paths %s (the same name under one parent), so by_path leaves them out. "+
-				"Use by_id or groups for them, or rename one of each.", client.QuoteAll(shared)))
+		resp.Diagnostics.AddAttributeWarning(path.Root("by_path"), "Dr.Web Group Paths Shared",
+			fmt.Sprintf("Several groups have the same name under one parent: %s. In by_path each path stays with the group "+
+				"created first, so a configuration that uses it keeps it; the others and their subgroups are left out of by_path "+
+				"(groups and by_id have them). Rename one of each to give every group a path of its own.", sharedPathText(shared)))
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, cfg)...)
 }

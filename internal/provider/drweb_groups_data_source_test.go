@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"slices"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -32,13 +33,20 @@ func TestDrWebGroupsFromAPI(t *testing.T) {
 	t.Parallel()
 	var m drwebGroupsModel
 	shared := drwebGroupsFromAPI(&m, []drweb.Group{
-		{ID: "1", Name: "A", Path: "A"}, {ID: "2", Name: "B", Path: "A/B"}, {ID: "3", Name: "B", Path: "A/B"}, {ID: "4", Name: "B", Path: "C/B"},
+		{ID: "1", Name: "A", Path: "A"},
+		{ID: "2", Name: "B", Path: "A/B", ParentID: "1", Created: "2020-01-01T00:00:00Z"},
+		{ID: "3", Name: "B", Path: "A/B", ParentID: "1", Created: "2019-01-01T00:00:00Z"},
+		{ID: "4", Name: "B", Path: "C/B"},
 	})
 	if len(m.IDs) != 4 || len(m.Groups) != 4 || len(m.ByID) != 4 || m.ByID["3"].ID.ValueString() != "3" {
 		t.Fatalf("ids %v, groups %d, by_id %d", m.IDs, len(m.Groups), len(m.ByID))
 	}
-	if len(m.ByPath) != 2 || m.ByPath["C/B"].ID.ValueString() != "4" || len(shared) != 1 || shared[0] != "A/B" {
-		t.Fatalf("by_path %v, shared %v", m.ByPath, shared)
+	if len(m.ByPath) != 3 || m.ByPath["A/B"].ID.ValueString() != "3" || m.ByPath["C/B"].ID.ValueString() != "4" ||
+		len(shared) != 1 || shared[0].Path != "A/B" || shared[0].Kept != "3" || !slices.Equal(shared[0].LeftOut, []string{"2"}) {
+		t.Fatalf("by_path %v, shared %+v", m.ByPath, shared)
+	}
+	if got := sharedPathText(shared); got != `"A/B" is the path of "3" (created first, kept) and of "2"` {
+		t.Fatalf("warning text %q", got)
 	}
 }
 

@@ -1,12 +1,12 @@
 package provider
 
 import (
-	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
@@ -186,25 +186,45 @@ output "missing" {
 	})
 }
 
-// Two groups of one name under one parent share a path: by_path leaves them
-// out with a warning, by_id keeps them.
+// Two groups of one name under one parent share a path: the one created
+// first keeps it in by_path and in lookups by path, so a namesake created in
+// the console never plans a destroy of what a configuration keys by path.
 func TestAccDrWebSharedPath(t *testing.T) {
 	srv := startEmulator(t)
-	groups := append(emulator.DefaultSeed().DrWeb.Groups,
-		emulator.DrWebGroup{ID: "twin-1", ParentID: idServers, Name: "Twin"}, emulator.DrWebGroup{ID: "twin-2", ParentID: idServers, Name: "Twin"})
-	srv.SetDrWebGroups(groups)
-	accTest(t, resource.TestStep{
-		Config: providerBlock(srv) + `
-data "endpointgroups_drweb_groups" "servers" {
-  parent_id = "` + idServers + `"
+	config := providerBlock(srv) + `
+data "endpointgroups_drweb_groups" "offices" {
+  parent_id = "` + idOffices + `"
 }
-`,
+resource "terraform_data" "per_group" {
+  for_each = data.endpointgroups_drweb_groups.offices.by_path
+  input    = each.value.id
+}
+`
+	accTest(t, resource.TestStep{
+		Config: config,
 		ConfigStateChecks: []statecheck.StateCheck{
-			statecheck.ExpectKnownValue("data.endpointgroups_drweb_groups.servers", tfjsonpath.New("by_path"), knownvalue.MapSizeExact(2)),
-			statecheck.ExpectKnownValue("data.endpointgroups_drweb_groups.servers", tfjsonpath.New("by_id"), knownvalue.MapSizeExact(4)),
+			statecheck.ExpectKnownValue("data.endpointgroups_drweb_groups.offices", tfjsonpath.New("by_path"), knownvalue.MapSizeExact(4)),
 		},
 	}, resource.TestStep{
-		Config:      providerBlock(srv) + `data "endpointgroups_drweb_group" "twin" { path = "Servers/Twin" }`,
-		ExpectError: errorRe(fmt.Sprintf(`2 Dr.Web groups have the path "Servers/Twin": "twin-1" under %s, "twin-2" under %s`, idServers, idServers)),
+		// Someone adds a second Workstations under Berlin, with a child.
+		PreConfig: func() {
+			groups := append(emulator.DefaultSeed().DrWeb.Groups,
+				emulator.DrWebGroup{ID: "ws-new", ParentID: idBerlin, Name: "Workstations", Created: 1800000000},
+				emulator.DrWebGroup{ID: "ws-new-kid", ParentID: "ws-new", Name: "Kiosks", Created: 1800000001})
+			srv.SetDrWebGroups(groups)
+		},
+		Config:           config,
+		ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+		ConfigStateChecks: []statecheck.StateCheck{
+			statecheck.ExpectKnownValue("data.endpointgroups_drweb_groups.offices", tfjsonpath.New("by_path"), knownvalue.MapSizeExact(4)),
+			statecheck.ExpectKnownValue("data.endpointgroups_drweb_groups.offices", tfjsonpath.New("by_path").AtMapKey("Offices/Berlin/Workstations").AtMapKey("id"),
+				knownvalue.StringExact(idBerlinWS)),
+			statecheck.ExpectKnownValue("data.endpointgroups_drweb_groups.offices", tfjsonpath.New("by_id"), knownvalue.MapSizeExact(6)),
+		},
+	}, resource.TestStep{
+		Config: providerBlock(srv) + `data "endpointgroups_drweb_group" "ws" { path = "Offices/Berlin/Workstations" }`,
+		ConfigStateChecks: []statecheck.StateCheck{
+			statecheck.ExpectKnownValue("data.endpointgroups_drweb_group.ws", tfjsonpath.New("id"), knownvalue.StringExact(idBerlinWS)),
+		},
 	})
 }
