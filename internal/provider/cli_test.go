@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
@@ -76,4 +77,45 @@ func workdir(t *testing.T, config string) string {
 		t.Fatal(err)
 	}
 	return dir
+}
+
+// The logging line the README documents shows one vendor's exchanges in full
+// (TRACE, bodies included) and nothing of the other vendor or the SDK.
+func TestAccLoggingExample(t *testing.T) {
+	c := newCLI(t)
+	t.Parallel()
+	srv := startEmulator(t)
+	dir := workdir(t, providerBlock(srv)+`
+data "endpointgroups_opswat_group" "kiosks" {
+  name = "Kiosks"
+}
+data "endpointgroups_drweb_group" "linux" {
+  id = "`+idLinux+`"
+}
+`)
+	// README: TF_LOG_PROVIDER=TRACE TF_LOG_SDK=OFF TF_LOG_PROVIDER_ENDPOINTGROUPS_OPSWAT=OFF terraform plan
+	logFile := filepath.Join(t.TempDir(), "terraform.log")
+	env := []string{"TF_LOG_PROVIDER=TRACE", "TF_LOG_SDK=OFF", "TF_LOG_PROVIDER_ENDPOINTGROUPS_OPSWAT=OFF", "TF_LOG_PATH=" + logFile}
+	if out, err := c.run(dir, env, "plan", "-no-color", "-input=false"); err != nil {
+		t.Fatalf("terraform plan: %v\n%s", err, out)
+	}
+	data, err := os.ReadFile(logFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := map[string]int{}
+	for _, line := range strings.Split(string(data), "\n") {
+		for _, m := range []string{"@module=endpointgroups.drweb", "@module=endpointgroups.opswat", "@module=sdk."} {
+			if strings.Contains(line, m) {
+				count[m]++
+			}
+		}
+		if strings.Contains(line, "@module=endpointgroups.drweb") && strings.Contains(line, "[TRACE]") && strings.Contains(line, "API response body") {
+			count["drweb bodies"]++
+		}
+	}
+	if count["@module=endpointgroups.drweb"] == 0 || count["drweb bodies"] == 0 || count["@module=endpointgroups.opswat"] != 0 || count["@module=sdk."] != 0 {
+		t.Fatalf("lines per subsystem: %v\n%s", count, data)
+	}
+	t.Logf("lines per subsystem: %v", count)
 }
