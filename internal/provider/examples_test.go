@@ -8,16 +8,26 @@ import (
 	"testing"
 )
 
-// TestExamplesValidate runs `terraform validate` on every example directory
-// against the provider built from this tree, and checks that they are
-// `terraform fmt` clean: the examples are what the documentation shows.
+// TestExamplesValidate runs `terraform validate` and `terraform plan` on
+// every example directory against the provider built from this tree and
+// the emulator (the provider's settings from the environment, as a user's
+// CI would give them), and checks that they are `terraform fmt` clean: the
+// examples are what the documentation shows and what users copy first.
 func TestExamplesValidate(t *testing.T) {
 	c := newCLI(t)
+	srv := startEmulator(t)
+	env := []string{
+		"OPSWAT_BASE_URL=" + srv.URL, "OPSWAT_CLIENT_ID=demo-client", "OPSWAT_CLIENT_SECRET=demo-secret", "OPSWAT_REQUESTS_PER_MINUTE=1000",
+		"DRWEB_URL=" + srv.URL, "DRWEB_LOGIN=admin", "DRWEB_PASSWORD=demo-password",
+		// The provider example's variables.
+		"TF_VAR_opswat_client_id=demo-client", "TF_VAR_opswat_client_secret=demo-secret", "TF_VAR_drweb_password=demo-password",
+		"TF_VAR_drweb_ca_cert_pem=" + testCA(),
+	}
 	root, err := filepath.Abs(filepath.Join("..", ".."))
 	if err != nil {
 		t.Fatal(err)
 	}
-	terraform := func(dir string, args ...string) (string, error) { return c.run(dir, nil, args...) }
+	terraform := func(dir string, args ...string) (string, error) { return c.run(dir, env, args...) }
 
 	examples := filepath.Join(root, "examples")
 	if out, err := terraform(examples, "fmt", "-check", "-recursive", "-diff"); err != nil {
@@ -58,7 +68,10 @@ func TestExamplesValidate(t *testing.T) {
 				}
 			}
 			if out, err := terraform(tmp, "validate", "-no-color"); err != nil || !strings.Contains(out, "Success!") {
-				t.Errorf("terraform validate: %v\n%s", err, out)
+				t.Fatalf("terraform validate: %v\n%s", err, out)
+			}
+			if out, err := terraform(tmp, "plan", "-no-color", "-input=false"); err != nil {
+				t.Errorf("terraform plan against the emulator: %v\n%s", err, out)
 			}
 		})
 	}

@@ -3,13 +3,13 @@ data "endpointgroups_drweb_groups" "chosen" {
   ids = ["123123123", "20e27d73-d21d-b211-a788-85419c46f0e6"]
 }
 
-# The direct children of a group whose names start with "Branch"; at least
-# one must match, so that a typo stops the plan instead of emptying for_each.
+# The offices a team owns, among the direct children of "Offices"; at least
+# two must match, so that a typo stops the plan instead of emptying for_each.
 data "endpointgroups_drweb_groups" "branches" {
   parent_id   = "8f1c2a10-0001-4e11-9a01-000000000001"
   recursive   = false
-  name_regex  = "^Branch"
-  min_results = 1
+  name_regex  = "^(Berlin|Moscow|Paris)$"
+  min_results = 2
 }
 
 # One resource per group, keyed by its path: names may repeat, paths do not.
