@@ -25,7 +25,8 @@ const Binary = "terraform-provider-endpointgroups"
 // compiler's output.
 func Build(ctx context.Context, root, dir, version string) (string, error) {
 	bin := filepath.Join(dir, Binary)
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "-ldflags", "-X main.version="+version, ".")
+	// -trimpath as in the GNUmakefile's BUILD_FLAGS: one set of flags, one build cache.
+	cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-o", bin, "-ldflags", "-X main.version="+version, ".")
 	cmd.Dir = root
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("building the provider: %w\n%s", err, out)

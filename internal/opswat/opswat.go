@@ -124,6 +124,10 @@ func (cfg Config) check() (*url.URL, error) {
 	return u, nil
 }
 
+// ErrBaseURLHasPath is a base URL with a path; its error names the host to
+// use instead.
+var ErrBaseURLHasPath = errors.New("the base URL is the API host only")
+
 // ParseBaseURL checks an OPSWAT base URL: the API host, without a path
 // (the client adds /o/api/v3/… itself).
 func ParseBaseURL(s string) (*url.URL, error) {
@@ -132,7 +136,7 @@ func ParseBaseURL(s string) (*url.URL, error) {
 		return nil, err
 	}
 	if u.Path != "" {
-		return nil, fmt.Errorf("%s has a path (%q), but the base URL is the API host only: use %s", u.Redacted(), u.Path, (&url.URL{Scheme: u.Scheme, Host: u.Host}).String())
+		return nil, fmt.Errorf("%s has a path (%q), but %w: use %s", u.Redacted(), u.Path, ErrBaseURLHasPath, (&url.URL{Scheme: u.Scheme, Host: u.Host}).String())
 	}
 	return u, nil
 }

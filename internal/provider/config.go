@@ -130,6 +130,11 @@ func isSet(attr types.String) bool { return !attr.IsNull() && !attr.IsUnknown() 
 type tlsSettings struct {
 	caCertPEM string
 	insecure  bool
+
+	// Where the values the connection warnings are about came from: a
+	// warning about an attribute points at it; one about an environment
+	// variable has no place in the configuration to point at.
+	insecureInConfig, urlInConfig bool
 }
 
 // field is one setting of a vendor block: its attribute, its environment
@@ -214,7 +219,7 @@ func configProblem(v vendorBlock, err error, fromEnv bool) diag.Diagnostics {
 				name(ce.Field), name("ClientID"), name("ClientSecret")))
 	}
 	detail := fmt.Sprintf("The %s %s (%s.%s or %s) is invalid: %v.", v.name, f.label, v.block, f.attr, f.env, ce.Err)
-	if f.attr == "url" || f.attr == "base_url" {
+	if (f.attr == "url" || f.attr == "base_url") && !errors.Is(ce.Err, opswat.ErrBaseURLHasPath) { // that one names the host to use
 		detail += " " + v.urlHint
 	}
 	return notConfigured("Invalid "+v.name+" "+f.title, detail)
@@ -237,7 +242,7 @@ func resolveTLS(v vendorBlock, ca types.String, insecure types.Bool, getenv gete
 		s.caCertPEM = string(data)
 	}
 	if !insecure.IsNull() {
-		s.insecure = insecure.ValueBool()
+		s.insecure, s.insecureInConfig = insecure.ValueBool(), true
 	} else if val, ok := getenv(v.envInsec); ok && val != "" {
 		b, err := strconv.ParseBool(strings.TrimSpace(val))
 		if err != nil {
@@ -251,15 +256,25 @@ func resolveTLS(v vendorBlock, ca types.String, insecure types.Bool, getenv gete
 
 // connectionWarnings warns about connections that expose the credentials.
 func connectionWarnings(v vendorBlock, s tlsSettings, u *url.URL) (warnings diag.Diagnostics) {
+	urlField := v.fields["URL"]
+	if urlField.attr == "" {
+		urlField = v.fields["BaseURL"]
+	}
+	warn := func(inConfig bool, attr, env, summary, detail string) {
+		if inConfig {
+			warnings.AddAttributeWarning(path.Root(v.block).AtName(attr), summary, detail)
+			return
+		}
+		warnings.AddWarning(summary, fmt.Sprintf("%s (set by the environment variable %s)", detail, env))
+	}
 	if s.insecure && u.Scheme == "https" {
-		warnings.AddAttributeWarning(path.Root(v.block).AtName("insecure_skip_verify"), v.name+" TLS Verification Is Off",
+		warn(s.insecureInConfig, "insecure_skip_verify", v.envInsec, v.name+" TLS Verification Is Off",
 			fmt.Sprintf("insecure_skip_verify is true: the provider does not check the %s server's certificate, so anyone on the way "+
 				"can pose as the server and read the %s. Give the server's CA in %s.ca_cert_pem (or %s) instead.",
 				v.name, v.credentials, v.block, v.envCAFile))
 	}
 	if u.Scheme == "http" && !isLoopback(u) {
-		urlAttr := v.fields["URL"].attr + v.fields["BaseURL"].attr
-		warnings.AddAttributeWarning(path.Root(v.block).AtName(urlAttr), v.name+" Credentials Sent Unencrypted",
+		warn(s.urlInConfig, urlField.attr, urlField.env, v.name+" Credentials Sent Unencrypted",
 			fmt.Sprintf("The %s URL %s uses plain http:// to a host other than this machine, so the %s travel unencrypted. "+
 				"Use the server's https:// address (such as %s).", v.name, u.Redacted(), v.credentials, v.example))
 	}
@@ -304,6 +319,7 @@ func resolveOPSWAT(m *opswatConfigModel, getenv getenvFunc) (src opswatSource, p
 	if src.tls, problem = resolveTLS(opswatBlock, m.CACertPEM, m.InsecureSkipVerify, getenv); problem.HasError() {
 		return src, problem
 	}
+	src.tls.urlInConfig = !m.BaseURL.IsNull()
 	// Credentials come from the configuration when any is set there, and
 	// from the environment otherwise, so that the two never mix.
 	none := types.StringNull()
@@ -364,6 +380,7 @@ func resolveDrWeb(m *drwebConfigModel, getenv getenvFunc) (src drwebSource, prob
 		Password: setting(m.Password, envDrWebPassword, getenv),
 	}
 	src.tls, problem = resolveTLS(drwebBlock, m.CACertPEM, m.InsecureSkipVerify, getenv)
+	src.tls.urlInConfig = !m.URL.IsNull()
 	return src, problem
 }
 

@@ -67,6 +67,7 @@ func TestResolveOPSWAT(t *testing.T) {
 				ClientSecret: types.StringValue("secret"), RequestsPerMinute: types.Int64Value(5)},
 			env:  map[string]string{envOPSWATBaseURL: "https://other.example.com", envOPSWATAccessToken: "env-token", envOPSWATRPM: "7"},
 			want: opswat.Config{BaseURL: "https://gears-beta.opswat.com", ClientID: "id", ClientSecret: "secret", RequestsPerMinute: 5},
+			tls:  tlsSettings{urlInConfig: true},
 		},
 		"environment beats default": {
 			env:  map[string]string{envOPSWATBaseURL: "https://tenant.example.com", envOPSWATClientID: "i", envOPSWATClientSecret: "s", envOPSWATRPM: "7"},
@@ -93,7 +94,7 @@ func TestResolveOPSWAT(t *testing.T) {
 		},
 		"a path in the base URL": {
 			env:     map[string]string{envOPSWATAccessToken: "t", envOPSWATBaseURL: "https://gears.opswat.com/o/api/v3"},
-			problem: `https://gears.opswat.com/o/api/v3 has a path ("/o/api/v3"), but the base URL is the API host only: use https://gears.opswat.com. Use the API host, such as https://gears.opswat.com.`,
+			problem: `https://gears.opswat.com/o/api/v3 has a path ("/o/api/v3"), but the base URL is the API host only: use https://gears.opswat.com.`,
 		},
 		"a password in the base URL is not shown": {
 			env:     map[string]string{envOPSWATAccessToken: "t", envOPSWATBaseURL: "https://me:hunter2@gears.opswat.com:bad"},
@@ -123,7 +124,7 @@ func TestResolveOPSWAT(t *testing.T) {
 			cfg:  &opswatConfigModel{AccessToken: types.StringValue("t"), CACertPEM: types.StringValue(caPEM), InsecureSkipVerify: types.BoolValue(false)},
 			env:  map[string]string{envOPSWATInsecure: "true", envOPSWATCAFile: "/nonexistent"},
 			want: opswat.Config{AccessToken: "t"},
-			tls:  tlsSettings{caCertPEM: caPEM},
+			tls:  tlsSettings{caCertPEM: caPEM, insecureInConfig: true},
 		},
 		"bad OPSWAT insecure flag": {
 			env:     map[string]string{envOPSWATAccessToken: "t", envOPSWATInsecure: "sometimes"},
@@ -157,7 +158,24 @@ func TestResolveOPSWAT(t *testing.T) {
 			if w := problemText(warnings); (tc.warning == "") != (w == "") || !strings.Contains(w, tc.warning) {
 				t.Fatalf("warnings %q, want %q", w, tc.warning)
 			}
+			checkWarningPlace(t, warnings, tc.cfg != nil && !tc.cfg.BaseURL.IsNull())
 		})
+	}
+}
+
+// checkWarningPlace checks that a warning about an attribute points at it,
+// and one about an environment variable points nowhere (Terraform would
+// show "on <empty> line 0") and names the variable.
+func checkWarningPlace(t *testing.T, warnings diag.Diagnostics, inConfig bool) {
+	t.Helper()
+	for _, w := range warnings {
+		_, hasPath := w.(diag.DiagnosticWithPath)
+		switch {
+		case hasPath != inConfig:
+			t.Errorf("warning %q: points at an attribute: %v, want %v", w.Summary(), hasPath, inConfig)
+		case !inConfig && !strings.Contains(w.Detail(), "(set by the environment variable "):
+			t.Errorf("warning %q does not name its environment variable: %s", w.Summary(), w.Detail())
+		}
 	}
 }
 
@@ -191,6 +209,7 @@ func TestResolveDrWeb(t *testing.T) {
 			cfg:  &drwebConfigModel{URL: types.StringValue("https://other:9081"), Password: types.StringValue("attr-pw"), InsecureSkipVerify: types.BoolValue(false)},
 			env:  with(map[string]string{envDrWebInsecure: "true"}),
 			want: drweb.Config{URL: "https://other:9081", Login: "admin", Password: "attr-pw"},
+			tls:  tlsSettings{insecureInConfig: true, urlInConfig: true},
 		},
 		"CA file from the environment": {
 			env:  with(map[string]string{envDrWebCAFile: caFile}),
@@ -234,6 +253,13 @@ func TestResolveDrWeb(t *testing.T) {
 			env:  with(map[string]string{envDrWebURL: "http://127.0.0.1:9080"}),
 			want: drweb.Config{URL: "http://127.0.0.1:9080", Login: "admin", Password: "pw"},
 		},
+		"a warning about an attribute points at it": {
+			cfg:     &drwebConfigModel{URL: types.StringValue("http://esuite.example.com:9080")},
+			env:     with(nil),
+			want:    drweb.Config{URL: "http://esuite.example.com:9080", Login: "admin", Password: "pw"},
+			tls:     tlsSettings{urlInConfig: true},
+			warning: "Dr.Web Credentials Sent Unencrypted: The Dr.Web URL http://esuite.example.com:9080 uses plain http://",
+		},
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
@@ -254,6 +280,7 @@ func TestResolveDrWeb(t *testing.T) {
 			if w := problemText(warnings); (tc.warning == "") != (w == "") || !strings.Contains(w, tc.warning) {
 				t.Fatalf("warnings %q, want %q", w, tc.warning)
 			}
+			checkWarningPlace(t, warnings, tc.cfg != nil && !tc.cfg.URL.IsNull())
 		})
 	}
 }
@@ -387,5 +414,15 @@ func TestConfigProblem(t *testing.T) {
 		if got := problemText(configProblem(tc.v, tc.err, tc.fromEnv)); !strings.Contains(got, tc.want) {
 			t.Errorf("%v:\n got %s\nwant %s", tc.err, got, tc.want)
 		}
+	}
+}
+
+// A base URL with a path is refused naming the host to use, once.
+func TestOPSWATBaseURLErrorSaysItOnce(t *testing.T) {
+	t.Parallel()
+	_, _, problem := newOPSWAT(nil, env(map[string]string{envOPSWATAccessToken: "t", envOPSWATBaseURL: "https://gears.opswat.com/o/api/v3"}), testSettings)
+	got := strings.TrimSpace(problemText(problem))
+	if strings.Count(strings.ToLower(got), "use ") != 1 || !strings.HasSuffix(got, "but the base URL is the API host only: use https://gears.opswat.com.") {
+		t.Fatalf("got %q", got)
 	}
 }
