@@ -13,7 +13,13 @@ import (
 //
 // Terraform starts the reads of a plan some milliseconds apart, so a batch
 // waits until no new id has come for `window`, but never longer than
-// `maxWait` after its first id, or until it holds `max` ids. A batch runs on
+// `maxWait` after its first id, or until it holds `max` ids. A batch that
+// is quiet but still expects ids — lookups under way that are not waiting
+// in it nor on a listing: between two steps on a busy machine, or waiting
+// on a request already sent (whose lookups come back for their ancestors,
+// or end and let Terraform start the next reads) — waits another window for
+// them, up to `maxWait`. Without that, a server some milliseconds away
+// splits the run's lookups into two batches in flight at once, for good. A batch runs on
 // a context of its own, which keeps its first caller's values (the logger)
 // and is cancelled when the last of its waiters has left: an interrupted
 // plan leaves no batch retrying, and a caller that comes after it starts a
@@ -23,8 +29,12 @@ type batcher struct {
 	maxWait time.Duration
 	max     int
 	fetch   func(ctx context.Context, ids []string) map[string]result
+	// expecting says how many lookups are under way that may ask for ids
+	// (nil: none are counted); see flush.
+	expecting func() int64
 
 	mu       sync.Mutex
+	sent     int64             // callers waiting on batches already sent
 	done     map[string]Group  // the run's answers
 	carrying map[string]*batch // the batch that carries an id, open or sent
 	open     *batch            // the batch still taking ids
@@ -38,6 +48,7 @@ type batch struct {
 	ctx     context.Context //nolint:containedctx // the batch's own context, cancelled when no one waits
 	cancel  context.CancelFunc
 	started time.Time
+	flushed bool // sent: its waiters count in batcher.sent
 }
 
 type result struct {
@@ -72,6 +83,9 @@ func (b *batcher) get(ctx context.Context, id string) (Group, error) {
 	ch := make(chan result, 1)
 	cur.waiters[id] = append(cur.waiters[id], ch)
 	cur.live++
+	if cur.flushed { // joined a request already under way
+		b.sent++
+	}
 	if cur == b.open {
 		if len(cur.ids) >= b.max {
 			b.flushLocked()
@@ -88,9 +102,17 @@ func (b *batcher) get(ctx context.Context, id string) (Group, error) {
 
 	select {
 	case r := <-ch:
+		b.mu.Lock()
+		if cur.flushed {
+			b.sent--
+		}
+		b.mu.Unlock()
 		return r.group, r.err
 	case <-ctx.Done():
 		b.mu.Lock()
+		if cur.flushed {
+			b.sent--
+		}
 		if cur.live--; cur.live == 0 {
 			cur.cancel() // no one waits for this batch any more
 		}
@@ -116,9 +138,15 @@ func (b *batcher) forget(ids ...string) {
 func (b *batcher) flush(which *batch) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if b.open == which {
-		b.flushLocked()
+	if b.open != which {
+		return
 	}
+	if left := b.maxWait - time.Since(which.started); left > 0 && b.expecting != nil && int64(which.live) < b.expecting() {
+		// Lookups under way have yet to come: another window for them.
+		b.timer = time.AfterFunc(min(b.window, left), func() { b.flush(which) })
+		return
+	}
+	b.flushLocked()
 }
 
 func (b *batcher) flushLocked() {
@@ -127,6 +155,8 @@ func (b *batcher) flushLocked() {
 		return
 	}
 	b.open = nil
+	cur.flushed = true
+	b.sent += int64(cur.live)
 	if b.timer != nil {
 		b.timer.Stop()
 		b.timer = nil

@@ -17,6 +17,7 @@ import (
 	"maps"
 	"net/http"
 	"net/url"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -34,7 +35,7 @@ const (
 // Defaults for batching lookups by id.
 const (
 	DefaultBatchWindow  = 20 * time.Millisecond  // quiet time after the last id before a batch goes
-	DefaultBatchMaxWait = 100 * time.Millisecond // longest a lookup waits for others
+	DefaultBatchMaxWait = 200 * time.Millisecond // longest a lookup waits for others
 	DefaultMaxBatch     = 100                    // keeps the query string of one request well under common URL limits
 	treeConcurrency     = 8
 )
@@ -46,7 +47,14 @@ type Client struct {
 	batch *batcher
 
 	children client.Memo[[]TreeNode]
+	placed   placed
 	writes   writes
+
+	// Lookups under way, and how many of them wait on a listing rather
+	// than on info.ds: a batch that still expects ids from lookups under
+	// way waits for them (see batcher.expecting).
+	lookups, parked atomic.Int64
+	peak            peakGauge
 
 	// format is what the server is asked for: JSON until the server shows it
 	// cannot write valid JSON (see get). gate lets one request at a time
@@ -111,7 +119,8 @@ func New(cfg Config, settings client.Settings) (*Client, error) {
 	if cfg.batchWindow > 0 {
 		window, maxWait = cfg.batchWindow, 5*cfg.batchWindow
 	}
-	c.batch = &batcher{window: window, maxWait: maxWait, max: cmp.Or(cfg.maxBatch, DefaultMaxBatch), fetch: c.fetchInfo}
+	c.batch = &batcher{window: window, maxWait: maxWait, max: cmp.Or(cfg.maxBatch, DefaultMaxBatch), fetch: c.fetchInfo,
+		expecting: func() int64 { return c.peak.recent(c.lookups.Load()) - c.parked.Load() }}
 	return c, nil
 }
 
@@ -212,6 +221,45 @@ func serverError(resp *client.Response, doc *document) *client.APIError {
 	}
 	e.Body = ""
 	return e
+}
+
+// lookup counts a lookup under way until the returned func is called.
+func (c *Client) lookup() (done func()) {
+	c.peak.recent(c.lookups.Add(1))
+	return func() { c.lookups.Add(-1) }
+}
+
+// peakGauge is the most lookups under way at once in the last peakSpan:
+// how many reads Terraform runs at a time (its -parallelism), as the
+// provider sees it. Between two waves of reads the count drops for a moment
+// while Terraform starts the next ones, longer on a busy machine; a batch
+// that expects the recent peak waits for them instead of going with the
+// first few.
+type peakGauge struct {
+	mu    sync.Mutex
+	value int64
+	at    time.Time
+}
+
+const peakSpan = 500 * time.Millisecond
+
+// recent records now (lookups under way at this moment) and returns the
+// most seen in the last peakSpan.
+func (p *peakGauge) recent(now int64) int64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	t := time.Now()
+	if now >= p.value || t.Sub(p.at) > peakSpan {
+		p.value, p.at = now, t
+	}
+	return p.value
+}
+
+// park counts a lookup as waiting on a listing, not on info.ds, until the
+// returned func is called.
+func (c *Client) park() (done func()) {
+	c.parked.Add(1)
+	return func() { c.parked.Add(-1) }
 }
 
 // BaseURL returns the server's web address.

@@ -26,6 +26,7 @@ func (c *Client) info(ctx context.Context, id string) (Group, error) {
 // The path costs an info.ds lookup per ancestor, shared with every other
 // lookup of the run.
 func (c *Client) GroupByID(ctx context.Context, id string) (Group, error) {
+	defer c.lookup()()
 	g, err := c.info(ctx, id)
 	if err != nil {
 		return Group{}, err
@@ -179,6 +180,7 @@ func (c *Client) GroupsOf(ctx context.Context, nodes []TreeNode) ([]Group, error
 		ids[i], paths[n.ID] = n.ID, n.Path
 	}
 	return c.each(ctx, ids, func(ctx context.Context, id string) (Group, error) {
+		defer c.lookup()()
 		g, err := c.info(ctx, id)
 		g.Path = paths[id]
 		return g, err
@@ -187,4 +189,7 @@ func (c *Client) GroupsOf(ctx context.Context, nodes []TreeNode) ([]Group, error
 
 // Group returns one group as info.ds describes it, without its path:
 // what a resource reads. Concurrent calls share info.ds requests.
-func (c *Client) Group(ctx context.Context, id string) (Group, error) { return c.info(ctx, id) }
+func (c *Client) Group(ctx context.Context, id string) (Group, error) {
+	defer c.lookup()()
+	return c.info(ctx, id)
+}

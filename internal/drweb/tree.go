@@ -70,6 +70,7 @@ func (c *Client) Children(ctx context.Context, parentID string) ([]TreeNode, err
 		for _, g := range doc.Groups {
 			nodes = append(nodes, nodeOf(g, parentID))
 		}
+		c.placed.add(nodes)
 		return nodes, nil
 	})
 }
@@ -151,6 +152,9 @@ func (c *Client) systemNodes(ctx context.Context) ([]TreeNode, error) {
 // Each group is visited once. A group listed under two parents, a cycle, a
 // tree deeper than MaxTreeDepth or larger than MaxTreeGroups is a *TreeError.
 func (c *Client) Tree(ctx context.Context, parentID string, recursive, includeSystem bool) ([]TreeNode, error) {
+	if recursive {
+		defer c.placed.walking()()
+	}
 	top, err := c.Children(ctx, parentID)
 	if err != nil {
 		return nil, err
@@ -270,13 +274,16 @@ func describeParent(id string) string {
 // anywhere in the tree, or among parentID's direct children when it is set.
 // When no user group has the name, the system groups are considered too.
 func (c *Client) GroupByName(ctx context.Context, name, parentID string) (Group, error) {
+	defer c.lookup()()
 	var nodes []TreeNode
 	var err error
+	unpark := c.park()
 	if parentID == "" {
 		nodes, err = c.Tree(ctx, "", true, false)
 	} else {
 		nodes, err = c.Children(ctx, parentID)
 	}
+	unpark()
 	if err != nil {
 		return Group{}, err
 	}
@@ -332,6 +339,7 @@ func match(nodes []TreeNode, name string) (found []TreeNode, caseOnly []string) 
 // GroupByPath finds the group at path (see JoinPath), one list.ds level at
 // a time; a system group's path is its name.
 func (c *Client) GroupByPath(ctx context.Context, path string) (Group, error) {
+	defer c.lookup()()
 	names, err := SplitPath(path)
 	if err != nil {
 		return Group{}, err
@@ -340,7 +348,9 @@ func (c *Client) GroupByPath(ctx context.Context, path string) (Group, error) {
 	var node TreeNode
 	var shared []SharedPath
 	for i, name := range names {
+		unpark := c.park()
 		kids, err := c.Children(ctx, parentID)
+		unpark()
 		if err != nil {
 			return Group{}, err
 		}
@@ -468,8 +478,9 @@ func ByPath(groups []Group) (map[string]Group, []SharedPath) {
 	return out, shared
 }
 
-// pathOf works out a group's path from its ancestors, one info.ds lookup
-// each (shared with every other lookup of the run).
+// pathOf works out a group's path from its ancestors: where the run's
+// listings placed them (waiting for a walk under way), else one info.ds
+// lookup each, shared with every other lookup of the run.
 func (c *Client) pathOf(ctx context.Context, g Group) (string, error) {
 	names := []string{g.Name}
 	seen := map[string]bool{g.ID: true}
@@ -481,6 +492,14 @@ func (c *Client) pathOf(ctx context.Context, g Group) (string, error) {
 			return "", &TreeError{fmt.Sprintf("the group %q has more than %d ancestors; the server's parent links look broken", g.ID, MaxTreeDepth)}
 		}
 		seen[cur] = true
+		unpark := c.park()
+		n, ok := c.placed.where(ctx, cur)
+		unpark()
+		if ok { // a listing of the run placed it
+			names = append(names, n.Name)
+			cur = n.ParentID
+			continue
+		}
 		p, err := c.info(ctx, cur)
 		if err != nil {
 			return "", fmt.Errorf("reading the ancestors of %q for its path: %w", g.ID, err)

@@ -157,6 +157,7 @@ func (c *Client) looking(ctx context.Context) (context.Context, context.CancelFu
 // so that reads after a write see it.
 func (c *Client) forget(ids ...string) {
 	c.batch.forget(ids...)
+	c.placed.forget(ids...)
 	c.children.Forget(ids...)
 	c.children.Forget("")
 }
@@ -550,6 +551,7 @@ func (c *Client) DeleteGroup(ctx context.Context, id, parentID string) (WriteRes
 // succeeded — of parentID, or of the whole tree when parentID is gone too —
 // lacks it. Any other failure is returned as it is.
 func (c *Client) ReadGroup(ctx context.Context, id, parentID string) (Group, error) {
+	defer c.lookup()()
 	g, err := c.info(ctx, id)
 	var nf *NotFoundError
 	if !errors.As(err, &nf) {

@@ -229,8 +229,9 @@ func (d *drwebGroupDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "One Dr.Web AV-Desk / Enterprise Security Suite group with its rights, license keys and agent " +
 			"installer packages, looked up by id, by name or by path.\n\nLookups by id that Terraform runs at the same time share " +
-			"one `info.ds` request; the group tree behind lookups by name is listed once per run. A group's `path` costs one " +
-			"`info.ds` lookup per ancestor (shared and batched like the others) when the group was not found through the tree.",
+			"one `info.ds` request; the group tree behind lookups by name is listed once per run. A group's `path` comes from the " +
+			"run's listings of the tree when there are any; otherwise it costs one `info.ds` lookup per ancestor, once per run, " +
+			"batched with the others.",
 		Attributes: attrs,
 	}
 }

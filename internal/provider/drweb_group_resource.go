@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/identityschema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listplanmodifier"
@@ -23,6 +24,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/endpointgroups/terraform-provider-endpointgroups/internal/drweb"
@@ -131,6 +133,29 @@ func nullTimeouts() timeouts.Value {
 	return timeouts.Value{Object: types.ObjectNull(map[string]attr.Type{
 		"create": types.StringType, "read": types.StringType, "update": types.StringType, "delete": types.StringType,
 	})}
+}
+
+// drwebGroupIdentity is the resource's identity (Terraform 1.12 and
+// later): the group's id, which import blocks can give as `identity`.
+type drwebGroupIdentity struct {
+	ID types.String `tfsdk:"id"`
+}
+
+func (r *drwebGroupResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = identityschema.Schema{Attributes: map[string]identityschema.Attribute{
+		"id": identityschema.StringAttribute{
+			RequiredForImport: true,
+			Description:       "The group's id.",
+		},
+	}}
+}
+
+// setIdentity records the group's id as the resource's identity, where the
+// CLI supports identities (a nil identity: it does not).
+func setIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, id types.String, diags *diag.Diagnostics) {
+	if identity != nil && !id.IsNull() && !id.IsUnknown() {
+		diags.Append(identity.Set(ctx, drwebGroupIdentity{ID: id})...)
+	}
 }
 
 func (r *drwebGroupResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -284,6 +309,7 @@ func (r *drwebGroupResource) Create(ctx context.Context, req resource.CreateRequ
 		return
 	}
 	r.setWritten(ctx, res, plan, resp.State.Set, resp.Private, &resp.Diagnostics)
+	setIdentity(ctx, resp.Identity, types.StringValue(res.Group.ID), &resp.Diagnostics)
 }
 
 // privateSetter is the resource's private state of a response.
@@ -368,6 +394,7 @@ func (r *drwebGroupResource) Read(ctx context.Context, req resource.ReadRequest,
 		}
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, m.withProviderSide(state))...)
+	setIdentity(ctx, resp.Identity, m.ID, &resp.Diagnostics)
 }
 
 func (r *drwebGroupResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -382,6 +409,7 @@ func (r *drwebGroupResource) Update(ctx context.Context, req resource.UpdateRequ
 		// Only what the provider itself reads changed: nothing to send.
 		state = state.withProviderSide(plan)
 		resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+		setIdentity(ctx, resp.Identity, state.ID, &resp.Diagnostics)
 		return
 	}
 	ctx, cancel := withTimeout(ctx, plan.Timeouts.Update, defaultUpdateTimeout, &resp.Diagnostics)
@@ -393,6 +421,7 @@ func (r *drwebGroupResource) Update(ctx context.Context, req resource.UpdateRequ
 		return
 	}
 	r.setWritten(ctx, res, plan, resp.State.Set, resp.Private, &resp.Diagnostics)
+	setIdentity(ctx, resp.Identity, state.ID, &resp.Diagnostics)
 }
 
 func (r *drwebGroupResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -424,6 +453,13 @@ func (r *drwebGroupResource) ImportState(ctx context.Context, req resource.Impor
 		return
 	}
 	value := req.ID
+	if value == "" && req.Identity != nil { // import { identity = { id = "…" } }
+		var id drwebGroupIdentity
+		if resp.Diagnostics.Append(req.Identity.Get(ctx, &id)...); resp.Diagnostics.HasError() {
+			return
+		}
+		value = id.ID.ValueString()
+	}
 	var tried []string
 	var g drweb.Group
 	var err error
@@ -463,6 +499,7 @@ func (r *drwebGroupResource) ImportState(ctx context.Context, req resource.Impor
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, m.withProviderSide(drwebGroupResourceModel{}))...)
+	setIdentity(ctx, resp.Identity, m.ID, &resp.Diagnostics)
 }
 
 // UpgradeState turns a state of schema version 0 (which held parent_name

@@ -2,6 +2,9 @@ package provider
 
 import (
 	"os"
+	"os/exec"
+	"regexp"
+	"strconv"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -46,6 +49,9 @@ func TestExamplesValidate(t *testing.T) {
 	for _, dir := range dirs {
 		rel, _ := filepath.Rel(root, dir)
 		t.Run(rel, func(t *testing.T) {
+			if strings.HasPrefix(filepath.ToSlash(rel), "examples/functions/") && !cliHasFunctions(t) {
+				t.Skip("provider-defined functions need Terraform 1.8 or OpenTofu 1.7 and later")
+			}
 			tmp := t.TempDir()
 			files, _ := filepath.Glob(filepath.Join(dir, "*.tf"))
 			// import-*.tf are import block snippets for the docs: they name a
@@ -75,4 +81,25 @@ func TestExamplesValidate(t *testing.T) {
 			}
 		})
 	}
+}
+
+// cliHasFunctions tells whether the test's CLI calls provider-defined
+// functions: Terraform 1.8 and later, OpenTofu 1.7 and later.
+func cliHasFunctions(t *testing.T) bool {
+	t.Helper()
+	out, err := exec.Command(os.Getenv("TF_ACC_TERRAFORM_PATH"), "version").Output() //nolint:gosec // the test's own CLI
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(Terraform|OpenTofu) v(\d+)\.(\d+)\.`).FindStringSubmatch(string(out))
+	if m == nil {
+		t.Fatalf("unknown CLI version: %s", out)
+	}
+	major, _ := strconv.Atoi(m[2])
+	minor, _ := strconv.Atoi(m[3])
+	least := 8
+	if m[1] == "OpenTofu" {
+		least = 7
+	}
+	return major > 1 || (major == 1 && minor >= least)
 }

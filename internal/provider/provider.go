@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/function"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -20,7 +21,10 @@ import (
 	"github.com/endpointgroups/terraform-provider-endpointgroups/internal/opswat"
 )
 
-var _ provider.Provider = (*endpointGroupsProvider)(nil)
+var (
+	_ provider.Provider              = (*endpointGroupsProvider)(nil)
+	_ provider.ProviderWithFunctions = (*endpointGroupsProvider)(nil)
+)
 
 type endpointGroupsProvider struct {
 	version string
@@ -181,6 +185,12 @@ func (p *endpointGroupsProvider) DataSources(context.Context) []func() datasourc
 		newDrWebGroupDataSource,
 		newDrWebGroupsDataSource,
 	}
+}
+
+// Functions are the provider-defined functions (Terraform 1.8 and later,
+// OpenTofu 1.7 and later).
+func (p *endpointGroupsProvider) Functions(context.Context) []func() function.Function {
+	return []func() function.Function{newDrWebPathFunction, newDrWebPathNamesFunction}
 }
 
 func (p *endpointGroupsProvider) Resources(context.Context) []func() resource.Resource {

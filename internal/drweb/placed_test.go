@@ -1,0 +1,134 @@
+package drweb
+
+import (
+	"context"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/endpointgroups/terraform-provider-endpointgroups/internal/emulator"
+)
+
+// infoIDs returns every id the server was asked for with info.ds.
+func infoIDs(srv *emulator.Server) []string {
+	var ids []string
+	for _, r := range srv.Requests() {
+		if r.Path == infoPath {
+			ids = append(ids, r.Query["id"]...)
+		}
+	}
+	return ids
+}
+
+// After a walk of the tree, a lookup by id asks info.ds for the group
+// alone: its ancestors' names and parents come from the listing.
+func TestPathFromTheRunsListing(t *testing.T) {
+	t.Parallel()
+	c, srv := setup(t)
+	ctx := context.Background()
+	if _, err := c.Tree(ctx, "", true, false); err != nil {
+		t.Fatal(err)
+	}
+	g, err := c.GroupByID(ctx, berlinWS)
+	if err != nil || g.Path != "Offices/Berlin/Workstations" {
+		t.Fatalf("%+v, %v", g, err)
+	}
+	if ids := infoIDs(srv); !slices.Equal(ids, []string{berlinWS}) {
+		t.Fatalf("info.ds was asked for %v, want only the group itself", ids)
+	}
+}
+
+// Without a listing, each ancestor is asked once per run, whatever number
+// of lookups share it.
+func TestAncestorsAskedOnce(t *testing.T) {
+	t.Parallel()
+	c, srv := setup(t)
+	var wg sync.WaitGroup
+	for _, id := range []string{berlinWS, moscowWS, berlin, moscow, berlinWS} {
+		wg.Go(func() {
+			if _, err := c.GroupByID(context.Background(), id); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	ids := infoIDs(srv)
+	seen := map[string]int{}
+	for _, id := range ids {
+		seen[id]++
+	}
+	for id, n := range seen {
+		if n > 1 {
+			t.Errorf("%s was asked %d times: %v", id, n, ids)
+		}
+	}
+	if seen[offices] != 1 {
+		t.Errorf("the shared ancestor Offices was asked %d times", seen[offices])
+	}
+}
+
+// A lookup by id that needs an ancestor while a walk of the tree is under
+// way waits for the walk to list it instead of asking info.ds.
+func TestPathWaitsForAWalkUnderWay(t *testing.T) {
+	t.Parallel()
+	c, srv := setup(t)
+	ctx := context.Background()
+	srv.SetLatency(100 * time.Millisecond) // a walk that takes a while
+	walked := make(chan error, 1)
+	go func() { _, err := c.Tree(ctx, "", true, false); walked <- err }()
+	for srv.Count(listPath) == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	g, err := c.GroupByID(ctx, berlinWS)
+	if err != nil || g.Path != "Offices/Berlin/Workstations" {
+		t.Fatalf("%+v, %v", g, err)
+	}
+	if err := <-walked; err != nil {
+		t.Fatal(err)
+	}
+	if ids := infoIDs(srv); !slices.Equal(ids, []string{berlinWS}) {
+		t.Fatalf("info.ds was asked for %v, want only the group itself", ids)
+	}
+}
+
+// A quiet batch that still expects ids from lookups under way waits for
+// them, but never past maxWait.
+func TestBatchWaitsForExpectedLookups(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	var sent [][]string
+	expect := int64(3)
+	b := &batcher{window: 10 * time.Millisecond, maxWait: 2 * time.Second, max: 100,
+		expecting: func() int64 { return expect },
+		fetch: func(_ context.Context, ids []string) map[string]result {
+			mu.Lock()
+			sent = append(sent, ids)
+			mu.Unlock()
+			out := map[string]result{}
+			for _, id := range ids {
+				out[id] = result{group: Group{ID: id}}
+			}
+			return out
+		}}
+	var wg sync.WaitGroup
+	for i, id := range []string{"a", "b", "c"} {
+		wg.Go(func() {
+			time.Sleep(time.Duration(i) * 100 * time.Millisecond) // ten windows apart
+			if _, err := b.get(context.Background(), id); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if len(sent) != 1 || len(sent[0]) != 3 {
+		t.Fatalf("batches %v, want one with the three ids", sent)
+	}
+	// Expecting more than ever come: the batch goes at maxWait.
+	expect = 10
+	b.maxWait = 300 * time.Millisecond
+	start := time.Now()
+	if _, err := b.get(context.Background(), "d"); err != nil || time.Since(start) < 250*time.Millisecond {
+		t.Fatalf("%v after %s", err, time.Since(start))
+	}
+}
