@@ -3,10 +3,10 @@ package provider
 import (
 	"os"
 	"os/exec"
-	"regexp"
-	"strconv"
 	"path/filepath"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
