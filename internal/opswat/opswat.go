@@ -317,7 +317,7 @@ func (c *Client) do(ctx context.Context, req client.Request) (*client.Response, 
 		resp, err := c.http.Do(sendCtx, r)
 		if errors.Is(err, errTokenExpiredWhileWaiting) {
 			if stale++; stale > maxStaleTokens {
-				return nil, fmt.Errorf("the OPSWAT access token expired %d times while requests waited for their turn under requests_per_minute: "+
+				return nil, fmt.Errorf("the OPSWAT access token expired %d times while requests waited for their turn at the client's pace (requests a minute): "+
 					"the provider cannot send requests within a token's lifetime (%w)", stale, err)
 			}
 			c.http.Logger().Debug(ctx, "the OPSWAT access token expired while the request waited for its turn; fetching a new one", nil)

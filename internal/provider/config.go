@@ -201,12 +201,12 @@ func configProblem(v vendorBlock, err error, fromEnv bool) diag.Diagnostics {
 	switch {
 	case ce.Problem == client.Missing && v.block == "opswat" && ce.Field == "AccessToken":
 		return notConfigured("OPSWAT Not Configured",
-			fmt.Sprintf("This data source reads OPSWAT MetaDefender IT Access groups, but the provider has no OPSWAT credentials. "+
+			fmt.Sprintf("This configuration reads OPSWAT MetaDefender IT Access groups, but the provider has no OPSWAT credentials. "+
 				"In the provider's opswat block set access_token (or the environment variable %s), or client_id and client_secret "+
 				"(or %s and %s).", envOPSWATAccessToken, envOPSWATClientID, envOPSWATClientSecret))
 	case ce.Problem == client.Missing && ce.Other == "":
 		return notConfigured(v.name+" Not Configured",
-			fmt.Sprintf("This data source reads %s groups, but the provider has no %s %s: set %s.%s in the provider "+
+			fmt.Sprintf("This configuration uses %s groups, but the provider has no %s %s: set %s.%s in the provider "+
 				"configuration or the environment variable %s.", v.product, v.name, strings.ReplaceAll(f.attr, "_", " "), v.block, f.attr, f.env))
 	case ce.Problem == client.Missing:
 		return notConfigured("Incomplete "+v.name+" Credentials",

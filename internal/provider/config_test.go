@@ -74,7 +74,7 @@ func TestResolveOPSWAT(t *testing.T) {
 			want: opswat.Config{BaseURL: "https://tenant.example.com", ClientID: "i", ClientSecret: "s", RequestsPerMinute: 7},
 		},
 		"not configured names attributes and variables": {
-			problem: "OPSWAT Not Configured: This data source reads OPSWAT MetaDefender IT Access groups, but the provider has no OPSWAT credentials. In the provider's opswat block set access_token (or the environment variable OPSWAT_ACCESS_TOKEN), or client_id and client_secret (or OPSWAT_CLIENT_ID and OPSWAT_CLIENT_SECRET).",
+			problem: "OPSWAT Not Configured: This configuration reads OPSWAT MetaDefender IT Access groups, but the provider has no OPSWAT credentials. In the provider's opswat block set access_token (or the environment variable OPSWAT_ACCESS_TOKEN), or client_id and client_secret (or OPSWAT_CLIENT_ID and OPSWAT_CLIENT_SECRET).",
 		},
 		"secret without id": {
 			env:     map[string]string{envOPSWATClientSecret: "s"},
@@ -215,7 +215,7 @@ func TestResolveDrWeb(t *testing.T) {
 			env:  with(map[string]string{envDrWebCAFile: caFile}),
 			want: drweb.Config{URL: "https://esuite.example.com:9081", Login: "admin", Password: "pw"}, tls: tlsSettings{caCertPEM: caPEM},
 		},
-		"missing url":      {problem: "Dr.Web Not Configured: This data source reads Dr.Web groups, but the provider has no Dr.Web url: set drweb.url in the provider configuration or the environment variable DRWEB_URL."},
+		"missing url":      {problem: "Dr.Web Not Configured: This configuration uses Dr.Web groups, but the provider has no Dr.Web url: set drweb.url in the provider configuration or the environment variable DRWEB_URL."},
 		"missing login":    {env: map[string]string{envDrWebURL: "https://h"}, problem: "set drweb.login in the provider configuration or the environment variable DRWEB_LOGIN."},
 		"missing password": {env: map[string]string{envDrWebURL: "https://h", envDrWebLogin: "a"}, problem: "set drweb.password in the provider configuration or the environment variable DRWEB_PASSWORD."},
 		"unreadable CA file": {
@@ -401,11 +401,11 @@ func TestConfigProblem(t *testing.T) {
 			"Conflicting OPSWAT Credentials: Both OPSWAT_ACCESS_TOKEN and OPSWAT_CLIENT_ID/OPSWAT_CLIENT_SECRET are set."},
 		{opswatBlock, opswatErr("ClientSecret", client.Missing, "ClientID", nil), true,
 			"Incomplete OPSWAT Credentials: OPSWAT_CLIENT_ID is set but the client secret is missing: set opswat.client_secret or the environment variable OPSWAT_CLIENT_SECRET."},
-		{opswatBlock, opswatErr("AccessToken", client.Missing, "", nil), true, "OPSWAT Not Configured: This data source reads OPSWAT MetaDefender IT Access groups"},
+		{opswatBlock, opswatErr("AccessToken", client.Missing, "", nil), true, "OPSWAT Not Configured: This configuration reads OPSWAT MetaDefender IT Access groups"},
 		{opswatBlock, opswatErr("RequestsPerMinute", client.Invalid, "", errors.New("-1 is not a rate")), false,
 			"Invalid OPSWAT Requests Per Minute: The OPSWAT requests per minute (opswat.requests_per_minute or OPSWAT_REQUESTS_PER_MINUTE) is invalid: -1 is not a rate.\n"},
 		{drwebBlock, &client.ConfigError{Vendor: drweb.Vendor, Field: "Login", Problem: client.Missing}, false,
-			"Dr.Web Not Configured: This data source reads Dr.Web groups, but the provider has no Dr.Web login: set drweb.login in the provider configuration or the environment variable DRWEB_LOGIN."},
+			"Dr.Web Not Configured: This configuration uses Dr.Web groups, but the provider has no Dr.Web login: set drweb.login in the provider configuration or the environment variable DRWEB_LOGIN."},
 		{drwebBlock, &client.ConfigError{Vendor: drweb.Vendor, Field: "URL", Problem: client.Invalid, Err: errors.New(`"h" has no host`)}, false,
 			`Invalid Dr.Web URL: The Dr.Web server URL (drweb.url or DRWEB_URL) is invalid: "h" has no host. Use the server's web address, such as https://esuite.example.com:9081.`},
 		{drwebBlock, errors.New("client: the request timeout must be positive, got 0s"), false,

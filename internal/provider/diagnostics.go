@@ -101,7 +101,7 @@ func addAPIError(diags *diag.Diagnostics, v vendorBlock, err error) {
 			err, vendor, v.block, v.envCAFile, v.block, v.envInsec, v.credentials))
 	case errors.Is(err, context.Canceled):
 		diags.AddError(vendor+" Request Cancelled", fmt.Sprintf("Terraform stopped the operation (an interrupt) while the provider waited for the %s API: "+
-			"the data source was not read and no further request was sent (%v).", vendor, err))
+			"the operation did not finish and no further request was sent (%v).", vendor, err))
 	case errors.As(err, &apiErr):
 		diags.AddError(vendor+" API Error", err.Error())
 	case errors.As(err, &reqErr):

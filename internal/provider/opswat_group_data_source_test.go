@@ -162,7 +162,7 @@ data "endpointgroups_opswat_group" "x" {
   name = "Default"
 }
 `, srv.URL),
-		ExpectError: errorRe(`This data source reads OPSWAT MetaDefender IT Access groups, but the provider has no OPSWAT credentials. In the provider's opswat block set access_token (or the environment variable OPSWAT_ACCESS_TOKEN), or client_id and client_secret (or OPSWAT_CLIENT_ID and OPSWAT_CLIENT_SECRET).`),
+		ExpectError: errorRe(`This configuration reads OPSWAT MetaDefender IT Access groups, but the provider has no OPSWAT credentials. In the provider's opswat block set access_token (or the environment variable OPSWAT_ACCESS_TOKEN), or client_id and client_secret (or OPSWAT_CLIENT_ID and OPSWAT_CLIENT_SECRET).`),
 	})
 	if srv.Count("/api/groups/info.ds") == 0 {
 		t.Error("the Dr.Web data source was not read")
