@@ -259,7 +259,7 @@ func (c *Client) Do(ctx context.Context, req Request) (*Response, error) {
 			"url": redactedURL, "wait_ms": wait.Milliseconds(), "header": source, "remaining": resp.Header.Get("X-RateLimit-Remaining"),
 		})
 		c.waits.note(time.Now(), wait, waitRateLimited)
-		if err := sleep(ctx, wait); err != nil {
+		if err := Sleep(ctx, wait); err != nil {
 			return nil, c.requestError(ctx, req.Method, redactedURL, err, policy)
 		}
 		limited.n++

@@ -163,8 +163,8 @@ func drain(resp *http.Response) {
 	_ = resp.Body.Close()
 }
 
-// sleep waits d, or less if ctx ends first.
-func sleep(ctx context.Context, d time.Duration) error {
+// Sleep waits d, or less if ctx ends first (then it returns ctx.Err()).
+func Sleep(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {

@@ -180,7 +180,7 @@ func (c *Client) readBack(ctx context.Context, id string) (Group, error) {
 	var err error
 	for attempt := range readBackAttempts {
 		if attempt > 0 {
-			if serr := sleep(ctx, time.Duration(attempt)*readBackPause); serr != nil {
+			if serr := client.Sleep(ctx, time.Duration(attempt)*readBackPause); serr != nil {
 				break
 			}
 		}
@@ -199,17 +199,6 @@ const (
 	readBackAttempts = 3
 	readBackPause    = 250 * time.Millisecond
 )
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
 
 // checkName refuses what the server would not store as sent.
 func checkName(name string) error {
