@@ -550,7 +550,7 @@ func (c *Client) ReadGroup(ctx context.Context, id, parentID string) (Group, err
 	switch {
 	case lerr != nil:
 		// Not a *NotFoundError: the group is not known to be missing.
-		return Group{}, fmt.Errorf("the server refused the group %q (%v), and whether it is gone could not be told: %w", id, nf.Server, lerr)
+		return Group{}, fmt.Errorf("the server refused the group %q (%s), and whether it is gone could not be told: %w", id, nf.Server.Error(), lerr)
 	case listed:
 		return Group{}, &TreeError{fmt.Sprintf("%v, yet %s lists it: the server contradicts itself, so the group is not taken for gone", err, describeParent(parentID))}
 	}

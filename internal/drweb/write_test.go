@@ -3,7 +3,6 @@ package drweb
 import (
 	"context"
 	"errors"
-	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -580,7 +579,7 @@ func TestWritesOnEveryServerLine(t *testing.T) {
 				t.Fatal(err)
 			}
 			if _, ok := srv.DrWebGroup("line-test"); ok {
-				t.Fatal(fmt.Sprintf("%s: the group is still there", line))
+				t.Fatalf("%s: the group is still there", line)
 			}
 		})
 	}

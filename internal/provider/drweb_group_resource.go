@@ -115,7 +115,7 @@ func (m drwebGroupResourceModel) withProviderSide(from drwebGroupResourceModel) 
 		m.AllowDuplicateNames = types.BoolValue(false)
 	}
 	m.Timeouts = from.Timeouts
-	if m.Timeouts.Object.IsNull() || m.Timeouts.Object.IsUnknown() || len(m.Timeouts.Object.AttributeTypes(context.Background())) == 0 {
+	if m.Timeouts.IsNull() || m.Timeouts.IsUnknown() || len(m.Timeouts.AttributeTypes(context.Background())) == 0 {
 		m.Timeouts = nullTimeouts()
 	}
 	return m
@@ -167,12 +167,19 @@ func (r *drwebGroupResource) Metadata(_ context.Context, req resource.MetadataRe
 const drwebGroupSchemaVersion = 1
 
 func (r *drwebGroupResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	tb := timeouts.Block(ctx, timeoutOpts).(schema.SingleNestedBlock)
+	// The timeouts package describes its block in plain text only: the
+	// same words in Markdown for the docs.
+	tb, ok := timeouts.Block(ctx, timeoutOpts).(schema.SingleNestedBlock)
+	if !ok {
+		resp.Diagnostics.AddError("Unexpected Timeouts Block", fmt.Sprintf("terraform-plugin-framework-timeouts returned a %T; please report this to the provider's developers.", timeouts.Block(ctx, timeoutOpts)))
+		return
+	}
 	tb.MarkdownDescription = "Timeouts of the resource's operations, as durations such as `\"30s\"` or `\"15m\"`."
 	for name, a := range tb.Attributes {
-		s := a.(schema.StringAttribute)
-		s.MarkdownDescription = s.Description
-		tb.Attributes[name] = s
+		if s, ok := a.(schema.StringAttribute); ok {
+			s.MarkdownDescription = s.Description
+			tb.Attributes[name] = s
+		}
 	}
 	resp.Schema = schema.Schema{
 		Version: drwebGroupSchemaVersion,
@@ -315,11 +322,6 @@ func (r *drwebGroupResource) Create(ctx context.Context, req resource.CreateRequ
 // privateSetter is the resource's private state of a response.
 type privateSetter interface {
 	SetKey(ctx context.Context, key string, value []byte) diag.Diagnostics
-}
-
-// privateGetter is the resource's private state of a request.
-type privateGetter interface {
-	GetKey(ctx context.Context, key string) ([]byte, diag.Diagnostics)
 }
 
 // storedNameKey holds, in the resource's private state, the name the server
