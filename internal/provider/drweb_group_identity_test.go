@@ -18,15 +18,24 @@ var identityProbe struct {
 
 // cliHasIdentity tells whether the test's CLI knows resource identities, by
 // what it does rather than its version (Terraform has them from 1.12;
-// OpenTofu, whatever its version, has none): whether the provider's
-// identity schema shows in `providers schema -json`.
+// OpenTofu, whatever its version, has none): whether it accepts `identity`
+// in an import block. (Asking the provider's schema instead would skip the
+// test, rather than fail it, if the provider lost its identity.)
 func cliHasIdentity(t *testing.T) bool {
 	t.Helper()
 	c := newCLI(t)
 	identityProbe.Do(func() {
-		dir := workdir(t, `resource "endpointgroups_drweb_group" "x" { name = "x" }`+"\n")
-		out, err := c.run(dir, nil, "providers", "schema", "-json")
-		identityProbe.ok = err == nil && strings.Contains(out, `"resource_identity_schemas"`)
+		dir := workdir(t, `
+import {
+  to       = endpointgroups_drweb_group.x
+  identity = { id = "probe" }
+}
+resource "endpointgroups_drweb_group" "x" {
+  name = "x"
+}
+`)
+		out, _ := c.run(dir, nil, "validate", "-no-color")
+		identityProbe.ok = !strings.Contains(strings.Join(strings.Fields(out), " "), `An argument named "identity" is not expected here`)
 	})
 	return identityProbe.ok
 }
@@ -40,8 +49,10 @@ func TestAccDrWebGroupResource_identity(t *testing.T) {
 		t.Skip("the Terraform CLI of this run has no resource identities (Terraform 1.12 and later have them; OpenTofu has none)")
 	}
 	srv := startEmulator(t)
+	// Import steps run in a working directory of their own, with the
+	// configuration as written: it names the provider's source.
 	config := func(name string) string {
-		return providerBlock(srv) + `
+		return accRequiredProviders() + providerBlock(srv) + `
 resource "endpointgroups_drweb_group" "x" {
   id        = "ident-1"
   name      = "` + name + `"
@@ -71,8 +82,8 @@ resource "endpointgroups_drweb_group" "x" {
 
 	// An existing group adopted by its identity plans no change.
 	other := startEmulator(t)
-	accTest(t, resource.TestStep{
-		Config: providerBlock(other) + `
+	resource.Test(t, resource.TestCase{ProtoV6ProviderFactories: protoV6, Steps: []resource.TestStep{{
+		Config: accRequiredProviders() + providerBlock(other) + `
 import {
   to       = endpointgroups_drweb_group.linux
   identity = { id = "` + idLinux + `" }
@@ -89,5 +100,5 @@ resource "endpointgroups_drweb_group" "linux" {
 		ConfigStateChecks: []statecheck.StateCheck{
 			statecheck.ExpectIdentity("endpointgroups_drweb_group.linux", map[string]knownvalue.Check{"id": knownvalue.StringExact(idLinux)}),
 		},
-	})
+	}}})
 }
