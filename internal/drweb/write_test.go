@@ -332,13 +332,13 @@ func TestLateCreate(t *testing.T) {
 	t.Parallel()
 	c, srv := setupShort(t)
 	ctx := context.Background()
-	srv.AddFault(emulator.Fault{Path: addPath, Times: 1, Late: true, Delay: 1500 * time.Millisecond, Status: 200})
+	srv.AddFault(emulator.Fault{Path: addPath, Times: 1, Late: true, Delay: 4 * time.Second, Status: 200}) // well after the look that follows the 1 s timeout
 	_, err := c.CreateGroup(ctx, GroupInput{Name: "Late", ParentID: servers})
 	var unknown *OutcomeUnknownError
 	if !errors.As(err, &unknown) || unknown.Look != nil || len(unknown.Candidates) != 0 || addCount(srv) != 1 {
 		t.Fatalf("got %v after %d add.ds", err, addCount(srv))
 	}
-	for range 100 {
+	for range 400 { // up to 20 s
 		if len(srv.DrWebGroupsNamed(servers, "Late")) > 0 {
 			break
 		}

@@ -190,7 +190,10 @@ func (r *drwebGroupResource) Schema(ctx context.Context, _ resource.SchemaReques
 			"as changed outside of Terraform: read them with the `endpointgroups_drweb_group` data source. OPSWAT documents no " +
 			"writes, so there is no OPSWAT resource.\n\n" +
 			"Each write is sent once. When its answer is lost, the provider looks at the server to learn what became of it and " +
-			"never sends it blindly again; see the guide \"Managing Dr.Web groups\" for what it guarantees.",
+			"never sends it blindly again; see the guide \"Managing Dr.Web groups\" for what it guarantees.\n\n" +
+			"Where the CLI has resource identities (Terraform 1.12 and later), the resource's identity is its `id`: " +
+			"`import { to = endpointgroups_drweb_group.x, identity = { id = \"…\" } }` adopts a group, and " +
+			"`terraform plan -generate-config-out=…` writes its configuration.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Optional: true, Computed: true,

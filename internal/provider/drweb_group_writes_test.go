@@ -165,7 +165,7 @@ resource "endpointgroups_drweb_group" "x" {
 }
 `
 	landed := func() string {
-		for range 200 {
+		for range 800 { // up to 20 s
 			if on := srv.DrWebGroupsNamed(idServers, "Late"); len(on) == 1 {
 				return on[0]
 			}
@@ -178,7 +178,7 @@ resource "endpointgroups_drweb_group" "x" {
 		CheckDestroy:             func(*terraform.State) error { return noneNamed(srv, idServers, "Late") },
 		Steps: []resource.TestStep{{
 			PreConfig: func() {
-				srv.AddFault(emulator.Fault{Path: addDS, Times: 1, Late: true, Delay: 1500 * time.Millisecond, Status: 200})
+				srv.AddFault(emulator.Fault{Path: addDS, Times: 1, Late: true, Delay: 4 * time.Second, Status: 200}) // well after the look that follows the 1 s timeout
 			},
 			Config:      config,
 			ExpectError: regexp.MustCompile(`Dr.Web Create Outcome Unknown[\s\S]*no\s+new\s+group\s+of\s+that\s+name\s+is\s+there\s+yet`),
