@@ -376,6 +376,8 @@ func (r *drwebGroupResource) Read(ctx context.Context, req resource.ReadRequest,
 	g, err := c.ReadGroup(ctx, state.ID.ValueString(), state.ParentID.ValueString())
 	var gone *drweb.GoneError
 	if errors.As(err, &gone) {
+		// The framework wants an identity after every read, a removal too.
+		setIdentity(ctx, resp.Identity, state.ID, &resp.Diagnostics)
 		resp.Diagnostics.AddWarning("Dr.Web Group Gone",
 			fmt.Sprintf("The Dr.Web group %q (%q) no longer exists: %v. It was deleted outside of Terraform, so it is removed "+
 				"from the state, and the next plan creates it again.", state.ID.ValueString(), state.Name.ValueString(), err))
