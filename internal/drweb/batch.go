@@ -19,8 +19,9 @@ import (
 // on a request already sent (whose lookups come back for their ancestors,
 // or end and let Terraform start the next reads) — waits another window for
 // them, up to `maxWait`. Without that, a server some milliseconds away
-// splits the run's lookups into two batches in flight at once, for good. A batch runs on
-// a context of its own, which keeps its first caller's values (the logger)
+// splits the run's lookups into two batches in flight at once, for good.
+//
+// A batch runs on a context of its own, which keeps its first caller's values (the logger)
 // and is cancelled when the last of its waiters has left: an interrupted
 // plan leaves no batch retrying, and a caller that comes after it starts a
 // new one.
@@ -34,7 +35,6 @@ type batcher struct {
 	expecting func() int64
 
 	mu       sync.Mutex
-	sent     int64             // callers waiting on batches already sent
 	done     map[string]Group  // the run's answers
 	carrying map[string]*batch // the batch that carries an id, open or sent
 	open     *batch            // the batch still taking ids
@@ -48,7 +48,6 @@ type batch struct {
 	ctx     context.Context //nolint:containedctx // the batch's own context, cancelled when no one waits
 	cancel  context.CancelFunc
 	started time.Time
-	flushed bool // sent: its waiters count in batcher.sent
 }
 
 type result struct {
@@ -83,9 +82,6 @@ func (b *batcher) get(ctx context.Context, id string) (Group, error) {
 	ch := make(chan result, 1)
 	cur.waiters[id] = append(cur.waiters[id], ch)
 	cur.live++
-	if cur.flushed { // joined a request already under way
-		b.sent++
-	}
 	if cur == b.open {
 		if len(cur.ids) >= b.max {
 			b.flushLocked()
@@ -102,17 +98,9 @@ func (b *batcher) get(ctx context.Context, id string) (Group, error) {
 
 	select {
 	case r := <-ch:
-		b.mu.Lock()
-		if cur.flushed {
-			b.sent--
-		}
-		b.mu.Unlock()
 		return r.group, r.err
 	case <-ctx.Done():
 		b.mu.Lock()
-		if cur.flushed {
-			b.sent--
-		}
 		if cur.live--; cur.live == 0 {
 			cur.cancel() // no one waits for this batch any more
 		}
@@ -155,8 +143,6 @@ func (b *batcher) flushLocked() {
 		return
 	}
 	b.open = nil
-	cur.flushed = true
-	b.sent += int64(cur.live)
 	if b.timer != nil {
 		b.timer.Stop()
 		b.timer = nil
