@@ -92,7 +92,7 @@ type OutcomeUnknownError struct {
 func (e *OutcomeUnknownError) Error() string {
 	what := fmt.Sprintf("the group %q", e.ID)
 	if e.Op == OpCreate {
-		what = fmt.Sprintf("the group %q under %s", e.Name, describeParent(e.ParentID))
+		what = fmt.Sprintf("the group %q under %s", e.Name, DescribeParent(e.ParentID))
 	}
 	msg := fmt.Sprintf("the answer to the %s of %s was lost (%v)", e.Op, what, e.Err)
 	switch {
@@ -125,7 +125,7 @@ func (e *DuplicateNameError) Error() string {
 	if e.Existing.System {
 		kind = "a system group"
 	}
-	return fmt.Sprintf("%s already holds %s named %q: %q", capitalise(describeParent(e.ParentID)), kind, e.Name, e.Existing.ID)
+	return fmt.Sprintf("%s already holds %s named %q: %q", capitalise(DescribeParent(e.ParentID)), kind, e.Name, e.Existing.ID)
 }
 
 // IDTakenError is a create with a chosen id that the server refused because
@@ -136,7 +136,7 @@ type IDTakenError struct {
 }
 
 func (e *IDTakenError) Error() string {
-	return fmt.Sprintf("%v; the group %q (named %q, under %s) has that id", e.Refusal, e.Existing.ID, e.Existing.Name, describeParent(e.Existing.ParentID))
+	return fmt.Sprintf("%v; the group %q (named %q, under %s) has that id", e.Refusal, e.Existing.ID, e.Existing.Name, DescribeParent(e.Existing.ParentID))
 }
 
 func (e *IDTakenError) Unwrap() error { return e.Refusal }
@@ -216,7 +216,7 @@ type GoneError struct {
 }
 
 func (e *GoneError) Error() string {
-	return fmt.Sprintf("the Dr.Web group %q is gone: the server refuses its id (%v), and %s does not list it", e.ID, e.Server, describeParent(e.ParentID))
+	return fmt.Sprintf("the Dr.Web group %q is gone: the server refuses its id (%v), and %s does not list it", e.ID, e.Server, DescribeParent(e.ParentID))
 }
 
 // Is makes a GoneError match client.ErrNotFound.

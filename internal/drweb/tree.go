@@ -187,11 +187,11 @@ func (c *Client) Tree(ctx context.Context, parentID string, recursive, includeSy
 	kids := map[string][]TreeNode{}
 	var mu sync.Mutex
 	total := len(top)
-	tooMany := &TreeError{fmt.Sprintf("the Dr.Web group tree below %s has more than %d groups; the server's listing looks broken (it keeps listing new groups)", describeParent(parentID), MaxTreeGroups)}
+	tooMany := &TreeError{fmt.Sprintf("the Dr.Web group tree below %s has more than %d groups; the server's listing looks broken (it keeps listing new groups)", DescribeParent(parentID), MaxTreeGroups)}
 	level, depth := top, 1
 	for recursive && len(level) > 0 {
 		if depth >= MaxTreeDepth {
-			return nil, &TreeError{fmt.Sprintf("the Dr.Web group tree is deeper than %d levels below %s; no real tree is: the server's listing is broken", MaxTreeDepth, describeParent(parentID))}
+			return nil, &TreeError{fmt.Sprintf("the Dr.Web group tree is deeper than %d levels below %s; no real tree is: the server's listing is broken", MaxTreeDepth, DescribeParent(parentID))}
 		}
 		g, gctx := errgroup.WithContext(ctx)
 		g.SetLimit(treeConcurrency)
@@ -260,10 +260,11 @@ func claim(parentOf map[string]string, id, parent, root string) error {
 		}
 		cur = parentOf[cur]
 	}
-	return &TreeError{fmt.Sprintf("the Dr.Web server lists the group %q under %s and under %s; a group has one parent", id, describeParent(prev), describeParent(parent))}
+	return &TreeError{fmt.Sprintf("the Dr.Web server lists the group %q under %s and under %s; a group has one parent", id, DescribeParent(prev), DescribeParent(parent))}
 }
 
-func describeParent(id string) string {
+// DescribeParent names a parent in messages: "the top level" for "".
+func DescribeParent(id string) string {
 	if id == "" {
 		return "the top level"
 	}

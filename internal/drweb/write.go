@@ -332,10 +332,10 @@ func (c *Client) CreateGroup(ctx context.Context, in GroupInput) (WriteResult, e
 	case err == nil && g.ParentID != in.ParentID:
 		// Not under the parent before the write, and not under it now:
 		// a group from elsewhere in the tree.
-		return WriteResult{}, &AnswerError{Op: OpCreate, Got: id, Why: fmt.Sprintf("which is under %s, not under %s", describeParent(g.ParentID), describeParent(in.ParentID))}
+		return WriteResult{}, &AnswerError{Op: OpCreate, Got: id, Why: fmt.Sprintf("which is under %s, not under %s", DescribeParent(g.ParentID), DescribeParent(in.ParentID))}
 	case err != nil:
 		if listed, lerr := c.listedUnder(ctx, id, in.ParentID); lerr == nil && !listed {
-			return WriteResult{}, &AnswerError{Op: OpCreate, Got: id, Why: fmt.Sprintf("which %s does not list", describeParent(in.ParentID))}
+			return WriteResult{}, &AnswerError{Op: OpCreate, Got: id, Why: fmt.Sprintf("which %s does not list", DescribeParent(in.ParentID))}
 		}
 		res.ReadBack = err
 		g = Group{ID: id, Name: in.Name, Description: in.Description, ParentID: in.ParentID}
@@ -352,7 +352,7 @@ func checkCreated(id string, in GroupInput, before map[string]bool) error {
 	case in.ID != "" && id != in.ID:
 		return &AnswerError{Op: OpCreate, Asked: in.ID, Got: id, Why: fmt.Sprintf("not the id %q that was sent", in.ID)}
 	case id != "" && before[id]:
-		return &AnswerError{Op: OpCreate, Asked: in.ID, Got: id, Why: fmt.Sprintf("which was under %s before the write", describeParent(in.ParentID))}
+		return &AnswerError{Op: OpCreate, Asked: in.ID, Got: id, Why: fmt.Sprintf("which was under %s before the write", DescribeParent(in.ParentID))}
 	}
 	return nil
 }
@@ -552,7 +552,7 @@ func (c *Client) ReadGroup(ctx context.Context, id, parentID string) (Group, err
 		// Not a *NotFoundError: the group is not known to be missing.
 		return Group{}, fmt.Errorf("the server refused the group %q (%s), and whether it is gone could not be told: %w", id, nf.Server.Error(), lerr)
 	case listed:
-		return Group{}, &TreeError{fmt.Sprintf("%v, yet %s lists it: the server contradicts itself, so the group is not taken for gone", err, describeParent(parentID))}
+		return Group{}, &TreeError{fmt.Sprintf("%v, yet %s lists it: the server contradicts itself, so the group is not taken for gone", err, DescribeParent(parentID))}
 	}
 	return Group{}, &GoneError{ID: id, ParentID: parentID, Server: nf.Server}
 }

@@ -193,55 +193,66 @@ func setupShort(t *testing.T) (*Client, *emulator.Server) {
 // so: refused, outcome unknown, or an answer it does not trust.
 func TestCreateFaults(t *testing.T) {
 	t.Parallel()
-	for _, tc := range writeFaults() {
-		t.Run(tc.String(), func(t *testing.T) {
-			t.Parallel()
-			c, srv := setupShort(t)
-			ctx := context.Background()
-			if _, err := c.Children(ctx, offices); err != nil { // settle the format first
-				t.Fatal(err)
-			}
-			f := tc.f
-			f.Path, f.Times = addPath, 1
-			srv.AddFault(f)
-			res, err := c.CreateGroup(ctx, GroupInput{Name: "Madrid", ParentID: offices})
-			on := srv.DrWebGroupsNamed(offices, "Madrid")
-			if n := addCount(srv); n != 1 {
-				t.Fatalf("add.ds was sent %d times", n)
-			}
-			var unknown *OutcomeUnknownError
-			var refused *WriteError
-			var answer *AnswerError
-			switch {
-			case tc.after && tc.name == "answer for foe":
-				// The answer names a group that is not there: not taken, and
-				// the group made is named by the next create's refusal.
-				if !errors.As(err, &answer) || len(on) != 1 {
-					t.Fatalf("got %+v, %v; on the server %v", res, err, on)
+	// The JSON line, the XML-only one, and the one whose JSON head is not JSON.
+	for _, line := range []emulator.DrWebServerLine{emulator.DrWebDefault, emulator.DrWebAVDesk413, emulator.DrWebESS12} {
+		for _, tc := range writeFaults() {
+			t.Run(string(line)+"-"+tc.String(), func(t *testing.T) {
+				t.Parallel()
+				c, srv := setupShort(t)
+				if err := srv.SetDrWebServerLine(line); err != nil {
+					t.Fatal(err)
 				}
-				_, again := c.CreateGroup(ctx, GroupInput{Name: "Madrid", ParentID: offices})
-				var dup *DuplicateNameError
-				if !errors.As(again, &dup) || dup.Existing.ID != on[0] {
-					t.Fatalf("the next create: %v", again)
-				}
-			case tc.after:
-				if err != nil || len(on) != 1 || res.Group.ID != on[0] || res.LostAnswer == nil {
-					t.Fatalf("got %+v, %v; on the server %v", res, err, on)
-				}
-			case tc.name == "errno":
-				if !errors.As(err, &refused) || len(on) != 0 {
-					t.Fatalf("got %v; on the server %v", err, on)
-				}
-			case tc.name == "answer for foe":
-				if !errors.As(err, &answer) || len(on) != 0 {
-					t.Fatalf("got %v; on the server %v", err, on)
-				}
-			default:
-				if !errors.As(err, &unknown) || len(on) != 0 {
-					t.Fatalf("got %+v, %v; on the server %v", res, err, on)
-				}
-			}
-		})
+				testCreateFault(t, c, srv, tc)
+			})
+		}
+	}
+}
+
+func testCreateFault(t *testing.T, c *Client, srv *emulator.Server, tc fault) {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := c.Children(ctx, offices); err != nil { // settle the format first
+		t.Fatal(err)
+	}
+	f := tc.f
+	f.Path, f.Times = addPath, 1
+	srv.AddFault(f)
+	res, err := c.CreateGroup(ctx, GroupInput{Name: "Madrid", ParentID: offices})
+	on := srv.DrWebGroupsNamed(offices, "Madrid")
+	if n := addCount(srv); n != 1 {
+		t.Fatalf("add.ds was sent %d times", n)
+	}
+	var unknown *OutcomeUnknownError
+	var refused *WriteError
+	var answer *AnswerError
+	switch {
+	case tc.after && tc.name == "answer for foe":
+		// The answer names a group that is not there: not taken, and
+		// the group made is named by the next create's refusal.
+		if !errors.As(err, &answer) || len(on) != 1 {
+			t.Fatalf("got %+v, %v; on the server %v", res, err, on)
+		}
+		_, again := c.CreateGroup(ctx, GroupInput{Name: "Madrid", ParentID: offices})
+		var dup *DuplicateNameError
+		if !errors.As(again, &dup) || dup.Existing.ID != on[0] {
+			t.Fatalf("the next create: %v", again)
+		}
+	case tc.after:
+		if err != nil || len(on) != 1 || res.Group.ID != on[0] || res.LostAnswer == nil {
+			t.Fatalf("got %+v, %v; on the server %v", res, err, on)
+		}
+	case tc.name == "errno":
+		if !errors.As(err, &refused) || len(on) != 0 {
+			t.Fatalf("got %v; on the server %v", err, on)
+		}
+	case tc.name == "answer for foe":
+		if !errors.As(err, &answer) || len(on) != 0 {
+			t.Fatalf("got %v; on the server %v", err, on)
+		}
+	default:
+		if !errors.As(err, &unknown) || len(on) != 0 {
+			t.Fatalf("got %+v, %v; on the server %v", res, err, on)
+		}
 	}
 }
 

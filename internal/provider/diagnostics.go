@@ -148,7 +148,7 @@ func addDrWebWriteError(diags *diag.Diagnostics, op drweb.Op, err error, in drwe
 				"endpointgroups_drweb_groups data source) for a group named %q: if it is there, adopt it with an import block "+
 				"(import { to = endpointgroups_drweb_group.<name>, id = \"<its id>\" }); if it is not, run terraform apply again. "+
 				"Unless allow_duplicate_names is set, the next apply refuses to create a second group of that name, and names the one it finds.",
-				describeDrWebParent(in.ParentID), in.Name)
+				drweb.DescribeParent(in.ParentID), in.Name)
 		case drweb.OpDelete:
 			todo = "The group stays in the state. Run terraform apply (or destroy) again: it deletes the group if it is still there, " +
 				"and forgets it if it is gone."
@@ -200,13 +200,6 @@ func addDrWebWriteWarnings(diags *diag.Diagnostics, res drweb.WriteResult, name 
 			"changes some names). The group is kept; the state keeps the configured name while the server keeps %q. "+
 			"To make them the same, set name = %q.", id, res.StoredName, name, res.StoredName, res.StoredName))
 	}
-}
-
-func describeDrWebParent(id string) string {
-	if id == "" {
-		return "the top level"
-	}
-	return fmt.Sprintf("the group %q", id)
 }
 
 // pacedReadWarning is how long an OPSWAT read may wait on purpose before
