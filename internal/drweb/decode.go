@@ -23,6 +23,10 @@ type Group struct {
 	Rights                Rights
 	Keys                  Keys
 	Packages              []Package
+	// Components is the group's install policy (info.ds components=yes);
+	// nil when the answer holds no components block (AV-Desk documents
+	// none, and a server that refuses the parameter is asked without it).
+	Components *Components
 	Path                  string // names from the top level down (JoinPath); set by the lookups, not by the server
 	// SharedPaths, set by GroupByPath, are the steps of the path that
 	// several groups share: the lookup followed the one created first.
@@ -53,6 +57,21 @@ type Right struct {
 type Keys struct {
 	Inheritance
 	IDs []string
+}
+
+// Components say which components a group's stations must, may or must
+// not install.
+type Components struct {
+	Inheritance
+	Items []Component
+}
+
+// Component is one component and its install status: 0 must not be
+// installed, 1 may be installed, 2 must be installed.
+type Component struct {
+	Code   int64
+	Name   string
+	Status int64
 }
 
 // Package is an agent installer download.
@@ -164,6 +183,17 @@ type jsonGroup struct {
 		jsonInherit
 		List []client.FlexString `json:"list"`
 	} `json:"keys"`
+	// The vendor prints components in XML only; a JSON answer is read the
+	// way rights are.
+	Components *struct {
+		jsonInherit
+		List []struct {
+			Code      client.FlexString `json:"code"`
+			Component client.FlexString `json:"component"`
+			Name      string            `json:"name"`
+			Status    client.FlexString `json:"status"`
+		} `json:"list"`
+	} `json:"components"`
 	Packages []struct {
 		OS   string `json:"os"`
 		Arch string `json:"arch"`
@@ -228,6 +258,12 @@ func decodeJSON(resp *client.Response) (*document, error) {
 				r.Keys.keys = append(r.Keys.keys, string(key))
 			}
 		}
+		if cs := g.Components; cs != nil {
+			r.Components = &rawInherit{Inheritance: cs.normalise()}
+			for _, it := range cs.List {
+				r.Components.rights = append(r.Components.rights, rawRight{Code: firstNonEmpty(it.Code, it.Component), Name: it.Name, Value: it.Status})
+			}
+		}
 		for _, p := range g.Packages {
 			r.Packages = append(r.Packages, Package(p))
 		}
@@ -242,7 +278,7 @@ type rawGroup struct {
 	ID, Name, Description, ParentID, ParentName string
 	Type, Created, Modified, ChildGroups        client.FlexString
 	Stations, HasPersonalSettings               client.FlexString
-	Rights, Keys                                *rawInherit // nil when the answer has none
+	Rights, Keys, Components                    *rawInherit // nil when the answer has none
 	Packages                                    []Package
 	timeFields                                  [2]string // how the format names created and modified, for warnings
 }
@@ -253,6 +289,7 @@ type rawInherit struct {
 	keys   []string
 }
 
+// rawRight is one right, or one component (its status as Value).
 type rawRight struct {
 	Code  client.FlexString
 	Name  string
@@ -288,6 +325,12 @@ func (d *document) normalise(g rawGroup) Group {
 	if g.Keys != nil {
 		out.Keys.Inheritance = g.Keys.Inheritance
 		out.Keys.IDs = append(out.Keys.IDs, g.Keys.keys...)
+	}
+	if g.Components != nil {
+		out.Components = &Components{Inheritance: g.Components.Inheritance, Items: []Component{}}
+		for _, r := range g.Components.rights {
+			out.Components.Items = append(out.Components.Items, Component{Code: d.count(g.ID, "component code", r.Code), Name: r.Name, Status: d.count(g.ID, "component status", r.Value)})
+		}
 	}
 	out.Packages = append(out.Packages, g.Packages...)
 	return out
@@ -328,6 +371,11 @@ type xmlInherit struct {
 	Keys []struct {
 		ID string `xml:"id,attr"`
 	} `xml:"key"`
+	Components []struct {
+		Code   client.FlexString `xml:"code,attr"`
+		Name   string            `xml:"name,attr"`
+		Status client.FlexString `xml:"status,attr"`
+	} `xml:"component"`
 }
 
 func (x *xmlInherit) normalise() Inheritance {
@@ -353,6 +401,7 @@ type xmlGroup struct {
 	HasPersonalSettings client.FlexString `xml:"has_personal_settings,attr"`
 	Rights              *xmlInherit       `xml:"rights"`
 	Keys                *xmlInherit       `xml:"keys"`
+	Components          *xmlInherit       `xml:"components"`
 	Packages            []struct {
 		Arch string `xml:"arch,attr"`
 		OS   string `xml:"os,attr"`
@@ -428,6 +477,12 @@ func decodeXML(resp *client.Response) (*document, error) {
 			r.Keys = &rawInherit{Inheritance: g.Keys.normalise()}
 			for _, k := range g.Keys.Keys {
 				r.Keys.keys = append(r.Keys.keys, k.ID)
+			}
+		}
+		if g.Components != nil {
+			r.Components = &rawInherit{Inheritance: g.Components.normalise()}
+			for _, it := range g.Components.Components {
+				r.Components.rights = append(r.Components.rights, rawRight{Code: it.Code, Name: it.Name, Value: it.Status})
 			}
 		}
 		for _, p := range g.Packages {

@@ -188,3 +188,39 @@ func mustReadF(f *testing.F, name string) string {
 	}
 	return string(b)
 }
+
+// The components block as the vendor prints it (XML, ESS 12/13), and the
+// same block in a JSON answer, read the way rights are.
+func TestDecodeComponents(t *testing.T) {
+	t.Parallel()
+	want := &Components{
+		Inheritance: Inheritance{Inherited: ptr(true), InheritedGroupID: "20e27d73-d21d-b211-a788-85419c46f0e6", InheritedGroupName: "Everyone"},
+		Items:       []Component{{4, "Dr.Web Scanner for Windows", 1}, {30, "Dr.Web Agent for Windows", 2}, {105, "", 0}},
+	}
+	cases := map[string]string{
+		"xml": `<drweb-es-api api_version="4.3.0" status="true"><groups total="1"><group id="g1" name="G">
+<components inherited="true" inherited_group_id="20e27d73-d21d-b211-a788-85419c46f0e6" inherited_group_name="Everyone">
+<component code="4" name="Dr.Web Scanner for Windows" status="1"/><component code="30" name="Dr.Web Agent for Windows" status="2"/><component code="105" name="" status="0"/>
+</components><stations>0</stations></group></groups></drweb-es-api>`,
+		"json": `{"head":{"status":true},"data":{"groups":{"total":1,"list":[{"id":"g1","name":"G","components":{"inherited":true,
+"inherited_group_id":"20e27d73-d21d-b211-a788-85419c46f0e6","inherited_group_name":"Everyone",
+"list":[{"code":4,"name":"Dr.Web Scanner for Windows","status":1},{"component":"30","name":"Dr.Web Agent for Windows","status":"2"},{"code":105,"name":"","status":0}]}}]}}}`,
+	}
+	for name, body := range cases {
+		doc, err := decode(response(body))
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if got := doc.Groups[0].Components; !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: got %+v, want %+v", name, got, want)
+		}
+	}
+	// No block: nil, not an empty policy.
+	doc, err := decode(response(mustRead(t, "testdata/vendor-info.xml")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if doc.Groups[0].Components != nil {
+		t.Errorf("an answer without components gave %+v", doc.Groups[0].Components)
+	}
+}

@@ -61,7 +61,19 @@ type Client struct {
 	// through while the format is not settled.
 	format atomic.Int32
 	gate   chan struct{}
+
+	// components says whether info.ds takes components=yes: unsettled
+	// until an answer shows it (see askInfo); componentsGate lets one
+	// info.ds request at a time through until then.
+	components     atomic.Int32
+	componentsGate chan struct{}
 }
+
+const (
+	componentsUnsettled int32 = iota
+	componentsAccepted
+	componentsRefused
+)
 
 const (
 	formatUnsettled int32 = iota
@@ -114,7 +126,7 @@ func New(cfg Config, settings client.Settings) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Client{http: hc, auth: auth, gate: make(chan struct{}, 1)}
+	c := &Client{http: hc, auth: auth, gate: make(chan struct{}, 1), componentsGate: make(chan struct{}, 1)}
 	window, maxWait := DefaultBatchWindow, DefaultBatchMaxWait
 	if cfg.batchWindow > 0 {
 		window, maxWait = cfg.batchWindow, 5*cfg.batchWindow

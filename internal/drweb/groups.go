@@ -99,8 +99,7 @@ func joinDistinct(ids []string, errs []error) error {
 // whole request (one unknown id fails them all), it splits the ids in halves
 // and asks again, so that only the unknown ids fail.
 func (c *Client) fetchInfo(ctx context.Context, ids []string) map[string]result {
-	q := url.Values{"id": ids, "rights": {"yes"}, "keys": {"yes"}}
-	resp, doc, err := c.get(ctx, infoPath, q)
+	resp, doc, err := c.askInfo(ctx, ids)
 	results := make(map[string]result, len(ids))
 	if err != nil {
 		for _, id := range ids {
@@ -108,7 +107,6 @@ func (c *Client) fetchInfo(ctx context.Context, ids []string) map[string]result 
 		}
 		return results
 	}
-	c.logWarnings(ctx, doc)
 	if !doc.Status {
 		srvErr := serverError(resp, doc)
 		if len(ids) == 1 {
@@ -163,6 +161,53 @@ func (c *Client) fetchInfo(ctx context.Context, ids []string) map[string]result 
 		}
 	}
 	return results
+}
+
+// askInfo sends one info.ds request for ids, with rights, keys and
+// components. Whether the server takes components=yes is not documented for
+// every line: until an answer has shown it, requests go one at a time, and a
+// refusal of one id is followed by the same request without it; if that succeeds,
+// the server refuses the parameter, and it is left out for the rest of the
+// run (the groups' components are then unknown: nil).
+func (c *Client) askInfo(ctx context.Context, ids []string) (*client.Response, *document, error) {
+	q := url.Values{"id": ids, "rights": {"yes"}, "keys": {"yes"}}
+	if c.components.Load() == componentsUnsettled {
+		select {
+		case c.componentsGate <- struct{}{}:
+			defer func() { <-c.componentsGate }()
+		case <-ctx.Done():
+			return nil, nil, ctx.Err()
+		}
+	}
+	if c.components.Load() == componentsRefused {
+		resp, doc, err := c.get(ctx, infoPath, q)
+		if err == nil {
+			c.logWarnings(ctx, doc)
+		}
+		return resp, doc, err
+	}
+	q.Set("components", "yes")
+	resp, doc, err := c.get(ctx, infoPath, q)
+	if err != nil {
+		return nil, nil, err
+	}
+	c.logWarnings(ctx, doc)
+	switch {
+	case doc.Status:
+		c.components.Store(componentsAccepted)
+	case len(ids) == 1 && c.components.Load() == componentsUnsettled:
+		// A refused batch is split until single ids are refused: only then
+		// is asking again without the parameter worth a request.
+		q.Del("components")
+		resp2, doc2, err2 := c.get(ctx, infoPath, q)
+		if err2 == nil && doc2.Status {
+			c.components.Store(componentsRefused)
+			c.http.Logger().Warn(ctx, "Dr.Web refused components=yes; reading groups without their components from now on", map[string]any{"error": serverError(resp, doc).Error()})
+			c.logWarnings(ctx, doc2)
+			return resp2, doc2, nil
+		}
+	}
+	return resp, doc, nil
 }
 
 func (c *Client) logWarnings(ctx context.Context, doc *document) {

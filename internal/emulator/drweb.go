@@ -32,7 +32,20 @@ type DrWebGroup struct {
 	HasPersonalSettings *bool        `json:"has_personal_settings,omitempty"`
 	Rights              []DrWebRight `json:"rights,omitempty"`
 	Keys                []string     `json:"keys,omitempty"`
-	Stations            int          `json:"stations"`
+	// Components, when nil, are inherited as rights are; only the ESS lines
+	// print them (info.ds components=yes).
+	Components []DrWebComponent `json:"components,omitempty"`
+	// Stations is how many stations the group holds; the emulator makes up
+	// stations for the ones that Stations of the seed do not name.
+	Stations int `json:"stations"`
+}
+
+// DrWebComponent is one component of a group's install policy: status 0
+// must not be installed, 1 may be, 2 must be.
+type DrWebComponent struct {
+	Code   int    `json:"code"`
+	Name   string `json:"name"`
+	Status int    `json:"status"`
 }
 
 // DrWebRight is one right of a group.
@@ -143,13 +156,16 @@ type drwebView struct {
 	rights       []DrWebRight
 	keysFrom     *DrWebGroup
 	keys         []string
+	compsFrom    *DrWebGroup
+	comps        []DrWebComponent
+	withComps    bool
 	packageLinks [][3]string
 }
 
 func (s *Server) drwebGroups(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	seed := s.seed.DrWeb
-	xmlOnly, esRoot, line := s.xmlOnly, s.esRoot, s.line
+	xmlOnly, esRoot, line, refuseComps := s.xmlOnly, s.esRoot, s.line, s.refuseComponents
 	s.mu.Unlock()
 
 	q := r.URL.Query()
@@ -176,6 +192,10 @@ func (s *Server) drwebGroups(w http.ResponseWriter, r *http.Request) {
 	switch r.URL.Path {
 	case "/api/groups/info.ds":
 		ids := q["id"]
+		if q.Has("components") && refuseComps {
+			out.fail(http.StatusOK, DrWebErrBadArgument, "Unknown parameter 'components'")
+			return
+		}
 		if len(ids) == 0 {
 			out.fail(http.StatusOK, 2, "Required parameter 'id' is missing")
 			return
@@ -187,7 +207,12 @@ func (s *Server) drwebGroups(w http.ResponseWriter, r *http.Request) {
 				out.fail(http.StatusOK, DrWebErrNotFound, "Group "+id+" not found")
 				return
 			}
-			views = append(views, s.view(g, seed.Groups, byID, r, q.Get("rights") == "yes", q.Get("keys") == "yes"))
+			v := s.view(g, seed.Groups, byID, r, q.Get("rights") == "yes", q.Get("keys") == "yes")
+			if q.Get("components") == "yes" && (line == DrWebESS12 || line == DrWebESS1301) {
+				v.withComps = true
+				v.comps, v.compsFrom = inherited(g, byID, func(x *DrWebGroup) bool { return x.Components != nil }, func(x *DrWebGroup) []DrWebComponent { return x.Components })
+			}
+			views = append(views, v)
 		}
 		out.info(views)
 	case "/api/groups/list.ds":
@@ -274,6 +299,33 @@ func (s *Server) view(g *DrWebGroup, all []DrWebGroup, byID map[string]*DrWebGro
 		v.packageLinks = append(v.packageLinks, [3]string{t.os, t.arch, u + "&group-id=" + g.ID})
 	}
 	return v
+}
+
+// inherited returns what g has of a setting, or what the nearest ancestor
+// that has its own has (Everyone at the top), and that ancestor.
+func inherited[T any](g *DrWebGroup, byID map[string]*DrWebGroup, has func(*DrWebGroup) bool, get func(*DrWebGroup) []T) ([]T, *DrWebGroup) {
+	for cur, hops := g, 0; cur != nil && hops < 64; hops++ {
+		if has(cur) {
+			if cur.ID == g.ID {
+				return get(cur), nil
+			}
+			return get(cur), cur
+		}
+		next, ok := byID[cur.ParentID]
+		if !ok && cur.ID != EveryoneID {
+			next = byID[EveryoneID]
+		}
+		cur = next
+	}
+	return nil, nil
+}
+
+// SetDrWebRefuseComponents makes info.ds refuse components=yes, as a
+// server that does not know the parameter might.
+func (s *Server) SetDrWebRefuseComponents(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.refuseComponents = on
 }
 
 type drwebWriter struct {
@@ -380,6 +432,18 @@ func (d drwebWriter) info(views []drwebView) {
 				}
 				g["keys"] = keys
 			}
+			if v.withComps {
+				comps := map[string]any{"inherited": v.compsFrom != nil}
+				items := []map[string]any{}
+				for _, c := range v.comps {
+					items = append(items, map[string]any{"code": c.Code, "name": c.Name, "status": c.Status})
+				}
+				comps["list"] = items
+				if v.compsFrom != nil {
+					comps["inherited_group_id"], comps["inherited_group_name"] = v.compsFrom.ID, v.compsFrom.Name
+				}
+				g["components"] = comps
+			}
 			pk := []map[string]any{}
 			for _, p := range v.packageLinks {
 				pk = append(pk, map[string]any{"os": p[0], "arch": p[1], "url": p[2]})
@@ -399,10 +463,16 @@ func (d drwebWriter) info(views []drwebView) {
 	type key struct {
 		ID string `xml:"id,attr"`
 	}
+	type component struct {
+		Code   int    `xml:"code,attr"`
+		Name   string `xml:"name,attr"`
+		Status int    `xml:"status,attr"`
+	}
 	type inherit struct {
-		Attrs  []attr  `xml:",any,attr"`
-		Rights []right `xml:"right"`
-		Keys   []key   `xml:"key"`
+		Attrs      []attr      `xml:",any,attr"`
+		Rights     []right     `xml:"right"`
+		Keys       []key       `xml:"key"`
+		Components []component `xml:"component"`
 	}
 	type pkg struct {
 		Arch string `xml:"arch,attr"`
@@ -410,19 +480,20 @@ func (d drwebWriter) info(views []drwebView) {
 		URL  string `xml:"url,attr"`
 	}
 	type group struct {
-		ID          string  `xml:"id,attr"`
-		Name        string  `xml:"name,attr"`
-		Description string  `xml:"description,attr"`
-		Created     int64   `xml:"created,attr"`
-		Modified    int64   `xml:"modified,attr"`
-		ParentID    string  `xml:"parent_id,attr"`
-		ParentName  string  `xml:"parent_name,attr"`
-		Type        int     `xml:"type,attr"`
-		Rights      inherit `xml:"rights"`
-		Keys        inherit `xml:"keys"`
-		Packages    []pkg   `xml:"packages>package"`
-		Children    string  `xml:"child-groups"`
-		Stations    int     `xml:"stations"`
+		ID          string   `xml:"id,attr"`
+		Name        string   `xml:"name,attr"`
+		Description string   `xml:"description,attr"`
+		Created     int64    `xml:"created,attr"`
+		Modified    int64    `xml:"modified,attr"`
+		ParentID    string   `xml:"parent_id,attr"`
+		ParentName  string   `xml:"parent_name,attr"`
+		Type        int      `xml:"type,attr"`
+		Rights      inherit  `xml:"rights"`
+		Keys        inherit  `xml:"keys"`
+		Components  *inherit `xml:"components"`
+		Packages    []pkg    `xml:"packages>package"`
+		Children    string   `xml:"child-groups"`
+		Stations    int      `xml:"stations"`
 	}
 	inheritAttrs := func(from *DrWebGroup) []attr {
 		if from == nil {
@@ -447,6 +518,12 @@ func (d drwebWriter) info(views []drwebView) {
 			g.Keys.Attrs = inheritAttrs(v.keysFrom)
 			for _, k := range v.keys {
 				g.Keys.Keys = append(g.Keys.Keys, key{ID: k})
+			}
+		}
+		if v.withComps {
+			g.Components = &inherit{Attrs: inheritAttrs(v.compsFrom)}
+			for _, c := range v.comps {
+				g.Components.Components = append(g.Components.Components, component(c))
 			}
 		}
 		for _, p := range v.packageLinks {

@@ -119,6 +119,8 @@ type Server struct {
 	line      DrWebServerLine
 	generated int // ids add.ds has generated
 	nameLimit int // names are stored trimmed and cut to this many characters (0: as sent)
+	// refuseComponents: info.ds refuses components=yes
+	refuseComponents bool
 }
 
 // New starts an emulator on a free 127.0.0.1 port, serving seed.

@@ -31,22 +31,23 @@ type drwebGroupDataSource struct {
 // drwebGroupModel is one Dr.Web group: the singular data source's state and
 // each element of the plural one's groups.
 type drwebGroupModel struct {
-	ID                  types.String        `tfsdk:"id"`
-	Name                types.String        `tfsdk:"name"`
-	Path                types.String        `tfsdk:"path"`
-	ParentID            types.String        `tfsdk:"parent_id"`
-	ParentName          types.String        `tfsdk:"parent_name"`
-	Description         types.String        `tfsdk:"description"`
-	Type                types.Int64         `tfsdk:"type"`
-	Created             types.String        `tfsdk:"created"`
-	Modified            types.String        `tfsdk:"modified"`
-	ChildGroups         types.Int64         `tfsdk:"child_groups"`
-	Stations            types.Int64         `tfsdk:"stations"`
-	HasPersonalSettings types.Bool          `tfsdk:"has_personal_settings"`
-	Rights              *drwebRightsModel   `tfsdk:"rights"`
-	Keys                *drwebKeysModel     `tfsdk:"keys"`
-	Packages            []drwebPackageModel `tfsdk:"packages"`
-	Installers          map[string]string   `tfsdk:"installers"`
+	ID                  types.String          `tfsdk:"id"`
+	Name                types.String          `tfsdk:"name"`
+	Path                types.String          `tfsdk:"path"`
+	ParentID            types.String          `tfsdk:"parent_id"`
+	ParentName          types.String          `tfsdk:"parent_name"`
+	Description         types.String          `tfsdk:"description"`
+	Type                types.Int64           `tfsdk:"type"`
+	Created             types.String          `tfsdk:"created"`
+	Modified            types.String          `tfsdk:"modified"`
+	ChildGroups         types.Int64           `tfsdk:"child_groups"`
+	Stations            types.Int64           `tfsdk:"stations"`
+	HasPersonalSettings types.Bool            `tfsdk:"has_personal_settings"`
+	Rights              *drwebRightsModel     `tfsdk:"rights"`
+	Keys                *drwebKeysModel       `tfsdk:"keys"`
+	Components          *drwebComponentsModel `tfsdk:"components"`
+	Packages            []drwebPackageModel   `tfsdk:"packages"`
+	Installers          map[string]string     `tfsdk:"installers"`
 }
 
 type drwebRightsModel struct {
@@ -68,6 +69,40 @@ type drwebKeysModel struct {
 	InheritedGroupID   types.String `tfsdk:"inherited_group_id"`
 	InheritedGroupName types.String `tfsdk:"inherited_group_name"`
 	IDs                []string     `tfsdk:"ids"`
+}
+
+type drwebComponentsModel struct {
+	Inherited          types.Bool            `tfsdk:"inherited"`
+	InheritedGroupID   types.String          `tfsdk:"inherited_group_id"`
+	InheritedGroupName types.String          `tfsdk:"inherited_group_name"`
+	Items              []drwebComponentModel `tfsdk:"items"`
+	ByCode             map[string]int64      `tfsdk:"by_code"`
+}
+
+type drwebComponentModel struct {
+	Code   types.Int64  `tfsdk:"code"`
+	Name   types.String `tfsdk:"name"`
+	Status types.Int64  `tfsdk:"status"`
+}
+
+// drwebComponentsModelFromAPI converts a group's components; nil (null)
+// when the answer held none.
+func drwebComponentsModelFromAPI(c *drweb.Components) *drwebComponentsModel {
+	if c == nil {
+		return nil
+	}
+	m := &drwebComponentsModel{
+		Inherited:          types.BoolPointerValue(c.Inherited),
+		InheritedGroupID:   stringOrNull(c.InheritedGroupID),
+		InheritedGroupName: stringOrNull(c.InheritedGroupName),
+		Items:              make([]drwebComponentModel, 0, len(c.Items)),
+		ByCode:             make(map[string]int64, len(c.Items)),
+	}
+	for _, it := range c.Items {
+		m.Items = append(m.Items, drwebComponentModel{Code: types.Int64Value(it.Code), Name: types.StringValue(it.Name), Status: types.Int64Value(it.Status)})
+		m.ByCode[strconv.FormatInt(it.Code, 10)] = it.Status
+	}
+	return m
 }
 
 type drwebPackageModel struct {
@@ -106,6 +141,7 @@ func drwebGroupModelFromAPI(g drweb.Group) drwebGroupModel {
 			InheritedGroupName: stringOrNull(g.Keys.InheritedGroupName),
 			IDs:                append([]string{}, g.Keys.IDs...),
 		},
+		Components: drwebComponentsModelFromAPI(g.Components),
 		Packages:   make([]drwebPackageModel, 0, len(g.Packages)),
 		Installers: make(map[string]string, len(g.Packages)),
 	}
@@ -148,6 +184,21 @@ func drwebGroupAttributes() map[string]schema.Attribute {
 		MarkdownDescription: "The same rights keyed by their code as a string, each mapped to its value: " +
 			"`rights.by_code[\"1\"] == 1` tests one right without a loop.",
 	}
+	components := inheritanceAttributes("components")
+	components["items"] = schema.ListNestedAttribute{
+		Computed:            true,
+		MarkdownDescription: "The components, in server order (the servers fill the list for Windows stations only).",
+		NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+			"code":   schema.Int64Attribute{Computed: true, MarkdownDescription: "The component's numeric code, such as `4` (Dr.Web Scanner for Windows) or `105` (Dr.Web Firewall)."},
+			"name":   schema.StringAttribute{Computed: true, MarkdownDescription: "The component's name as the server sends it."},
+			"status": schema.Int64Attribute{Computed: true, MarkdownDescription: "`2` must be installed, `1` may be installed, `0` must not be installed."},
+		}},
+	}
+	components["by_code"] = schema.MapAttribute{
+		Computed: true, ElementType: types.Int64Type,
+		MarkdownDescription: "The same components keyed by their code as a string, each mapped to its status: " +
+			"`components.by_code[\"105\"] == 2` tests that the firewall must be installed.",
+	}
 	keys := inheritanceAttributes("license keys")
 	keys["ids"] = schema.ListAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: "The license key ids, in server order; empty when the group has none."}
 
@@ -174,6 +225,12 @@ func drwebGroupAttributes() map[string]schema.Attribute {
 		"keys": schema.SingleNestedAttribute{
 			Computed: true, Attributes: keys,
 			MarkdownDescription: "The group's license keys and where they come from.",
+		},
+		"components": schema.SingleNestedAttribute{
+			Computed: true, Attributes: components,
+			MarkdownDescription: "Which components the group's stations must, may or must not install, and where that policy comes from " +
+				"(asked in the same `info.ds` request, `components=yes`). Null when the server's answer holds no components: " +
+				"AV-Desk 4.1.3 documents none, and a server that refuses the parameter is asked again without it for the rest of the run.",
 		},
 		"packages": schema.ListNestedAttribute{
 			Computed:            true,

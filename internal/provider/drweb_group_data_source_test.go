@@ -227,7 +227,7 @@ func TestAccDrWebGroup_errors(t *testing.T) {
 	srv := startEmulator(t)
 	for name, tc := range map[string]struct{ body, want string }{
 		"unknown id":          {`id = "no-such-group"`, `Dr.Web Group Not Found`},
-		"unknown id detail":   {`id = "no-such-group"`, `Dr.Web group "no-such-group" not found (Dr.Web API: GET ` + srv.URL + `/api/groups/info.ds?format=json&id=no-such-group&keys=yes&rights=yes: HTTP 200 OK: error 8: Group no-such-group not found).`},
+		"unknown id detail":   {`id = "no-such-group"`, `Dr.Web group "no-such-group" not found (Dr.Web API: GET ` + srv.URL + `/api/groups/info.ds?components=yes&format=json&id=no-such-group&keys=yes&rights=yes: HTTP 200 OK: error 8: Group no-such-group not found).`},
 		"ambiguous":           {`name = "Workstations"`, `Ambiguous Dr.Web Group Name`},
 		"ambiguous detail":    {`name = "Workstations"`, `2 Dr.Web groups are named "Workstations": "` + idBerlinWS + `" under "Berlin" (` + idBerlin + `), "` + idMoscowWS + `" under "Moscow" (` + idMoscow + `). Set parent_id to the parent of the one you mean, look it up by path, or by id.`},
 		"case near miss":      {`name = "linux"`, `no Dr.Web group is named "linux" (searched 15 groups); names match case-sensitively, and these differ only in case: "Linux".`},
@@ -271,7 +271,7 @@ data "endpointgroups_drweb_group" "x" {
   id = "%s"
 }
 `, srv.URL, idBerlin),
-		ExpectError: errorRe(`authentication failed: Dr.Web API: GET ` + srv.URL + `/api/groups/info.ds?format=json&id=` + idBerlin + `&keys=yes&rights=yes: HTTP 401 Unauthorized; the body starts with "Unauthorized" (check drweb.login and drweb.password, or DRWEB_LOGIN / DRWEB_PASSWORD, and the administrator's Web API permission)`),
+		ExpectError: errorRe(`authentication failed: Dr.Web API: GET ` + srv.URL + `/api/groups/info.ds?components=yes&format=json&id=` + idBerlin + `&keys=yes&rights=yes: HTTP 401 Unauthorized; the body starts with "Unauthorized" (check drweb.login and drweb.password, or DRWEB_LOGIN / DRWEB_PASSWORD, and the administrator's Web API permission)`),
 	})
 }
 
