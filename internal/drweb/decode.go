@@ -85,7 +85,15 @@ type document struct {
 	Groups     []Group
 	WrittenID  string   // the id an add.ds or change.ds answer names
 	Warnings   []string // values passed through unparsed
+
+	// stations-list.ds and states.ds (stations.go)
+	Stations []Station
+	Pages    *pages           // nil when the answer has no pages block
+	Counts   map[string]int64 // states.ds: state name → count, only those sent
 }
+
+// pages is the paging block of stations-list.ds.
+type pages struct{ Total, Current int64 }
 
 // decode reads an answer as JSON or XML, whichever it is.
 func decode(resp *client.Response) (*document, error) {
@@ -108,7 +116,8 @@ func none(s string) string {
 	return s
 }
 
-func (d *document) unixTime(id, field, v string) string {
+// unixTime reads a Unix time of what (such as "group 123").
+func (d *document) unixTime(what, field, v string) string {
 	v = strings.TrimSpace(v)
 	if v == "" || v == "0" {
 		return ""
@@ -120,16 +129,16 @@ func (d *document) unixTime(id, field, v string) string {
 		}
 	}
 	if err != nil {
-		d.Warnings = append(d.Warnings, fmt.Sprintf("group %s: %s %q is not a Unix time; passed through unchanged", id, field, v))
+		d.Warnings = append(d.Warnings, fmt.Sprintf("%s: %s %q is not a Unix time; passed through unchanged", what, field, v))
 		return v
 	}
 	return time.Unix(secs, 0).UTC().Format(time.RFC3339)
 }
 
-func (d *document) count(id, field string, v client.FlexString) int64 {
+func (d *document) count(what, field string, v client.FlexString) int64 {
 	n, ok := v.Int()
 	if !ok {
-		d.Warnings = append(d.Warnings, fmt.Sprintf("group %s: %s %q is not a whole number; using 0", id, field, string(v)))
+		d.Warnings = append(d.Warnings, fmt.Sprintf("%s: %s %q is not a whole number; using 0", what, field, string(v)))
 	}
 	return n
 }
@@ -212,6 +221,14 @@ type jsonDocument struct {
 		Groups struct {
 			List []jsonGroup `json:"list"`
 		} `json:"groups"`
+		// stations-list.ds ({total, list} or a bare list) and states.ds
+		// ({total, <state>: {total} or a number}): their nesting is not
+		// printed by the vendor, so they are read loosely (stations.go).
+		Stations json.RawMessage `json:"stations"`
+		Pages    *struct {
+			Total   client.FlexString `json:"total"`
+			Current client.FlexString `json:"current"`
+		} `json:"pages"`
 	} `json:"data"`
 }
 
@@ -239,6 +256,14 @@ func decodeJSON(resp *client.Response) (*document, error) {
 		return d, nil
 	}
 	d.WrittenID = strings.TrimSpace(string(raw.Data.ID))
+	if p := raw.Data.Pages; p != nil {
+		d.Pages = d.pagesOf(p.Total, p.Current)
+	}
+	if len(raw.Data.Stations) > 0 {
+		if err := d.jsonStations(raw.Data.Stations); err != nil {
+			return nil, resp.Error("the stations in the answer cannot be read: "+err.Error(), client.ErrInvalidJSON)
+		}
+	}
 	for _, g := range raw.Data.Groups.List {
 		r := rawGroup{
 			ID: string(g.ID), Name: g.Name, Description: g.Description, ParentID: string(g.ParentID), ParentName: g.ParentName,
@@ -303,11 +328,11 @@ func (d *document) normalise(g rawGroup) Group {
 	out := Group{
 		ID: g.ID, Name: g.Name, Description: g.Description,
 		ParentID: none(g.ParentID), ParentName: none(g.ParentName),
-		Type:                d.count(g.ID, "type", g.Type),
-		Created:             d.unixTime(g.ID, g.timeFields[0], string(g.Created)),
-		Modified:            d.unixTime(g.ID, g.timeFields[1], string(g.Modified)),
-		ChildGroups:         d.count(g.ID, "child_groups", g.ChildGroups),
-		Stations:            d.count(g.ID, "stations", g.Stations),
+		Type:                d.count("group "+g.ID, "type", g.Type),
+		Created:             d.unixTime("group "+g.ID, g.timeFields[0], string(g.Created)),
+		Modified:            d.unixTime("group "+g.ID, g.timeFields[1], string(g.Modified)),
+		ChildGroups:         d.count("group "+g.ID, "child_groups", g.ChildGroups),
+		Stations:            d.count("group "+g.ID, "stations", g.Stations),
 		HasPersonalSettings: flexBool(g.HasPersonalSettings),
 		Rights:              Rights{Items: []Right{}},
 		Keys:                Keys{IDs: []string{}},
@@ -319,7 +344,7 @@ func (d *document) normalise(g rawGroup) Group {
 	if g.Rights != nil {
 		out.Rights.Inheritance = g.Rights.Inheritance
 		for _, r := range g.Rights.rights {
-			out.Rights.Items = append(out.Rights.Items, Right{Code: d.count(g.ID, "right code", r.Code), Name: r.Name, Value: d.count(g.ID, "right value", r.Value)})
+			out.Rights.Items = append(out.Rights.Items, Right{Code: d.count("group "+g.ID, "right code", r.Code), Name: r.Name, Value: d.count("group "+g.ID, "right value", r.Value)})
 		}
 	}
 	if g.Keys != nil {
@@ -329,7 +354,7 @@ func (d *document) normalise(g rawGroup) Group {
 	if g.Components != nil {
 		out.Components = &Components{Inheritance: g.Components.Inheritance, Items: []Component{}}
 		for _, r := range g.Components.rights {
-			out.Components.Items = append(out.Components.Items, Component{Code: d.count(g.ID, "component code", r.Code), Name: r.Name, Status: d.count(g.ID, "component status", r.Value)})
+			out.Components.Items = append(out.Components.Items, Component{Code: d.count("group "+g.ID, "component code", r.Code), Name: r.Name, Status: d.count("group "+g.ID, "component status", r.Value)})
 		}
 	}
 	out.Packages = append(out.Packages, g.Packages...)
@@ -430,6 +455,14 @@ type xmlDocument struct {
 	Written *struct {
 		ID string `xml:"id,attr"`
 	} `xml:"group"` // add.ds, change.ds: <group id="…"/> under the root
+	WrittenStation *struct {
+		ID string `xml:"id,attr"`
+	} `xml:"station"` // stations/change.ds: <station id="…"/>
+	Stations *xmlStations `xml:"stations"`
+	Pages    *struct {
+		Total   client.FlexString `xml:"total,attr"`
+		Current client.FlexString `xml:"current,attr"`
+	} `xml:"pages"`
 }
 
 func decodeXML(resp *client.Response) (*document, error) {
@@ -457,6 +490,15 @@ func decodeXML(resp *client.Response) (*document, error) {
 	}
 	if raw.Written != nil {
 		d.WrittenID = strings.TrimSpace(raw.Written.ID)
+	}
+	if raw.WrittenStation != nil {
+		d.WrittenID = strings.TrimSpace(raw.WrittenStation.ID)
+	}
+	if raw.Pages != nil {
+		d.Pages = d.pagesOf(raw.Pages.Total, raw.Pages.Current)
+	}
+	if raw.Stations != nil {
+		d.xmlStations(raw.Stations)
 	}
 	for _, g := range raw.Groups {
 		r := rawGroup{

@@ -47,6 +47,8 @@ type Client struct {
 	batch *batcher
 
 	children client.Memo[[]TreeNode]
+	stations client.Memo[[]Station]
+	states   client.Memo[StationStates]
 	placed   placed
 	writes   writes
 

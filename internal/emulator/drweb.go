@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -16,6 +17,9 @@ type DrWebSeed struct {
 	Login    string       `json:"login"`
 	Password string       `json:"password"`
 	Groups   []DrWebGroup `json:"groups"`
+	// Stations the seed names; the emulator makes up the rest of each
+	// group's station count (see makeStationsLocked).
+	Stations []DrWebStation `json:"stations,omitempty"`
 }
 
 // DrWebGroup is a group as the emulator stores it. Rights and keys that are
@@ -98,6 +102,7 @@ func (s *Server) SetDrWebGroups(groups []DrWebGroup) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.seed.DrWeb.Groups = slices.Clone(groups)
+	s.stationsMade = false
 }
 
 // SetDrWebXMLOnly makes the Dr.Web side answer XML whatever format is asked
@@ -164,9 +169,11 @@ type drwebView struct {
 
 func (s *Server) drwebGroups(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
+	s.makeStationsLocked()
 	seed := s.seed.DrWeb
 	xmlOnly, esRoot, line, refuseComps := s.xmlOnly, s.esRoot, s.line, s.refuseComponents
 	s.mu.Unlock()
+	counts := stationCounts(seed.Stations)
 
 	q := r.URL.Query()
 	out := drwebWriter{w: w, json: q.Get("format") == "json" && !xmlOnly, esRoot: esRoot, line: line}
@@ -186,10 +193,11 @@ func (s *Server) drwebGroups(w http.ResponseWriter, r *http.Request) {
 	for i := range seed.Groups {
 		byID[seed.Groups[i].ID] = &seed.Groups[i]
 	}
-	if s.drwebWrite(out, r.URL.Path, q) {
+	path := scriptPath(r.URL.Path)
+	if s.drwebWrite(out, path, q) || s.drwebStationsRead(out, path, q, byID, seed.Groups, seed.Stations) {
 		return
 	}
-	switch r.URL.Path {
+	switch path {
 	case "/api/groups/info.ds":
 		ids := q["id"]
 		if q.Has("components") && refuseComps {
@@ -208,6 +216,7 @@ func (s *Server) drwebGroups(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 			v := s.view(g, seed.Groups, byID, r, q.Get("rights") == "yes", q.Get("keys") == "yes")
+			v.Stations = counts[g.ID]
 			if q.Get("components") == "yes" && (line == DrWebESS12 || line == DrWebESS1301) {
 				v.withComps = true
 				v.comps, v.compsFrom = inherited(g, byID, func(x *DrWebGroup) bool { return x.Components != nil }, func(x *DrWebGroup) []DrWebComponent { return x.Components })
@@ -228,7 +237,9 @@ func (s *Server) drwebGroups(w http.ResponseWriter, r *http.Request) {
 			g := &seed.Groups[i]
 			listed := g.ID != EveryoneID && (line == DrWebESS1301 || !slices.Contains(drwebSystemIDs, g.ID))
 			if g.ParentID == parent && listed {
-				views = append(views, s.view(g, seed.Groups, byID, r, false, false))
+				v := s.view(g, seed.Groups, byID, r, false, false)
+				v.Stations = counts[g.ID]
+				views = append(views, v)
 			}
 		}
 		out.list(views)
@@ -581,7 +592,17 @@ func (d drwebWriter) list(views []drwebView) {
 func (d drwebWriter) writeXML(groups any) { d.writeXMLRoot(groups, "groups") }
 
 // writeXMLRoot writes the API's root element around one child element.
-func (d drwebWriter) writeXMLRoot(child any, name string) {
+func (d drwebWriter) writeXMLRoot(child any, name string) { d.writeXMLRoots(wrapXML{name, child}) }
+
+// scriptPath spells a script's path with hyphens: the server takes "-" and
+// "_" alike in script names.
+func scriptPath(p string) string {
+	i := strings.LastIndex(p, "/")
+	return p[:i+1] + strings.ReplaceAll(p[i+1:], "_", "-")
+}
+
+// writeXMLRoots writes the API's root element around child elements.
+func (d drwebWriter) writeXMLRoots(children ...wrapXML) {
 	body, err := xml.Marshal(struct {
 		XMLName    xml.Name
 		APIVersion string `xml:"api_version,attr"`
@@ -589,8 +610,8 @@ func (d drwebWriter) writeXMLRoot(child any, name string) {
 		Server     string `xml:"server,attr"`
 		SrvVersion string `xml:"srv_version,attr"`
 		Status     string `xml:"status,attr"`
-		Child      any
-	}{xml.Name{Local: d.root()}, "4.1.3", time.Now().Unix(), "127.0.0.1", "13.00.0.202301010", "true", wrapXML{name, child}})
+		Children   []wrapXML
+	}{xml.Name{Local: d.root()}, "4.1.3", time.Now().Unix(), "127.0.0.1", "13.00.0.202301010", "true", children})
 	if err != nil {
 		http.Error(d.w, err.Error(), http.StatusInternalServerError)
 		return

@@ -91,6 +91,8 @@ func (s *Server) drwebFault(w http.ResponseWriter, r *http.Request, f *Fault) {
 		s.drwebGroups(w, r)
 	case r.URL.Path == "/api/groups/delete.ds":
 		out.deleted([]string{f.AnswerID})
+	case r.URL.Path == "/api/stations/change.ds":
+		out.writtenStation(f.AnswerID)
 	default:
 		out.written(f.AnswerID)
 	}
@@ -119,6 +121,8 @@ func (s *Server) drwebWrite(out drwebWriter, path string, q url.Values) bool {
 	}
 	now := time.Now().Unix()
 	switch path {
+	case "/api/stations/change.ds":
+		s.stationChange(out, q, find)
 	case "/api/groups/add.ds":
 		name := s.storedName(q.Get("name"))
 		if name == "" {

@@ -121,6 +121,7 @@ type Server struct {
 	nameLimit int // names are stored trimmed and cut to this many characters (0: as sent)
 	// refuseComponents: info.ds refuses components=yes
 	refuseComponents bool
+	stationsMade     bool // the stations a seed leaves out have been made up
 }
 
 // New starts an emulator on a free 127.0.0.1 port, serving seed.
@@ -196,7 +197,7 @@ func (s *Server) route(rec *recorder, r *http.Request, body []byte) {
 		s.opswatToken(rec, r, body)
 	case r.URL.Path == "/o/api/v3/groups":
 		s.opswatGroups(rec, r, body)
-	case strings.HasPrefix(r.URL.Path, "/api/groups/"):
+	case strings.HasPrefix(r.URL.Path, "/api/groups/"), strings.HasPrefix(r.URL.Path, "/api/stations/"):
 		s.drwebGroups(rec, r)
 	default:
 		http.NotFound(rec, r)

@@ -1,0 +1,368 @@
+package emulator
+
+import (
+	"encoding/xml"
+	"fmt"
+	"math"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// DrWebStation is a station as the emulator stores it: one primary group and
+// any number of other groups.
+type DrWebStation struct {
+	ID           string   `json:"id"`
+	Name         string   `json:"name"`
+	PrimaryGroup string   `json:"primary_group"`
+	Groups       []string `json:"groups,omitempty"` // groups besides the primary one
+	// State as AV-Desk numbers it: 0 offline, 1 online, 2 newbie accepted,
+	// 3 newbie denied.
+	State        int    `json:"state"`
+	LastSeen     int64  `json:"last_seen,omitempty"` // Unix seconds; 0: never
+	LastSeenAddr string `json:"last_seen_addr,omitempty"`
+	// What states.ds counts besides the state.
+	Unactivated  bool `json:"unactivated,omitempty"`
+	New          bool `json:"new,omitempty"`
+	Deinstalled  bool `json:"deinstalled,omitempty"`
+	Deleted      bool `json:"deleted,omitempty"` // left out of every listing
+	UpdateErrors bool `json:"update_errors,omitempty"`
+
+	made bool // made up to fill a group's station count
+}
+
+// in reports whether the station is in the group (as primary or other).
+func (st *DrWebStation) in(group string) bool {
+	return st.PrimaryGroup == group || slices.Contains(st.Groups, group)
+}
+
+// SetDrWebStations replaces the stations the seed names; the emulator makes
+// up stations for the rest of each group's station count.
+func (s *Server) SetDrWebStations(stations []DrWebStation) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.seed.DrWeb.Stations = slices.Clone(stations)
+	s.stationsMade = false
+}
+
+// DrWebStations returns the stations as the emulator stores them, made-up
+// ones included.
+func (s *Server) DrWebStations() []DrWebStation {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.makeStationsLocked()
+	return slices.Clone(s.seed.DrWeb.Stations)
+}
+
+// DrWebStationsIn returns the ids of the stations in a group, in server order.
+func (s *Server) DrWebStationsIn(group string) []string {
+	var ids []string
+	for _, st := range s.DrWebStations() {
+		if st.in(group) && !st.Deleted {
+			ids = append(ids, st.ID)
+		}
+	}
+	return ids
+}
+
+// UpdateDrWebStation changes a station behind the client's back, as an
+// administrator in the console would; it reports whether the station exists.
+func (s *Server) UpdateDrWebStation(id string, change func(*DrWebStation)) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.makeStationsLocked()
+	stations := slices.Clone(s.seed.DrWeb.Stations)
+	i := slices.IndexFunc(stations, func(st DrWebStation) bool { return st.ID == id })
+	if i < 0 {
+		return false
+	}
+	st := stations[i]
+	st.Groups = slices.Clone(st.Groups)
+	change(&st)
+	stations[i] = st
+	s.seed.DrWeb.Stations = stations
+	return true
+}
+
+// makeStationsLocked makes up, once, the stations that each group's station
+// count asks for beyond those the seed names: names, states and last-seen
+// times follow from their number, so every run sees the same ones.
+func (s *Server) makeStationsLocked() {
+	if s.stationsMade {
+		return
+	}
+	s.stationsMade = true
+	stations := slices.DeleteFunc(slices.Clone(s.seed.DrWeb.Stations), func(st DrWebStation) bool { return st.made })
+	have := map[string]int{}
+	for _, st := range stations {
+		have[st.PrimaryGroup]++
+		for _, g := range st.Groups {
+			have[g]++
+		}
+	}
+	for _, g := range s.seed.DrWeb.Groups {
+		slug := strings.ToLower(strings.ReplaceAll(g.Name, " ", "-"))
+		tag := g.ID[max(0, len(g.ID)-4):]
+		for i := have[g.ID]; i < g.Stations; i++ {
+			st := DrWebStation{
+				ID:           fmt.Sprintf("%s-st%05d", g.ID, i+1),
+				Name:         fmt.Sprintf("%s-%s-%03d", slug, tag, i+1),
+				PrimaryGroup: g.ID,
+				State:        []int{1, 0, 0}[i%3],
+				LastSeen:     1700000000 + int64(i)*3600,
+				LastSeenAddr: fmt.Sprintf("tcp://10.%d.%d.%d:2193", len(g.Name)%250, i/250, i%250+1),
+				Deinstalled:  i%13 == 12,
+				UpdateErrors: i%7 == 6,
+				made:         true,
+			}
+			if i%10 == 9 { // a newbie: never seen, not activated
+				st.State, st.LastSeen, st.LastSeenAddr, st.Unactivated, st.New = 2, 0, "", true, true
+			}
+			stations = append(stations, st)
+		}
+	}
+	s.seed.DrWeb.Stations = stations
+}
+
+// stationCounts is how many listed stations each group holds.
+func stationCounts(stations []DrWebStation) map[string]int {
+	n := map[string]int{}
+	for _, st := range stations {
+		if st.Deleted {
+			continue
+		}
+		n[st.PrimaryGroup]++
+		for _, g := range st.Groups {
+			if g != st.PrimaryGroup {
+				n[g]++
+			}
+		}
+		n[EveryoneID]++ // Everyone holds every station
+	}
+	return n
+}
+
+// drwebStationsRead serves stations-list.ds and states.ds; it reports false
+// for another path.
+func (s *Server) drwebStationsRead(out drwebWriter, path string, q url.Values, byID map[string]*DrWebGroup, groups []DrWebGroup, stations []DrWebStation) bool {
+	switch path {
+	case "/api/groups/stations-list.ds":
+		id := q.Get("id")
+		if id == "" {
+			out.fail(http.StatusOK, DrWebErrBadArgument, "Required parameter 'id' is missing")
+			return true
+		}
+		if _, ok := byID[id]; !ok {
+			out.fail(http.StatusOK, DrWebErrNotFound, "Group "+id+" not found")
+			return true
+		}
+		page, per := 1, 100
+		if v, err := strconv.Atoi(q.Get("page")); err == nil && v > 0 {
+			page = v
+		}
+		if v, err := strconv.Atoi(q.Get("per-page")); err == nil && v > 0 {
+			per = v
+		}
+		// Only ESS 13.0.1 knows subgroups=yes; the others ignore it.
+		within := map[string]bool{id: true}
+		if q.Get("subgroups") == "yes" && out.line == DrWebESS1301 {
+			for changed := true; changed; {
+				changed = false
+				for _, g := range groups {
+					if within[g.ParentID] && !within[g.ID] {
+						within[g.ID], changed = true, true
+					}
+				}
+			}
+		}
+		var rows []DrWebStation
+		for _, st := range stations {
+			if st.Deleted {
+				continue
+			}
+			if id == EveryoneID || within[st.PrimaryGroup] || slices.ContainsFunc(st.Groups, func(g string) bool { return within[g] }) {
+				rows = append(rows, st)
+			}
+		}
+		pages := max(1, int(math.Ceil(float64(len(rows))/float64(per))))
+		from, to := min(len(rows), (page-1)*per), min(len(rows), page*per)
+		out.stationList(rows[from:to], pages, page, per)
+	case "/api/stations/states.ds":
+		id := q.Get("group-id")
+		if id != "" {
+			if _, ok := byID[id]; !ok {
+				out.fail(http.StatusOK, DrWebErrNotFound, "Group "+id+" not found")
+				return true
+			}
+		}
+		counts := map[string]int{}
+		for _, st := range stations {
+			if id != "" && id != EveryoneID && !st.in(id) {
+				continue
+			}
+			if st.Deleted {
+				counts["deleted"]++
+				continue
+			}
+			counts["all"]++
+			if st.State == 1 {
+				counts["online"]++
+			} else {
+				counts["offline"]++
+			}
+			if st.State == 2 || st.State == 3 {
+				counts["newbies"]++
+			}
+			if st.New {
+				counts["new"]++
+			}
+			if st.Unactivated {
+				counts["unactivated"]++
+			} else {
+				counts["activated"]++
+			}
+			if st.Deinstalled {
+				counts["deinstalled"]++
+			}
+			if st.UpdateErrors {
+				counts["with_update_errors"]++
+			}
+		}
+		out.states(counts)
+	default:
+		return false
+	}
+	return true
+}
+
+// stationChange serves stations/change.ds under s.mu: add-group and
+// delete-group (ignored for the station's primary group, as the vendor
+// documents), parent-group.
+func (s *Server) stationChange(out drwebWriter, q url.Values, find func(string) int) {
+	s.makeStationsLocked()
+	id := q.Get("id")
+	stations := slices.Clone(s.seed.DrWeb.Stations)
+	i := slices.IndexFunc(stations, func(st DrWebStation) bool { return st.ID == id && !st.Deleted })
+	if id == "" || i < 0 {
+		out.fail(http.StatusOK, DrWebErrNotFound, "Station '"+id+"' not found")
+		return
+	}
+	for _, p := range []string{"add-group", "delete-group", "parent-group"} {
+		if g := q.Get(p); q.Has(p) && find(g) < 0 {
+			out.fail(http.StatusOK, DrWebErrInvalidGroup, "Group '"+g+"' not found")
+			return
+		}
+	}
+	st := stations[i]
+	st.Groups = slices.Clone(st.Groups)
+	if g := q.Get("add-group"); g != "" && !st.in(g) {
+		st.Groups = append(st.Groups, g)
+	}
+	if g := q.Get("delete-group"); g != "" && g != st.PrimaryGroup {
+		st.Groups = slices.DeleteFunc(st.Groups, func(x string) bool { return x == g })
+	}
+	if g := q.Get("parent-group"); g != "" && g != st.PrimaryGroup {
+		st.Groups = slices.DeleteFunc(st.Groups, func(x string) bool { return x == g })
+		st.PrimaryGroup = g
+	}
+	stations[i] = st
+	s.seed.DrWeb.Stations = stations
+	out.writtenStation(id)
+}
+
+// writtenStation answers stations/change.ds: XML <station id="…"/>, JSON data.id.
+func (d drwebWriter) writtenStation(id string) {
+	if d.json {
+		d.writeJSON(http.StatusOK, map[string]any{"head": d.head(true), "data": map[string]any{"id": id}})
+		return
+	}
+	d.writeXMLRoot(struct {
+		ID string `xml:"id,attr"`
+	}{id}, "station")
+}
+
+// stationList answers stations-list.ds with the vendor's quirk: stations
+// total counts the rows of this page, pages total the pages.
+func (d drwebWriter) stationList(rows []DrWebStation, pages, page, per int) {
+	osFields := d.line == DrWebESS12 || d.line == DrWebESS1301
+	lifeFields := d.line == DrWebESS1301
+	pagesInfo := map[string]any{"total": pages, "current": page, "objects-per-page": per}
+	if d.json {
+		list := make([]map[string]any, 0, len(rows))
+		for _, st := range rows {
+			m := map[string]any{"id": st.ID, "name": st.Name, "last_seen_time": st.LastSeen, "last_seen_addr": st.LastSeenAddr, "state": st.State}
+			if osFields {
+				m["os"], m["os_name"], m["login_addr"], m["login_mac"] = 17105152, "Windows 10", "10.3.0.16", "02:00:00:44:55:66"
+			}
+			if lifeFields {
+				m["expires"], m["createtime"], m["blockbeg"], m["blockend"] = 0, "20200427081641436", 0, 0
+			}
+			list = append(list, m)
+		}
+		d.writeJSON(http.StatusOK, map[string]any{"head": d.head(true), "data": map[string]any{
+			"stations": map[string]any{"total": len(list), "list": list}, "pages": pagesInfo,
+		}})
+		return
+	}
+	type station struct {
+		Attrs []xml.Attr `xml:",any,attr"`
+	}
+	a := func(k, v string) xml.Attr { return xml.Attr{Name: xml.Name{Local: k}, Value: v} }
+	var list []station
+	for _, st := range rows {
+		attrs := []xml.Attr{a("id", st.ID), a("name", st.Name), a("last_seen_time", strconv.FormatInt(st.LastSeen, 10)),
+			a("last_seen_addr", st.LastSeenAddr), a("state", strconv.Itoa(st.State))}
+		if osFields {
+			attrs = append(attrs, a("os", "17105152"), a("os_name", "Windows 10"), a("login_addr", "10.3.0.16"), a("login_mac", "02:00:00:44:55:66"))
+		}
+		if lifeFields {
+			attrs = append(attrs, a("expires", "0"), a("createtime", "20200427081641436"), a("blockbeg", "0"), a("blockend", "0"))
+		}
+		list = append(list, station{attrs})
+	}
+	type pagesElem struct {
+		Total   int `xml:"total,attr"`
+		Current int `xml:"current,attr"`
+		Per     int `xml:"objects-per-page,attr"`
+	}
+	d.writeXMLRoots(
+		wrapXML{"stations", struct {
+			Total    int       `xml:"total,attr"`
+			Stations []station `xml:"station"`
+		}{len(list), list}},
+		wrapXML{"pages", pagesElem{pages, page, per}},
+	)
+}
+
+// stateNames are the counts of states.ds in the vendor's order.
+var stateNames = []string{"activated", "all", "deinstalled", "deleted", "new", "newbies", "offline", "online", "unactivated", "with_update_errors"}
+
+// states answers states.ds; AV-Desk (and the default line, which answers
+// like its examples) leaves the all count out.
+func (d drwebWriter) states(counts map[string]int) {
+	avdesk := d.line == DrWebAVDesk413 || d.line == DrWebDefault
+	names := slices.DeleteFunc(slices.Clone(stateNames), func(n string) bool { return n == "all" && avdesk })
+	total := counts["all"] + counts["deleted"]
+	if d.json {
+		m := map[string]any{"total": total}
+		for _, n := range names {
+			m[n] = map[string]any{"total": counts[n]}
+		}
+		d.writeJSON(http.StatusOK, map[string]any{"head": d.head(true), "data": map[string]any{"stations": m}})
+		return
+	}
+	type count struct {
+		XMLName xml.Name
+		Total   int `xml:"total,attr"`
+	}
+	var elems []count
+	for _, n := range names {
+		elems = append(elems, count{xml.Name{Local: n}, counts[n]})
+	}
+	d.writeXMLRoot(struct {
+		Total  int     `xml:"total,attr"`
+		Counts []count `xml:",any"`
+	}{total, elems}, "stations")
+}
