@@ -27,7 +27,7 @@ type Group struct {
 	// nil when the answer holds no components block (AV-Desk documents
 	// none, and a server that refuses the parameter is asked without it).
 	Components *Components
-	Path                  string // names from the top level down (JoinPath); set by the lookups, not by the server
+	Path       string // names from the top level down (JoinPath); set by the lookups, not by the server
 	// SharedPaths, set by GroupByPath, are the steps of the path that
 	// several groups share: the lookup followed the one created first.
 	SharedPaths []SharedPath
