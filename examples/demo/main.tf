@@ -52,6 +52,12 @@ data "endpointgroups_drweb_group" "offices" {
   path = "Offices"
 }
 
+# The stations in Moscow's workstations group (100 a page, every page), and
+# its station state counts.
+data "endpointgroups_drweb_group_stations" "moscow_workstations" {
+  group_id = data.endpointgroups_drweb_group.moscow_workstations.id
+}
+
 resource "terraform_data" "opswat_enrollment" {
   input = {
     group_id    = data.endpointgroups_opswat_group.default.id
@@ -92,4 +98,11 @@ output "drweb_office_groups" {
 
 output "drweb_moscow_rights" {
   value = data.endpointgroups_drweb_group.moscow_workstations.rights.by_code
+}
+
+output "drweb_moscow_workstations_stations" {
+  value = {
+    online  = [for s in data.endpointgroups_drweb_group_stations.moscow_workstations.stations : s.name if s.state == 1]
+    offline = data.endpointgroups_drweb_group_stations.moscow_workstations.states.offline
+  }
 }

@@ -56,11 +56,12 @@ func (s *Server) DrWebStations() []DrWebStation {
 	return slices.Clone(s.seed.DrWeb.Stations)
 }
 
-// DrWebStationsIn returns the ids of the stations in a group, in server order.
+// DrWebStationsIn returns the ids of the stations in a group, in server
+// order (every station for Everyone).
 func (s *Server) DrWebStationsIn(group string) []string {
 	var ids []string
 	for _, st := range s.DrWebStations() {
-		if st.in(group) && !st.Deleted {
+		if (group == EveryoneID || st.in(group)) && !st.Deleted {
 			ids = append(ids, st.ID)
 		}
 	}

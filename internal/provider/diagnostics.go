@@ -48,6 +48,7 @@ func addDrWebError(diags *diag.Diagnostics, err error, at path.Path) {
 	var amb *drweb.AmbiguousError
 	var tree *drweb.TreeError
 	var answer *drweb.AnswerError
+	var paging *drweb.PagingError
 	switch {
 	case errors.As(err, &nf):
 		if nf.Parent {
@@ -69,6 +70,10 @@ func addDrWebError(diags *diag.Diagnostics, err error, at path.Path) {
 	case errors.As(err, &tree):
 		diags.AddError("Inconsistent Dr.Web Group Tree", err.Error()+".\n\nThe server's answers contradict each other, so the provider stopped "+
 			"rather than guess. Check the group tree in the Dr.Web Control Center, and report the server's version to its vendor if it persists.")
+	case errors.As(err, &paging):
+		diags.AddError("Inconsistent Dr.Web Station Listing", err.Error()+".\n\nThe server's pages contradict each other, so the provider "+
+			"stopped rather than guess. A caching proxy between the provider and the Dr.Web Server can answer like this: make sure "+
+			"it does not cache /api/ requests, then try again; report the server's version to its vendor if it persists.")
 	case errors.As(err, &answer):
 		diags.AddError("Unexpected Dr.Web Answer", err.Error()+".\n\nThe provider does not take an answer about another group for the one "+
 			"it asked about, and changed nothing. A caching proxy between the provider and the Dr.Web Server can answer like this: "+

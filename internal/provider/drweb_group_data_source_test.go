@@ -30,9 +30,10 @@ const (
 
 var sampleDrWebGroup = drweb.Group{
 	ID: "123123123", Name: "TEST-GROUP", Created: "2014-03-13T10:25:31Z", Modified: "2014-03-13T10:25:31Z", Stations: 1,
-	Rights:   drweb.Rights{Inheritance: drweb.Inheritance{InheritedGroupID: emulator.EveryoneID, InheritedGroupName: "Everyone"}, Items: []drweb.Right{{Code: 1, Name: "Run", Value: 1}}},
-	Keys:     drweb.Keys{IDs: []string{"k1"}},
-	Packages: []drweb.Package{{OS: "windows", Arch: "all", URL: "http://h/download"}},
+	Rights:     drweb.Rights{Inheritance: drweb.Inheritance{InheritedGroupID: emulator.EveryoneID, InheritedGroupName: "Everyone"}, Items: []drweb.Right{{Code: 1, Name: "Run", Value: 1}}},
+	Keys:       drweb.Keys{IDs: []string{"k1"}},
+	Components: &drweb.Components{Items: []drweb.Component{{Code: 4, Name: "Scanner", Status: 2}}},
+	Packages:   []drweb.Package{{OS: "windows", Arch: "all", URL: "http://h/download"}},
 }
 
 func TestDrWebGroupModelFromAPI(t *testing.T) {

@@ -184,6 +184,7 @@ func (p *endpointGroupsProvider) DataSources(context.Context) []func() datasourc
 		newOPSWATGroupsDataSource,
 		newDrWebGroupDataSource,
 		newDrWebGroupsDataSource,
+		newDrWebGroupStationsDataSource,
 	}
 }
 

@@ -22,6 +22,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
+	"github.com/endpointgroups/terraform-provider-endpointgroups/internal/drweb"
 	"github.com/endpointgroups/terraform-provider-endpointgroups/internal/emulator"
 )
 
@@ -164,6 +165,12 @@ func TestModelsMatchSchemas(t *testing.T) {
 		{newOPSWATGroupsDataSource(), opswatGroupsModel{IDs: []string{"1"}, Groups: []opswatGroupModel{opswatGroupModelFromAPI(sampleOPSWATGroup)}}},
 		{newDrWebGroupDataSource(), drwebGroupModelFromAPI(sampleDrWebGroup)},
 		{newDrWebGroupsDataSource(), drwebGroupsModel{Groups: []drwebGroupModel{drwebGroupModelFromAPI(sampleDrWebGroup)}}},
+		{newDrWebGroupStationsDataSource(), func() drwebGroupStationsModel {
+			var m drwebGroupStationsModel
+			one := int64(1)
+			drwebGroupStationsFromAPI(&m, []drweb.Station{{ID: "s1", Name: "pc-1", State: 1, LastSeen: "2024-11-28T13:20:00Z"}}, drweb.StationStates{Online: &one})
+			return m
+		}()},
 	} {
 		var resp datasource.SchemaResponse
 		tc.ds.Schema(ctx, datasource.SchemaRequest{}, &resp)

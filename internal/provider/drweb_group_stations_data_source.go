@@ -1,0 +1,221 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/endpointgroups/terraform-provider-endpointgroups/internal/drweb"
+)
+
+var _ datasource.DataSourceWithConfigure = (*drwebGroupStationsDataSource)(nil)
+
+func newDrWebGroupStationsDataSource() datasource.DataSource { return &drwebGroupStationsDataSource{} }
+
+type drwebGroupStationsDataSource struct {
+	clients *providerClients
+}
+
+type drwebGroupStationsModel struct {
+	GroupID          types.String                 `tfsdk:"group_id"`
+	IncludeSubgroups types.Bool                   `tfsdk:"include_subgroups"`
+	MinResults       types.Int64                  `tfsdk:"min_results"`
+	Stations         []drwebStationModel          `tfsdk:"stations"`
+	IDs              []string                     `tfsdk:"ids"`
+	ByID             map[string]drwebStationModel `tfsdk:"by_id"`
+	States           *drwebStationStatesModel     `tfsdk:"states"`
+}
+
+type drwebStationModel struct {
+	ID              types.String `tfsdk:"id"`
+	Name            types.String `tfsdk:"name"`
+	State           types.Int64  `tfsdk:"state"`
+	LastSeen        types.String `tfsdk:"last_seen"`
+	LastSeenAddress types.String `tfsdk:"last_seen_address"`
+}
+
+type drwebStationStatesModel struct {
+	All              types.Int64 `tfsdk:"all"`
+	Online           types.Int64 `tfsdk:"online"`
+	Offline          types.Int64 `tfsdk:"offline"`
+	New              types.Int64 `tfsdk:"new"`
+	Newbies          types.Int64 `tfsdk:"newbies"`
+	Activated        types.Int64 `tfsdk:"activated"`
+	Unactivated      types.Int64 `tfsdk:"unactivated"`
+	Deinstalled      types.Int64 `tfsdk:"deinstalled"`
+	Deleted          types.Int64 `tfsdk:"deleted"`
+	WithUpdateErrors types.Int64 `tfsdk:"with_update_errors"`
+}
+
+// drwebStationModelFromAPI converts a station; a station never seen has a
+// null last_seen.
+func drwebStationModelFromAPI(s drweb.Station) drwebStationModel {
+	return drwebStationModel{
+		ID:              types.StringValue(s.ID),
+		Name:            types.StringValue(s.Name),
+		State:           types.Int64Value(s.State),
+		LastSeen:        stringOrNull(s.LastSeen),
+		LastSeenAddress: types.StringValue(s.LastSeenAddress),
+	}
+}
+
+// drwebStationStatesModelFromAPI converts the state counts; a count the
+// server left out is null.
+func drwebStationStatesModelFromAPI(s drweb.StationStates) *drwebStationStatesModel {
+	return &drwebStationStatesModel{
+		All: types.Int64PointerValue(s.All), Online: types.Int64PointerValue(s.Online), Offline: types.Int64PointerValue(s.Offline),
+		New: types.Int64PointerValue(s.New), Newbies: types.Int64PointerValue(s.Newbies),
+		Activated: types.Int64PointerValue(s.Activated), Unactivated: types.Int64PointerValue(s.Unactivated),
+		Deinstalled: types.Int64PointerValue(s.Deinstalled), Deleted: types.Int64PointerValue(s.Deleted),
+		WithUpdateErrors: types.Int64PointerValue(s.WithUpdateErrors),
+	}
+}
+
+// drwebGroupStationsFromAPI fills the computed attributes: the stations in
+// order, their ids, by_id, the state counts.
+func drwebGroupStationsFromAPI(m *drwebGroupStationsModel, stations []drweb.Station, states drweb.StationStates) {
+	m.Stations = make([]drwebStationModel, 0, len(stations))
+	m.IDs = make([]string, 0, len(stations))
+	m.ByID = make(map[string]drwebStationModel, len(stations))
+	for _, s := range stations {
+		sm := drwebStationModelFromAPI(s)
+		m.Stations = append(m.Stations, sm)
+		m.IDs = append(m.IDs, s.ID)
+		m.ByID[s.ID] = sm
+	}
+	m.States = drwebStationStatesModelFromAPI(states)
+}
+
+func drwebStationAttributes() map[string]schema.Attribute {
+	return map[string]schema.Attribute{
+		"id":   schema.StringAttribute{Computed: true, MarkdownDescription: "The station's id."},
+		"name": schema.StringAttribute{Computed: true, MarkdownDescription: "The station's name."},
+		"state": schema.Int64Attribute{Computed: true, MarkdownDescription: "The station's state as the server numbers it. AV-Desk documents " +
+			"`0` offline, `1` online, `2` newbie accepted, `3` newbie denied; ESS refers to a table of its own, so the number is passed through."},
+		"last_seen":         schema.StringAttribute{Computed: true, MarkdownDescription: "When the station was last seen, RFC 3339 in UTC; null when it never was."},
+		"last_seen_address": schema.StringAttribute{Computed: true, MarkdownDescription: "The address it was last seen from, such as `tcp://10.3.0.16:2193`; `\"\"` when none."},
+	}
+}
+
+func (d *drwebGroupStationsDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_drweb_group_stations"
+}
+
+func (d *drwebGroupStationsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	count := func(what string) schema.Int64Attribute {
+		return schema.Int64Attribute{Computed: true, MarkdownDescription: what + "; null when the server does not send this count."}
+	}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "The stations in a Dr.Web AV-Desk / Enterprise Security Suite group, and its station state counts.\n\n" +
+			"A group's stations cost one `stations-list.ds` request per 100 stations, shared by every data source and resource " +
+			"that reads the same group in one run, plus one `states.ds` request. With `include_subgroups`, the subtree is listed " +
+			"(`list.ds`, shared with the run's other lookups) and each group in it costs its own pages.",
+		Attributes: map[string]schema.Attribute{
+			"group_id": schema.StringAttribute{
+				Required:            true,
+				MarkdownDescription: "The id of the group, system groups included (Everyone holds every station).",
+				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"include_subgroups": schema.BoolAttribute{
+				Optional: true, Computed: true,
+				MarkdownDescription: "`true`: also the stations of every group below it, each station once: the group's own in server order, " +
+					"then each subgroup's, depth first in the tree's listing order, a station where it first appears. The same set and " +
+					"order on every server line. Default `false`: the stations directly in the group (as members or by their primary group).",
+			},
+			"min_results": schema.Int64Attribute{
+				Optional:            true,
+				MarkdownDescription: "Fail when fewer stations than this are found, with an error that names the group. Default `0`.",
+				Validators:          []validator.Int64{int64validator.AtLeast(0)},
+			},
+			"stations": schema.ListNestedAttribute{
+				Computed:            true,
+				MarkdownDescription: "The stations, in the order described for `include_subgroups`.",
+				NestedObject:        schema.NestedAttributeObject{Attributes: drwebStationAttributes()},
+			},
+			"ids": schema.ListAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: "The ids of `stations`, in order."},
+			"by_id": schema.MapNestedAttribute{
+				Computed:            true,
+				MarkdownDescription: "The stations of `stations` keyed by id, ready for `for_each`.",
+				NestedObject:        schema.NestedAttributeObject{Attributes: drwebStationAttributes()},
+			},
+			"states": schema.SingleNestedAttribute{
+				Computed: true,
+				MarkdownDescription: "The station state counts of `group_id` as the server's `states.ds` gives them. Whether they count " +
+					"the stations of groups below it is not documented (and does not follow `include_subgroups`).",
+				Attributes: map[string]schema.Attribute{
+					"all":                count("Every station except deleted ones (AV-Desk does not send it)"),
+					"online":             count("Stations online"),
+					"offline":            count("Stations offline"),
+					"new":                count("New stations"),
+					"newbies":            count("Newbies: stations waiting to be accepted or denied"),
+					"activated":          count("Activated stations"),
+					"unactivated":        count("Stations not activated"),
+					"deinstalled":        count("Stations whose agent was uninstalled"),
+					"deleted":            count("Deleted stations"),
+					"with_update_errors": count("Stations whose last update failed"),
+				},
+			},
+		},
+	}
+}
+
+func (d *drwebGroupStationsDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	d.clients = clientsFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+func (d *drwebGroupStationsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	ctx = withLogging(ctx)
+	var cfg drwebGroupStationsModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	c, diags := d.clients.DrWeb()
+	if resp.Diagnostics.Append(diags...); resp.Diagnostics.HasError() {
+		return
+	}
+	if cfg.IncludeSubgroups.IsNull() {
+		cfg.IncludeSubgroups = types.BoolValue(false)
+	}
+	group := cfg.GroupID.ValueString()
+
+	var stations []drweb.Station
+	var states drweb.StationStates
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() (err error) {
+		if cfg.IncludeSubgroups.ValueBool() {
+			stations, err = c.SubtreeStations(gctx, group)
+		} else {
+			stations, err = c.Stations(gctx, group)
+		}
+		return err
+	})
+	g.Go(func() (err error) {
+		states, err = c.States(gctx, group)
+		return err
+	})
+	if err := g.Wait(); err != nil {
+		addDrWebError(&resp.Diagnostics, err, path.Root("group_id"))
+		return
+	}
+	if least := cfg.MinResults.ValueInt64(); int64(len(stations)) < least {
+		scope := "directly in"
+		if cfg.IncludeSubgroups.ValueBool() {
+			scope = "in or below"
+		}
+		resp.Diagnostics.AddAttributeError(path.Root("min_results"), "Too Few Dr.Web Stations",
+			fmt.Sprintf("Found %d stations %s the group %q, fewer than min_results = %d. Check group_id (and include_subgroups).",
+				len(stations), scope, group, least))
+		return
+	}
+	drwebGroupStationsFromAPI(&cfg, stations, states)
+	resp.Diagnostics.Append(resp.State.Set(ctx, cfg)...)
+}
