@@ -19,6 +19,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -99,9 +100,14 @@ type scenario struct {
 	floor   map[string]int // endpoint → fewest requests possible
 	naive   map[string]int // endpoint → requests of a provider that asks per data source
 	targets func(m measurement) []check
+	// applyFirst: the configuration is applied once before the plans,
+	// whose requests applyFloor counts (the plans then have nothing to do).
+	applyFirst bool
+	applyFloor map[string]int
 }
 
 type measurement struct {
+	applied  map[string]int // path → requests of the apply before the plans
 	requests map[string]int // path → requests received
 	ids      int            // ids asked for in info.ds requests
 	wall     time.Duration  // median plan wall time
@@ -118,6 +124,9 @@ const (
 	opswatToken  = "/o/oauth/token"
 	drwebInfo    = "/api/groups/info.ds"
 	drwebList    = "/api/groups/list.ds"
+	drwebPages   = "/api/groups/stations-list.ds"
+	drwebStates  = "/api/stations/states.ds"
+	drwebChange  = "/api/stations/change.ds"
 )
 
 func run(terraform string, latency time.Duration, runs int) error {
@@ -173,6 +182,7 @@ func run(terraform string, latency time.Duration, runs int) error {
 		time.Now().UTC().Format("2006-01-02"), runtime.NumCPU(), runtime.GOOS+"/"+runtime.GOARCH, tfVersion(cli.Terraform), runs)
 	fmt.Println("OPSWAT: 2,000 groups; 200 data sources (120 lookups by name, 70 by id, 10 `opswat_groups` with `name_regex`), or 3 lookups by name.")
 	fmt.Println("Dr.Web: 500 groups in a tree (5 children per group); 250 data sources (200 lookups by id, 50 by name).")
+	fmt.Println("Dr.Web stations: a group of 1,000 stations read by 20 data sources; a members resource putting 100 stations into a group (applied once, then planned).")
 	fmt.Println()
 	var notes []string
 	fmt.Println("| scenario | endpoint | requests | floor | one walk per data source |")
@@ -185,8 +195,15 @@ func run(terraform string, latency time.Duration, runs int) error {
 				}
 			}
 		})
+		for _, p := range slices.Sorted(maps.Keys(r.sc.applyFloor)) {
+			fmt.Printf("| %s: apply | `%s` | %d | %d | %d |\n", r.sc.name, p, r.slow.applied[p], r.sc.applyFloor[p], r.sc.applyFloor[p])
+		}
 		for _, p := range paths {
-			fmt.Printf("| %s | `%s` | %d | %d | %d |\n", r.sc.name, p, r.slow.requests[p], r.sc.floor[p], r.sc.naive[p])
+			name := r.sc.name
+			if r.sc.applyFirst {
+				name += ": plan after it"
+			}
+			fmt.Printf("| %s | `%s` | %d | %d | %d |\n", name, p, r.slow.requests[p], r.sc.floor[p], r.sc.naive[p])
 		}
 		if n := r.slow.requests[drwebInfo]; n > 0 {
 			notes = append(notes, fmt.Sprintf("%s: %.1f ids per `info.ds` request on average.", r.sc.name, float64(r.slow.ids)/float64(n)))
@@ -237,6 +254,19 @@ func measure(cli *devcli.CLI, env []string, work string, sc scenario, latency ti
 	}
 	rssFile := filepath.Join(dir, "rss")
 	m := measurement{}
+	if sc.applyFirst {
+		cmd := cli.Command(context.Background(), dir, append(slices.Clip(env), envRSSFile+"="+rssFile),
+			"apply", "-auto-approve", "-input=false", "-lock=false", "-no-color")
+		var out strings.Builder
+		cmd.Stdout, cmd.Stderr = &out, &out
+		if err := cmd.Run(); err != nil {
+			return m, fmt.Errorf("terraform apply: %w\n%s", err, tail(out.String(), 3000))
+		}
+		m.applied = map[string]int{}
+		for _, r := range srv.Requests() {
+			m.applied[r.Path]++
+		}
+	}
 	var walls []time.Duration
 	for i := range runs {
 		srv.ResetLog()
@@ -295,7 +325,78 @@ func scenarios() []scenario {
 	sequential.name += " (sequential walk)"
 	readAhead := opswatScenario(6000)
 	readAhead.name += " (read-ahead)"
-	return []scenario{sequential, readAhead, opswatFewNames(), drwebScenario(10), drwebScenario(50)}
+	return []scenario{sequential, readAhead, opswatFewNames(), drwebScenario(10), drwebScenario(50), drwebStationsScenario(), drwebMembersScenario()}
+}
+
+// drwebStationSeed is a small tree whose first group holds 1,000 stations
+// and whose second holds 100.
+func drwebStationSeed() emulator.Seed {
+	seed := emulator.DefaultSeed()
+	seed.DrWeb.Groups = emulator.GenerateDrWebTree(20, 5)
+	seed.DrWeb.Stations = nil
+	seed.DrWeb.Groups[1].Stations = 1000 // gen-00000
+	seed.DrWeb.Groups[2].Stations = 100  // gen-00001
+	seed.DrWeb.Groups[3].Stations = 2    // gen-00002
+	return seed
+}
+
+func drwebBlock(url string) string {
+	return fmt.Sprintf("  drweb {\n    url      = %q\n    login    = \"admin\"\n    password = \"demo-password\"\n  }\n", url)
+}
+
+// Dr.Web: one group of 1,000 stations read by 20 data sources: its 10
+// pages and one states.ds, shared by all of them.
+func drwebStationsScenario() scenario {
+	const readers, pages = 20, 10
+	return scenario{
+		name: "Dr.Web, 1,000-station group, 20 data sources",
+		seed: drwebStationSeed(),
+		config: func(url string) string {
+			b := newConfig(drwebBlock(url))
+			for i := range readers {
+				fmt.Fprintf(b, "data \"endpointgroups_drweb_group_stations\" \"g_%d\" {\n  group_id = \"gen-00000\"\n}\n", i)
+			}
+			b.WriteString("output \"n\" {\n  value = length(data.endpointgroups_drweb_group_stations.g_0.ids)\n}\n")
+			return b.String()
+		},
+		floor: map[string]int{drwebPages: pages, drwebStates: 1},
+		naive: map[string]int{drwebPages: readers * pages, drwebStates: readers},
+		targets: func(m measurement) []check {
+			return []check{{fmt.Sprintf("%d stations-list.ds and %d states.ds requests for 20 reads of 1,000 stations (floor %d and 1)",
+				m.requests[drwebPages], m.requests[drwebStates], pages), m.requests[drwebPages] <= pages && m.requests[drwebStates] <= 1}}
+		},
+	}
+}
+
+// Dr.Web: a members resource putting the 100 stations of one group into
+// another that holds 2: the apply sends one change.ds per station; a plan
+// after it sends none and reads the group's 2 pages once.
+func drwebMembersScenario() scenario {
+	seed := drwebStationSeed()
+	var ids []string
+	for i := range 100 {
+		ids = append(ids, fmt.Sprintf("%q", fmt.Sprintf("gen-00001-st%05d", i+1)))
+	}
+	return scenario{
+		name:       "Dr.Web, members resource of 100 stations",
+		seed:       seed,
+		applyFirst: true,
+		applyFloor: map[string]int{drwebChange: 100},
+		config: func(url string) string {
+			b := newConfig(drwebBlock(url))
+			fmt.Fprintf(b, "resource \"endpointgroups_drweb_group_members\" \"m\" {\n  group_id    = \"gen-00002\"\n  station_ids = [%s]\n}\n", strings.Join(ids, ", "))
+			return b.String()
+		},
+		floor: map[string]int{drwebPages: 2, drwebChange: 0},
+		naive: map[string]int{drwebPages: 2, drwebChange: 0},
+		targets: func(m measurement) []check {
+			return []check{
+				{fmt.Sprintf("%d change.ds requests to add 100 stations (target 100)", m.applied[drwebChange]), m.applied[drwebChange] == 100},
+				{fmt.Sprintf("%d change.ds and %d stations-list.ds requests in a plan with nothing to do (target 0 and 2)",
+					m.requests[drwebChange], m.requests[drwebPages]), m.requests[drwebChange] == 0 && m.requests[drwebPages] <= 2},
+			}
+		},
+	}
 }
 
 // OPSWAT at the API's own 10 requests a minute: 2,000 groups and three

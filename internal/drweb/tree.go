@@ -152,6 +152,22 @@ func (c *Client) systemNodes(ctx context.Context) ([]TreeNode, error) {
 // Each group is visited once. A group listed under two parents, a cycle, a
 // tree deeper than MaxTreeDepth or larger than MaxTreeGroups is a *TreeError.
 func (c *Client) Tree(ctx context.Context, parentID string, recursive, includeSystem bool) ([]TreeNode, error) {
+	// The parent's path comes first: its lookup waits for the walks under
+	// way, and must not wait for this one.
+	basePath := ""
+	if parentID != "" {
+		parent, err := c.GroupByID(ctx, parentID)
+		var nf *NotFoundError
+		if errors.As(err, &nf) && nf.ID == parentID {
+			asParent := *nf // shared with the batch's other callers
+			asParent.Parent = true
+			return nil, &asParent
+		}
+		if err != nil {
+			return nil, err
+		}
+		basePath = parent.Path
+	}
 	if recursive {
 		defer c.placed.walking()()
 	}
@@ -159,14 +175,7 @@ func (c *Client) Tree(ctx context.Context, parentID string, recursive, includeSy
 	if err != nil {
 		return nil, err
 	}
-	basePath := ""
-	if parentID != "" {
-		parent, err := c.GroupByID(ctx, parentID)
-		if err != nil {
-			return nil, err
-		}
-		basePath = parent.Path
-	} else {
+	if parentID == "" {
 		top = slices.DeleteFunc(slices.Clone(top), func(n TreeNode) bool { return n.System })
 		if includeSystem {
 			sys, err := c.systemNodes(ctx)

@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -371,4 +372,30 @@ func TestByPath(t *testing.T) {
 		}
 		slices.Reverse(groups)
 	}
+}
+
+// Walks below nested groups, at the same time as each other and as other
+// lookups: the parent's path is read before the walk starts, so that its
+// lookup never waits for its own walk.
+func TestTreesBelowNestedGroupsAtOnce(t *testing.T) {
+	t.Parallel()
+	c, _ := setup(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var wg sync.WaitGroup
+	paths := map[string]string{berlin: "Offices/Berlin/Workstations", moscow: "Offices/Moscow/Workstations"}
+	for parent, want := range paths {
+		wg.Go(func() {
+			nodes, err := c.Tree(ctx, parent, true, false)
+			if err != nil || len(nodes) != 1 || nodes[0].Path != want {
+				t.Errorf("Tree(%s): %v %+v", parent, err, nodes)
+			}
+		})
+		wg.Go(func() {
+			if _, err := c.SubtreeStations(ctx, parent); err != nil {
+				t.Errorf("SubtreeStations(%s): %v", parent, err)
+			}
+		})
+	}
+	wg.Wait()
 }

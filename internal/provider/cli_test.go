@@ -138,3 +138,11 @@ data "endpointgroups_drweb_group" "linux" {
 	}
 	t.Logf("lines per subsystem: %v", count)
 }
+
+// writeConfig replaces the configuration of a workdir.
+func writeConfig(t *testing.T, dir, config string) {
+	t.Helper()
+	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(requiredProviders+config), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}

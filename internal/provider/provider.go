@@ -195,5 +195,5 @@ func (p *endpointGroupsProvider) Functions(context.Context) []func() function.Fu
 }
 
 func (p *endpointGroupsProvider) Resources(context.Context) []func() resource.Resource {
-	return []func() resource.Resource{newDrWebGroupResource}
+	return []func() resource.Resource{newDrWebGroupResource, newDrWebGroupMembersResource}
 }

@@ -1,0 +1,6 @@
+# Every station directly in the group: a configuration that lists fewer
+# takes the others out of the group at the next apply.
+terraform import endpointgroups_drweb_group_members.build_servers 8f1c2a10-0007-4e11-9a01-000000000007
+
+# Just the stations named (GROUP:STATION,STATION).
+terraform import endpointgroups_drweb_group_members.build_servers 8f1c2a10-0007-4e11-9a01-000000000007:5f0c9e1a-0001-4c55-8e21-00000000a001
