@@ -66,18 +66,18 @@ func (r *drwebGroupMembersResource) Metadata(_ context.Context, req resource.Met
 	resp.TypeName = req.ProviderTypeName + "_drweb_group_members"
 }
 
+var membersTimeoutOpts = timeouts.Opts{
+	Create: true, Read: true, Update: true, Delete: true,
+	CreateDescription: "How long putting the stations into the group may take, with the read-back after a lost answer. Default `10m`.",
+	ReadDescription:   "How long reading the group's stations may take. Default `5m`.",
+	UpdateDescription: "How long adding and taking out stations may take. Default `10m`.",
+	DeleteDescription: "How long taking the stations out may take. Default `10m`.",
+}
+
 func (r *drwebGroupMembersResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	tb, ok := timeouts.Block(ctx, timeoutOpts).(schema.SingleNestedBlock)
+	tb, ok := timeoutsBlock(ctx, membersTimeoutOpts, &resp.Diagnostics)
 	if !ok {
-		resp.Diagnostics.AddError("Unexpected Timeouts Block", fmt.Sprintf("terraform-plugin-framework-timeouts returned a %T; please report this to the provider's developers.", timeouts.Block(ctx, timeoutOpts)))
 		return
-	}
-	tb.MarkdownDescription = "Timeouts of the resource's operations, as durations such as `\"30s\"` or `\"15m\"`."
-	for name, a := range tb.Attributes {
-		if s, ok := a.(schema.StringAttribute); ok {
-			s.MarkdownDescription = s.Description
-			tb.Attributes[name] = s
-		}
 	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Stations that must be in a Dr.Web AV-Desk / Enterprise Security Suite group, besides their primary " +

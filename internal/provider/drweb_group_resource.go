@@ -129,6 +129,25 @@ var timeoutOpts = timeouts.Opts{
 	DeleteDescription: "How long a delete may take. Default `10m`.",
 }
 
+// timeoutsBlock is the timeouts block of a resource. The timeouts package
+// describes its block in plain text only: the same words go in Markdown
+// for the docs.
+func timeoutsBlock(ctx context.Context, opts timeouts.Opts, diags *diag.Diagnostics) (schema.SingleNestedBlock, bool) {
+	tb, ok := timeouts.Block(ctx, opts).(schema.SingleNestedBlock)
+	if !ok {
+		diags.AddError("Unexpected Timeouts Block", fmt.Sprintf("terraform-plugin-framework-timeouts returned a %T; please report this to the provider's developers.", timeouts.Block(ctx, opts)))
+		return tb, false
+	}
+	tb.MarkdownDescription = "Timeouts of the resource's operations, as durations such as `\"30s\"` or `\"15m\"`."
+	for name, a := range tb.Attributes {
+		if s, ok := a.(schema.StringAttribute); ok {
+			s.MarkdownDescription = s.Description
+			tb.Attributes[name] = s
+		}
+	}
+	return tb, true
+}
+
 func nullTimeouts() timeouts.Value {
 	return timeouts.Value{Object: types.ObjectNull(map[string]attr.Type{
 		"create": types.StringType, "read": types.StringType, "update": types.StringType, "delete": types.StringType,
@@ -167,19 +186,9 @@ func (r *drwebGroupResource) Metadata(_ context.Context, req resource.MetadataRe
 const drwebGroupSchemaVersion = 1
 
 func (r *drwebGroupResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	// The timeouts package describes its block in plain text only: the
-	// same words in Markdown for the docs.
-	tb, ok := timeouts.Block(ctx, timeoutOpts).(schema.SingleNestedBlock)
+	tb, ok := timeoutsBlock(ctx, timeoutOpts, &resp.Diagnostics)
 	if !ok {
-		resp.Diagnostics.AddError("Unexpected Timeouts Block", fmt.Sprintf("terraform-plugin-framework-timeouts returned a %T; please report this to the provider's developers.", timeouts.Block(ctx, timeoutOpts)))
 		return
-	}
-	tb.MarkdownDescription = "Timeouts of the resource's operations, as durations such as `\"30s\"` or `\"15m\"`."
-	for name, a := range tb.Attributes {
-		if s, ok := a.(schema.StringAttribute); ok {
-			s.MarkdownDescription = s.Description
-			tb.Attributes[name] = s
-		}
 	}
 	resp.Schema = schema.Schema{
 		Version: drwebGroupSchemaVersion,
