@@ -1,11 +1,14 @@
 // Package drweb is the client of the Dr.Web Server (AV-Desk / Enterprise
-// Security Suite) Web API for groups: reads with info.ds and list.ds, writes
-// with add.ds, change.ds and delete.ds, HTTP Basic on every request, answers
-// in JSON or XML (decided by what arrives, since older servers answer XML
-// whatever is asked), batching of concurrent lookups by id into one info.ds
-// request, and a group tree listed once per Client. A write is sent once and
+// Security Suite) Web API for groups and their stations: group reads with
+// info.ds (rights, keys, components) and list.ds, group writes with add.ds,
+// change.ds and delete.ds, a group's stations with stations-list.ds (every
+// page) and states.ds, membership changes with stations/change.ds. HTTP
+// Basic on every request, answers in JSON or XML (decided by what arrives,
+// since older servers answer XML whatever is asked), batching of
+// concurrent lookups by id into one info.ds request, and a group tree and
+// each group's stations listed once per Client. A write is sent once and
 // its outcome is established by looking at the server, never by sending it
-// again (write.go).
+// again (write.go, stations.go).
 package drweb
 
 import (

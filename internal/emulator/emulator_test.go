@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -191,5 +192,60 @@ func TestFaults(t *testing.T) {
 	}
 	if n := s.Count("/api/groups/list.ds"); n != 3 {
 		t.Errorf("request log counted %d", n)
+	}
+}
+
+func drwebGet(t *testing.T, s *Server, pathAndQuery string) string {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, s.URL+pathAndQuery, nil)
+	req.SetBasicAuth("admin", "demo-password")
+	status, _, body := do(t, req)
+	if status != 200 {
+		t.Fatalf("%s: %d %s", pathAndQuery, status, body)
+	}
+	return body
+}
+
+// stations-list.ds answers like the vendor's example: stations total counts
+// the page's rows, pages total the pages; change.ds ignores delete-group for
+// a station's primary group; states.ds leaves all out on AV-Desk.
+func TestDrWebStations(t *testing.T) {
+	t.Parallel()
+	s := New(DefaultSeed())
+	defer s.Close()
+	const berlin, linux, build = "8f1c2a10-0002-4e11-9a01-000000000002", "8f1c2a10-0007-4e11-9a01-000000000007", "5f0c9e1a-0001-4c55-8e21-00000000a001"
+	body := drwebGet(t, s, "/api/groups/stations-list.ds?id="+berlin+"&per-page=2&page=13")
+	if !strings.Contains(body, `<stations total="1">`) || !strings.Contains(body, `<pages total="13" current="13" objects-per-page="2">`) {
+		t.Errorf("the last page of 25 stations at 2 a page: %s", body)
+	}
+	var page struct {
+		Stations struct {
+			Station []struct {
+				ID string `xml:"id,attr"`
+			} `xml:"station"`
+		} `xml:"stations"`
+	}
+	if err := xml.Unmarshal([]byte(drwebGet(t, s, "/api/groups/stations_list.ds?id="+berlin)), &page); err != nil || len(page.Stations.Station) != 25 || page.Stations.Station[0].ID != build {
+		t.Errorf("Berlin's stations (the script name with _): %v %+v", err, page)
+	}
+	drwebGet(t, s, "/api/stations/change.ds?id="+build+"&delete-group="+linux)  // its primary group: ignored
+	drwebGet(t, s, "/api/stations/change.ds?id="+build+"&delete-group="+berlin) // another group: taken out
+	if in := s.DrWebStationsIn(linux); !slices.Contains(in, build) {
+		t.Errorf("delete-group took the station out of its primary group")
+	}
+	if in := s.DrWebStationsIn(berlin); slices.Contains(in, build) || len(in) != 24 {
+		t.Errorf("delete-group left the station in Berlin: %d stations", len(in))
+	}
+	if body := drwebGet(t, s, "/api/stations/change.ds?id=nope&add-group="+berlin); !strings.Contains(body, `status="false"`) {
+		t.Errorf("an unknown station: %s", body)
+	}
+	if body := drwebGet(t, s, "/api/stations/states.ds?group-id="+berlin); strings.Contains(body, "<all ") || !strings.Contains(body, "<online total=") {
+		t.Errorf("AV-Desk states: %s", body)
+	}
+	if err := s.SetDrWebServerLine(DrWebESS1301); err != nil {
+		t.Fatal(err)
+	}
+	if body := drwebGet(t, s, "/api/stations/states.ds?group-id="+berlin); !strings.Contains(body, `<all total="24">`) {
+		t.Errorf("ESS states: %s", body)
 	}
 }
