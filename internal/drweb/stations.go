@@ -212,7 +212,8 @@ const (
 	// MemberDone: the server accepted the change and the group shows it
 	// (or was not read again: an accepted add).
 	MemberDone MemberOutcome = iota
-	// MemberDoneAnswerLost: the answer was lost, and the group shows the change.
+	// MemberDoneAnswerLost: the answer was lost (or was a refusal, or named
+	// another station), and the group shows the change.
 	MemberDoneAnswerLost
 	// MemberKeptPrimary: the server accepted the removal, and the station
 	// is still in the group: it is the station's primary group, which the
@@ -272,7 +273,7 @@ func (e *StationWriteError) Unwrap() error { return e.Server }
 // of remove out of it, one change.ds per station that needs it (add-group
 // for a station not in the group, delete-group for one that is), each sent
 // once. The group's stations are read before, and read again afresh when a
-// removal was sent or an answer was lost or named another station, so that
+// removal was sent or an answer was lost, refused or named another station, so that
 // each change's outcome is what the group shows, not a guess. The server
 // ignores delete-group for a station's primary group: such a station is
 // MemberKeptPrimary. A group the server does not know is a *NotFoundError
@@ -319,7 +320,9 @@ func (c *Client) ChangeMembers(ctx context.Context, groupID string, add, remove 
 			var refused *StationWriteError
 			switch {
 			case errors.As(err, &refused):
-				ch.Outcome = MemberRefused
+				// A server can refuse after applying: the group is read
+				// back before the refusal is taken as final.
+				ch.Outcome, readAgain = MemberRefused, true
 			case err != nil:
 				ch.Outcome, readAgain = MemberUnknown, true
 			case ch.Op == OpRemoveStation:
@@ -368,8 +371,7 @@ func (c *Client) ChangeMembers(ctx context.Context, groupID string, add, remove 
 		ch := &res.Changes[i]
 		shows := after[ch.Station] == (ch.Op == OpAddStation)
 		switch {
-		case ch.Outcome == MemberRefused:
-		case ch.Outcome == MemberUnknown && shows:
+		case (ch.Outcome == MemberRefused || ch.Outcome == MemberUnknown) && shows:
 			ch.Outcome = MemberDoneAnswerLost
 		case ch.Outcome == MemberDone && !shows && ch.Op == OpRemoveStation:
 			ch.Outcome = MemberKeptPrimary

@@ -280,3 +280,74 @@ func TestChangeMembersLostAnswer(t *testing.T) {
 		}
 	}
 }
+
+// Every fault before and after the server applies a change: the change is
+// sent once, and its outcome is what the group then shows (done exactly
+// when the station is where it should be), never a guess.
+func TestChangeMembersFaults(t *testing.T) {
+	t.Parallel()
+	faults := map[string]emulator.Fault{
+		"drop before":         {Drop: true},
+		"502 before":          {Status: 502},
+		"html 503 before":     {Status: 503, Body: "<html>busy</html>"},
+		"refusal before":      {Errno: 13, Message: "Access denied"},
+		"lost after":          {Lose: true},
+		"502 after":           {Lose: true, Status: 502},
+		"refusal after":       {Lose: true, Errno: 13, Message: "Access denied"},
+		"other station":       {AnswerID: "someone-else"},
+		"other station after": {Lose: true, AnswerID: "someone-else"},
+	}
+	for name, f := range faults {
+		for _, op := range []MemberOp{OpAddStation, OpRemoveStation} {
+			t.Run(name+"/"+string(op), func(t *testing.T) {
+				t.Parallel()
+				c, srv := setup(t)
+				st := srv.DrWebStationsIn(berlin)[4]
+				ctx := context.Background()
+				var add, remove []string
+				if op == OpAddStation {
+					add = []string{st}
+				} else {
+					if _, err := c.ChangeMembers(ctx, linux, []string{st}, nil); err != nil {
+						t.Fatal(err)
+					}
+					remove = []string{st}
+				}
+				srv.ResetLog()
+				f.Path, f.Times = stationChangePath, 1
+				srv.AddFault(f)
+				res, err := c.ChangeMembers(ctx, linux, add, remove)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if n := srv.Count(stationChangePath); n != 1 {
+					t.Errorf("change.ds sent %d times", n)
+				}
+				if len(res.Changes) != 1 {
+					t.Fatalf("changes: %+v", res.Changes)
+				}
+				ch := res.Changes[0]
+				in := slices.Contains(srv.DrWebStationsIn(linux), st)
+				shown := in == (op == OpAddStation)
+				switch ch.Outcome {
+				case MemberDone, MemberDoneAnswerLost:
+					if !shown {
+						t.Errorf("outcome %d, but the group does not show the change", ch.Outcome)
+					}
+				case MemberRefused, MemberUnknown:
+					if shown {
+						t.Errorf("outcome %d (%v), but the group shows the change", ch.Outcome, ch.Err)
+					}
+					if ch.Err == nil {
+						t.Errorf("outcome %d without an error", ch.Outcome)
+					}
+				default:
+					t.Errorf("outcome %d", ch.Outcome)
+				}
+				if slices.Contains(res.After, st) != in {
+					t.Errorf("After says %v, the server %v", slices.Contains(res.After, st), in)
+				}
+			})
+		}
+	}
+}

@@ -255,8 +255,8 @@ func addMemberChangeDiagnostics(diags *diag.Diagnostics, group string, res drweb
 	}
 	if len(lost) > 0 {
 		diags.AddWarning("Dr.Web Answer Lost, Change Confirmed",
-			fmt.Sprintf("The answers to the changes of the stations %s were lost; reading the group %q back shows them done, so "+
-				"nothing was sent again.", client.QuoteAll(lost), group))
+			fmt.Sprintf("The answers to the changes of the stations %s were lost, or did not say they were done; reading the group "+
+				"%q back shows them done, so nothing was sent again.", client.QuoteAll(lost), group))
 	}
 }
 
