@@ -119,21 +119,10 @@ func (r *drwebGroupMembersResource) Configure(_ context.Context, req resource.Co
 	r.clients = clientsFrom(req.ProviderData, &resp.Diagnostics)
 }
 
-func (r *drwebGroupMembersResource) load(ctx context.Context, from interface {
-	Get(context.Context, any) diag.Diagnostics
-}, m *drwebGroupMembersResourceModel, diags *diag.Diagnostics) *drweb.Client {
-	if diags.Append(from.Get(ctx, m)...); diags.HasError() {
-		return nil
-	}
-	c, d := r.clients.DrWeb()
-	diags.Append(d...)
-	return c
-}
-
 func (r *drwebGroupMembersResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	ctx = withLogging(ctx)
 	var plan drwebGroupMembersResourceModel
-	c := r.load(ctx, req.Plan, &plan, &resp.Diagnostics)
+	c := loadDrWeb(ctx, r.clients, req.Plan, &plan, &resp.Diagnostics)
 	if c == nil {
 		return
 	}
@@ -159,7 +148,7 @@ func (r *drwebGroupMembersResource) Update(ctx context.Context, req resource.Upd
 	ctx = withLogging(ctx)
 	var plan, state drwebGroupMembersResourceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	c := r.load(ctx, req.Plan, &plan, &resp.Diagnostics)
+	c := loadDrWeb(ctx, r.clients, req.Plan, &plan, &resp.Diagnostics)
 	if c == nil {
 		return
 	}
@@ -263,7 +252,7 @@ func addMemberChangeDiagnostics(diags *diag.Diagnostics, group string, res drweb
 func (r *drwebGroupMembersResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	ctx = withLogging(ctx)
 	var state drwebGroupMembersResourceModel
-	c := r.load(ctx, req.State, &state, &resp.Diagnostics)
+	c := loadDrWeb(ctx, r.clients, req.State, &state, &resp.Diagnostics)
 	if c == nil {
 		return
 	}
@@ -298,7 +287,7 @@ func (r *drwebGroupMembersResource) gone(ctx context.Context, c *drweb.Client, g
 	gone, gerr := c.GroupGone(ctx, group)
 	switch {
 	case gerr != nil:
-		addDrWebError(diags, fmt.Errorf("the server refused the group %q (%v), and whether it is gone could not be told: %w", group, nf.Server, gerr), path.Root("group_id"))
+		addDrWebError(diags, fmt.Errorf("the server refused the group %q (%s), and whether it is gone could not be told: %w", group, nf.Server.Error(), gerr), path.Root("group_id"))
 		return false
 	case !gone:
 		addDrWebError(diags, err, path.Root("group_id"))
@@ -312,7 +301,7 @@ func (r *drwebGroupMembersResource) gone(ctx context.Context, c *drweb.Client, g
 func (r *drwebGroupMembersResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	ctx = withLogging(ctx)
 	var state drwebGroupMembersResourceModel
-	c := r.load(ctx, req.State, &state, &resp.Diagnostics)
+	c := loadDrWeb(ctx, r.clients, req.State, &state, &resp.Diagnostics)
 	if c == nil {
 		return
 	}

@@ -289,15 +289,18 @@ func (r *drwebGroupResource) Configure(_ context.Context, req resource.Configure
 	r.clients = clientsFrom(req.ProviderData, &resp.Diagnostics)
 }
 
-// load reads the resource's model from a plan or a state and returns the
-// Dr.Web client; nil when either failed (the diagnostics say why).
-func (r *drwebGroupResource) load(ctx context.Context, from interface {
+// stateOrPlan is a resource's plan or state.
+type stateOrPlan interface {
 	Get(context.Context, any) diag.Diagnostics
-}, m *drwebGroupResourceModel, diags *diag.Diagnostics) *drweb.Client {
+}
+
+// loadDrWeb reads a resource's model from a plan or a state and returns the
+// Dr.Web client; nil when either failed (the diagnostics say why).
+func loadDrWeb[M any](ctx context.Context, clients *providerClients, from stateOrPlan, m *M, diags *diag.Diagnostics) *drweb.Client {
 	if diags.Append(from.Get(ctx, m)...); diags.HasError() {
 		return nil
 	}
-	c, d := r.clients.DrWeb()
+	c, d := clients.DrWeb()
 	diags.Append(d...)
 	return c
 }
@@ -312,7 +315,7 @@ func withTimeout(ctx context.Context, get func(context.Context, time.Duration) (
 func (r *drwebGroupResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	ctx = withLogging(ctx)
 	var plan drwebGroupResourceModel
-	c := r.load(ctx, req.Plan, &plan, &resp.Diagnostics)
+	c := loadDrWeb(ctx, r.clients, req.Plan, &plan, &resp.Diagnostics)
 	if c == nil {
 		return
 	}
@@ -376,7 +379,7 @@ func (r *drwebGroupResource) setWritten(ctx context.Context, res drweb.WriteResu
 func (r *drwebGroupResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	ctx = withLogging(ctx)
 	var state drwebGroupResourceModel
-	c := r.load(ctx, req.State, &state, &resp.Diagnostics)
+	c := loadDrWeb(ctx, r.clients, req.State, &state, &resp.Diagnostics)
 	if c == nil {
 		return
 	}
@@ -417,7 +420,7 @@ func (r *drwebGroupResource) Update(ctx context.Context, req resource.UpdateRequ
 	ctx = withLogging(ctx)
 	var plan, state drwebGroupResourceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	c := r.load(ctx, req.Plan, &plan, &resp.Diagnostics)
+	c := loadDrWeb(ctx, r.clients, req.Plan, &plan, &resp.Diagnostics)
 	if c == nil {
 		return
 	}
@@ -443,7 +446,7 @@ func (r *drwebGroupResource) Update(ctx context.Context, req resource.UpdateRequ
 func (r *drwebGroupResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	ctx = withLogging(ctx)
 	var state drwebGroupResourceModel
-	c := r.load(ctx, req.State, &state, &resp.Diagnostics)
+	c := loadDrWeb(ctx, r.clients, req.State, &state, &resp.Diagnostics)
 	if c == nil {
 		return
 	}
