@@ -48,7 +48,9 @@ func (o ListOptions) normalized() ListOptions {
 
 // ListGroups returns every group the query matches, in the API's order,
 // walking all pages. The first walk for a query is shared by every caller
-// of this Client, concurrent or later.
+// of this Client, concurrent or later. With the group-list cache, a query
+// without a search is answered from the complete list (the cache entry, or
+// one walk stored as it), sorted by the client.
 func (c *Client) ListGroups(ctx context.Context, opts ListOptions) ([]Group, error) {
 	opts = opts.normalized()
 	if !slices.Contains(SortFields, opts.SortField) {
@@ -58,15 +60,31 @@ func (c *Client) ListGroups(ctx context.Context, opts ListOptions) ([]Group, err
 		return nil, fmt.Errorf("sort order %q is not asc or desc", opts.SortOrder)
 	}
 	if opts.Search == "" {
+		if c.cached(ctx) == nil {
+			c.because(WalkForList, "")
+		}
 		c.mu.Lock()
 		if c.fullWalk == nil { // the first full list of the run serves the lookups too
 			c.fullWalk = &opts
 		}
 		c.mu.Unlock()
 		c.plan.walk()
+		if c.cache != nil {
+			// With the cache, every full list is the complete one, sorted here.
+			all, err := c.complete(ctx)
+			if err != nil {
+				return nil, err
+			}
+			return sortGroups(all, opts), nil
+		}
 	}
 	key := strconv.Quote(opts.Search) + "|" + opts.SortField + "|" + opts.SortOrder
-	groups, err := c.lists.Do(ctx, key, func(ctx context.Context) ([]Group, error) { return c.walk(ctx, opts) })
+	groups, err := c.lists.Do(ctx, key, func(ctx context.Context) ([]Group, error) {
+		if opts == (ListOptions{}).normalized() {
+			return c.prefix.finish(ctx, c)
+		}
+		return c.walk(ctx, opts, nil)
+	})
 	return slices.Clone(groups), err
 }
 
@@ -87,13 +105,75 @@ type page struct {
 	err  error
 }
 
-// walk reads every page of a query. Pages 1 and 2 go alone (most accounts
-// fit in them); with readAhead > 1, each further full page lets the walk
-// keep one more page request in flight, up to readAhead, so that a long list
-// costs about one round trip per readAhead pages. A walk stops at the first
-// short page or 413 and cancels the requests still waiting for their turn;
-// up to readAhead-1 requests past the last page may already have been sent.
-func (c *Client) walk(ctx context.Context, opts ListOptions) ([]Group, error) {
+// walkState is how far a walk of one query has come: the pages read, the
+// groups they brought (each once), and whether the list has ended.
+type walkState struct {
+	read      int // pages read
+	groups    []Group
+	seen      map[string]bool
+	prevFirst string
+	done      bool
+}
+
+// take adds page n (the next one) to the walk, and reports a server that
+// ignores the page parameter or repeats its pages. A 413 past page 1 or a
+// short page ends the list.
+func (c *Client) take(ctx context.Context, st *walkState, n int, p page) error {
+	var apiErr *client.APIError
+	if n > 1 && errors.As(p.err, &apiErr) && apiErr.StatusCode == http.StatusRequestEntityTooLarge {
+		st.read, st.done = n, true // the previous page was the last
+		return nil
+	}
+	if p.err != nil {
+		return p.err
+	}
+	if st.seen == nil {
+		st.seen = map[string]bool{}
+	}
+	if len(p.raw) > 0 {
+		if n > 1 && string(p.raw[0].ID) == st.prevFirst {
+			return p.resp.Error(fmt.Sprintf("page %d repeats page %d: the server ignores the page parameter", n, n-1), nil)
+		}
+		st.prevFirst = string(p.raw[0].ID)
+	}
+	fresh := 0
+	for _, g := range p.raw {
+		id := string(g.ID)
+		if st.seen[id] {
+			// The list may have shifted while it was walked (a group
+			// added or removed): keep the group once, and say so.
+			c.http.Logger().Warn(ctx, "OPSWAT listed a group twice in one walk; keeping it once", map[string]any{"group_id": id, "page": n})
+			continue
+		}
+		st.seen[id] = true
+		fresh++
+		st.groups = append(st.groups, c.convert(ctx, g))
+	}
+	if len(p.raw) == PageSize && fresh == 0 {
+		return p.resp.Error(fmt.Sprintf("page %d brings no group that the pages before it did not: the server repeats its pages, "+
+			"so the walk stops instead of going round", n), nil)
+	}
+	st.read = n
+	switch {
+	case len(p.raw) < PageSize:
+		st.done = true
+	case n == maxPages:
+		return p.resp.Error(fmt.Sprintf("more than %d pages of groups: stopping", maxPages), nil)
+	}
+	return nil
+}
+
+// walk reads every page of a query, from where st has come (nil: from the
+// start). Pages 1 and 2 go alone (most accounts fit in them); with
+// readAhead > 1, each further full page lets the walk keep one more page
+// request in flight, up to readAhead, so that a long list costs about one
+// round trip per readAhead pages. A walk stops at the first short page or
+// 413 and cancels the requests still waiting for their turn; up to
+// readAhead-1 requests past the last page may already have been sent.
+func (c *Client) walk(ctx context.Context, opts ListOptions, st *walkState) ([]Group, error) {
+	if st == nil {
+		st = &walkState{}
+	}
 	start := time.Now()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -106,11 +186,7 @@ func (c *Client) walk(ctx context.Context, opts ListOptions) ([]Group, error) {
 		pages[n] = ch
 		go func() { ch <- c.fetchPage(ctx, opts, n) }()
 	}
-
-	var all []Group
-	var prevFirst string
-	seen := map[string]bool{}
-	for n := 1; n <= maxPages; n++ {
+	for n := st.read + 1; !st.done; n++ {
 		// The lead grows with the list (pages 1 and 2 alone, then 1, 2, …
 		// up to readAhead-1 pages ahead): a list of up to 99 groups never
 		// pays for a request past its end.
@@ -119,51 +195,18 @@ func (c *Client) walk(ctx context.Context, opts ListOptions) ([]Group, error) {
 		}
 		p := <-pages[n]
 		delete(pages, n)
-		var apiErr *client.APIError
-		if n > 1 && errors.As(p.err, &apiErr) && apiErr.StatusCode == http.StatusRequestEntityTooLarge {
-			break // the previous page was the last
-		}
-		if p.err != nil {
-			return nil, p.err
-		}
-		if len(p.raw) > 0 {
-			if n > 1 && string(p.raw[0].ID) == prevFirst {
-				return nil, p.resp.Error(fmt.Sprintf("page %d repeats page %d: the server ignores the page parameter", n, n-1), nil)
-			}
-			prevFirst = string(p.raw[0].ID)
-		}
-		fresh := 0
-		for _, g := range p.raw {
-			id := string(g.ID)
-			if seen[id] {
-				// The list may have shifted while it was walked (a group
-				// added or removed): keep the group once, and say so.
-				c.http.Logger().Warn(ctx, "OPSWAT listed a group twice in one walk; keeping it once", map[string]any{"group_id": id, "page": n})
-				continue
-			}
-			seen[id] = true
-			fresh++
-			all = append(all, c.convert(ctx, g))
-		}
-		if len(p.raw) == PageSize && fresh == 0 {
-			return nil, p.resp.Error(fmt.Sprintf("page %d brings no group that the pages before it did not: the server repeats its pages, "+
-				"so the walk stops instead of going round", n), nil)
+		if err := c.take(ctx, st, n, p); err != nil {
+			return nil, err
 		}
 		if n%10 == 0 {
-			c.http.Logger().Debug(ctx, "walking the OPSWAT group list", map[string]any{"pages": n, "groups": len(all), "duration_ms": time.Since(start).Milliseconds()})
-		}
-		if len(p.raw) < PageSize {
-			break
-		}
-		if n == maxPages {
-			return nil, p.resp.Error(fmt.Sprintf("more than %d pages of groups: stopping", maxPages), nil)
+			c.http.Logger().Debug(ctx, "walking the OPSWAT group list", map[string]any{"pages": n, "groups": len(st.groups), "duration_ms": time.Since(start).Milliseconds()})
 		}
 	}
 	c.http.Logger().Debug(ctx, "listed OPSWAT groups", map[string]any{
-		"groups": len(all), "search": opts.Search, "sort_field": opts.SortField, "sort_order": opts.SortOrder,
+		"groups": len(st.groups), "search": opts.Search, "sort_field": opts.SortField, "sort_order": opts.SortOrder,
 		"duration_ms": time.Since(start).Milliseconds(), "read_ahead": c.readAhead,
 	})
-	return all, nil
+	return slices.Clone(st.groups), nil
 }
 
 // fetchPage requests and decodes one page.

@@ -15,6 +15,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/endpointgroups/terraform-provider-endpointgroups/internal/client"
@@ -71,15 +72,26 @@ type Client struct {
 	staticToken          string
 	clientID, clientSecr string
 
-	mu       sync.Mutex // guards token, expires and fullWalk
-	token    string
-	expires  time.Time
-	fullWalk *ListOptions // the run's first walk of the whole list
-	tokens   client.Memo[string]
+	mu        sync.Mutex // guards token, expires, fullWalk and walkCause
+	token     string
+	expires   time.Time
+	fullWalk  *ListOptions // the run's first walk of the whole list
+	walkCause WalkCause    // why the run walked the list
+	tokens    client.Memo[string]
 
-	lists     client.Memo[[]Group]
-	searches  client.Memo[searchPage]
+	lists    client.Memo[[]Group]
+	searches client.Memo[searchPage]
+
+	// The group-list cache across runs (nil: none), what the run read of
+	// it, the age of the entry that served the run's list (+1; 0: none),
+	// and the size of the run's own complete walk (+1; 0: none).
+	cache     *diskCache
+	peeked    client.Memo[*cacheEntry]
+	cacheAge  atomic.Int64
+	walked    atomic.Int64
+	notices   notices
 	plan      planner
+	prefix    prefix
 	readAhead int // page requests a walk keeps in flight
 	rpm       int // requests per minute
 }
@@ -92,6 +104,14 @@ type Config struct {
 	ClientID          string // the client-credentials grant's client ID
 	ClientSecret      string // and secret
 	RequestsPerMinute int    // the client's pace; 0: DefaultRequestsPerMinute
+
+	// CacheTTL keeps complete group lists across runs this long (see
+	// cache.go); 0: no cache. CacheDir is where; "": DefaultCacheDir.
+	CacheTTL time.Duration
+	CacheDir string
+	// CacheRefresh, with CacheTTL 0: use no entry, but store the run's
+	// complete walk for the runs that have a TTL (a one-off refresh).
+	CacheRefresh bool
 
 	rateWindow time.Duration // the "minute" of RequestsPerMinute; shorter only in tests
 	planWindow time.Duration // quiet time before waiting lookups are decided (see planner); longer only in tests
@@ -114,6 +134,8 @@ func (cfg Config) check() (*url.URL, error) {
 		return nil, problem("ClientID", client.Missing, "ClientSecret", nil)
 	case cfg.AccessToken == "" && cfg.ClientSecret == "":
 		return nil, problem("ClientSecret", client.Missing, "ClientID", nil)
+	case cfg.CacheTTL < 0:
+		return nil, problem("CacheTTL", client.Invalid, "", fmt.Errorf("%s is negative: give 0 for no cache, or a duration such as 10m", cfg.CacheTTL))
 	case cfg.RequestsPerMinute < 0:
 		return nil, problem("RequestsPerMinute", client.Invalid, "", fmt.Errorf("%d is not a rate: give 1 or more (the API allows %d)", cfg.RequestsPerMinute, DefaultRequestsPerMinute))
 	}
@@ -165,7 +187,18 @@ func New(cfg Config, settings client.Settings) (*Client, error) {
 		readAhead = readAheadPages
 	}
 	c := &Client{http: hc, staticToken: cfg.AccessToken, clientID: cfg.ClientID, clientSecr: cfg.ClientSecret, readAhead: readAhead, rpm: rpm}
-	c.plan.window, c.plan.maxWait = planWindow, planMaxWait
+	c.notices.logger = hc.Logger()
+	if cfg.CacheTTL > 0 || cfg.CacheRefresh {
+		dir := cfg.CacheDir
+		if dir == "" {
+			if dir, err = DefaultCacheDir(); err != nil {
+				return nil, &client.ConfigError{Vendor: Vendor, Field: "CacheDir", Problem: client.Missing, Err: err}
+			}
+		}
+		c.cache = &diskCache{dir: dir, ttl: cfg.CacheTTL, key: cacheKey(base.String(), cfg.ClientID, cfg.AccessToken), logger: hc.Logger(), notices: &c.notices}
+	}
+	c.plan.window, c.plan.maxWait, c.plan.known = planWindow, planMaxWait, c.knownGroups
+	c.prefix.gate = make(chan struct{}, 1)
 	if cfg.planWindow > 0 {
 		c.plan.window, c.plan.maxWait = cfg.planWindow, 5*cfg.planWindow
 	}

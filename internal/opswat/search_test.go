@@ -52,9 +52,12 @@ func TestManyNamesOrAnIDWalk(t *testing.T) {
 	t.Parallel()
 	t.Run("many names", func(t *testing.T) {
 		t.Parallel()
+		// 120 groups: a walk of 3 pages. Nine names at once: the first
+		// FreeSearches are searched; each further one reads the walk's next
+		// page first, and once the list has ended, it answers the rest.
 		c, srv := setup(t, 120)
 		var names []string
-		for i := range MaxSearches + 1 {
+		for i := range 9 {
 			names = append(names, fmt.Sprintf("group-%04d", i*10+1))
 		}
 		for n, err := range lookupAllSafe(c, names...) {
@@ -62,8 +65,8 @@ func TestManyNamesOrAnIDWalk(t *testing.T) {
 				t.Fatalf("%s: %v", n, err)
 			}
 		}
-		if s, w := searches(t, srv); s != 0 || w != 3 {
-			t.Fatalf("%d searches and %d walk requests, want 0 and 3", s, w)
+		if s, w := searches(t, srv); s != FreeSearches+2 || w != 3 {
+			t.Fatalf("%d searches and %d walk requests, want %d and 3", s, w, FreeSearches+2)
 		}
 	})
 	t.Run("a name and an id", func(t *testing.T) {
@@ -255,5 +258,35 @@ func TestRepeatingPagesEndTheWalk(t *testing.T) {
 	_, err = c.ListGroups(context.Background(), ListOptions{})
 	if err == nil || !strings.Contains(err.Error(), "page 3 brings no group that the pages before it did not") || calls.Load() != 3 {
 		t.Fatalf("after %d pages: %v", calls.Load(), err)
+	}
+}
+
+// The cost model with no count of the account's groups: on 2,000 groups
+// (a walk of 41 requests), 9 and 20 names cost their searches and one walk
+// page for each name past FreeSearches; no number of names costs a whole
+// walk at once.
+func TestNamesCostNoCliff(t *testing.T) {
+	t.Parallel()
+	for _, k := range []int{4, 9, 20} {
+		t.Run(fmt.Sprint(k), func(t *testing.T) {
+			t.Parallel()
+			c, srv := setup(t, 2000)
+			var names []string
+			for i := range k {
+				names = append(names, fmt.Sprintf("group-%04d", i*97+1))
+			}
+			for n, err := range lookupAllSafe(c, names...) {
+				if err != nil {
+					t.Fatalf("%s: %v", n, err)
+				}
+			}
+			wantPages := max(0, k-FreeSearches)
+			if s, w := searches(t, srv); s != k || w != wantPages {
+				t.Fatalf("%d searches and %d walk requests, want %d and %d", s, w, k, wantPages)
+			}
+			if total := k + wantPages; total > 2*min(k, 2000/PageSize+1) {
+				t.Fatalf("%d requests for %d names is more than twice the cheaper plan", total, k)
+			}
+		})
 	}
 }

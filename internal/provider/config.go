@@ -35,6 +35,8 @@ const (
 	envOPSWATRPM          = "OPSWAT_REQUESTS_PER_MINUTE"
 	envOPSWATCAFile       = "OPSWAT_CA_CERT_FILE"
 	envOPSWATInsecure     = "OPSWAT_INSECURE_SKIP_VERIFY"
+	envOPSWATCacheTTL     = "OPSWAT_CACHE_TTL"
+	envOPSWATCacheDir     = "OPSWAT_CACHE_DIR"
 	envRequestTimeout     = "ENDPOINTGROUPS_REQUEST_TIMEOUT"
 	envMaxRetries         = "ENDPOINTGROUPS_MAX_RETRIES"
 	envDrWebURL           = "DRWEB_URL"
@@ -57,6 +59,8 @@ type opswatConfigModel struct {
 	ClientID           types.String `tfsdk:"client_id"`
 	ClientSecret       types.String `tfsdk:"client_secret"`
 	RequestsPerMinute  types.Int64  `tfsdk:"requests_per_minute"`
+	CacheTTL           types.String `tfsdk:"cache_ttl"`
+	CacheDir           types.String `tfsdk:"cache_dir"`
 	CACertPEM          types.String `tfsdk:"ca_cert_pem"`
 	InsecureSkipVerify types.Bool   `tfsdk:"insecure_skip_verify"`
 }
@@ -168,6 +172,8 @@ var (
 			"ClientID":          {"client_id", envOPSWATClientID, "client ID", "Client ID"},
 			"ClientSecret":      {"client_secret", envOPSWATClientSecret, "client secret", "Client Secret"},
 			"RequestsPerMinute": {"requests_per_minute", envOPSWATRPM, "requests per minute", "Requests Per Minute"},
+			"CacheTTL":          {"cache_ttl", envOPSWATCacheTTL, "cache TTL", "Cache TTL"},
+			"CacheDir":          {"cache_dir", envOPSWATCacheDir, "cache directory", "Cache Directory"},
 		},
 	}
 	drwebBlock = vendorBlock{
@@ -316,6 +322,15 @@ func resolveOPSWAT(m *opswatConfigModel, getenv getenvFunc) (src opswatSource, p
 		}
 		src.cfg.RequestsPerMinute = n
 	}
+	if ttl := setting(m.CacheTTL, envOPSWATCacheTTL, getenv); ttl != "" {
+		d, err := parseTTL(ttl)
+		if err != nil {
+			return src, notConfigured("Invalid OPSWAT Cache TTL",
+				fmt.Sprintf("The cache TTL (opswat.cache_ttl or %s) is invalid: %v.", envOPSWATCacheTTL, err))
+		}
+		src.cfg.CacheTTL, src.cfg.CacheRefresh = d, d == 0
+	}
+	src.cfg.CacheDir = setting(m.CacheDir, envOPSWATCacheDir, getenv)
 	if src.tls, problem = resolveTLS(opswatBlock, m.CACertPEM, m.InsecureSkipVerify, getenv); problem.HasError() {
 		return src, problem
 	}
@@ -450,8 +465,8 @@ func configureClients(cfg providerModel, getenv getenvFunc, version, terraformVe
 // unknownOPSWAT and unknownDrWeb name the first attribute of a block that
 // is unknown at plan time, or "".
 func unknownOPSWAT(m *opswatConfigModel) string {
-	return firstUnknown([]string{"base_url", "access_token", "client_id", "client_secret", "requests_per_minute", "ca_cert_pem", "insecure_skip_verify"},
-		m.BaseURL, m.AccessToken, m.ClientID, m.ClientSecret, m.RequestsPerMinute, m.CACertPEM, m.InsecureSkipVerify)
+	return firstUnknown([]string{"base_url", "access_token", "client_id", "client_secret", "requests_per_minute", "cache_ttl", "cache_dir", "ca_cert_pem", "insecure_skip_verify"},
+		m.BaseURL, m.AccessToken, m.ClientID, m.ClientSecret, m.RequestsPerMinute, m.CacheTTL, m.CacheDir, m.CACertPEM, m.InsecureSkipVerify)
 }
 
 func unknownDrWeb(m *drwebConfigModel) string {
@@ -485,6 +500,18 @@ func notKnownYet(v vendorBlock, attr string) diag.Diagnostics {
 func hasUnknown(cfg providerModel) bool {
 	return cfg.RequestTimeout.IsUnknown() || cfg.MaxRetries.IsUnknown() ||
 		(cfg.OPSWAT != nil && unknownOPSWAT(cfg.OPSWAT) != "") || (cfg.DrWeb != nil && unknownDrWeb(cfg.DrWeb) != "")
+}
+
+// parseTTL reads a cache TTL: a duration such as 10m, or 0 for none.
+func parseTTL(s string) (time.Duration, error) {
+	d, err := time.ParseDuration(strings.TrimSpace(s))
+	if err != nil {
+		return 0, fmt.Errorf("%q is not a duration: write it like 10m or 1h, or 0s for no cache", s)
+	}
+	if d < 0 {
+		return 0, fmt.Errorf("%q is negative: give 0s for no cache, or a duration such as 10m", s)
+	}
+	return d, nil
 }
 
 func parseDuration(s string) (time.Duration, error) {

@@ -28,6 +28,11 @@ func addOPSWATError(diags *diag.Diagnostics, err error, at path.Path) {
 		if nf.By == "id" {
 			hint = "Check the id (the API's group_id): ids match exactly. The endpointgroups_opswat_groups data source lists the groups there are, with their ids."
 		}
+		if nf.FromCache {
+			hint += fmt.Sprintf(" The list searched is the one opswat.cache_ttl keeps, fetched %s ago: a group made since then is not in it. "+
+				"To read the account as it is now, run with %s=0s (or cache_ttl = \"0s\"), which also refreshes the cached list.",
+				nf.CacheAge.Round(time.Second), envOPSWATCacheTTL)
+		}
 		diags.AddAttributeError(at, "OPSWAT Group Not Found", nf.Error()+".\n\n"+hint)
 	case errors.As(err, &amb):
 		diags.AddAttributeError(at, "Ambiguous OPSWAT Group Name", amb.Error()+".\n\nLook the group up by id instead, or rename one of them.")
@@ -213,7 +218,7 @@ const pacedReadWarning = 5 * time.Second
 
 // warnIfPaced adds a warning to an OPSWAT read that waited more than a few
 // seconds for the provider's pacing or the API's rate-limit windows: how
-// long, why, and what would make the plan cheaper.
+// long, why, what the run was paying for, and the cheapest fix for that.
 func warnIfPaced(diags *diag.Diagnostics, c *opswat.Client, start time.Time) {
 	r := c.Waited(start)
 	if r.Pacing+r.RateLimited < pacedReadWarning {
@@ -228,12 +233,48 @@ func warnIfPaced(diags *diag.Diagnostics, c *opswat.Client, start time.Time) {
 		why = append(why, fmt.Sprintf("%s for the API's rate-limit windows: the API answered 429, so other clients of the same account "+
 			"(or other Terraform runs) spent part of its limit", r.RateLimited.Round(time.Second)))
 	}
+	paying := "The requests were for lookups by name (one search each) and pages of the group list."
+	fix := "set opswat.cache_ttl (such as \"10m\") so that a plan and its apply, and the runs after them, share one walk of the list"
+	if cause, ok := c.Walked(); ok {
+		switch cause.Kind {
+		case opswat.WalkForID:
+			paying = fmt.Sprintf("The run walked the whole group list, 50 groups a request, because of a lookup by id (%q): the API has no lookup by id.", cause.Value)
+			fix = "look groups up by name instead (one search each), or set opswat.cache_ttl so that the walk serves later runs too"
+		case opswat.WalkForList:
+			paying = "The run walked the whole group list, 50 groups a request, for an endpointgroups_opswat_groups data source without search."
+			fix = "give that data source a search (the API's keyword search costs one request), or set opswat.cache_ttl so that the walk serves later runs too"
+		case opswat.WalkForNoExactMatch:
+			paying = fmt.Sprintf("The run walked the whole group list, 50 groups a request, because the API's search found no group named exactly %q: "+
+				"only the whole list can show that no group has that name (a typo costs a walk).", cause.Value)
+			fix = "check that name; with opswat.cache_ttl set, a name missing from the cached list fails at once, with no request"
+		case opswat.WalkForFullSearch:
+			paying = fmt.Sprintf("The run walked the whole group list, 50 groups a request, because the API's search for %q answered a full page, "+
+				"which does not show the groups past it.", cause.Value)
+			fix = "set opswat.cache_ttl so that the walk serves later runs too, or look that group up by a more distinctive name"
+		case opswat.WalkForManyNames:
+			paying = "The run walked the whole group list, 50 groups a request, because its lookups by name were more than the searches " +
+				"that cost less than a walk."
+			fix = "set opswat.cache_ttl so that the walk serves later runs too, or share one endpointgroups_opswat_groups between the lookups"
+		}
+	}
 	diags.AddWarning("OPSWAT Read Waited for the Rate Limit",
-		fmt.Sprintf("This read waited %s on purpose, not because the API was slow: %s.\n\n"+
-			"To make plans cheaper: look groups up by name rather than by id (a run's first %d lookups by name cost one request each; "+
-			"by id, the whole group list is walked, 50 groups a request); share one endpointgroups_opswat_groups without search "+
-			"between the data sources that need many groups; raise requests_per_minute if the account allows more. Pacing holds per "+
-			"Terraform run: runs against the same account at the same time each send up to requests_per_minute, so give each a share "+
-			"(for example 5 each for two runs at the API's 10).",
-			(r.Pacing+r.RateLimited).Round(time.Second), strings.Join(why, "; and "), opswat.MaxSearches))
+		fmt.Sprintf("This read waited %s on purpose, not because the API was slow: %s.\n\n%s The cheapest fix: %s.\n\n"+
+			"Pacing holds per Terraform run: runs against the same account at the same time each send up to requests_per_minute, "+
+			"so give each a share (for example 5 each for two runs at the API's 10), or raise requests_per_minute if the account allows more.",
+			(r.Pacing+r.RateLimited).Round(time.Second), strings.Join(why, "; and "), paying, fix))
+}
+
+// addOPSWATNotices turns what the OPSWAT client has to tell about its
+// group-list cache into warnings, each once a run.
+func addOPSWATNotices(diags *diag.Diagnostics, c *opswat.Client) {
+	for _, n := range c.TakeNotices() {
+		diags.AddWarning("OPSWAT Group Cache", capitalize(n)+".")
+	}
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }

@@ -136,6 +136,7 @@ func (d *opswatGroupDataSource) Read(ctx context.Context, req datasource.ReadReq
 	}
 	start := time.Now()
 	defer warnIfPaced(&resp.Diagnostics, c, start)
+	defer addOPSWATNotices(&resp.Diagnostics, c)
 	var g opswat.Group
 	var err error
 	at := path.Root("id")

@@ -129,6 +129,7 @@ func (d *opswatGroupsDataSource) Read(ctx context.Context, req datasource.ReadRe
 	}
 	start := time.Now()
 	defer warnIfPaced(&resp.Diagnostics, c, start)
+	defer addOPSWATNotices(&resp.Diagnostics, c)
 	groups, err := c.ListGroups(ctx, opswat.ListOptions{
 		Search: cfg.Search.ValueString(), SortField: cfg.SortField.ValueString(), SortOrder: cfg.SortOrder.ValueString(),
 	})

@@ -107,6 +107,24 @@ func (p *endpointGroupsProvider) Schema(_ context.Context, _ provider.SchemaRequ
 						Optional:   true,
 						Validators: []validator.Int64{int64validator.AtLeast(1)},
 					},
+					"cache_ttl": schema.StringAttribute{
+						MarkdownDescription: "Keep the account's complete group list across runs for this long, such as `\"10m\"`: within it, " +
+							"lookups by id and by name and `endpointgroups_opswat_groups` without `search` cost no request at all, so a plan " +
+							"and its apply, or the stacks and CI jobs of one machine, walk the list once between them. A name or id missing " +
+							"from the cached list is \"not found\", and groups made in the console within the TTL are not seen: keep it to " +
+							"minutes, and set `\"0s\"` (or `OPSWAT_CACHE_TTL=0s`) for a run that must see the account as it is. " +
+							"Environment variable `OPSWAT_CACHE_TTL`; default: no cache. See the rate-limits guide.",
+						Optional:   true,
+						Validators: []validator.String{ttlValidator()},
+					},
+					"cache_dir": schema.StringAttribute{
+						MarkdownDescription: "Where `cache_ttl` keeps its entries: one file per account, named by a hash of `base_url` and " +
+							"`client_id` (or the access token), holding no credential, readable by its owner only. Runs that share the " +
+							"directory (a shared volume too) wait for one walk. Environment variable `OPSWAT_CACHE_DIR`; default: the user's " +
+							"cache directory (`$XDG_CACHE_HOME` or `~/.cache` on Linux) `/terraform-provider-endpointgroups/opswat`.",
+						Optional:   true,
+						Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+					},
 					"ca_cert_pem":          caCertAttribute(opswatBlock),
 					"insecure_skip_verify": insecureAttribute(opswatBlock),
 				},

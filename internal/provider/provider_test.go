@@ -117,6 +117,7 @@ func TestProviderSchema(t *testing.T) {
 		"opswat": {
 			"base_url": {types.StringType, false}, "access_token": {types.StringType, true}, "client_id": {types.StringType, false},
 			"client_secret": {types.StringType, true}, "requests_per_minute": {types.Int64Type, false},
+			"cache_ttl": {types.StringType, false}, "cache_dir": {types.StringType, false},
 			"ca_cert_pem": {types.StringType, false}, "insecure_skip_verify": {types.BoolType, false},
 		},
 		"drweb": {
@@ -197,7 +198,7 @@ func TestMain(m *testing.M) {
 	// Acceptance tests against the emulator must never pick up real
 	// credentials from the environment: each says what it configures.
 	for _, name := range []string{envOPSWATBaseURL, envOPSWATAccessToken, envOPSWATClientID, envOPSWATClientSecret, envOPSWATRPM,
-		envOPSWATCAFile, envOPSWATInsecure, envRequestTimeout, envMaxRetries,
+		envOPSWATCAFile, envOPSWATInsecure, envOPSWATCacheTTL, envOPSWATCacheDir, envRequestTimeout, envMaxRetries,
 		envDrWebURL, envDrWebLogin, envDrWebPassword, envDrWebCAFile, envDrWebInsecure} {
 		if v, ok := os.LookupEnv(name); ok {
 			liveEnv[name] = v

@@ -42,6 +42,16 @@ func durationValidator() validator.String {
 	}}
 }
 
+// ttlValidator checks a cache TTL: a duration, 0 for no cache.
+func ttlValidator() validator.String {
+	return stringCheck{"value must be a Go duration such as 10m, or 0s for no cache", func(s string) (string, string) {
+		if _, err := parseTTL(s); err != nil {
+			return "Invalid Cache TTL", err.Error()
+		}
+		return "", ""
+	}}
+}
+
 // urlValidator checks a vendor's URL with its parser, and shows that
 // vendor's example when it is wrong.
 func urlValidator(parse func(string) (*url.URL, error), example string) validator.String {
