@@ -89,12 +89,15 @@ func (c *Client) GroupByName(ctx context.Context, name string) (Group, error) {
 		}
 		return g, err
 	}
-	plan, err := c.plan.decide(ctx, name)
-	if err != nil {
-		return Group{}, err
-	}
-	if plan == planWalk {
-		c.because(WalkForManyNames, name)
+	plan := planWalk // a refresh of the cache walks the list to store it
+	if c.cache == nil || c.cache.ttl > 0 {
+		var err error
+		if plan, err = c.plan.decide(ctx, name); err != nil {
+			return Group{}, err
+		}
+		if plan == planWalk {
+			c.because(WalkForManyNames, name)
+		}
 	}
 	if plan == planSearchAndPage {
 		// The walk's next page first: when it ends the list, the list
