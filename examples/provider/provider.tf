@@ -17,7 +17,8 @@ provider "endpointgroups" {
     client_id     = var.opswat_client_id       # OPSWAT_CLIENT_ID
     client_secret = var.opswat_client_secret   # OPSWAT_CLIENT_SECRET
     # or: access_token = var.opswat_token      # OPSWAT_ACCESS_TOKEN
-    requests_per_minute = 10 # OPSWAT_REQUESTS_PER_MINUTE
+    requests_per_minute = 10    # OPSWAT_REQUESTS_PER_MINUTE
+    cache_ttl           = "10m" # OPSWAT_CACHE_TTL: plan and apply share one walk of the group list
   }
 
   drweb {

@@ -104,6 +104,10 @@ type scenario struct {
 	// whose requests applyFloor counts (the plans then have nothing to do).
 	applyFirst bool
 	applyFloor map[string]int
+	// warm is a configuration planned once before the measured plans (to
+	// fill the OPSWAT cache); fails: the measured plans are expected to fail.
+	warm  func(url string) string
+	fails bool
 }
 
 type measurement struct {
@@ -135,6 +139,7 @@ func run(terraform string, latency time.Duration, runs int) error {
 		return err
 	}
 	defer os.RemoveAll(work)
+	defer os.RemoveAll(benchCacheDir)
 
 	fmt.Println("==> Building the provider")
 	providerBin, err := devcli.Build(context.Background(), ".", filepath.Join(work, "provider"), "bench")
@@ -180,7 +185,8 @@ func run(terraform string, latency time.Duration, runs int) error {
 
 	fmt.Printf("\n## Cost of one `terraform plan` (%s, %d CPUs, %s, Terraform %s, median of %d plans)\n\n",
 		time.Now().UTC().Format("2006-01-02"), runtime.NumCPU(), runtime.GOOS+"/"+runtime.GOARCH, tfVersion(cli.Terraform), runs)
-	fmt.Println("OPSWAT: 2,000 groups; 200 data sources (120 lookups by name, 70 by id, 10 `opswat_groups` with `name_regex`), or 3 lookups by name.")
+	fmt.Println("OPSWAT: 2,000 groups; 200 data sources (120 lookups by name, 70 by id, 10 `opswat_groups` with `name_regex`), or 3, 9 or 20 lookups by name;")
+	fmt.Println("with `cache_ttl`: the 200 data sources applied, then planned; a mistyped name with a warm cache.")
 	fmt.Println("Dr.Web: 500 groups in a tree (5 children per group); 250 data sources (200 lookups by id, 50 by name).")
 	fmt.Println("Dr.Web stations: a group of 1,000 stations read by 20 data sources; a members resource putting 100 stations into a group (applied once, then planned).")
 	fmt.Println()
@@ -254,6 +260,22 @@ func measure(cli *devcli.CLI, env []string, work string, sc scenario, latency ti
 	}
 	rssFile := filepath.Join(dir, "rss")
 	m := measurement{}
+	if sc.warm != nil {
+		wdir, err := os.MkdirTemp(work, "warm-")
+		if err != nil {
+			return m, err
+		}
+		if err := os.WriteFile(filepath.Join(wdir, "main.tf"), []byte(sc.warm(srv.URL)), 0o600); err != nil {
+			return m, err
+		}
+		cmd := cli.Command(context.Background(), wdir, env, "plan", "-input=false", "-lock=false", "-no-color")
+		var out strings.Builder
+		cmd.Stdout, cmd.Stderr = &out, &out
+		if err := cmd.Run(); err != nil {
+			return m, fmt.Errorf("terraform plan (warming): %w\n%s", err, tail(out.String(), 3000))
+		}
+		srv.ResetLog()
+	}
 	if sc.applyFirst {
 		cmd := cli.Command(context.Background(), dir, append(slices.Clip(env), envRSSFile+"="+rssFile),
 			"apply", "-auto-approve", "-input=false", "-lock=false", "-no-color")
@@ -277,7 +299,10 @@ func measure(cli *devcli.CLI, env []string, work string, sc scenario, latency ti
 		start := time.Now()
 		err := cmd.Run()
 		walls = append(walls, time.Since(start))
-		if err != nil {
+		switch {
+		case sc.fails && err == nil:
+			return m, fmt.Errorf("terraform plan succeeded, and should have failed:\n%s", tail(out.String(), 3000))
+		case !sc.fails && err != nil:
 			return m, fmt.Errorf("terraform plan: %w\n%s", err, tail(out.String(), 3000))
 		}
 		if i == 0 {
@@ -325,7 +350,88 @@ func scenarios() []scenario {
 	sequential.name += " (sequential walk)"
 	readAhead := opswatScenario(6000)
 	readAhead.name += " (read-ahead)"
-	return []scenario{sequential, readAhead, opswatFewNames(), drwebScenario(10), drwebScenario(50), drwebStationsScenario(), drwebMembersScenario()}
+	cached := opswatScenario(ReadAheadBelow)
+	cached.name = "OPSWAT, 200 data sources, `cache_ttl = \"10m\"`"
+	cached.applyFirst = true
+	cached.applyFloor = map[string]int{opswatGroups: 41, opswatToken: 1}
+	cached.config = withCache(cached.config)
+	cached.floor = map[string]int{opswatGroups: 0, opswatToken: 0}
+	cached.targets = func(m measurement) []check {
+		return []check{{fmt.Sprintf("%d group and %d token requests for the apply, %d and %d for the plan after it (target: one walk in all)",
+			m.applied[opswatGroups], m.applied[opswatToken], m.requests[opswatGroups], m.requests[opswatToken]),
+			m.applied[opswatGroups] <= 41 && m.requests[opswatGroups] == 0 && m.requests[opswatToken] == 0}}
+	}
+	return []scenario{sequential, readAhead, opswatFewNames(), cached, opswatTypo(), opswatNames(9), opswatNames(20),
+		drwebScenario(10), drwebScenario(50), drwebStationsScenario(), drwebMembersScenario()}
+}
+
+// ReadAheadBelow is a rate just below read-ahead: exact request counts.
+const ReadAheadBelow = opswat.ReadAheadFromRPM - 1
+
+// benchCacheDir holds the OPSWAT cache entries of the scenarios that use
+// one (each emulator's own base URL keys its entry); run removes it.
+var benchCacheDir = filepath.Join(os.TempDir(), fmt.Sprintf("endpointgroups-bench-cache-%d", os.Getpid()))
+
+// withCache adds cache_ttl and cache_dir to a configuration's opswat block.
+func withCache(config func(string) string) func(string) string {
+	return func(url string) string {
+		return strings.Replace(config(url), "  opswat {\n", fmt.Sprintf("  opswat {\n    cache_ttl = \"10m\"\n    cache_dir = %q\n", benchCacheDir), 1)
+	}
+}
+
+func opswatBlockAt(url string, rpm int) string {
+	return fmt.Sprintf("  opswat {\n    base_url            = %q\n    client_id           = \"demo-client\"\n    client_secret       = \"demo-secret\"\n    requests_per_minute = %d\n  }\n", url, rpm)
+}
+
+// OPSWAT: a mistyped name on 2,000 groups with a warm cache: not found at
+// once, with no request.
+func opswatTypo() scenario {
+	seed := emulator.DefaultSeed()
+	seed.OPSWAT.Groups = emulator.GenerateOPSWATGroups(2000)
+	return scenario{
+		name:  "OPSWAT, a typo on 2,000 groups, warm cache",
+		seed:  seed,
+		fails: true,
+		warm: withCache(func(url string) string {
+			return newConfig(opswatBlockAt(url, ReadAheadBelow)).String() + "data \"endpointgroups_opswat_group\" \"x\" {\n  id = \"500000001\"\n}\n"
+		}),
+		config: withCache(func(url string) string {
+			return newConfig(opswatBlockAt(url, ReadAheadBelow)).String() + "data \"endpointgroups_opswat_group\" \"x\" {\n  name = \"group-9999\"\n}\n"
+		}),
+		floor: map[string]int{opswatGroups: 0, opswatToken: 0},
+		naive: map[string]int{opswatGroups: 41, opswatToken: 1},
+		targets: func(m measurement) []check {
+			return []check{{fmt.Sprintf("%d group and %d token requests for a name not in the cached list (target 0)", m.requests[opswatGroups], m.requests[opswatToken]),
+				m.requests[opswatGroups] == 0 && m.requests[opswatToken] == 0}}
+		},
+	}
+}
+
+// OPSWAT without a cache: k lookups by name on 2,000 groups, read all at
+// once: k searches and a walk page for each name past the first
+// opswat.FreeSearches, at most twice the cheaper of k searches and a walk.
+func opswatNames(k int) scenario {
+	seed := emulator.DefaultSeed()
+	seed.OPSWAT.Groups = emulator.GenerateOPSWATGroups(2000)
+	pages := max(0, k-opswat.FreeSearches)
+	return scenario{
+		name: fmt.Sprintf("OPSWAT, %d lookups by name, no cache", k),
+		seed: seed,
+		args: []string{fmt.Sprintf("-parallelism=%d", k)},
+		config: func(url string) string {
+			b := newConfig(opswatBlockAt(url, ReadAheadBelow))
+			for i := range k {
+				fmt.Fprintf(b, "data \"endpointgroups_opswat_group\" \"n%d\" {\n  name = \"group-%04d\"\n}\n", i, i*97+1)
+			}
+			return b.String()
+		},
+		floor: map[string]int{opswatGroups: min(k, 41), opswatToken: 1},
+		naive: map[string]int{opswatGroups: k * 41, opswatToken: k},
+		targets: func(m measurement) []check {
+			return []check{{fmt.Sprintf("%d group requests for %d names (target at most %d: %d searches and %d pages)", m.requests[opswatGroups], k, k+pages, k, pages),
+				m.requests[opswatGroups] <= k+pages && m.requests[opswatGroups] <= 2*min(k, 41)}}
+		},
+	}
 }
 
 // drwebStationSeed is a small tree whose first group holds 1,000 stations

@@ -262,30 +262,35 @@ func TestRepeatingPagesEndTheWalk(t *testing.T) {
 }
 
 // The cost model with no count of the account's groups: on 2,000 groups
-// (a walk of 41 requests), 9 and 20 names cost their searches and one walk
-// page for each name past FreeSearches; no number of names costs a whole
-// walk at once.
+// (a walk of 41 requests), names cost their searches and one walk page for
+// each name past FreeSearches, until the pages end the list; no number of
+// names costs a whole walk at once (1, 9, 20, 200 names: 1, 14, 36, 85).
 func TestNamesCostNoCliff(t *testing.T) {
 	t.Parallel()
-	for _, k := range []int{4, 9, 20} {
+	for _, k := range []int{1, 4, 9, 20, 200} {
 		t.Run(fmt.Sprint(k), func(t *testing.T) {
 			t.Parallel()
 			c, srv := setup(t, 2000)
 			var names []string
 			for i := range k {
-				names = append(names, fmt.Sprintf("group-%04d", i*97+1))
+				names = append(names, fmt.Sprintf("group-%04d", i*(1999/k)+1))
 			}
 			for n, err := range lookupAllSafe(c, names...) {
 				if err != nil {
 					t.Fatalf("%s: %v", n, err)
 				}
 			}
-			wantPages := max(0, k-FreeSearches)
-			if s, w := searches(t, srv); s != k || w != wantPages {
-				t.Fatalf("%d searches and %d walk requests, want %d and %d", s, w, k, wantPages)
+			walk := 2000/PageSize + 1 // 40 full pages and the empty one that ends the list
+			wantPages, wantSearches := min(max(0, k-FreeSearches), walk), k
+			if k-FreeSearches >= walk { // the name that reads the last page needs no search, nor do those after it
+				wantSearches = FreeSearches + walk - 1
 			}
-			if total := k + wantPages; total > 2*min(k, 2000/PageSize+1) {
-				t.Fatalf("%d requests for %d names is more than twice the cheaper plan", total, k)
+			s, w := searches(t, srv)
+			if s != wantSearches || w != wantPages {
+				t.Fatalf("%d searches and %d walk requests, want %d and %d", s, w, wantSearches, wantPages)
+			}
+			if total := s + w; total > max(2*k-FreeSearches, k) || total > 2*walk+FreeSearches {
+				t.Fatalf("%d requests for %d names: more than min(2k-4, 2 × walk + 4)", total, k)
 			}
 		})
 	}

@@ -215,7 +215,8 @@ output "last" {
 	}
 	flat := strings.Join(strings.Fields(out), " ")
 	for _, want := range []string{`count = 120`, `last = "500000119"`, "Warning: OPSWAT Read Waited for the Rate Limit",
-		"on purpose, not because the API was slow", "opswat.requests_per_minute = 2 lets no more than that many go in any minute"} {
+		"on purpose, not because the API was slow", "opswat.requests_per_minute = 2 lets no more than that many go in any minute",
+		"for an endpointgroups_opswat_groups data source without search", "The cheapest fix: give that data source a search"} {
 		if !strings.Contains(flat, want) {
 			t.Errorf("the plan does not show %s:\n%s", want, out)
 		}

@@ -105,10 +105,12 @@ func (d *opswatGroupDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "One OPSWAT MetaDefender IT Access group, looked up by id or by name.\n\n" +
-			"A plan pays for what it asks: a run's first 8 lookups by name cost one `search` request each, whatever the size " +
-			"of the account. The API has no lookup by id, so a lookup by id (or more names, or a plural data source without " +
-			"`search`) makes the provider walk the account's group list once per run and answer every lookup from that walk: " +
-			"fifty lookups cost what one does (`floor(groups / 50) + 1` requests). See the rate-limits guide.",
+			"A plan pays for what it asks: a lookup by name costs one `search` request, whatever the size of the account. " +
+			"The API has no lookup by id, so a lookup by id (or a plural data source without `search`, or a name the search " +
+			"does not settle) makes the provider walk the account's group list once per run and answer every lookup from that " +
+			"walk: fifty lookups cost what one does (`floor(groups / 50) + 1` requests). Past the first few names, each name also " +
+			"reads a page of that walk, so many names never cost more than about twice the walk. With `opswat.cache_ttl`, every " +
+			"lookup within the TTL costs no request at all. See the rate-limits guide.",
 		Attributes: attrs,
 	}
 }
