@@ -49,8 +49,9 @@ func main() {
 	latency := flag.Duration("latency", 30*time.Millisecond, "API latency of the realistic runs")
 	runs := flag.Int("runs", 3, "plans per scenario and latency; the median wall time is reported")
 	terraform := flag.String("terraform", "terraform", "the Terraform CLI")
+	only := flag.String("only", "", "run only the scenarios whose name contains this")
 	flag.Parse()
-	if err := run(*terraform, *latency, *runs); err != nil {
+	if err := run(*terraform, *latency, *runs, *only); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
@@ -133,7 +134,7 @@ const (
 	drwebChange  = "/api/stations/change.ds"
 )
 
-func run(terraform string, latency time.Duration, runs int) error {
+func run(terraform string, latency time.Duration, runs int, only string) error {
 	work, err := os.MkdirTemp("", "endpointgroups-bench-")
 	if err != nil {
 		return err
@@ -167,6 +168,9 @@ func run(terraform string, latency time.Duration, runs int) error {
 	}
 	var rows []row
 	for _, sc := range scenarios() {
+		if !strings.Contains(sc.name, only) {
+			continue
+		}
 		r := row{sc: sc}
 		for _, lat := range []time.Duration{latency, 0} {
 			fmt.Printf("==> %s, API latency %s: %d plans\n", sc.name, lat, runs)
