@@ -351,3 +351,23 @@ func TestChangeMembersFaults(t *testing.T) {
 		}
 	}
 }
+
+// A refusal that echoes the password or the Basic value reaches neither
+// the error nor its message.
+func TestChangeMembersRefusalIsRedacted(t *testing.T) {
+	t.Parallel()
+	c, srv := setup(t)
+	st := srv.DrWebStationsIn(berlin)[6]
+	srv.AddFault(emulator.Fault{Path: stationChangePath, Errno: 13, Message: "denied for admin:demo-password (YWRtaW46ZGVtby1wYXNzd29yZA==)", Times: 1})
+	res, err := c.ChangeMembers(context.Background(), linux, []string{st}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Changes) != 1 || res.Changes[0].Outcome != MemberRefused {
+		t.Fatalf("changes: %+v", res.Changes)
+	}
+	msg := res.Changes[0].Err.Error()
+	if strings.Contains(msg, "demo-password") || strings.Contains(msg, "YWRtaW46ZGVtby1wYXNzd29yZA==") || !strings.Contains(msg, "error 13") {
+		t.Fatalf("the refusal: %s", msg)
+	}
+}

@@ -34,6 +34,10 @@ const (
 	cacheLockTouch  = 2 * time.Second  // how often a walk under way marks its lock as alive
 	cacheLockStale  = 30 * time.Second // a lock not marked for this long was left by a run that died
 	cacheTempMaxAge = time.Hour        // temporary files older than this were left by a run that died
+	// cacheLockMaxWait bounds the wait for another run's walk (at 10
+	// requests a minute a walk of 10,000 groups takes about 20 minutes);
+	// past it the run walks itself.
+	cacheLockMaxWait = 30 * time.Minute
 )
 
 // DefaultCacheDir is where entries go when Config.CacheDir is empty: the
@@ -52,6 +56,8 @@ type diskCache struct {
 	ttl      time.Duration
 	logger   client.Logger
 	notices  *notices
+
+	lockMaxWait time.Duration // cacheLockMaxWait; shorter in tests
 }
 
 // cacheKey names an account's entry: a hash of the base URL and the client
@@ -192,6 +198,7 @@ func (d *diskCache) prune() {
 // walks without it.
 func (d *diskCache) freshOrLock(ctx context.Context) (*cacheEntry, func(), error) {
 	waited := false
+	deadline := time.Now().Add(d.maxWait())
 	for {
 		if e := d.read(); e != nil && e.fresh {
 			return e, nil, nil
@@ -215,6 +222,10 @@ func (d *diskCache) freshOrLock(ctx context.Context) (*cacheEntry, func(), error
 			_ = os.Remove(d.lockPath())
 			continue
 		}
+		if time.Now().After(deadline) {
+			d.notices.add(fmt.Sprintf("another run has held the cache lock %s for more than %s; this run lists the groups itself", d.lockPath(), d.maxWait()))
+			return nil, func() {}, nil
+		}
 		if !waited {
 			waited = true
 			d.logger.Debug(ctx, "another run is listing the OPSWAT groups; waiting for its cache entry", map[string]any{"lock": d.lockPath()})
@@ -224,6 +235,8 @@ func (d *diskCache) freshOrLock(ctx context.Context) (*cacheEntry, func(), error
 		}
 	}
 }
+
+func (d *diskCache) maxWait() time.Duration { return cmp.Or(d.lockMaxWait, cacheLockMaxWait) }
 
 // hold marks the lock alive until the returned release removes it.
 func (d *diskCache) hold() func() {

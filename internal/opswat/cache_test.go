@@ -260,3 +260,22 @@ func TestCacheRefresh(t *testing.T) {
 		t.Fatalf("the run after the refresh: %v, %d requests", err, len(srv.Requests()))
 	}
 }
+
+// A run that holds the lock for longer than the wait allows is not waited
+// for past it: the run walks itself, and says so.
+func TestCacheLockWaitIsBounded(t *testing.T) {
+	t.Parallel()
+	_, srv := setup(t, 10)
+	dir := t.TempDir()
+	c := cachedClient(t, srv, dir, 10*time.Minute)
+	c.cache.lockMaxWait = 300 * time.Millisecond
+	if err := os.WriteFile(c.cache.lockPath(), []byte("pid 1\n"), 0o600); err != nil { // alive: just made
+		t.Fatal(err)
+	}
+	if _, err := c.GroupByID(context.Background(), "500000001"); err != nil {
+		t.Fatal(err)
+	}
+	if told := c.TakeNotices(); len(told) != 1 || !strings.Contains(told[0], "has held the cache lock") {
+		t.Fatalf("notices: %q", told)
+	}
+}
