@@ -40,16 +40,6 @@ const (
 	cacheLockMaxWait = 30 * time.Minute
 )
 
-// DefaultCacheDir is where entries go when Config.CacheDir is empty: the
-// user's cache directory ($XDG_CACHE_HOME or ~/.cache on Linux).
-func DefaultCacheDir() (string, error) {
-	base, err := os.UserCacheDir()
-	if err != nil {
-		return "", err
-	}
-	return filepath.Join(base, "terraform-provider-endpointgroups", "opswat"), nil
-}
-
 // diskCache is one account's entry in a cache directory.
 type diskCache struct {
 	dir, key string

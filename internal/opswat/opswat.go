@@ -106,7 +106,7 @@ type Config struct {
 	RequestsPerMinute int    // the client's pace; 0: DefaultRequestsPerMinute
 
 	// CacheTTL keeps complete group lists across runs this long (see
-	// cache.go); 0: no cache. CacheDir is where; "": DefaultCacheDir.
+	// cache.go); 0: no cache. CacheDir is where (required with a cache).
 	CacheTTL time.Duration
 	CacheDir string
 	// CacheRefresh, with CacheTTL 0: use no entry, but store the run's
@@ -189,13 +189,10 @@ func New(cfg Config, settings client.Settings) (*Client, error) {
 	c := &Client{http: hc, staticToken: cfg.AccessToken, clientID: cfg.ClientID, clientSecr: cfg.ClientSecret, readAhead: readAhead, rpm: rpm}
 	c.notices.logger = hc.Logger()
 	if cfg.CacheTTL > 0 || cfg.CacheRefresh {
-		dir := cfg.CacheDir
-		if dir == "" {
-			if dir, err = DefaultCacheDir(); err != nil {
-				return nil, &client.ConfigError{Vendor: Vendor, Field: "CacheDir", Problem: client.Missing, Err: err}
-			}
+		if cfg.CacheDir == "" {
+			return nil, &client.ConfigError{Vendor: Vendor, Field: "CacheDir", Problem: client.Missing}
 		}
-		c.cache = &diskCache{dir: dir, ttl: cfg.CacheTTL, key: cacheKey(base.String(), cfg.ClientID, cfg.AccessToken), logger: hc.Logger(), notices: &c.notices}
+		c.cache = &diskCache{dir: cfg.CacheDir, ttl: cfg.CacheTTL, key: cacheKey(base.String(), cfg.ClientID, cfg.AccessToken), logger: hc.Logger(), notices: &c.notices}
 	}
 	c.plan.window, c.plan.maxWait, c.plan.known = planWindow, planMaxWait, c.knownGroups
 	c.prefix.gate = make(chan struct{}, 1)

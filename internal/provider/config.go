@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -331,6 +332,14 @@ func resolveOPSWAT(m *opswatConfigModel, getenv getenvFunc) (src opswatSource, p
 		src.cfg.CacheTTL, src.cfg.CacheRefresh = d, d == 0
 	}
 	src.cfg.CacheDir = setting(m.CacheDir, envOPSWATCacheDir, getenv)
+	if src.cfg.CacheDir == "" && (src.cfg.CacheTTL > 0 || src.cfg.CacheRefresh) {
+		base, err := os.UserCacheDir()
+		if err != nil {
+			return src, notConfigured("No Directory for the OPSWAT Cache",
+				fmt.Sprintf("cache_ttl is set, but the user's cache directory is not known (%v): set opswat.cache_dir or %s.", err, envOPSWATCacheDir))
+		}
+		src.cfg.CacheDir = filepath.Join(base, "terraform-provider-endpointgroups", "opswat")
+	}
 	if src.tls, problem = resolveTLS(opswatBlock, m.CACertPEM, m.InsecureSkipVerify, getenv); problem.HasError() {
 		return src, problem
 	}

@@ -51,6 +51,7 @@ func testCA() string {
 func TestResolveOPSWAT(t *testing.T) {
 	t.Parallel()
 	caPEM := testCA()
+	userCache, _ := os.UserCacheDir()
 	for name, tc := range map[string]struct {
 		cfg              *opswatConfigModel
 		env              map[string]string
@@ -83,6 +84,23 @@ func TestResolveOPSWAT(t *testing.T) {
 		"token and credentials in the environment": {
 			env:     map[string]string{envOPSWATAccessToken: "t", envOPSWATClientID: "i", envOPSWATClientSecret: "s"},
 			problem: "Conflicting OPSWAT Credentials: Both OPSWAT_ACCESS_TOKEN and OPSWAT_CLIENT_ID/OPSWAT_CLIENT_SECRET are set. Set either an access token or client credentials, not both.",
+		},
+		"cache from the environment": {
+			env:  map[string]string{envOPSWATAccessToken: "t", envOPSWATCacheTTL: "10m", envOPSWATCacheDir: "/var/cache/eg"},
+			want: opswat.Config{AccessToken: "t", CacheTTL: 10 * time.Minute, CacheDir: "/var/cache/eg"},
+		},
+		"cache in the user's cache directory by default": {
+			env:  map[string]string{envOPSWATAccessToken: "t", envOPSWATCacheTTL: "10m"},
+			want: opswat.Config{AccessToken: "t", CacheTTL: 10 * time.Minute, CacheDir: filepath.Join(userCache, "terraform-provider-endpointgroups", "opswat")},
+		},
+		"cache attribute beats environment; 0s refreshes": {
+			cfg:  &opswatConfigModel{AccessToken: types.StringValue("t"), CacheTTL: types.StringValue("0s"), CacheDir: types.StringValue("/c")},
+			env:  map[string]string{envOPSWATCacheTTL: "1h", envOPSWATCacheDir: "/var/cache/eg"},
+			want: opswat.Config{AccessToken: "t", CacheRefresh: true, CacheDir: "/c"},
+		},
+		"bad cache TTL in the environment": {
+			env:     map[string]string{envOPSWATAccessToken: "t", envOPSWATCacheTTL: "-5m"},
+			problem: `Invalid OPSWAT Cache TTL: The cache TTL (opswat.cache_ttl or OPSWAT_CACHE_TTL) is invalid: "-5m" is negative: give 0s for no cache, or a duration such as 10m.`,
 		},
 		"bad rate in the environment": {
 			env:     map[string]string{envOPSWATAccessToken: "t", envOPSWATRPM: "ten"},
