@@ -110,7 +110,7 @@ func New(api API, s Settings) (*Client, error) {
 
 	c := &Client{api: api, settings: s, waits: &waitLog{}}
 	rt := &transport{
-		limiter: NewWindowLimiter(api.RequestsPerWindow, api.RateWindow), timeout: s.Timeout,
+		limiter: newWindowLimiter(api.RequestsPerWindow, api.RateWindow), timeout: s.Timeout,
 		logger: s.Logger, redactor: api.Redactor, waits: c.waits,
 		limit: fmt.Sprintf("%d per %s", api.RequestsPerWindow, api.RateWindow),
 	}

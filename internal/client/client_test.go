@@ -521,7 +521,7 @@ func TestRateLimitWindowsAreWaitedOut(t *testing.T) {
 				t.Fatalf("%d calls, want 5", calls.Load())
 			}
 			report := c.Waited(start)
-			if !report.RateLimitedAnswer || report.RateLimited <= 0 || report.Requests != 5 {
+			if !report.rateLimitedAnswer || report.RateLimited <= 0 || report.Requests != 5 {
 				t.Fatalf("report %+v", report)
 			}
 			if !strings.Contains(log.String(), "the API is rate limited; waiting as it asks") {
@@ -546,7 +546,7 @@ func TestRateLimitWindowsAreWaitedOut(t *testing.T) {
 // own pacing assumes, the client paces to the server's figure.
 func TestLimiterPacesToTheServersBudget(t *testing.T) {
 	t.Parallel()
-	l := NewWindowLimiter(10, time.Minute)
+	l := newWindowLimiter(10, time.Minute)
 	now := time.Now()
 	release, _, _ := l.Wait(context.Background())
 	l.Observe(http.Header{"X-Ratelimit-Remaining": {"1"}, "X-Ratelimit-Reset-Time": {"30"}}, now)

@@ -10,7 +10,7 @@ import (
 	"time"
 )
 
-// WindowLimiter lets at most N requests into any window of the given length,
+// windowLimiter lets at most N requests into any window of the given length,
 // the way a vendor states its limit ("10 requests per minute").
 //
 // A token bucket cannot promise that: with a burst of N it lets 2N through
@@ -19,7 +19,7 @@ import (
 // from the moment it is sent until one window after its answer arrived, so
 // the server, which sees the request between those two moments, never counts
 // more than N in a window whatever the network's latency.
-type WindowLimiter struct {
+type windowLimiter struct {
 	n      int
 	window time.Duration
 	now    func() time.Time
@@ -30,17 +30,17 @@ type WindowLimiter struct {
 	freed    chan struct{}
 }
 
-// NewWindowLimiter returns a limiter of n requests per window; n < 1 means no limit.
-func NewWindowLimiter(n int, window time.Duration) *WindowLimiter {
+// newWindowLimiter returns a limiter of n requests per window; n < 1 means no limit.
+func newWindowLimiter(n int, window time.Duration) *windowLimiter {
 	if n < 1 || window <= 0 {
 		return nil
 	}
-	return &WindowLimiter{n: n, window: window, now: time.Now, freed: make(chan struct{})}
+	return &windowLimiter{n: n, window: window, now: time.Now, freed: make(chan struct{})}
 }
 
 // Wait blocks until a request may be sent, or ctx ends. It returns the
 // function to call when the answer has arrived. A nil limiter never waits.
-func (l *WindowLimiter) Wait(ctx context.Context) (release func(), waited time.Duration, err error) {
+func (l *windowLimiter) Wait(ctx context.Context) (release func(), waited time.Duration, err error) {
 	if l == nil {
 		return func() {}, 0, nil
 	}
@@ -76,7 +76,7 @@ func (l *WindowLimiter) Wait(ctx context.Context) (release func(), waited time.D
 	}
 }
 
-func (l *WindowLimiter) release() {
+func (l *windowLimiter) release() {
 	l.mu.Lock()
 	l.inflight--
 	l.done = append(l.done, l.now())
@@ -86,7 +86,7 @@ func (l *WindowLimiter) release() {
 }
 
 // Unsend gives back a turn that Wait granted to a request that was not sent.
-func (l *WindowLimiter) Unsend() {
+func (l *windowLimiter) Unsend() {
 	if l == nil {
 		return
 	}
@@ -103,7 +103,7 @@ func (l *WindowLimiter) Unsend() {
 // spend from it too. When the server allows fewer requests than the limiter
 // would, the difference is booked as requests that free their places when
 // the server's window resets.
-func (l *WindowLimiter) Observe(h http.Header, now time.Time) {
+func (l *windowLimiter) Observe(h http.Header, now time.Time) {
 	if l == nil {
 		return
 	}

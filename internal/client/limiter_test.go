@@ -49,7 +49,7 @@ func TestWindowLimiterKeepsServerUnderLimit(t *testing.T) {
 
 func TestWindowLimiterLetsABurstThrough(t *testing.T) {
 	t.Parallel()
-	l := NewWindowLimiter(10, time.Hour)
+	l := newWindowLimiter(10, time.Hour)
 	for i := range 10 {
 		release, _, err := l.Wait(context.Background())
 		if err != nil {
@@ -62,7 +62,7 @@ func TestWindowLimiterLetsABurstThrough(t *testing.T) {
 	if _, _, err := l.Wait(ctx); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("the 11th request in the window got through: %v", err)
 	}
-	if NewWindowLimiter(0, time.Minute) != nil {
+	if newWindowLimiter(0, time.Minute) != nil {
 		t.Fatal("a limit of 0 must mean no limiter")
 	}
 }

@@ -16,7 +16,7 @@ import (
 // round trip), and logs the exchange with secrets redacted. One transport
 // serves a client's reads and writes, so that they share the limiter.
 type transport struct {
-	limiter  *WindowLimiter
+	limiter  *windowLimiter
 	timeout  time.Duration
 	logger   Logger
 	redactor *Redactor

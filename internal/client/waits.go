@@ -54,7 +54,7 @@ type WaitReport struct {
 	Requests          int
 	Pacing            time.Duration
 	RateLimited       time.Duration
-	RateLimitedAnswer bool // the server answered 429 at least once
+	rateLimitedAnswer bool // the server answered 429 at least once
 }
 
 // Waited returns what the client did since since.
@@ -74,7 +74,7 @@ func (c *Client) Waited(since time.Time) WaitReport {
 			pacing = append(pacing, span{later(e.at.Add(-e.d), since), e.at})
 		case e.why == waitRateLimited:
 			limited = append(limited, span{e.at, e.at.Add(e.d)}) // noted when the wait begins
-			r.RateLimitedAnswer = true
+			r.rateLimitedAnswer = true
 		}
 	}
 	r.Pacing, r.RateLimited = union(pacing), union(limited)

@@ -37,9 +37,9 @@ const (
 
 // Defaults for batching lookups by id.
 const (
-	DefaultBatchWindow  = 20 * time.Millisecond  // quiet time after the last id before a batch goes
-	DefaultBatchMaxWait = 200 * time.Millisecond // longest a lookup waits for others
-	DefaultMaxBatch     = 100                    // keeps the query string of one request well under common URL limits
+	defaultBatchWindow  = 20 * time.Millisecond  // quiet time after the last id before a batch goes
+	defaultBatchMaxWait = 200 * time.Millisecond // longest a lookup waits for others
+	defaultMaxBatch     = 100                    // keeps the query string of one request well under common URL limits
 	treeConcurrency     = 8
 )
 
@@ -132,11 +132,11 @@ func New(cfg Config, settings client.Settings) (*Client, error) {
 		return nil, err
 	}
 	c := &Client{http: hc, auth: auth, gate: make(chan struct{}, 1), componentsGate: make(chan struct{}, 1)}
-	window, maxWait := DefaultBatchWindow, DefaultBatchMaxWait
+	window, maxWait := defaultBatchWindow, defaultBatchMaxWait
 	if cfg.batchWindow > 0 {
 		window, maxWait = cfg.batchWindow, 5*cfg.batchWindow
 	}
-	c.batch = &batcher{window: window, maxWait: maxWait, max: cmp.Or(cfg.maxBatch, DefaultMaxBatch), fetch: c.fetchInfo,
+	c.batch = &batcher{window: window, maxWait: maxWait, max: cmp.Or(cfg.maxBatch, defaultMaxBatch), fetch: c.fetchInfo,
 		expecting: func() int64 { return c.peak.recent(c.lookups.Load()) - c.parked.Load() }}
 	return c, nil
 }

@@ -30,8 +30,8 @@ var SystemGroupIDs = []string{
 // Limits of a tree walk, far above real group trees: a server that keeps
 // listing new groups must not keep the provider (and itself) busy forever.
 const (
-	MaxTreeDepth  = 64
-	MaxTreeGroups = 20_000
+	maxTreeDepth  = 64
+	maxTreeGroups = 20_000
 )
 
 // TreeNode is a group as list.ds describes it, placed in the tree.
@@ -138,7 +138,7 @@ func (c *Client) systemNodes(ctx context.Context) ([]TreeNode, error) {
 		return systemRank(a.ID) - systemRank(b.ID)
 	})
 	for i := range out {
-		out[i].Path = EscapePathName(out[i].Name)
+		out[i].Path = escapePathName(out[i].Name)
 	}
 	return out, nil
 }
@@ -150,7 +150,7 @@ func (c *Client) systemNodes(ctx context.Context) ([]TreeNode, error) {
 // is included, whether list.ds lists it or not.
 //
 // Each group is visited once. A group listed under two parents, a cycle, a
-// tree deeper than MaxTreeDepth or larger than MaxTreeGroups is a *TreeError.
+// tree deeper than maxTreeDepth or larger than maxTreeGroups is a *TreeError.
 func (c *Client) Tree(ctx context.Context, parentID string, recursive, includeSystem bool) ([]TreeNode, error) {
 	// The parent's path comes first: its lookup waits for the walks under
 	// way, and must not wait for this one.
@@ -196,11 +196,11 @@ func (c *Client) Tree(ctx context.Context, parentID string, recursive, includeSy
 	kids := map[string][]TreeNode{}
 	var mu sync.Mutex
 	total := len(top)
-	tooMany := &TreeError{fmt.Sprintf("the Dr.Web group tree below %s has more than %d groups; the server's listing looks broken (it keeps listing new groups)", DescribeParent(parentID), MaxTreeGroups)}
+	tooMany := &TreeError{fmt.Sprintf("the Dr.Web group tree below %s has more than %d groups; the server's listing looks broken (it keeps listing new groups)", DescribeParent(parentID), maxTreeGroups)}
 	level, depth := top, 1
 	for recursive && len(level) > 0 {
-		if depth >= MaxTreeDepth {
-			return nil, &TreeError{fmt.Sprintf("the Dr.Web group tree is deeper than %d levels below %s; no real tree is: the server's listing is broken", MaxTreeDepth, DescribeParent(parentID))}
+		if depth >= maxTreeDepth {
+			return nil, &TreeError{fmt.Sprintf("the Dr.Web group tree is deeper than %d levels below %s; no real tree is: the server's listing is broken", maxTreeDepth, DescribeParent(parentID))}
 		}
 		g, gctx := errgroup.WithContext(ctx)
 		g.SetLimit(treeConcurrency)
@@ -216,7 +216,7 @@ func (c *Client) Tree(ctx context.Context, parentID string, recursive, includeSy
 				mu.Lock()
 				defer mu.Unlock()
 				kids[n.ID] = ch
-				if total += len(ch); total > MaxTreeGroups {
+				if total += len(ch); total > maxTreeGroups {
 					return tooMany // stops the level's other requests
 				}
 				return nil
@@ -498,8 +498,8 @@ func (c *Client) pathOf(ctx context.Context, g Group) (string, error) {
 		if seen[cur] {
 			return "", &TreeError{fmt.Sprintf("the Dr.Web group tree has a cycle at %q: it is its own ancestor", cur)}
 		}
-		if len(names) >= MaxTreeDepth {
-			return "", &TreeError{fmt.Sprintf("the group %q has more than %d ancestors; the server's parent links look broken", g.ID, MaxTreeDepth)}
+		if len(names) >= maxTreeDepth {
+			return "", &TreeError{fmt.Sprintf("the group %q has more than %d ancestors; the server's parent links look broken", g.ID, maxTreeDepth)}
 		}
 		seen[cur] = true
 		unpark := c.park()
@@ -527,20 +527,20 @@ func (c *Client) pathOf(ctx context.Context, g Group) (string, error) {
 func JoinPath(names ...string) string {
 	esc := make([]string, len(names))
 	for i, n := range names {
-		esc[i] = EscapePathName(n)
+		esc[i] = escapePathName(n)
 	}
 	return strings.Join(esc, "/")
 }
 
 func joinPath(parent, name string) string {
 	if parent == "" {
-		return EscapePathName(name)
+		return escapePathName(name)
 	}
-	return parent + "/" + EscapePathName(name)
+	return parent + "/" + escapePathName(name)
 }
 
-// EscapePathName escapes one name for a path.
-func EscapePathName(name string) string {
+// escapePathName escapes one name for a path.
+func escapePathName(name string) string {
 	return strings.NewReplacer(`\`, `\\`, `/`, `\/`).Replace(name)
 }
 

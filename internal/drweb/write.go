@@ -481,7 +481,7 @@ func (c *Client) checkNotBelow(ctx context.Context, parent, id string) error {
 		if cur == id {
 			return &SubtreeMoveError{ID: id, Parent: parent}
 		}
-		if seen[cur] || len(seen) > MaxTreeDepth {
+		if seen[cur] || len(seen) > maxTreeDepth {
 			return &TreeError{fmt.Sprintf("the ancestors of the group %q form a cycle", parent)}
 		}
 		seen[cur] = true

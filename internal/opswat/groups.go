@@ -149,13 +149,13 @@ func (c *Client) take(ctx context.Context, st *walkState, n int, p page) error {
 		fresh++
 		st.groups = append(st.groups, c.convert(ctx, g))
 	}
-	if len(p.raw) == PageSize && fresh == 0 {
+	if len(p.raw) == pageSize && fresh == 0 {
 		return p.resp.Error(fmt.Sprintf("page %d brings no group that the pages before it did not: the server repeats its pages, "+
 			"so the walk stops instead of going round", n), nil)
 	}
 	st.read = n
 	switch {
-	case len(p.raw) < PageSize:
+	case len(p.raw) < pageSize:
 		st.done = true
 	case n == maxPages:
 		return p.resp.Error(fmt.Sprintf("more than %d pages of groups: stopping", maxPages), nil)
@@ -211,7 +211,7 @@ func (c *Client) walk(ctx context.Context, opts ListOptions, st *walkState) ([]G
 
 // fetchPage requests and decodes one page.
 func (c *Client) fetchPage(ctx context.Context, opts ListOptions, n int) page {
-	body := pageRequest{Limit: PageSize, Page: n, Search: opts.Search}
+	body := pageRequest{Limit: pageSize, Page: n, Search: opts.Search}
 	body.Sort.Field, body.Sort.Order = opts.SortField, opts.SortOrder
 	data, _ := json.Marshal(body)
 	resp, err := c.do(ctx, client.Request{
@@ -258,7 +258,7 @@ func (c *Client) convert(ctx context.Context, g apiGroup) Group {
 }
 
 func (c *Client) parseTimeField(ctx context.Context, id, field, v string) string {
-	t, ok := ParseTime(v)
+	t, ok := parseTime(v)
 	if !ok && v != "" {
 		c.http.Logger().Warn(ctx, "OPSWAT sent a time in an unknown format; passing it through unchanged", map[string]any{"group_id": id, "field": field, "value": v})
 		return v
@@ -270,9 +270,9 @@ func (c *Client) parseTimeField(ctx context.Context, id, field, v string) string
 // the unpadded layout parses padded values too.
 var timeLayouts = []string{"Jan 2, 2006 3:04:05 PM", "January 2, 2006 3:04:05 PM", "Jan 2, 2006 15:04:05", time.RFC3339}
 
-// ParseTime turns an API time into RFC 3339 UTC. It reports false, and
+// parseTime turns an API time into RFC 3339 UTC. It reports false, and
 // returns "", for a value it cannot read; an empty value is ("", true).
-func ParseTime(v string) (string, bool) {
+func parseTime(v string) (string, bool) {
 	v = strings.Join(strings.Fields(v), " ")
 	if v == "" {
 		return "", true

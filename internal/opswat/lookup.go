@@ -143,7 +143,7 @@ func (c *Client) searchName(ctx context.Context, name string) (Group, bool, erro
 			}
 			return searchPage{}, pg.err
 		}
-		out := searchPage{full: len(pg.raw) >= PageSize}
+		out := searchPage{full: len(pg.raw) >= pageSize}
 		for _, g := range pg.raw {
 			out.groups = append(out.groups, c.convert(ctx, g))
 		}
@@ -312,7 +312,7 @@ func (p *planner) flushLocked() {
 	case p.walking:
 	case groups > 0:
 		// Search while the run's searches cost less than the walk.
-		if p.searches+len(names) < groups/PageSize+1 {
+		if p.searches+len(names) < groups/pageSize+1 {
 			for _, n := range names {
 				decided[n] = planSearch
 			}

@@ -30,8 +30,8 @@ const DefaultBaseURL = "https://gears.opswat.com"
 // DefaultRequestsPerMinute is the documented rate limit of the groups API.
 const DefaultRequestsPerMinute = 10
 
-// PageSize is the largest limit the API accepts (it answers 406 above it).
-const PageSize = 50
+// pageSize is the largest limit the API accepts (it answers 406 above it).
+const pageSize = 50
 
 // ReadAheadFromRPM is the rate limit from which a walk reads pages ahead:
 // below it every request counts (at 10 a minute a wasted one costs six

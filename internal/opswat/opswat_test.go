@@ -82,7 +82,7 @@ func TestPaging(t *testing.T) {
 				t.Fatalf("%d group requests, want %d", len(reqs), tc.requests)
 			}
 			for i, r := range reqs {
-				if r.Limit != PageSize || r.Page != i+1 {
+				if r.Limit != pageSize || r.Page != i+1 {
 					t.Errorf("request %d asked for limit %d page %d", i+1, r.Limit, r.Page)
 				}
 			}
@@ -112,7 +112,7 @@ func TestPagingEndsAt413(t *testing.T) {
 			return
 		}
 		var out []map[string]any
-		for i := range PageSize {
+		for i := range pageSize {
 			out = append(out, map[string]any{"group_id": fmt.Sprint(b.Page*1000 + i), "group_name": "g"})
 		}
 		_ = json.NewEncoder(w).Encode(out)
@@ -140,7 +140,7 @@ func TestServerIgnoringPageIsAnError(t *testing.T) {
 	t.Parallel()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var out []map[string]any
-		for i := range PageSize {
+		for i := range pageSize {
 			out = append(out, map[string]any{"group_id": fmt.Sprint(i)})
 		}
 		_ = json.NewEncoder(w).Encode(out)
@@ -348,14 +348,14 @@ func TestParseTime(t *testing.T) {
 		"2017-06-12T03:49:39+02:00":  "2017-06-12T01:49:39Z",
 		"":                           "",
 	} {
-		got, ok := ParseTime(in)
+		got, ok := parseTime(in)
 		if !ok || got != want {
-			t.Errorf("ParseTime(%q) = %q, %v; want %q", in, got, ok, want)
+			t.Errorf("parseTime(%q) = %q, %v; want %q", in, got, ok, want)
 		}
 	}
 	for _, in := range []string{"yesterday", "13/06/2017", "Jun 31, 2017 01:00:00 AM"} {
-		if got, ok := ParseTime(in); ok {
-			t.Errorf("ParseTime(%q) = %q, want failure", in, got)
+		if got, ok := parseTime(in); ok {
+			t.Errorf("parseTime(%q) = %q, want failure", in, got)
 		}
 	}
 }

@@ -236,7 +236,7 @@ func TestRepeatingPagesEndTheWalk(t *testing.T) {
 	full := func(offset int) string {
 		var b strings.Builder
 		b.WriteString("[")
-		for i := range PageSize {
+		for i := range pageSize {
 			if i > 0 {
 				b.WriteString(",")
 			}
@@ -248,7 +248,7 @@ func TestRepeatingPagesEndTheWalk(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		n := calls.Add(1)
 		w.Header().Set("Content-Type", "application/json")
-		_, _ = io.WriteString(w, full(int(n+1)%2*PageSize))
+		_, _ = io.WriteString(w, full(int(n+1)%2*pageSize))
 	}))
 	t.Cleanup(srv.Close)
 	c, err := New(Config{BaseURL: srv.URL, AccessToken: "t0ken", RequestsPerMinute: ReadAheadFromRPM - 1}, fast)
@@ -280,7 +280,7 @@ func TestNamesCostNoCliff(t *testing.T) {
 					t.Fatalf("%s: %v", n, err)
 				}
 			}
-			walk := 2000/PageSize + 1 // 40 full pages and the empty one that ends the list
+			walk := 2000/pageSize + 1 // 40 full pages and the empty one that ends the list
 			wantPages, wantSearches := min(max(0, k-FreeSearches), walk), k
 			if k-FreeSearches >= walk { // the name that reads the last page needs no search, nor do those after it
 				wantSearches = FreeSearches + walk - 1

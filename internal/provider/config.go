@@ -79,7 +79,7 @@ func envLookup(name string) (string, bool) { return os.LookupEnv(name) }
 
 type getenvFunc func(string) (string, bool)
 
-// providerClients is what the provider hands its data sources: a client per
+// providerClients is what the provider hands its data sources and resources: a client per
 // vendor, or the reason that vendor cannot be used.
 type providerClients struct {
 	opswat        *opswat.Client
@@ -104,7 +104,7 @@ func (c *providerClients) DrWeb() (*drweb.Client, diag.Diagnostics) {
 	return c.drweb, nil
 }
 
-// clientsFrom turns a data source's ProviderData into the configured clients.
+// clientsFrom turns a data source's or resource's ProviderData into the configured clients.
 // It returns nil before the provider is configured (validation), which
 // callers treat as "nothing to do yet".
 func clientsFrom(data any, diags *diag.Diagnostics) *providerClients {
@@ -500,8 +500,8 @@ func notKnownYet(v vendorBlock, attr string) diag.Diagnostics {
 		}
 	}
 	return notConfigured(v.name+" Configuration Not Known Yet",
-		fmt.Sprintf("The provider's %s.%s depends on a value that is only known after apply, but data sources "+
-			"are read during plan. Use a value known at plan time (a variable, or the %s environment variable), "+
+		fmt.Sprintf("The provider's %s.%s depends on a value that is only known after apply, but the provider "+
+			"needs it during plan, when data sources are read and resources refreshed. Use a value known at plan time (a variable, or the %s environment variable), "+
 			"or apply the resource it comes from first.", v.block, attr, env))
 }
 

@@ -396,7 +396,7 @@ data "endpointgroups_opswat_group" "x" {
   name = "Default"
 }
 `,
-		ExpectError: errorRe(`The provider's opswat.base_url depends on a value that is only known after apply, but data sources are read during plan.`),
+		ExpectError: errorRe(`The provider's opswat.base_url depends on a value that is only known after apply, but the provider needs it during plan, when data sources are read and resources refreshed.`),
 	})
 }
 

@@ -13,7 +13,7 @@ const (
 	subsystemDrWeb  = "drweb"
 )
 
-// withLogging adds the vendor subsystems to a Read's context; the clients
+// withLogging adds the vendor subsystems to an operation's context; the clients
 // log through them.
 func withLogging(ctx context.Context) context.Context {
 	ctx = tflog.NewSubsystem(ctx, subsystemOPSWAT, tflog.WithLevelFromEnv("TF_LOG_PROVIDER_ENDPOINTGROUPS_OPSWAT"))

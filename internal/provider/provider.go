@@ -1,7 +1,10 @@
 // Package provider is the Terraform glue of the endpointgroups provider: the
-// provider configuration and one data source per file. It asks the vendor
-// clients (internal/opswat, internal/drweb) one question per Read and
-// converts their typed answers into models with pure functions.
+// provider configuration, one file per data source or resource, the path
+// functions, and the diagnostics that tell users what to do. Each asks the
+// vendor clients (internal/opswat, internal/drweb) for what it reads or
+// writes, and converts their typed answers into models with pure functions;
+// only this package speaks of attributes, environment variables and
+// Terraform commands.
 package provider
 
 import (

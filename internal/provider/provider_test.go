@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
 	"os"
 	"regexp"
 	"strings"
@@ -185,6 +186,32 @@ func TestModelsMatchSchemas(t *testing.T) {
 		for name, a := range resp.Schema.Attributes {
 			if a.GetMarkdownDescription() == "" {
 				t.Errorf("%T: %s has no description", tc.ds, name)
+			}
+		}
+	}
+	groupModel, diags := drwebGroupResourceModelFromAPI(sampleDrWebGroup)
+	if diags.HasError() {
+		t.Fatal(diags)
+	}
+	for _, tc := range []struct {
+		r     fwresource.Resource
+		model any
+	}{
+		{newDrWebGroupResource(), groupModel.withProviderSide(drwebGroupResourceModel{})},
+		{newDrWebGroupMembersResource(), drwebGroupMembersResourceModel{GroupID: types.StringValue("g"), StationIDs: []string{"s1"}, Timeouts: nullTimeouts()}},
+	} {
+		var resp fwresource.SchemaResponse
+		tc.r.Schema(ctx, fwresource.SchemaRequest{}, &resp)
+		if diags := resp.Schema.ValidateImplementation(ctx); diags.HasError() {
+			t.Fatalf("%T: %v", tc.r, diags)
+		}
+		state := tfsdk.State{Schema: resp.Schema, Raw: tftypes.NewValue(resp.Schema.Type().TerraformType(ctx), nil)}
+		if diags := state.Set(ctx, tc.model); diags.HasError() {
+			t.Errorf("%T: the model does not fit the schema: %v", tc.r, diags)
+		}
+		for name, a := range resp.Schema.Attributes {
+			if a.GetMarkdownDescription() == "" {
+				t.Errorf("%T: %s has no description", tc.r, name)
 			}
 		}
 	}
