@@ -276,7 +276,7 @@ func measure(cli *devcli.CLI, env []string, work string, sc scenario, latency ti
 		var out strings.Builder
 		cmd.Stdout, cmd.Stderr = &out, &out
 		if err := cmd.Run(); err != nil {
-			return m, fmt.Errorf("terraform plan (warming): %w\n%s", err, tail(out.String(), 3000))
+			return m, fmt.Errorf("terraform plan (warming): %w\n%s", err, tail(out.String()))
 		}
 		srv.ResetLog()
 	}
@@ -286,7 +286,7 @@ func measure(cli *devcli.CLI, env []string, work string, sc scenario, latency ti
 		var out strings.Builder
 		cmd.Stdout, cmd.Stderr = &out, &out
 		if err := cmd.Run(); err != nil {
-			return m, fmt.Errorf("terraform apply: %w\n%s", err, tail(out.String(), 3000))
+			return m, fmt.Errorf("terraform apply: %w\n%s", err, tail(out.String()))
 		}
 		m.applied = map[string]int{}
 		for _, r := range srv.Requests() {
@@ -305,9 +305,9 @@ func measure(cli *devcli.CLI, env []string, work string, sc scenario, latency ti
 		walls = append(walls, time.Since(start))
 		switch {
 		case sc.fails && err == nil:
-			return m, fmt.Errorf("terraform plan succeeded, and should have failed:\n%s", tail(out.String(), 3000))
+			return m, fmt.Errorf("terraform plan succeeded, and should have failed:\n%s", tail(out.String()))
 		case !sc.fails && err != nil:
-			return m, fmt.Errorf("terraform plan: %w\n%s", err, tail(out.String(), 3000))
+			return m, fmt.Errorf("terraform plan: %w\n%s", err, tail(out.String()))
 		}
 		if i == 0 {
 			m.requests = map[string]int{}
@@ -666,7 +666,9 @@ func copyFile(from, to string) error {
 	return dst.Close()
 }
 
-func tail(s string, n int) string {
+// tail is the end of a command's output, for an error.
+func tail(s string) string {
+	const n = 3000
 	if len(s) <= n {
 		return s
 	}

@@ -10,6 +10,8 @@ import (
 	"sync"
 
 	"golang.org/x/sync/errgroup"
+
+	"github.com/endpointgroups/terraform-provider-endpointgroups/internal/client"
 )
 
 // EveryoneID is the id of the root system group, Everyone.
@@ -297,17 +299,9 @@ func (c *Client) GroupByName(ctx context.Context, name, parentID string) (Group,
 	if err != nil {
 		return Group{}, err
 	}
-	found, caseOnly := match(nodes, name)
-	searched := len(nodes)
-	if len(found) == 0 && parentID == "" {
-		sys, err := c.systemNodes(ctx)
-		if err != nil {
-			return Group{}, err
-		}
-		var sysCaseOnly []string
-		found, sysCaseOnly = match(sys, name)
-		caseOnly = append(caseOnly, sysCaseOnly...)
-		searched += len(sys)
+	found, caseOnly, searched, err := c.matchOrSystem(ctx, nodes, name, parentID == "")
+	if err != nil {
+		return Group{}, err
 	}
 	switch len(found) {
 	case 0:
@@ -335,15 +329,24 @@ func (c *Client) GroupByName(ctx context.Context, name, parentID string) (Group,
 }
 
 func match(nodes []TreeNode, name string) (found []TreeNode, caseOnly []string) {
-	for _, n := range nodes {
-		switch {
-		case n.Name == name:
-			found = append(found, n)
-		case strings.EqualFold(n.Name, name):
-			caseOnly = append(caseOnly, n.Name)
-		}
+	return client.MatchName(nodes, name, func(n TreeNode) string { return n.Name })
+}
+
+// matchOrSystem matches name among nodes and, at the top level when none
+// has it, among the system groups the server has (list.ds leaves them out
+// on most lines). searched counts the groups looked at.
+func (c *Client) matchOrSystem(ctx context.Context, nodes []TreeNode, name string, top bool) (found []TreeNode, caseOnly []string, searched int, err error) {
+	found, caseOnly = match(nodes, name)
+	searched = len(nodes)
+	if len(found) > 0 || !top {
+		return found, caseOnly, searched, nil
 	}
-	return found, caseOnly
+	sys, err := c.systemNodes(ctx)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	found, sysCaseOnly := match(sys, name)
+	return found, append(caseOnly, sysCaseOnly...), searched + len(sys), nil
 }
 
 // GroupByPath finds the group at path (see JoinPath), one list.ds level at
@@ -364,15 +367,9 @@ func (c *Client) GroupByPath(ctx context.Context, path string) (Group, error) {
 		if err != nil {
 			return Group{}, err
 		}
-		found, caseOnly := match(kids, name)
-		if len(found) == 0 && i == 0 {
-			sys, err := c.systemNodes(ctx)
-			if err != nil {
-				return Group{}, err
-			}
-			var sysCaseOnly []string
-			found, sysCaseOnly = match(sys, name)
-			caseOnly = append(caseOnly, sysCaseOnly...)
+		found, caseOnly, _, err := c.matchOrSystem(ctx, kids, name, i == 0)
+		if err != nil {
+			return Group{}, err
 		}
 		if len(found) == 0 {
 			return Group{}, &NotFoundError{Path: path, Name: name, At: at, Searched: len(kids), CaseOnly: caseOnly}

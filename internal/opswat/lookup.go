@@ -7,7 +7,6 @@ import (
 	"maps"
 	"net/http"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -175,16 +174,7 @@ type searchPage struct {
 }
 
 func pickByName(groups []Group, name string) (Group, error) {
-	var found []Group
-	var caseOnly []string
-	for _, g := range groups {
-		switch {
-		case g.Name == name:
-			found = append(found, g)
-		case strings.EqualFold(g.Name, name):
-			caseOnly = append(caseOnly, g.Name)
-		}
-	}
+	found, caseOnly := client.MatchName(groups, name, func(g Group) string { return g.Name })
 	switch len(found) {
 	case 0:
 		return Group{}, &NotFoundError{By: "name", Value: name, Searched: len(groups), CaseOnly: caseOnly}

@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -11,8 +12,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/endpointgroups/terraform-provider-endpointgroups/internal/client"
@@ -102,6 +105,22 @@ func (c *providerClients) DrWeb() (*drweb.Client, diag.Diagnostics) {
 		return nil, c.drwebProblem
 	}
 	return c.drweb, nil
+}
+
+// dataSourceClients gives a data source that embeds it the configured
+// clients, in its Configure.
+type dataSourceClients struct{ clients *providerClients }
+
+func (d *dataSourceClients) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	d.clients = clientsFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+// resourceClients gives a resource that embeds it the configured clients,
+// in its Configure.
+type resourceClients struct{ clients *providerClients }
+
+func (r *resourceClients) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.clients = clientsFrom(req.ProviderData, &resp.Diagnostics)
 }
 
 // clientsFrom turns a data source's or resource's ProviderData into the configured clients.

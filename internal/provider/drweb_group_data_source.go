@@ -25,7 +25,7 @@ var (
 func newDrWebGroupDataSource() datasource.DataSource { return &drwebGroupDataSource{} }
 
 type drwebGroupDataSource struct {
-	clients *providerClients
+	dataSourceClients
 }
 
 // drwebGroupModel is one Dr.Web group: the singular data source's state and
@@ -297,10 +297,6 @@ func (d *drwebGroupDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 // or several are given.
 func (d *drwebGroupDataSource) ConfigValidators(context.Context) []datasource.ConfigValidator {
 	return []datasource.ConfigValidator{datasourcevalidator.ExactlyOneOf(path.MatchRoot("id"), path.MatchRoot("name"), path.MatchRoot("path"))}
-}
-
-func (d *drwebGroupDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.clients = clientsFrom(req.ProviderData, &resp.Diagnostics)
 }
 
 func (d *drwebGroupDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {

@@ -34,7 +34,7 @@ var (
 func newDrWebGroupMembersResource() resource.Resource { return &drwebGroupMembersResource{} }
 
 type drwebGroupMembersResource struct {
-	clients *providerClients
+	resourceClients
 }
 
 // drwebGroupMembersResourceModel is the stations that must be in a group.
@@ -113,10 +113,6 @@ func (r *drwebGroupMembersResource) Schema(ctx context.Context, _ resource.Schem
 		},
 		Blocks: map[string]schema.Block{"timeouts": tb},
 	}
-}
-
-func (r *drwebGroupMembersResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.clients = clientsFrom(req.ProviderData, &resp.Diagnostics)
 }
 
 func (r *drwebGroupMembersResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {

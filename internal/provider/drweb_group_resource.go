@@ -39,7 +39,7 @@ var (
 func newDrWebGroupResource() resource.Resource { return &drwebGroupResource{} }
 
 type drwebGroupResource struct {
-	clients *providerClients
+	resourceClients
 }
 
 // Default timeouts of the resource's operations: each covers its requests
@@ -283,10 +283,6 @@ func (groupNameValidator) ValidateString(_ context.Context, req validator.String
 			fmt.Sprintf("The name %q %s: the group would be stored under another name than the configuration says. "+
 				"Remove the spaces or control characters.", req.ConfigValue.ValueString(), p))
 	}
-}
-
-func (r *drwebGroupResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.clients = clientsFrom(req.ProviderData, &resp.Diagnostics)
 }
 
 // stateOrPlan is a resource's plan or state.

@@ -21,7 +21,7 @@ var _ datasource.DataSourceWithConfigure = (*drwebGroupStationsDataSource)(nil)
 func newDrWebGroupStationsDataSource() datasource.DataSource { return &drwebGroupStationsDataSource{} }
 
 type drwebGroupStationsDataSource struct {
-	clients *providerClients
+	dataSourceClients
 }
 
 type drwebGroupStationsModel struct {
@@ -165,10 +165,6 @@ func (d *drwebGroupStationsDataSource) Schema(_ context.Context, _ datasource.Sc
 			},
 		},
 	}
-}
-
-func (d *drwebGroupStationsDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.clients = clientsFrom(req.ProviderData, &resp.Diagnostics)
 }
 
 func (d *drwebGroupStationsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {

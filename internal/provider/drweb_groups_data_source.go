@@ -3,8 +3,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -27,7 +25,7 @@ var _ datasource.DataSourceWithConfigure = (*drwebGroupsDataSource)(nil)
 func newDrWebGroupsDataSource() datasource.DataSource { return &drwebGroupsDataSource{} }
 
 type drwebGroupsDataSource struct {
-	clients *providerClients
+	dataSourceClients
 }
 
 type drwebGroupsModel struct {
@@ -40,18 +38,6 @@ type drwebGroupsModel struct {
 	Groups              []drwebGroupModel          `tfsdk:"groups"`
 	ByID                map[string]drwebGroupModel `tfsdk:"by_id"`
 	ByPath              map[string]drwebGroupModel `tfsdk:"by_path"`
-}
-
-// drwebSelect picks, from the nodes of a tree walk, those whose names match
-// re (all when nil), in walk order.
-func drwebSelect(nodes []drweb.TreeNode, re *regexp.Regexp) []drweb.TreeNode {
-	out := []drweb.TreeNode{}
-	for _, n := range nodes {
-		if re == nil || re.MatchString(n.Name) {
-			out = append(out, n)
-		}
-	}
-	return out
 }
 
 // drwebGroupsFromAPI fills the computed attributes from the groups found:
@@ -159,10 +145,6 @@ func (d *drwebGroupsDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 	}
 }
 
-func (d *drwebGroupsDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.clients = clientsFrom(req.ProviderData, &resp.Diagnostics)
-}
-
 func (d *drwebGroupsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	ctx = withLogging(ctx)
 	var cfg drwebGroupsModel
@@ -188,9 +170,7 @@ func (d *drwebGroupsDataSource) Read(ctx context.Context, req datasource.ReadReq
 			return
 		}
 		searched = len(groups)
-		if re != nil {
-			groups = slices.DeleteFunc(groups, func(g drweb.Group) bool { return !re.MatchString(g.Name) })
-		}
+		groups = keepNamed(groups, re, func(g drweb.Group) string { return g.Name })
 	} else {
 		if cfg.Recursive.IsNull() {
 			cfg.Recursive = types.BoolValue(true)
@@ -205,16 +185,14 @@ func (d *drwebGroupsDataSource) Read(ctx context.Context, req datasource.ReadReq
 		}
 		searched = len(nodes)
 		// Filter by name before asking for details: unwanted groups cost nothing.
-		if groups, err = c.GroupsOf(ctx, drwebSelect(nodes, re)); err != nil {
+		if groups, err = c.GroupsOf(ctx, keepNamed(nodes, re, func(n drweb.TreeNode) string { return n.Name })); err != nil {
 			addDrWebError(&resp.Diagnostics, err, path.Root("parent_id"))
 			return
 		}
 	}
 	if least := cfg.MinResults.ValueInt64(); int64(len(groups)) < least {
-		resp.Diagnostics.AddAttributeError(path.Root("min_results"), "Too Few Dr.Web Groups",
-			fmt.Sprintf("Found %d groups, fewer than min_results = %d. The filter was %s, applied to %d groups. "+
-				"Check the filter's values (names and regular expressions match case-sensitively).",
-				len(groups), least, drwebFilterText(cfg), searched))
+		addTooFew(&resp.Diagnostics, "Dr.Web Groups", len(groups), least, drwebFilterText(cfg), searched,
+			"Check the filter's values (names and regular expressions match case-sensitively).")
 		return
 	}
 	if shared := drwebGroupsFromAPI(&cfg, groups); len(shared) > 0 {

@@ -21,10 +21,10 @@ import (
 func TestDrWebSelect(t *testing.T) {
 	t.Parallel()
 	nodes := []drweb.TreeNode{{ID: "1", Name: "Workstations"}, {ID: "2", Name: "Servers"}, {ID: "3", Name: "Workstations"}}
-	if got := drwebSelect(nodes, regexp.MustCompile("^Work")); len(got) != 2 || got[0].ID != "1" || got[1].ID != "3" {
+	if got := keepNamed(nodes, regexp.MustCompile("^Work"), func(n drweb.TreeNode) string { return n.Name }); len(got) != 2 || got[0].ID != "1" || got[1].ID != "3" {
 		t.Fatalf("got %v", got)
 	}
-	if got := drwebSelect(nil, nil); got == nil || len(got) != 0 {
+	if got := keepNamed(nil, nil, func(n drweb.TreeNode) string { return n.Name }); got == nil || len(got) != 0 {
 		t.Fatalf("got %v", got)
 	}
 }

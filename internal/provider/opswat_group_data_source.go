@@ -23,7 +23,7 @@ var (
 func newOPSWATGroupDataSource() datasource.DataSource { return &opswatGroupDataSource{} }
 
 type opswatGroupDataSource struct {
-	clients *providerClients
+	dataSourceClients
 }
 
 // opswatGroupModel is one OPSWAT group: the singular data source's state and
@@ -119,10 +119,6 @@ func (d *opswatGroupDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 // or several are given.
 func (d *opswatGroupDataSource) ConfigValidators(context.Context) []datasource.ConfigValidator {
 	return []datasource.ConfigValidator{datasourcevalidator.ExactlyOneOf(path.MatchRoot("id"), path.MatchRoot("name"))}
-}
-
-func (d *opswatGroupDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.clients = clientsFrom(req.ProviderData, &resp.Diagnostics)
 }
 
 func (d *opswatGroupDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {

@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -24,7 +23,7 @@ var _ datasource.DataSourceWithConfigure = (*opswatGroupsDataSource)(nil)
 func newOPSWATGroupsDataSource() datasource.DataSource { return &opswatGroupsDataSource{} }
 
 type opswatGroupsDataSource struct {
-	clients *providerClients
+	dataSourceClients
 }
 
 type opswatGroupsModel struct {
@@ -42,10 +41,7 @@ type opswatGroupsModel struct {
 // in the API's order, and fills ids, groups and by_id.
 func opswatGroupsFromAPI(m *opswatGroupsModel, groups []opswat.Group, re *regexp.Regexp) {
 	m.IDs, m.Groups, m.ByID = []string{}, []opswatGroupModel{}, map[string]opswatGroupModel{}
-	for _, g := range groups {
-		if re != nil && !re.MatchString(g.Name) {
-			continue
-		}
+	for _, g := range keepNamed(groups, re, func(g opswat.Group) string { return g.Name }) {
 		gm := opswatGroupModelFromAPI(g)
 		m.IDs = append(m.IDs, g.ID)
 		m.Groups = append(m.Groups, gm)
@@ -108,10 +104,6 @@ func (d *opswatGroupsDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 	}
 }
 
-func (d *opswatGroupsDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.clients = clientsFrom(req.ProviderData, &resp.Diagnostics)
-}
-
 func (d *opswatGroupsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	ctx = withLogging(ctx)
 	var cfg opswatGroupsModel
@@ -143,9 +135,8 @@ func (d *opswatGroupsDataSource) Read(ctx context.Context, req datasource.ReadRe
 		if !cfg.NameRegex.IsNull() {
 			filter = append(filter, "name_regex = "+strconv.Quote(cfg.NameRegex.ValueString()))
 		}
-		resp.Diagnostics.AddAttributeError(path.Root("min_results"), "Too Few OPSWAT Groups",
-			fmt.Sprintf("Found %d groups, fewer than min_results = %d. The filter was %s, applied to %d groups. "+
-				"Check the filter's values (name_regex matches case-sensitively).", len(cfg.Groups), least, strings.Join(filter, ", "), len(groups)))
+		addTooFew(&resp.Diagnostics, "OPSWAT Groups", len(cfg.Groups), least, strings.Join(filter, ", "), len(groups),
+			"Check the filter's values (name_regex matches case-sensitively).")
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, cfg)...)
