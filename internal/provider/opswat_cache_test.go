@@ -14,6 +14,17 @@ import (
 // opswatCacheConfig reads groups of srv's account with the group-list
 // cache in dir: lookups by name and by id, and a sorted plural.
 func opswatCacheConfig(srv *emulator.Server, dir, ttl, lookups string) string {
+	settings := fmt.Sprintf("    cache_dir           = %q\n", dir)
+	if ttl != "" { // "": left to the environment
+		settings += fmt.Sprintf("    cache_ttl           = %q\n", ttl)
+	}
+	return opswatProviderBlock(srv, settings) + lookups
+}
+
+// opswatProviderBlock configures OPSWAT against the emulator at 119
+// requests a minute (below read-ahead: exact request counts), with extra
+// settings for the opswat block.
+func opswatProviderBlock(srv *emulator.Server, extra string) string {
 	return fmt.Sprintf(`
 provider "endpointgroups" {
   opswat {
@@ -21,11 +32,9 @@ provider "endpointgroups" {
     client_id           = "demo-client"
     client_secret       = "demo-secret"
     requests_per_minute = 119
-    cache_ttl           = %q
-    cache_dir           = %q
-  }
+%s  }
 }
-`, srv.URL, ttl, dir) + lookups
+`, srv.URL, extra)
 }
 
 const opswatCachedLookups = `
@@ -155,20 +164,11 @@ data "endpointgroups_opswat_group" "x" {
 	srv.SetOPSWATGroups(append(emulator.GenerateOPSWATGroups(2000), emulator.OPSWATGroup{GroupID: "700000000", GroupName: "group-9999"}))
 	// The attribute wins over the variable: a configuration that leaves
 	// cache_ttl to the environment refreshes with OPSWAT_CACHE_TTL=0s.
-	noAttr := workdir(t, fmt.Sprintf(`
-provider "endpointgroups" {
-  opswat {
-    base_url            = %q
-    client_id           = "demo-client"
-    client_secret       = "demo-secret"
-    requests_per_minute = 119
-    cache_dir           = %q
-  }
-}
+	noAttr := workdir(t, opswatCacheConfig(srv, cacheDir, "", `
 data "endpointgroups_opswat_group" "x" {
   name = "group-9999"
 }
-`, srv.URL, cacheDir))
+`))
 	if out, err := c.run(noAttr, []string{"OPSWAT_CACHE_TTL=0s"}, "plan", "-no-color", "-input=false"); err != nil {
 		t.Fatalf("the refresh: %v\n%s", err, out)
 	}
@@ -231,16 +231,7 @@ func TestAccOPSWATManyNamesCost(t *testing.T) {
 			for i := range k {
 				fmt.Fprintf(&b, "data \"endpointgroups_opswat_group\" \"g%d\" {\n  name = \"group-%04d\"\n}\n", i, i*97+1)
 			}
-			dir := workdir(t, fmt.Sprintf(`
-provider "endpointgroups" {
-  opswat {
-    base_url            = %q
-    client_id           = "demo-client"
-    client_secret       = "demo-secret"
-    requests_per_minute = 119
-  }
-}
-`, srv.URL)+b.String())
+			dir := workdir(t, opswatProviderBlock(srv, "")+b.String())
 			if out, err := c.run(dir, nil, "plan", "-no-color", "-input=false", fmt.Sprintf("-parallelism=%d", k)); err != nil {
 				t.Fatalf("plan: %v\n%s", err, out)
 			}
