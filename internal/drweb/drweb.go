@@ -141,8 +141,9 @@ func New(cfg Config, settings client.Settings) (*Client, error) {
 	return c, nil
 }
 
-// get sends an authenticated GET and returns the answer with its body
-// checked for a status="false" error.
+// get sends an authenticated read and returns the answer decoded; a
+// status="false" answer is returned as it is (doc.Status), for the caller
+// to tell what the refusal means.
 //
 // JSON is asked for first. Some server lines print a JSON head that is not
 // JSON (ESS 12.0.11 and 13.0.0: "versionString": 4.3.0, unquoted); when an
