@@ -141,7 +141,7 @@ func New(cfg Config, settings client.Settings) (*Client, error) {
 	return c, nil
 }
 
-// get sends an authenticated read and returns the answer decoded; a
+// read sends an authenticated read and returns the answer decoded; a
 // status="false" answer is returned as it is (doc.Status), for the caller
 // to tell what the refusal means.
 //
@@ -152,17 +152,19 @@ func New(cfg Config, settings client.Settings) (*Client, error) {
 // format), and the client keeps to XML for the rest of its life. Until the
 // first answer has settled the format, requests go one at a time, so that a
 // run pays at most one extra request for it.
-func (c *Client) get(ctx context.Context, path string, q url.Values) (*client.Response, *document, error) {
-	return c.call(ctx, path, q, false)
+func (c *Client) read(ctx context.Context, path string, q url.Values) (*client.Response, *document, error) {
+	return c.request(ctx, path, q, false)
 }
 
-// call is get for reads and writes; a write is retried only when the
-// answer proves that nothing happened (client.Request.Write).
-func (c *Client) call(ctx context.Context, path string, q url.Values, write bool) (*client.Response, *document, error) {
+// request is read for reads and writes: it settles the answer format
+// first (see read); a write is retried only when the answer proves that
+// nothing happened (client.Request.Write). It knows nothing of what a
+// request means: that is for the groups, tree, write and stations code.
+func (c *Client) request(ctx context.Context, path string, q url.Values, write bool) (*client.Response, *document, error) {
 	if write && c.format.Load() == formatUnsettled {
-		// Settle the format with a read: a write's answer that cannot be
-		// read cannot be asked for again.
-		if _, err := c.Children(ctx, ""); err != nil {
+		// Settle the format with a read of the top level: a write's answer
+		// that cannot be read cannot be asked for again.
+		if _, _, err := c.read(ctx, listPath, nil); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -174,16 +176,17 @@ func (c *Client) call(ctx context.Context, path string, q url.Values, write bool
 		}
 		if c.format.Load() == formatUnsettled {
 			defer func() { <-c.gate }()
-			return c.settle(ctx, path, q, write)
+			return c.settleFormat(ctx, path, q, write)
 		}
 		<-c.gate
 	}
-	return c.send(ctx, path, q, c.format.Load() == formatJSON, write)
+	return c.roundTrip(ctx, path, q, c.format.Load() == formatJSON, write)
 }
 
-// settle sends the first request and decides the format from its answer.
-func (c *Client) settle(ctx context.Context, path string, q url.Values, write bool) (*client.Response, *document, error) {
-	resp, doc, err := c.send(ctx, path, q, true, write)
+// settleFormat sends the run's first request and decides the format from
+// its answer.
+func (c *Client) settleFormat(ctx context.Context, path string, q url.Values, write bool) (*client.Response, *document, error) {
+	resp, doc, err := c.roundTrip(ctx, path, q, true, write)
 	var apiErr *client.APIError
 	switch {
 	case err == nil:
@@ -194,7 +197,7 @@ func (c *Client) settle(ctx context.Context, path string, q url.Values, write bo
 			"error": err.Error(),
 			"why":   "some server lines (ESS 12.0.11, 13.0.0) print an unquoted version string in the JSON head",
 		})
-		resp, doc, err = c.send(ctx, path, q, false, write)
+		resp, doc, err = c.roundTrip(ctx, path, q, false, write)
 		if err == nil {
 			c.format.Store(formatXML)
 		}
@@ -203,7 +206,9 @@ func (c *Client) settle(ctx context.Context, path string, q url.Values, write bo
 	return resp, doc, err
 }
 
-func (c *Client) send(ctx context.Context, path string, q url.Values, asJSON, write bool) (*client.Response, *document, error) {
+// roundTrip sends one request in the given format, with the Basic header,
+// and decodes its answer.
+func (c *Client) roundTrip(ctx context.Context, path string, q url.Values, asJSON, write bool) (*client.Response, *document, error) {
 	q = maps.Clone(q)
 	if q == nil {
 		q = url.Values{}

@@ -180,14 +180,14 @@ func (c *Client) askInfo(ctx context.Context, ids []string) (*client.Response, *
 		}
 	}
 	if c.components.Load() == componentsRefused {
-		resp, doc, err := c.get(ctx, infoPath, q)
+		resp, doc, err := c.read(ctx, infoPath, q)
 		if err == nil {
 			c.logWarnings(ctx, doc)
 		}
 		return resp, doc, err
 	}
 	q.Set("components", "yes")
-	resp, doc, err := c.get(ctx, infoPath, q)
+	resp, doc, err := c.read(ctx, infoPath, q)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -199,7 +199,7 @@ func (c *Client) askInfo(ctx context.Context, ids []string) (*client.Response, *
 		// A refused batch is split until single ids are refused: only then
 		// is asking again without the parameter worth a request.
 		q.Del("components")
-		resp2, doc2, err2 := c.get(ctx, infoPath, q)
+		resp2, doc2, err2 := c.read(ctx, infoPath, q)
 		if err2 == nil && doc2.Status {
 			c.components.Store(componentsRefused)
 			c.http.Logger().Warn(ctx, "Dr.Web refused components=yes; reading groups without their components from now on", map[string]any{"error": serverError(resp, doc).Error()})

@@ -89,7 +89,7 @@ func (c *Client) listStations(ctx context.Context, groupID string) ([]Station, e
 	seen := map[string]bool{}
 	for page := int64(1); ; page++ {
 		q := url.Values{"id": {groupID}, "page": {strconv.FormatInt(page, 10)}, "per-page": {strconv.Itoa(stationsPerPage)}}
-		resp, doc, err := c.get(ctx, stationsListPath, q)
+		resp, doc, err := c.read(ctx, stationsListPath, q)
 		if err != nil {
 			return nil, err
 		}
@@ -176,7 +176,7 @@ func (c *Client) States(ctx context.Context, groupID string) (StationStates, err
 		return StationStates{}, errors.New("the group id is empty")
 	}
 	return c.states.Do(ctx, groupID, func(ctx context.Context) (StationStates, error) {
-		resp, doc, err := c.get(ctx, statesPath, url.Values{"group-id": {groupID}})
+		resp, doc, err := c.read(ctx, statesPath, url.Values{"group-id": {groupID}})
 		if err != nil {
 			return StationStates{}, err
 		}
@@ -396,7 +396,7 @@ func (c *Client) changeStation(ctx context.Context, groupID string, op MemberOp,
 	} else {
 		q.Set("delete-group", groupID)
 	}
-	resp, doc, err := c.call(ctx, stationChangePath, q, true)
+	resp, doc, err := c.request(ctx, stationChangePath, q, true)
 	if err != nil {
 		return err
 	}

@@ -56,7 +56,7 @@ func (c *Client) Children(ctx context.Context, parentID string) ([]TreeNode, err
 		if parentID != "" {
 			q.Set("parent-group", parentID)
 		}
-		resp, doc, err := c.get(ctx, listPath, q)
+		resp, doc, err := c.read(ctx, listPath, q)
 		if err != nil {
 			return nil, err
 		}

@@ -114,11 +114,11 @@ func (w *writes) isClaimed(id string) bool {
 	return w.claimed[id]
 }
 
-// write sends a write once and returns its answer. A refusal is a
+// writeOnce sends a write once and returns its answer. A refusal is a
 // *WriteError; any other failure leaves the outcome open when
 // mayHaveHappened says so.
-func (c *Client) write(ctx context.Context, op Op, path string, q url.Values, id string) (*document, error) {
-	resp, doc, err := c.call(ctx, path, q, true)
+func (c *Client) writeOnce(ctx context.Context, op Op, path string, q url.Values, id string) (*document, error) {
+	resp, doc, err := c.request(ctx, path, q, true)
 	if err != nil {
 		return nil, err
 	}
@@ -285,7 +285,7 @@ func (c *Client) CreateGroup(ctx context.Context, in GroupInput) (WriteResult, e
 		q.Set("id", in.ID)
 	}
 	var res WriteResult
-	doc, err := c.write(ctx, OpCreate, addPath, q, in.ID)
+	doc, err := c.writeOnce(ctx, OpCreate, addPath, q, in.ID)
 	var id string
 	switch {
 	case err == nil:
@@ -431,7 +431,7 @@ func (c *Client) UpdateGroup(ctx context.Context, id string, in GroupInput) (Wri
 	}
 	q := url.Values{"id": {id}, "name": {in.Name}, "description": {in.Description}, "parent-group": {in.ParentID}}
 	var res WriteResult
-	doc, err := c.write(ctx, OpChange, changePath, q, id)
+	doc, err := c.writeOnce(ctx, OpChange, changePath, q, id)
 	switch {
 	case err == nil:
 		if doc.WrittenID != "" && doc.WrittenID != id {
@@ -507,7 +507,7 @@ func (c *Client) checkNotBelow(ctx context.Context, parent, id string) error {
 // group still there is an *OutcomeUnknownError.
 func (c *Client) DeleteGroup(ctx context.Context, id, parentID string) (WriteResult, error) {
 	var res WriteResult
-	doc, err := c.write(ctx, OpDelete, deletePath, url.Values{"id": {id}}, id)
+	doc, err := c.writeOnce(ctx, OpDelete, deletePath, url.Values{"id": {id}}, id)
 	switch {
 	case err == nil:
 		if len(doc.Groups) > 0 && !slices.ContainsFunc(doc.Groups, func(g Group) bool { return g.ID == id }) {

@@ -595,3 +595,25 @@ func TestWritesOnEveryServerLine(t *testing.T) {
 		})
 	}
 }
+
+// A write that is a run's first request (a destroy without refresh) on a
+// server whose JSON head does not parse: a read settles the format first,
+// so the write goes once, in XML.
+func TestWriteFirstSettlesTheFormatWithARead(t *testing.T) {
+	t.Parallel()
+	c, srv := setup(t)
+	if err := srv.SetDrWebServerLine(emulator.DrWebESS12); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.DeleteGroup(context.Background(), "8f1c2a10-0005-4e11-9a01-000000000005", moscow); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range srv.Requests() {
+		got = append(got, r.Path+"?format="+r.Query.Get("format"))
+	}
+	want := []string{listPath + "?format=json", listPath + "?format=", deletePath + "?format="}
+	if !slices.Equal(got, want) {
+		t.Fatalf("requests %v, want %v", got, want)
+	}
+}
