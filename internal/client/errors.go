@@ -92,11 +92,16 @@ func (e *RequestError) Unwrap() error { return e.err }
 // its own name for that setting (an attribute, an environment variable).
 type ConfigError struct {
 	Vendor  string
-	Field   string        // "BaseURL", "ClientID", …
+	Field   ConfigField   // opswat.FieldBaseURL, drweb.FieldLogin, …
 	Problem ConfigProblem // what is wrong with it
-	Other   string        // Missing: the field given without it; Conflict: the field it conflicts with
+	Other   ConfigField   // Missing: the field given without it; Conflict: the field it conflicts with
 	Err     error         // Invalid: why
 }
+
+// ConfigField names a field of a vendor's Config. Each vendor package
+// exports its own, so that a caller that maps them to its settings names
+// them in code a rename breaks at compile time.
+type ConfigField string
 
 // ConfigProblem says what is wrong with a configuration field.
 type ConfigProblem int

@@ -98,18 +98,25 @@ type Config struct {
 	maxBatch    int           // ids in one request
 }
 
+// The fields of Config, as a *client.ConfigError names them.
+const (
+	FieldURL      client.ConfigField = "URL"
+	FieldLogin    client.ConfigField = "Login"
+	FieldPassword client.ConfigField = "Password"
+)
+
 // check validates the configuration and returns its base URL; its error
 // is a *client.ConfigError naming the field.
 func (cfg Config) check() (*url.URL, error) {
 	switch {
 	case cfg.URL == "":
-		return nil, &client.ConfigError{Vendor: Vendor, Field: "URL", Problem: client.Missing}
+		return nil, &client.ConfigError{Vendor: Vendor, Field: FieldURL, Problem: client.Missing}
 	case cfg.Login == "":
-		return nil, &client.ConfigError{Vendor: Vendor, Field: "Login", Problem: client.Missing}
+		return nil, &client.ConfigError{Vendor: Vendor, Field: FieldLogin, Problem: client.Missing}
 	}
 	u, err := client.ParseBaseURL(cfg.URL)
 	if err != nil {
-		return nil, &client.ConfigError{Vendor: Vendor, Field: "URL", Problem: client.Invalid, Err: err}
+		return nil, &client.ConfigError{Vendor: Vendor, Field: FieldURL, Problem: client.Invalid, Err: err}
 	}
 	return u, nil
 }

@@ -279,7 +279,7 @@ func TestNewValidatesConfig(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
 		cfg     Config
-		field   string
+		field   client.ConfigField
 		problem client.ConfigProblem
 		text    string
 	}{

@@ -109,31 +109,42 @@ type Config struct {
 	planWindow time.Duration // quiet time before waiting lookups are decided (see planner); longer only in tests
 }
 
+// The fields of Config, as a *client.ConfigError names them.
+const (
+	FieldBaseURL           client.ConfigField = "BaseURL"
+	FieldAccessToken       client.ConfigField = "AccessToken"
+	FieldClientID          client.ConfigField = "ClientID"
+	FieldClientSecret      client.ConfigField = "ClientSecret"
+	FieldRequestsPerMinute client.ConfigField = "RequestsPerMinute"
+	FieldCacheTTL          client.ConfigField = "CacheTTL"
+	FieldCacheDir          client.ConfigField = "CacheDir"
+)
+
 // check validates the configuration and returns its base URL; its error
 // is a *client.ConfigError naming the field.
 func (cfg Config) check() (*url.URL, error) {
-	problem := func(field string, p client.ConfigProblem, other string, err error) error {
+	problem := func(field client.ConfigField, p client.ConfigProblem, other client.ConfigField, err error) error {
 		return &client.ConfigError{Vendor: Vendor, Field: field, Problem: p, Other: other, Err: err}
 	}
 	switch {
 	case cfg.AccessToken != "" && cfg.ClientID != "":
-		return nil, problem("AccessToken", client.Conflict, "ClientID", nil)
+		return nil, problem(FieldAccessToken, client.Conflict, FieldClientID, nil)
 	case cfg.AccessToken != "" && cfg.ClientSecret != "":
-		return nil, problem("AccessToken", client.Conflict, "ClientSecret", nil)
+		return nil, problem(FieldAccessToken, client.Conflict, FieldClientSecret, nil)
 	case cfg.AccessToken == "" && cfg.ClientID == "" && cfg.ClientSecret == "":
-		return nil, problem("AccessToken", client.Missing, "", nil)
+		return nil, problem(FieldAccessToken, client.Missing, "", nil)
 	case cfg.AccessToken == "" && cfg.ClientID == "":
-		return nil, problem("ClientID", client.Missing, "ClientSecret", nil)
+		return nil, problem(FieldClientID, client.Missing, FieldClientSecret, nil)
 	case cfg.AccessToken == "" && cfg.ClientSecret == "":
-		return nil, problem("ClientSecret", client.Missing, "ClientID", nil)
+		return nil, problem(FieldClientSecret, client.Missing, FieldClientID, nil)
 	case cfg.CacheTTL < 0:
-		return nil, problem("CacheTTL", client.Invalid, "", fmt.Errorf("%s is negative: give 0 for no cache, or a duration such as 10m", cfg.CacheTTL))
+		return nil, problem(FieldCacheTTL, client.Invalid, "", fmt.Errorf("%s is negative: give 0 for no cache, or a duration such as 10m", cfg.CacheTTL))
 	case cfg.RequestsPerMinute < 0:
-		return nil, problem("RequestsPerMinute", client.Invalid, "", fmt.Errorf("%d is not a rate: give 1 or more (the API allows %d)", cfg.RequestsPerMinute, DefaultRequestsPerMinute))
+		return nil, problem(FieldRequestsPerMinute, client.Invalid, "", fmt.Errorf("%d is not a rate: give 1 or more (the API allows %d)", cfg.RequestsPerMinute, DefaultRequestsPerMinute))
 	}
 	u, err := ParseBaseURL(cmp.Or(cfg.BaseURL, DefaultBaseURL))
 	if err != nil {
-		return nil, problem("BaseURL", client.Invalid, "", err)
+		return nil, problem(FieldBaseURL, client.Invalid, "", err)
 	}
 	return u, nil
 }
@@ -182,7 +193,7 @@ func New(cfg Config, settings client.Settings) (*Client, error) {
 	c.notices.logger = hc.Logger()
 	if cfg.CacheTTL > 0 || cfg.CacheRefresh {
 		if cfg.CacheDir == "" {
-			return nil, &client.ConfigError{Vendor: Vendor, Field: "CacheDir", Problem: client.Missing}
+			return nil, &client.ConfigError{Vendor: Vendor, Field: FieldCacheDir, Problem: client.Missing}
 		}
 		c.cache = &diskCache{dir: cfg.CacheDir, ttl: cfg.CacheTTL, key: cacheKey(base.String(), cfg.ClientID, cfg.AccessToken), logger: hc.Logger(), notices: &c.notices}
 	}

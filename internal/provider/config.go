@@ -176,34 +176,34 @@ type vendorBlock struct {
 	subsystem           string // of its log lines
 	product             string // what its data sources read
 	envCAFile, envInsec string
-	credentials         string // what travels unencrypted over http://
-	example             string // an address to show in errors
-	urlHint             string // what the URL must be
-	fields              map[string]field
+	credentials         string                       // what travels unencrypted over http://
+	example             string                       // an address to show in errors
+	urlHint             string                       // what the URL must be
+	fields              map[client.ConfigField]field // keyed by the vendor's Config fields
 }
 
 var (
 	opswatBlock = vendorBlock{
 		name: "OPSWAT", block: "opswat", subsystem: subsystemOPSWAT, product: "OPSWAT MetaDefender IT Access", envCAFile: envOPSWATCAFile, envInsec: envOPSWATInsecure,
 		credentials: "access token and client secret", example: opswat.DefaultBaseURL, urlHint: "Use the API host, such as " + opswat.DefaultBaseURL + ".",
-		fields: map[string]field{
-			"BaseURL":           {"base_url", envOPSWATBaseURL, "base URL", "Base URL"},
-			"AccessToken":       {"access_token", envOPSWATAccessToken, "access token", "Access Token"},
-			"ClientID":          {"client_id", envOPSWATClientID, "client ID", "Client ID"},
-			"ClientSecret":      {"client_secret", envOPSWATClientSecret, "client secret", "Client Secret"},
-			"RequestsPerMinute": {"requests_per_minute", envOPSWATRPM, "requests per minute", "Requests Per Minute"},
-			"CacheTTL":          {"cache_ttl", envOPSWATCacheTTL, "cache TTL", "Cache TTL"},
-			"CacheDir":          {"cache_dir", envOPSWATCacheDir, "cache directory", "Cache Directory"},
+		fields: map[client.ConfigField]field{
+			opswat.FieldBaseURL:           {"base_url", envOPSWATBaseURL, "base URL", "Base URL"},
+			opswat.FieldAccessToken:       {"access_token", envOPSWATAccessToken, "access token", "Access Token"},
+			opswat.FieldClientID:          {"client_id", envOPSWATClientID, "client ID", "Client ID"},
+			opswat.FieldClientSecret:      {"client_secret", envOPSWATClientSecret, "client secret", "Client Secret"},
+			opswat.FieldRequestsPerMinute: {"requests_per_minute", envOPSWATRPM, "requests per minute", "Requests Per Minute"},
+			opswat.FieldCacheTTL:          {"cache_ttl", envOPSWATCacheTTL, "cache TTL", "Cache TTL"},
+			opswat.FieldCacheDir:          {"cache_dir", envOPSWATCacheDir, "cache directory", "Cache Directory"},
 		},
 	}
 	drwebBlock = vendorBlock{
 		name: "Dr.Web", block: "drweb", subsystem: subsystemDrWeb, product: "Dr.Web", envCAFile: envDrWebCAFile, envInsec: envDrWebInsecure,
 		credentials: "administrator's login and password", example: "https://esuite.example.com:9081",
 		urlHint: "Use the server's web address, such as https://esuite.example.com:9081.",
-		fields: map[string]field{
-			"URL":      {"url", envDrWebURL, "server URL", "URL"},
-			"Login":    {"login", envDrWebLogin, "login", "Login"},
-			"Password": {"password", envDrWebPassword, "password", "Password"},
+		fields: map[client.ConfigField]field{
+			drweb.FieldURL:      {"url", envDrWebURL, "server URL", "URL"},
+			drweb.FieldLogin:    {"login", envDrWebLogin, "login", "Login"},
+			drweb.FieldPassword: {"password", envDrWebPassword, "password", "Password"},
 		},
 	}
 )
@@ -218,7 +218,7 @@ func configProblem(v vendorBlock, err error, fromEnv bool) diag.Diagnostics {
 	}
 	f := v.fields[ce.Field]
 	// name is how the user gave a field: by its attribute or its variable.
-	name := func(field string) string {
+	name := func(field client.ConfigField) string {
 		if fromEnv {
 			return v.fields[field].env
 		}
@@ -242,7 +242,7 @@ func configProblem(v vendorBlock, err error, fromEnv bool) diag.Diagnostics {
 		// conflict a vendor reports.
 		return notConfigured("Conflicting "+v.name+" Credentials",
 			fmt.Sprintf("Both %s and %s/%s are set. Set either an access token or client credentials, not both.",
-				name(ce.Field), name("ClientID"), name("ClientSecret")))
+				name(ce.Field), name(opswat.FieldClientID), name(opswat.FieldClientSecret)))
 	}
 	detail := fmt.Sprintf("The %s %s (%s.%s or %s) is invalid: %v.", v.name, f.label, v.block, f.attr, f.env, ce.Err)
 	if (f.attr == "url" || f.attr == "base_url") && !errors.Is(ce.Err, opswat.ErrBaseURLHasPath) { // that one names the host to use
@@ -282,9 +282,9 @@ func resolveTLS(v vendorBlock, ca types.String, insecure types.Bool, getenv gete
 
 // connectionWarnings warns about connections that expose the credentials.
 func connectionWarnings(v vendorBlock, s tlsSettings, u *url.URL) (warnings diag.Diagnostics) {
-	urlField := v.fields["URL"]
+	urlField := v.fields[drweb.FieldURL]
 	if urlField.attr == "" {
-		urlField = v.fields["BaseURL"]
+		urlField = v.fields[opswat.FieldBaseURL]
 	}
 	warn := func(inConfig bool, attr, env, summary, detail string) {
 		if inConfig {

@@ -404,7 +404,7 @@ data "endpointgroups_opswat_group" "x" {
 // of problem a vendor reports, and passes any other error through.
 func TestConfigProblem(t *testing.T) {
 	t.Parallel()
-	opswatErr := func(field string, p client.ConfigProblem, other string, err error) error {
+	opswatErr := func(field client.ConfigField, p client.ConfigProblem, other client.ConfigField, err error) error {
 		return &client.ConfigError{Vendor: opswat.Vendor, Field: field, Problem: p, Other: other, Err: err}
 	}
 	for _, tc := range []struct {
