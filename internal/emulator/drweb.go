@@ -215,12 +215,10 @@ func (s *Server) drwebGroups(w http.ResponseWriter, r *http.Request) {
 				out.fail(http.StatusOK, DrWebErrNotFound, "Group "+id+" not found")
 				return
 			}
-			v := s.view(g, seed.Groups, byID, r, q.Get("rights") == "yes", q.Get("keys") == "yes")
+			// Only the ESS lines print components.
+			comps := q.Get("components") == "yes" && (line == DrWebESS12 || line == DrWebESS1301)
+			v := s.view(g, seed.Groups, byID, r, q.Get("rights") == "yes", q.Get("keys") == "yes", comps)
 			v.Stations = counts[g.ID]
-			if q.Get("components") == "yes" && (line == DrWebESS12 || line == DrWebESS1301) {
-				v.withComps = true
-				v.comps, v.compsFrom = inherited(g, byID, func(x *DrWebGroup) bool { return x.Components != nil }, func(x *DrWebGroup) []DrWebComponent { return x.Components })
-			}
 			views = append(views, v)
 		}
 		out.info(views)
@@ -237,7 +235,7 @@ func (s *Server) drwebGroups(w http.ResponseWriter, r *http.Request) {
 			g := &seed.Groups[i]
 			listed := g.ID != EveryoneID && (line == DrWebESS1301 || !slices.Contains(drwebSystemIDs, g.ID))
 			if g.ParentID == parent && listed {
-				v := s.view(g, seed.Groups, byID, r, false, false)
+				v := s.view(g, seed.Groups, byID, r, false, false, false)
 				v.Stations = counts[g.ID]
 				views = append(views, v)
 			}
@@ -257,7 +255,7 @@ func (s *Server) drwebOut(w http.ResponseWriter, r *http.Request) drwebWriter {
 	return drwebWriter{w: w, json: r.URL.Query().Get("format") == "json" && !s.xmlOnly, esRoot: s.esRoot, line: s.line}
 }
 
-func (s *Server) view(g *DrWebGroup, all []DrWebGroup, byID map[string]*DrWebGroup, r *http.Request, rights, keys bool) drwebView {
+func (s *Server) view(g *DrWebGroup, all []DrWebGroup, byID map[string]*DrWebGroup, r *http.Request, rights, keys, components bool) drwebView {
 	v := drwebView{DrWebGroup: *g}
 	if p, ok := byID[g.ParentID]; ok {
 		v.parentName = p.Name
@@ -269,34 +267,15 @@ func (s *Server) view(g *DrWebGroup, all []DrWebGroup, byID map[string]*DrWebGro
 	}
 	// Inherited settings come from the nearest ancestor that has its own,
 	// and from Everyone at the top.
-	source := func(has func(*DrWebGroup) bool) *DrWebGroup {
-		for cur, hops := g, 0; cur != nil && hops < 64; hops++ {
-			if has(cur) {
-				return cur
-			}
-			next, ok := byID[cur.ParentID]
-			if !ok && cur.ID != EveryoneID {
-				next = byID[EveryoneID]
-			}
-			cur = next
-		}
-		return nil
-	}
 	if rights {
-		if src := source(func(x *DrWebGroup) bool { return x.Rights != nil }); src != nil {
-			v.rights = src.Rights
-			if src.ID != g.ID {
-				v.rightsFrom = src
-			}
-		}
+		v.rights, v.rightsFrom = inherited(g, byID, func(x *DrWebGroup) bool { return x.Rights != nil }, func(x *DrWebGroup) []DrWebRight { return x.Rights })
 	}
 	if keys {
-		if src := source(func(x *DrWebGroup) bool { return x.Keys != nil }); src != nil {
-			v.keys = src.Keys
-			if src.ID != g.ID {
-				v.keysFrom = src
-			}
-		}
+		v.keys, v.keysFrom = inherited(g, byID, func(x *DrWebGroup) bool { return x.Keys != nil }, func(x *DrWebGroup) []string { return x.Keys })
+	}
+	if components {
+		v.withComps = true
+		v.comps, v.compsFrom = inherited(g, byID, func(x *DrWebGroup) bool { return x.Components != nil }, func(x *DrWebGroup) []DrWebComponent { return x.Components })
 	}
 	scheme := "http"
 	if r.TLS != nil {

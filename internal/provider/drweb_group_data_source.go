@@ -166,39 +166,38 @@ func inheritanceAttributes(what string) map[string]schema.Attribute {
 	}
 }
 
+// codedItems are the attributes of a group setting that lists coded items
+// (rights, components): where it comes from, the items in server order, and
+// by_code, each code mapped to the item's number.
+func codedItems(what, itemsDesc string, item map[string]schema.Attribute, byCodeDesc string) map[string]schema.Attribute {
+	attrs := inheritanceAttributes(what)
+	attrs["items"] = schema.ListNestedAttribute{
+		Computed: true, MarkdownDescription: itemsDesc,
+		NestedObject: schema.NestedAttributeObject{Attributes: item},
+	}
+	attrs["by_code"] = schema.MapAttribute{Computed: true, ElementType: types.Int64Type, MarkdownDescription: byCodeDesc}
+	return attrs
+}
+
 // drwebGroupAttributes are the attributes of one group, all computed; the
 // singular data source makes id, name and parent_id optional.
 func drwebGroupAttributes() map[string]schema.Attribute {
-	rights := inheritanceAttributes("rights")
-	rights["items"] = schema.ListNestedAttribute{
-		Computed:            true,
-		MarkdownDescription: "The rights, in server order.",
-		NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+	rights := codedItems("rights", "The rights, in server order.",
+		map[string]schema.Attribute{
 			"code":  schema.Int64Attribute{Computed: true, MarkdownDescription: "The right's numeric code."},
 			"name":  schema.StringAttribute{Computed: true, MarkdownDescription: "The right's name, such as `Run Dr.Web Scanner for Windows`; the server leaves some empty."},
 			"value": schema.Int64Attribute{Computed: true, MarkdownDescription: "The right's value (`1` allowed, `0` denied)."},
-		}},
-	}
-	rights["by_code"] = schema.MapAttribute{
-		Computed: true, ElementType: types.Int64Type,
-		MarkdownDescription: "The same rights keyed by their code as a string, each mapped to its value: " +
-			"`rights.by_code[\"1\"] == 1` tests one right without a loop.",
-	}
-	components := inheritanceAttributes("components")
-	components["items"] = schema.ListNestedAttribute{
-		Computed:            true,
-		MarkdownDescription: "The components, in server order (the servers fill the list for Windows stations only).",
-		NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+		},
+		"The same rights keyed by their code as a string, each mapped to its value: "+
+			"`rights.by_code[\"1\"] == 1` tests one right without a loop.")
+	components := codedItems("components", "The components, in server order (the servers fill the list for Windows stations only).",
+		map[string]schema.Attribute{
 			"code":   schema.Int64Attribute{Computed: true, MarkdownDescription: "The component's numeric code, such as `4` (Dr.Web Scanner for Windows) or `105` (Dr.Web Firewall)."},
 			"name":   schema.StringAttribute{Computed: true, MarkdownDescription: "The component's name as the server sends it."},
 			"status": schema.Int64Attribute{Computed: true, MarkdownDescription: "`2` must be installed, `1` may be installed, `0` must not be installed."},
-		}},
-	}
-	components["by_code"] = schema.MapAttribute{
-		Computed: true, ElementType: types.Int64Type,
-		MarkdownDescription: "The same components keyed by their code as a string, each mapped to its status: " +
-			"`components.by_code[\"105\"] == 2` tests that the firewall must be installed.",
-	}
+		},
+		"The same components keyed by their code as a string, each mapped to its status: "+
+			"`components.by_code[\"105\"] == 2` tests that the firewall must be installed.")
 	keys := inheritanceAttributes("license keys")
 	keys["ids"] = schema.ListAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: "The license key ids, in server order; empty when the group has none."}
 

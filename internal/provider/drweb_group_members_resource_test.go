@@ -360,3 +360,59 @@ func TestAccDrWebGroupMembers_lostAnswers(t *testing.T) {
 		t.Errorf("sent %v, want the one add", got)
 	}
 }
+
+// The group deleted in the Control Center: the refresh says so and drops
+// the resource, the plan shows it to be created, and the apply fails naming
+// the group, having sent nothing; a destroy with the group gone succeeds
+// with nothing to send.
+func TestAccDrWebGroupMembers_groupGone(t *testing.T) {
+	srv := startEmulator(t)
+	st := srv.DrWebStationsIn(idWindows)[1]
+	c := newCLI(t)
+	dir := workdir(t, membersConfig(srv, st))
+	if out, err := c.run(dir, nil, "apply", "-auto-approve", "-input=false", "-no-color"); err != nil {
+		t.Fatalf("apply: %v\n%s", err, out)
+	}
+	if !srv.DeleteDrWebGroup(idLinux) {
+		t.Fatal("no Linux group")
+	}
+	srv.ResetLog()
+	out, err := c.run(dir, nil, "plan", "-input=false", "-no-color")
+	flat := strings.Join(strings.Fields(out), " ")
+	if err != nil || !strings.Contains(flat, "Warning: Dr.Web Group Gone") || !strings.Contains(flat, "the resource is removed from the state") ||
+		!strings.Contains(flat, "endpointgroups_drweb_group_members.linux will be created") {
+		t.Errorf("the plan after the group went (%v):\n%s", err, out)
+	}
+	out, err = c.run(dir, nil, "apply", "-auto-approve", "-input=false", "-no-color")
+	if flat := strings.Join(strings.Fields(out), " "); err == nil || !strings.Contains(flat, `Dr.Web group "`+idLinux+`" not found`) {
+		t.Errorf("the apply after the group went (%v):\n%s", err, out)
+	}
+	if n := srv.Count(stationChangePath); n != 0 {
+		t.Errorf("the plan and the apply sent %d change.ds", n)
+	}
+	if out, err := c.run(dir, nil, "destroy", "-auto-approve", "-input=false", "-no-color"); err != nil {
+		t.Fatalf("destroy: %v\n%s", err, out)
+	}
+	if n := srv.Count(stationChangePath); n != 0 {
+		t.Errorf("the destroy sent %d change.ds", n)
+	}
+}
+
+// An import id that is neither a group nor GROUP:STATION,STATION.
+func TestAccDrWebGroupMembers_badImportID(t *testing.T) {
+	srv := startEmulator(t)
+	for _, id := range []string{":s-1", idWindows + ":", idWindows + ": , "} {
+		t.Run(id, func(t *testing.T) {
+			accTest(t, resource.TestStep{
+				Config: accRequiredProviders() + providerBlock(srv) + `
+resource "endpointgroups_drweb_group_members" "w" {
+  group_id    = "` + idWindows + `"
+  station_ids = []
+}
+`,
+				ResourceName: "endpointgroups_drweb_group_members.w", ImportState: true, ImportStateId: id,
+				ExpectError: errorRe(`The import id "` + id + `" is neither a group id nor GROUP:STATION,STATION.`),
+			})
+		})
+	}
+}

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"fmt"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"os"
 	"path/filepath"
 	"strings"
@@ -242,6 +243,22 @@ func TestAccOPSWATManyNamesCost(t *testing.T) {
 			if n := srv.Count("/o/oauth/token"); n != 1 {
 				t.Errorf("%d token requests", n)
 			}
+		})
+	}
+}
+
+// A cache_ttl that is not a duration fails at plan time, on the attribute.
+func TestAccOPSWATCacheTTLInvalid(t *testing.T) {
+	srv := startEmulator(t)
+	for ttl, want := range map[string]string{
+		"ten minutes": `"ten minutes" is not a duration: write it like 10m or 1h, or 0s for no cache`,
+		"-5m":         `"-5m" is negative: give 0s for no cache, or a duration such as 10m`,
+	} {
+		t.Run(ttl, func(t *testing.T) {
+			accTest(t, resource.TestStep{
+				Config:      opswatCacheConfig(srv, t.TempDir(), ttl, "data \"endpointgroups_opswat_group\" \"x\" {\n  id = \"167641719\"\n}\n"),
+				ExpectError: errorRe(want),
+			})
 		})
 	}
 }

@@ -1,0 +1,71 @@
+package provider
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+
+	"github.com/endpointgroups/terraform-provider-endpointgroups/internal/drweb"
+)
+
+// Each membership outcome that is not a plain success becomes its
+// diagnostic: refusals and unknown outcomes as errors on station_ids, a
+// station kept in its primary group and a confirmed lost answer as
+// warnings; a plain success says nothing.
+func TestAddMemberChangeDiagnostics(t *testing.T) {
+	t.Parallel()
+	refused := &drweb.StationWriteError{Op: drweb.OpAddStation, Station: "s-1", Group: "g", Code: "8", Message: "Station 's-1' not found"}
+	res := drweb.MembersResult{Changes: []drweb.MemberChange{
+		{Op: drweb.OpAddStation, Station: "s-0", Outcome: drweb.MemberDone},
+		{Op: drweb.OpAddStation, Station: "s-1", Outcome: drweb.MemberRefused, Err: refused},
+		{Op: drweb.OpAddStation, Station: "s-2", Outcome: drweb.MemberUnknown, Err: errors.New("reset")},
+		{Op: drweb.OpRemoveStation, Station: "s-3", Outcome: drweb.MemberKeptPrimary},
+		{Op: drweb.OpAddStation, Station: "s-4", Outcome: drweb.MemberDoneAnswerLost},
+	}}
+	var diags diag.Diagnostics
+	addMemberChangeDiagnostics(&diags, "g", res)
+	want := []struct {
+		severity diag.Severity
+		summary  string
+		at       bool
+		detail   []string
+	}{
+		{diag.SeverityError, "Dr.Web Station Not Added To Group", true, []string{`Dr.Web refused to add the station "s-1" to the group "g": error 8`, "Nothing was sent again"}},
+		{diag.SeverityError, "Dr.Web Station Change Outcome Unknown", true, []string{`The add of the station "s-2" (group "g")`, "reset", "Nothing was sent again"}},
+		{diag.SeverityWarning, "Dr.Web Station Kept In Its Primary Group", true, []string{`"s-3"`, "primary group", "will not try again"}},
+		{diag.SeverityWarning, "Dr.Web Answer Lost, Change Confirmed", false, []string{`"s-4"`, "nothing was sent again"}},
+	}
+	if len(diags) != len(want) {
+		t.Fatalf("%d diagnostics, want %d: %v", len(diags), len(want), diags)
+	}
+	for i, w := range want {
+		d := diags[i]
+		_, hasPath := d.(diag.DiagnosticWithPath)
+		if d.Severity() != w.severity || d.Summary() != w.summary || hasPath != w.at {
+			t.Errorf("%d: %v %q (path %v), want %v %q (path %v)", i, d.Severity(), d.Summary(), hasPath, w.severity, w.summary, w.at)
+		}
+		if wp, ok := d.(diag.DiagnosticWithPath); ok && !wp.Path().Equal(path.Root("station_ids")) {
+			t.Errorf("%d: at %s", i, wp.Path())
+		}
+		for _, part := range w.detail {
+			if !strings.Contains(d.Detail(), part) {
+				t.Errorf("%d %q: detail lacks %q:\n%s", i, w.summary, part, d.Detail())
+			}
+		}
+	}
+}
+
+// A station listing that contradicts itself is its own error.
+func TestAddDrWebErrorPaging(t *testing.T) {
+	t.Parallel()
+	var diags diag.Diagnostics
+	addDrWebError(&diags, &drweb.PagingError{GroupID: "g", Why: "page 2 was asked for and page 1 came back"}, path.Root("group_id"))
+	if len(diags) != 1 || diags[0].Summary() != "Inconsistent Dr.Web Station Listing" ||
+		!strings.Contains(diags[0].Detail(), `the group "g" cannot be trusted: page 2 was asked for and page 1 came back`) ||
+		!strings.Contains(diags[0].Detail(), "caching proxy") {
+		t.Fatalf("%v", diags)
+	}
+}
