@@ -314,8 +314,9 @@ func TestChangeMembersFaults(t *testing.T) {
 					remove = []string{st}
 				}
 				srv.ResetLog()
-				f.Path, f.Times = stationChangePath, 1
-				srv.AddFault(f)
+				fault := f // the two ops' subtests run at once
+				fault.Path, fault.Times = stationChangePath, 1
+				srv.AddFault(fault)
 				res, err := c.ChangeMembers(ctx, linux, add, remove)
 				if err != nil {
 					t.Fatal(err)
