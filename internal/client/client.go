@@ -128,13 +128,15 @@ func New(api API, s Settings) (*Client, error) {
 			HTTPClient:   hc,
 			RetryWaitMin: s.RetryWaitMin,
 			RetryWaitMax: s.RetryWaitMax,
-			RetryMax:     s.MaxRetries,
 			CheckRetry:   policy,
-			Backoff:      backoff,
 			ErrorHandler: retryablehttp.PassthroughErrorHandler,
 		}
 	}
-	c.retry, c.retryWrites = retrying(reads, checkRetry), retrying(writes, checkRetryWrite)
+	c.retry, c.retryWrites = retrying(reads, c.checkRetry), retrying(writes, checkRetryWrite)
+	// A read's own budgets bound its loop (see checkRetry); this only
+	// bounds their sum.
+	c.retry.RetryMax, c.retry.Backoff = s.MaxRetries+maxRateLimitRounds, c.backoff
+	c.retryWrites.RetryMax, c.retryWrites.Backoff = s.MaxRetries, backoff
 	return c, nil
 }
 
@@ -226,7 +228,8 @@ func (c *Client) Do(ctx context.Context, req Request) (*Response, error) {
 	if req.Body != nil {
 		body = req.Body
 	}
-	rreq, err := retryablehttp.NewRequestWithContext(ctx, req.Method, u.String(), body)
+	tried := &attempts{}
+	rreq, err := retryablehttp.NewRequestWithContext(context.WithValue(ctx, attemptsKey{}, tried), req.Method, u.String(), body)
 	if err != nil {
 		return nil, &RequestError{msg: c.api.Redactor.String(fmt.Sprintf("%s API: %s %s: %v", c.api.Vendor, req.Method, redactedURL, err)), err: err}
 	}
@@ -237,46 +240,24 @@ func (c *Client) Do(ctx context.Context, req Request) (*Response, error) {
 	}
 	rreq.Header.Set("User-Agent", c.settings.UserAgent)
 
-	rc, policy := c.retry, checkRetry
+	// A write is never waited out or retried on an answer: a 429 may come
+	// from a proxy after the write was carried out.
+	rc := c.retry
 	if req.Write {
-		rc, policy = c.retryWrites, checkRetryWrite
+		rc = c.retryWrites
 	}
 	resp, err := rc.Do(rreq)
-	// A 429 that says how long to wait (Retry-After, or the documented
-	// X-RateLimit-Reset-Time) is waited out here, not in the retry budget:
-	// waiting for an account's rate-limit window is normal, not an error.
-	// Not for a write: a 429 may come from a proxy after the write was
-	// carried out.
-	var limited rateLimitRounds
-	for err == nil && !req.Write && resp.StatusCode == http.StatusTooManyRequests {
-		wait, source, ok := RateLimitWait(resp.Header, time.Now())
-		if !ok || wait > MaxRetryAfter || limited.n >= maxRateLimitRounds {
-			limited.wait, limited.source, limited.header = wait, source, ok
-			break
-		}
-		drain(resp)
-		c.settings.Logger.Warn(ctx, "the API is rate limited; waiting as it asks", map[string]any{
-			"url": redactedURL, "wait_ms": wait.Milliseconds(), "header": source, "remaining": resp.Header.Get("X-RateLimit-Remaining"),
-		})
-		c.waits.note(time.Now(), wait, waitRateLimited)
-		if err := Sleep(ctx, wait); err != nil {
-			return nil, c.requestError(ctx, req.Method, redactedURL, err, policy)
-		}
-		limited.n++
-		limited.total += wait
-		resp, err = rc.Do(rreq)
-	}
 	if err != nil {
 		if resp != nil {
 			_ = resp.Body.Close()
 		}
-		return nil, c.requestError(ctx, req.Method, redactedURL, err, policy)
+		return nil, c.requestError(ctx, req.Method, redactedURL, err, req.Write)
 	}
 	defer resp.Body.Close()
 
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBodyBytes+1))
 	if err != nil {
-		return nil, c.requestError(ctx, req.Method, redactedURL, fmt.Errorf("reading the response body: %w", err), policy)
+		return nil, c.requestError(ctx, req.Method, redactedURL, fmt.Errorf("reading the response body: %w", err), req.Write)
 	}
 	out := &Response{
 		StatusCode: resp.StatusCode, Header: resp.Header, Body: data,
@@ -294,10 +275,14 @@ func (c *Client) Do(ctx context.Context, req Request) (*Response, error) {
 			code, msg := c.api.ErrorMessage(data)
 			e.Code, e.Message = c.api.Redactor.String(code), c.api.Redactor.String(msg)
 		}
-		if retryable, _ := policy(ctx, resp, nil); retryable && c.settings.MaxRetries > 0 {
+		if !req.Write && classify(resp, nil) == retryLater && c.settings.MaxRetries > 0 {
 			e.Retries = c.settings.MaxRetries
 		}
 		if resp.StatusCode == http.StatusTooManyRequests {
+			limited := tried.limited
+			if !req.Write {
+				limited.wait, limited.source, limited.header = RateLimitWait(resp.Header, time.Now())
+			}
 			e.Message = joinMessage(e.Message, limited.String())
 		} else if d, ok := RetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok && d > MaxRetryAfter {
 			e.Message = joinMessage(e.Message, fmt.Sprintf("the server asks to wait %s (Retry-After), longer than the provider waits (%s): try again later",
@@ -308,8 +293,11 @@ func (c *Client) Do(ctx context.Context, req Request) (*Response, error) {
 	return out, nil
 }
 
-func (c *Client) requestError(ctx context.Context, method, redactedURL string, err error, policy retryablehttp.CheckRetry) error {
-	retried, _ := policy(context.Background(), nil, err)
+func (c *Client) requestError(ctx context.Context, method, redactedURL string, err error, write bool) error {
+	retried := classify(nil, err) == retryLater
+	if write {
+		retried = nothingSent(err)
+	}
 	// url.Error repeats the unredacted URL: keep only its cause.
 	var ue *url.Error
 	if errors.As(err, &ue) {

@@ -542,6 +542,59 @@ func TestRateLimitWindowsAreWaitedOut(t *testing.T) {
 	})
 }
 
+// One loop retries a read, with two budgets: 429s that say how long to wait
+// do not spend max_retries, and errors that do never spend the windows.
+func TestRetryBudgetsInOneLoop(t *testing.T) {
+	t.Parallel()
+	window := func(w http.ResponseWriter) {
+		w.Header().Set("Retry-After", "0")
+		w.WriteHeader(http.StatusTooManyRequests)
+	}
+	t.Run("windows between retries", func(t *testing.T) {
+		t.Parallel()
+		// max_retries is 3: three 503s and four windows still succeed.
+		c, calls, log := setup(t, func(w http.ResponseWriter, r *http.Request, n int) {
+			switch {
+			case n <= 7 && n%2 == 1:
+				window(w)
+			case n <= 6:
+				w.WriteHeader(http.StatusServiceUnavailable)
+			default:
+				_, _ = io.WriteString(w, `{"ok":true}`)
+			}
+		})
+		if _, err := get(c); err != nil || calls.Load() != 8 {
+			t.Fatalf("%d calls: %v", calls.Load(), err)
+		}
+		if got := strings.Count(log.String(), "the API is rate limited; waiting as it asks"); got != 4 {
+			t.Fatalf("%d window log lines, want 4:\n%s", got, log.String())
+		}
+	})
+	t.Run("retries run out", func(t *testing.T) {
+		t.Parallel()
+		c, calls, _ := setup(t, func(w http.ResponseWriter, r *http.Request, n int) {
+			if n == 1 {
+				window(w)
+				return
+			}
+			w.WriteHeader(http.StatusBadGateway)
+		})
+		_, err := get(c)
+		if err == nil || calls.Load() != 5 || !strings.Contains(err.Error(), "retries") {
+			t.Fatalf("%d calls, want 1 window and 1 + 3 retries: %v", calls.Load(), err)
+		}
+	})
+	t.Run("windows run out", func(t *testing.T) {
+		t.Parallel()
+		c, calls, _ := setup(t, func(w http.ResponseWriter, r *http.Request, n int) { window(w) })
+		_, err := get(c)
+		if err == nil || calls.Load() != maxRateLimitRounds+1 ||
+			!strings.Contains(err.Error(), fmt.Sprintf("still rate limited after waiting out %d windows", maxRateLimitRounds)) {
+			t.Fatalf("%d calls: %v", calls.Load(), err)
+		}
+	})
+}
+
 // When the server has less of the account's budget left than the client's
 // own pacing assumes, the client paces to the server's figure.
 func TestLimiterPacesToTheServersBudget(t *testing.T) {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -16,32 +15,114 @@ import (
 	"github.com/hashicorp/go-retryablehttp"
 )
 
-// checkRetry retries connection errors and the statuses that mean "later":
-// 429, 502, 503, 504. Other statuses are answers, and are not retried.
-func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
-	if ctx.Err() != nil {
-		return false, ctx.Err()
-	}
+// One loop retries a read: retryablehttp's. Two budgets bound it, kept per
+// request in its context (see attempts): max_retries for connection errors
+// and the statuses that mean "later", and maxRateLimitRounds for 429s that
+// say how long to wait, which are waited out without spending retries
+// (waiting for an account's rate-limit window is normal, not an error).
+
+// outcome is what an answer or an error asks of a read.
+type outcome int
+
+const (
+	final      outcome = iota // an answer: not retried
+	retryLater                // retried within max_retries, with backoff
+	rateWindow                // a 429 that says how long to wait: waited out
+)
+
+// classify tells the outcome of one attempt of a read: connection errors
+// and 429, 502, 503, 504 are tried again; other statuses are answers.
+func classify(resp *http.Response, err error) outcome {
 	var redirect *RedirectError
 	var prepare *PrepareError
-	if errors.As(err, &redirect) || errors.As(err, &prepare) {
-		return false, nil
-	}
-	if err != nil {
-		return retryablehttp.DefaultRetryPolicy(ctx, resp, err)
+	switch {
+	case errors.As(err, &redirect) || errors.As(err, &prepare):
+		return final
+	case err != nil:
+		if retry, _ := retryablehttp.DefaultRetryPolicy(context.Background(), nil, err); retry {
+			return retryLater
+		}
+		return final
 	}
 	if d, ok := RetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok && d > MaxRetryAfter {
-		return false, nil // longer than the client waits: fail now, saying so
+		return final // longer than the client waits: fail now, saying so
 	}
 	switch resp.StatusCode {
 	case http.StatusTooManyRequests:
-		// One that says how long to wait is waited out by Do, outside the retry budget.
-		_, _, told := RateLimitWait(resp.Header, time.Now())
-		return !told, nil
+		if _, _, told := RateLimitWait(resp.Header, time.Now()); told {
+			return rateWindow
+		}
+		return retryLater
 	case http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return retryLater
+	}
+	return final
+}
+
+// attempts is what one read has spent of its two budgets.
+type attempts struct {
+	retries int
+	limited rateLimitRounds
+	window  bool          // the next attempt waits out a rate-limit window first:
+	next    time.Duration // this long
+}
+
+type attemptsKey struct{}
+
+func attemptsOf(ctx context.Context) *attempts {
+	a, _ := ctx.Value(attemptsKey{}).(*attempts)
+	if a == nil {
+		a = &attempts{} // not sent by Do: budgets of its own
+	}
+	return a
+}
+
+// checkRetry decides whether a read is tried again, and spends the budget
+// it is tried again on.
+func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	if ctx.Err() != nil {
+		return false, ctx.Err()
+	}
+	a := attemptsOf(ctx)
+	switch classify(resp, err) {
+	case rateWindow:
+		wait, source, _ := RateLimitWait(resp.Header, time.Now())
+		if wait > MaxRetryAfter || a.limited.n >= maxRateLimitRounds {
+			return false, nil
+		}
+		a.window, a.next, a.limited.source = true, wait, source
+		return true, nil
+	case retryLater:
+		if a.retries >= c.settings.MaxRetries {
+			return false, nil
+		}
+		a.retries++
 		return true, nil
 	}
 	return false, nil
+}
+
+// backoff is how long a read waits before it is tried again: the window a
+// 429 asked for, or backoff with jitter.
+func (c *Client) backoff(minWait, maxWait time.Duration, attempt int, resp *http.Response) time.Duration {
+	if resp == nil || resp.Request == nil {
+		return backoff(minWait, maxWait, attempt, resp)
+	}
+	ctx := resp.Request.Context()
+	a := attemptsOf(ctx)
+	if a.window {
+		wait := a.next
+		a.window, a.next = false, 0
+		c.settings.Logger.Warn(ctx, "the API is rate limited; waiting as it asks", map[string]any{
+			"url": c.api.Redactor.URL(resp.Request.URL), "wait_ms": wait.Milliseconds(), "header": a.limited.source,
+			"remaining": resp.Header.Get("X-RateLimit-Remaining"),
+		})
+		c.waits.note(time.Now(), wait, waitRateLimited)
+		a.limited.n++
+		a.limited.total += wait
+		return wait
+	}
+	return backoff(minWait, maxWait, attempt, resp)
 }
 
 // checkRetryWrite retries a write only when it never reached a server: a
@@ -156,11 +237,6 @@ func (r rateLimitRounds) String() string {
 			r.n, r.total.Round(time.Second))
 	}
 	return ""
-}
-
-func drain(resp *http.Response) {
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
-	_ = resp.Body.Close()
 }
 
 // Sleep waits d, or less if ctx ends first (then it returns ctx.Err()).
