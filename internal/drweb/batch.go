@@ -4,6 +4,8 @@ import (
 	"context"
 	"sync"
 	"time"
+
+	"github.com/endpointgroups/terraform-provider-endpointgroups/internal/client"
 )
 
 // batcher is the one waiting room of lookups by id. It coalesces them into
@@ -12,8 +14,8 @@ import (
 // remembers the run's answers.
 //
 // Terraform starts the reads of a plan some milliseconds apart, so a batch
-// waits until no new id has come for `window`, but never longer than
-// `maxWait` after its first id, or until it holds `max` ids. A batch that
+// waits (client.Coalescer) until no new id has come for a window, but never
+// longer than a maximum wait after its first id, or until it holds `max` ids. A batch that
 // is quiet but still expects ids — lookups under way that are not waiting
 // in it nor on a listing: between two steps on a busy machine, or waiting
 // on a request already sent (whose lookups come back for their ancestors,
@@ -26,19 +28,23 @@ import (
 // plan leaves no batch retrying, and a caller that comes after it starts a
 // new one.
 type batcher struct {
-	window  time.Duration
-	maxWait time.Duration
-	max     int
-	fetch   func(ctx context.Context, ids []string) map[string]result
+	max   int
+	fetch func(ctx context.Context, ids []string) map[string]result
 	// expecting says how many lookups are under way that may ask for ids
-	// (nil: none are counted); see flush.
+	// (nil: none are counted); see hold.
 	expecting func() int64
 
 	mu       sync.Mutex
+	gate     client.Coalescer  // when the open batch goes
 	done     map[string]Group  // the run's answers
 	carrying map[string]*batch // the batch that carries an id, open or sent
 	open     *batch            // the batch still taking ids
-	timer    *time.Timer
+}
+
+func newBatcher(window, maxWait time.Duration, maxIDs int, fetch func(ctx context.Context, ids []string) map[string]result, expecting func() int64) *batcher {
+	b := &batcher{max: maxIDs, fetch: fetch, expecting: expecting}
+	b.gate = client.Coalescer{L: &b.mu, Window: window, MaxWait: maxWait, Go: b.send, Hold: b.hold}
+	return b
 }
 
 type batch struct {
@@ -47,7 +53,6 @@ type batch struct {
 	live    int             // waiters still waiting
 	ctx     context.Context //nolint:containedctx // the batch's own context, cancelled when no one waits
 	cancel  context.CancelFunc
-	started time.Time
 }
 
 type result struct {
@@ -70,8 +75,9 @@ func (b *batcher) get(ctx context.Context, id string) (Group, error) {
 	if cur == nil || cur.ctx.Err() != nil { // none, or one whose waiters all left
 		cur = b.open
 		if cur == nil || cur.ctx.Err() != nil {
+			b.gate.Flush() // an open batch whose waiters all left goes, and sends nothing
 			bctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-			cur = &batch{waiters: map[string][]chan result{}, ctx: bctx, cancel: cancel, started: time.Now()}
+			cur = &batch{waiters: map[string][]chan result{}, ctx: bctx, cancel: cancel}
 			b.open = cur
 		}
 		if _, ok := cur.waiters[id]; !ok {
@@ -84,14 +90,9 @@ func (b *batcher) get(ctx context.Context, id string) (Group, error) {
 	cur.live++
 	if cur == b.open {
 		if len(cur.ids) >= b.max {
-			b.flushLocked()
+			b.gate.Flush()
 		} else {
-			// (Re)arm the timer: the batch goes when ids stop coming.
-			if b.timer != nil {
-				b.timer.Stop()
-			}
-			wait := min(b.window, b.maxWait-time.Since(cur.started))
-			b.timer = time.AfterFunc(max(wait, 0), func() { b.flush(cur) })
+			b.gate.Arrive() // the batch goes when ids stop coming
 		}
 	}
 	b.mu.Unlock()
@@ -121,32 +122,19 @@ func (b *batcher) forget(ids ...string) {
 	}
 }
 
-// flush sends the batch if it is still the open one: a timer that fired as
-// it was replaced must not send the next batch early.
-func (b *batcher) flush(which *batch) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.open != which {
-		return
-	}
-	if left := b.maxWait - time.Since(which.started); left > 0 && b.expecting != nil && int64(which.live) < b.expecting() {
-		// Lookups under way have yet to come: another window for them.
-		b.timer = time.AfterFunc(min(b.window, left), func() { b.flush(which) })
-		return
-	}
-	b.flushLocked()
+// hold keeps a quiet batch open while lookups under way have yet to come
+// (see the type's doc).
+func (b *batcher) hold() bool {
+	return b.expecting != nil && int64(b.open.live) < b.expecting()
 }
 
-func (b *batcher) flushLocked() {
+// send sends the open batch; b.mu is held.
+func (b *batcher) send() {
 	cur := b.open
 	if cur == nil {
 		return
 	}
 	b.open = nil
-	if b.timer != nil {
-		b.timer.Stop()
-		b.timer = nil
-	}
 	go func() {
 		defer cur.cancel()
 		results := cur.fetch(b)

@@ -143,8 +143,8 @@ func New(cfg Config, settings client.Settings) (*Client, error) {
 	if cfg.batchWindow > 0 {
 		window, maxWait = cfg.batchWindow, 5*cfg.batchWindow
 	}
-	c.batch = &batcher{window: window, maxWait: maxWait, max: cmp.Or(cfg.maxBatch, defaultMaxBatch), fetch: c.fetchInfo,
-		expecting: func() int64 { return c.peak.recent(c.lookups.Load()) - c.parked.Load() }}
+	c.batch = newBatcher(window, maxWait, cmp.Or(cfg.maxBatch, defaultMaxBatch), c.fetchInfo,
+		func() int64 { return c.peak.recent(c.lookups.Load()) - c.parked.Load() })
 	return c, nil
 }
 

@@ -99,9 +99,8 @@ func TestBatchWaitsForExpectedLookups(t *testing.T) {
 	var mu sync.Mutex
 	var sent [][]string
 	expect := int64(3)
-	b := &batcher{window: 10 * time.Millisecond, maxWait: 2 * time.Second, max: 100,
-		expecting: func() int64 { return expect },
-		fetch: func(_ context.Context, ids []string) map[string]result {
+	b := newBatcher(10*time.Millisecond, 2*time.Second, 100,
+		func(_ context.Context, ids []string) map[string]result {
 			mu.Lock()
 			sent = append(sent, ids)
 			mu.Unlock()
@@ -110,7 +109,7 @@ func TestBatchWaitsForExpectedLookups(t *testing.T) {
 				out[id] = result{group: Group{ID: id}}
 			}
 			return out
-		}}
+		}, func() int64 { return expect })
 	var wg sync.WaitGroup
 	for i, id := range []string{"a", "b", "c"} {
 		wg.Go(func() {
@@ -125,8 +124,9 @@ func TestBatchWaitsForExpectedLookups(t *testing.T) {
 		t.Fatalf("batches %v, want one with the three ids", sent)
 	}
 	// Expecting more than ever come: the batch goes at maxWait.
-	expect = 10
-	b.maxWait = 300 * time.Millisecond
+	b.mu.Lock()
+	expect, b.gate.MaxWait = 10, 300*time.Millisecond
+	b.mu.Unlock()
 	start := time.Now()
 	if _, err := b.get(context.Background(), "d"); err != nil || time.Since(start) < 250*time.Millisecond {
 		t.Fatalf("%v after %s", err, time.Since(start))

@@ -197,11 +197,12 @@ func New(cfg Config, settings client.Settings) (*Client, error) {
 		}
 		c.cache = &diskCache{dir: cfg.CacheDir, ttl: cfg.CacheTTL, key: cacheKey(base.String(), cfg.ClientID, cfg.AccessToken), logger: hc.Logger(), notices: &c.notices}
 	}
-	c.plan.window, c.plan.maxWait, c.plan.known = planWindow, planMaxWait, c.knownGroups
-	c.prefix.gate = make(chan struct{}, 1)
+	window, maxWait := planWindow, planMaxWait
 	if cfg.planWindow > 0 {
-		c.plan.window, c.plan.maxWait = cfg.planWindow, 5*cfg.planWindow
+		window, maxWait = cfg.planWindow, 5*cfg.planWindow
 	}
+	c.plan.init(window, maxWait, c.knownGroups)
+	c.prefix.gate = make(chan struct{}, 1)
 	return c, nil
 }
 

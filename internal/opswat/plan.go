@@ -6,6 +6,8 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/endpointgroups/terraform-provider-endpointgroups/internal/client"
 )
 
 // Planning the run's lookups: a walk serves every lookup, a search one
@@ -47,16 +49,18 @@ type pendingLookup struct {
 }
 
 type planner struct {
-	window, maxWait time.Duration // planWindow and planMaxWait, but for tests
-	known           func() int    // the account's group count when known; 0: not known
+	known func() int // the account's group count when known; 0: not known
 
 	mu       sync.Mutex
-	walking  bool // a walk has started in this run, or the list is complete
-	searches int  // names sent to search so far
+	gate     client.Coalescer // when the waiting lookups are decided
+	walking  bool             // a walk has started in this run, or the list is complete
+	searches int              // names sent to search so far
 	pending  []pendingLookup
-	first    time.Time
-	timer    *time.Timer
-	gen      int
+}
+
+func (p *planner) init(window, maxWait time.Duration, known func() int) {
+	p.known = known
+	p.gate = client.Coalescer{L: &p.mu, Window: window, MaxWait: maxWait, Go: p.decideWaiting}
 }
 
 // decide tells what the lookup of name does.
@@ -67,21 +71,8 @@ func (p *planner) decide(ctx context.Context, name string) (lookupPlan, error) {
 		return planWalk, nil
 	}
 	ch := make(chan lookupPlan, 1)
-	if len(p.pending) == 0 {
-		p.first = time.Now()
-	}
 	p.pending = append(p.pending, pendingLookup{name, ch})
-	if p.timer != nil {
-		p.timer.Stop()
-	}
-	gen := p.gen
-	p.timer = time.AfterFunc(max(0, min(p.window, p.maxWait-time.Since(p.first))), func() {
-		p.mu.Lock()
-		defer p.mu.Unlock()
-		if gen == p.gen {
-			p.flushLocked()
-		}
-	})
+	p.gate.Arrive()
 	p.mu.Unlock()
 	select {
 	case v := <-ch:
@@ -91,7 +82,8 @@ func (p *planner) decide(ctx context.Context, name string) (lookupPlan, error) {
 	}
 }
 
-func (p *planner) flushLocked() {
+// decideWaiting decides the waiting lookups together; p.mu is held.
+func (p *planner) decideWaiting() {
 	if len(p.pending) == 0 {
 		return
 	}
@@ -129,11 +121,6 @@ func (p *planner) flushLocked() {
 		l.ch <- decided[l.name] // planWalk when not decided otherwise
 	}
 	p.pending = nil
-	p.gen++
-	if p.timer != nil {
-		p.timer.Stop()
-		p.timer = nil
-	}
 }
 
 // walk records that the run walks the list: waiting lookups by name are
@@ -142,7 +129,7 @@ func (p *planner) walk() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.walking = true
-	p.flushLocked()
+	p.gate.Flush()
 }
 
 // prefix is the walk of the complete list in the API's default order: read
