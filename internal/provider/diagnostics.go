@@ -31,19 +31,21 @@ func addOPSWATError(diags *diag.Diagnostics, err error, at path.Path) {
 		if nf.FromCache {
 			hint += fmt.Sprintf(" The list searched is the one opswat.cache_ttl keeps, fetched %s ago: a group made since then is not in it. "+
 				"To read the account as it is now, run with %s=0s (or cache_ttl = \"0s\"), which also refreshes the cached list.",
-				nf.CacheAge.Round(time.Second), envOPSWATCacheTTL)
+				nf.CacheAge.Round(time.Second), opswatSettings.byConfig(opswat.FieldCacheTTL).env)
 		}
 		diags.AddAttributeError(at, "OPSWAT Group Not Found", nf.Error()+".\n\n"+hint)
 	case errors.As(err, &amb):
 		diags.AddAttributeError(at, "Ambiguous OPSWAT Group Name", amb.Error()+".\n\nLook the group up by id instead, or rename one of them.")
 	case errors.Is(err, opswat.ErrTokenRejected):
-		diags.AddError("OPSWAT Access Token Rejected", err.Error()+"\n\nThe access token was refused: check opswat.access_token or OPSWAT_ACCESS_TOKEN. "+
+		diags.AddError("OPSWAT Access Token Rejected", err.Error()+"\n\nThe access token was refused: check opswat.access_token or "+
+			opswatSettings.byConfig(opswat.FieldAccessToken).env+". "+
 			"Tokens expire after about 12 hours; client_id and client_secret let the provider fetch fresh ones itself.")
 	case errors.Is(err, opswat.ErrCredentialsRejected):
 		diags.AddError("OPSWAT Client Credentials Rejected", err.Error()+"\n\nCheck opswat.client_id and opswat.client_secret "+
-			"(or OPSWAT_CLIENT_ID and OPSWAT_CLIENT_SECRET), and that the OAuth client may use the client-credentials grant.")
+			"(or "+opswatSettings.byConfig(opswat.FieldClientID).env+" and "+opswatSettings.byConfig(opswat.FieldClientSecret).env+
+			"), and that the OAuth client may use the client-credentials grant.")
 	default:
-		addAPIError(diags, opswatBlock, err)
+		addAPIError(diags, opswatSettings.vendorBlock, err)
 	}
 }
 
@@ -84,10 +86,10 @@ func addDrWebError(diags *diag.Diagnostics, err error, at path.Path) {
 			"it asked about, and changed nothing. A caching proxy between the provider and the Dr.Web Server can answer like this: "+
 			"make sure it does not cache /api/ requests, then try again.")
 	case errors.Is(err, drweb.ErrAuth):
-		diags.AddError("Dr.Web Authentication Failed", err.Error()+" (check drweb.login and drweb.password, or "+envDrWebLogin+" / "+envDrWebPassword+
+		diags.AddError("Dr.Web Authentication Failed", err.Error()+" (check drweb.login and drweb.password, or "+drwebSettings.byConfig(drweb.FieldLogin).env+" / "+drwebSettings.byConfig(drweb.FieldPassword).env+
 			", and the administrator's Web API permission)")
 	default:
-		addAPIError(diags, drwebBlock, err)
+		addAPIError(diags, drwebSettings.vendorBlock, err)
 	}
 }
 
@@ -108,7 +110,7 @@ func addAPIError(diags *diag.Diagnostics, v vendorBlock, err error) {
 			"If the server uses a private or self-signed certificate, give its CA in %s.ca_cert_pem (or a path in %s). "+
 			"If the name does not match, use the name the certificate was issued for in the URL. "+
 			"%s.insecure_skip_verify (or %s) turns verification off, which exposes the %s.",
-			err, vendor, v.block, v.envCAFile, v.block, v.envInsec, v.credentials))
+			err, vendor, v.block, v.byAttr(attrCACert).env, v.block, v.byAttr(attrInsecure).env, v.credentials))
 	case errors.Is(err, context.Canceled):
 		diags.AddError(vendor+" Request Cancelled", fmt.Sprintf("Terraform stopped the operation (an interrupt) while the provider waited for the %s API: "+
 			"the operation did not finish and no further request was sent (%v).", vendor, err))
@@ -116,7 +118,7 @@ func addAPIError(diags *diag.Diagnostics, v vendorBlock, err error) {
 		diags.AddError(vendor+" API Error", err.Error())
 	case errors.As(err, &reqErr):
 		diags.AddError(vendor+" API Unreachable", err.Error()+"\n\nCheck the URL, the network path to the server and request_timeout "+
-			"(or "+envRequestTimeout+").")
+			"(or "+rootSettings.byAttr("request_timeout").env+").")
 	default:
 		diags.AddError(fmt.Sprintf("%s Request Failed", vendor), err.Error())
 	}

@@ -14,16 +14,16 @@ import (
 // the environment (and TF_ACC is set), and change nothing there.
 
 func TestLiveOPSWAT(t *testing.T) {
-	token := liveEnv[envOPSWATAccessToken]
-	id, secret := liveEnv[envOPSWATClientID], liveEnv[envOPSWATClientSecret]
+	token := liveEnv["OPSWAT_ACCESS_TOKEN"]
+	id, secret := liveEnv["OPSWAT_CLIENT_ID"], liveEnv["OPSWAT_CLIENT_SECRET"]
 	if token == "" && (id == "" || secret == "") {
-		t.Skipf("live OPSWAT test skipped: set %s, or %s and %s (and optionally %s)", envOPSWATAccessToken, envOPSWATClientID, envOPSWATClientSecret, envOPSWATBaseURL)
+		t.Skipf("live OPSWAT test skipped: set %s, or %s and %s (and optionally %s)", "OPSWAT_ACCESS_TOKEN", "OPSWAT_CLIENT_ID", "OPSWAT_CLIENT_SECRET", "OPSWAT_BASE_URL")
 	}
 	block := fmt.Sprintf("access_token = %q", token)
 	if token == "" {
 		block = fmt.Sprintf("client_id = %q\n    client_secret = %q", id, secret)
 	}
-	if u := liveEnv[envOPSWATBaseURL]; u != "" {
+	if u := liveEnv["OPSWAT_BASE_URL"]; u != "" {
 		block += fmt.Sprintf("\n    base_url = %q", u)
 	}
 	resource.Test(t, resource.TestCase{
@@ -40,13 +40,13 @@ data "endpointgroups_opswat_groups" "all" {}
 }
 
 func TestLiveDrWeb(t *testing.T) {
-	u, login, password := liveEnv[envDrWebURL], liveEnv[envDrWebLogin], liveEnv[envDrWebPassword]
+	u, login, password := liveEnv["DRWEB_URL"], liveEnv["DRWEB_LOGIN"], liveEnv["DRWEB_PASSWORD"]
 	if u == "" || login == "" || password == "" {
-		t.Skipf("live Dr.Web test skipped: set %s, %s and %s (and %s or %s for a private certificate)", envDrWebURL, envDrWebLogin, envDrWebPassword, envDrWebCAFile, envDrWebInsecure)
+		t.Skipf("live Dr.Web test skipped: set %s, %s and %s (and %s or %s for a private certificate)", "DRWEB_URL", "DRWEB_LOGIN", "DRWEB_PASSWORD", "DRWEB_CA_CERT_FILE", "DRWEB_INSECURE_SKIP_VERIFY")
 	}
 	// The CA file and the insecure switch go back into the environment the
 	// provider reads them from.
-	for _, name := range []string{envDrWebCAFile, envDrWebInsecure} {
+	for _, name := range []string{"DRWEB_CA_CERT_FILE", "DRWEB_INSECURE_SKIP_VERIFY"} {
 		if v, ok := liveEnv[name]; ok {
 			t.Setenv(name, v)
 		}

@@ -224,9 +224,7 @@ var liveEnv = map[string]string{}
 func TestMain(m *testing.M) {
 	// Acceptance tests against the emulator must never pick up real
 	// credentials from the environment: each says what it configures.
-	for _, name := range []string{envOPSWATBaseURL, envOPSWATAccessToken, envOPSWATClientID, envOPSWATClientSecret, envOPSWATRPM,
-		envOPSWATCAFile, envOPSWATInsecure, envOPSWATCacheTTL, envOPSWATCacheDir, envRequestTimeout, envMaxRetries,
-		envDrWebURL, envDrWebLogin, envDrWebPassword, envDrWebCAFile, envDrWebInsecure} {
+	for _, name := range envVars() {
 		if v, ok := os.LookupEnv(name); ok {
 			liveEnv[name] = v
 			_ = os.Unsetenv(name)

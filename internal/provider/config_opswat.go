@@ -1,0 +1,151 @@
+package provider
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+
+	"github.com/endpointgroups/terraform-provider-endpointgroups/internal/client"
+	"github.com/endpointgroups/terraform-provider-endpointgroups/internal/opswat"
+)
+
+// opswatSource is the OPSWAT block and the environment mapped onto the
+// vendor's Config, before the vendor validates it.
+type opswatSource struct {
+	cfg     opswat.Config
+	tls     tlsSettings
+	fromEnv bool // the credentials came from the environment
+}
+
+func sibling(name string) path.Expression { return path.MatchRelative().AtParent().AtName(name) }
+
+var opswatVendor = vendorBlock{
+	name: "OPSWAT", block: "opswat", subsystem: subsystemOPSWAT, product: "OPSWAT MetaDefender IT Access",
+	credentials: "access token and client secret", example: opswat.DefaultBaseURL, urlHint: "Use the API host, such as " + opswat.DefaultBaseURL + ".",
+	url: opswat.FieldBaseURL,
+}
+
+// opswatSettings is the opswat block: every setting, declared once.
+var opswatSettings = newSettingsBlock(opswatVendor, append([]setting[opswatSource]{
+	{
+		field:   field{attr: "base_url", env: "OPSWAT_BASE_URL", config: opswat.FieldBaseURL, label: "base URL", title: "Base URL"},
+		doc:     "The API host, without a path (the provider adds `/o/api/v3/…`). Environment variable `$ENV`; default `" + opswat.DefaultBaseURL + "`.",
+		strings: []validator.String{urlValidator(opswat.ParseBaseURL, opswat.DefaultBaseURL)},
+		apply: func(src *opswatSource, v value) diag.Diagnostics {
+			src.cfg.BaseURL, src.tls.urlInConfig = v.raw, v.inConfig
+			return nil
+		},
+	},
+	{
+		field: field{attr: "access_token", env: "OPSWAT_ACCESS_TOKEN", config: opswat.FieldAccessToken, label: "access token", title: "Access Token"},
+		doc:   "A ready OAuth access token. Environment variable `$ENV`. Conflicts with `client_id` and `client_secret`.",
+		strings: []validator.String{
+			stringvalidator.LengthAtLeast(1),
+			stringvalidator.ConflictsWith(sibling("client_id"), sibling("client_secret")),
+		},
+		sensitive: true, credential: true,
+		apply: func(src *opswatSource, v value) diag.Diagnostics { src.cfg.AccessToken = v.raw; return nil },
+	},
+	{
+		field:      field{attr: "client_id", env: "OPSWAT_CLIENT_ID", config: opswat.FieldClientID, label: "client ID", title: "Client ID"},
+		doc:        "OAuth client ID for the client-credentials grant. Environment variable `$ENV`.",
+		strings:    []validator.String{stringvalidator.LengthAtLeast(1), stringvalidator.AlsoRequires(sibling("client_secret"))},
+		credential: true,
+		apply:      func(src *opswatSource, v value) diag.Diagnostics { src.cfg.ClientID = v.raw; return nil },
+	},
+	{
+		field:     field{attr: "client_secret", env: "OPSWAT_CLIENT_SECRET", config: opswat.FieldClientSecret, label: "client secret", title: "Client Secret"},
+		doc:       "OAuth client secret for the client-credentials grant. Environment variable `$ENV`.",
+		strings:   []validator.String{stringvalidator.LengthAtLeast(1), stringvalidator.AlsoRequires(sibling("client_id"))},
+		sensitive: true, credential: true,
+		apply: func(src *opswatSource, v value) diag.Diagnostics { src.cfg.ClientSecret = v.raw; return nil },
+	},
+	{
+		field: field{attr: "requests_per_minute", env: "OPSWAT_REQUESTS_PER_MINUTE", config: opswat.FieldRequestsPerMinute,
+			label: "requests per minute", title: "Requests Per Minute"},
+		kind: int64Setting,
+		doc: "The most requests the provider sends to OPSWAT in any minute; a plan that needs more " +
+			"is paced, not rejected. From `120` on, walks of the group list read up to four pages ahead (see the rate-limits guide). " +
+			"Environment variable `$ENV`; default `10`, the API's documented limit.",
+		ints: []validator.Int64{int64validator.AtLeast(1)},
+		apply: func(src *opswatSource, v value) diag.Diagnostics {
+			n, ok := wholeNumber(v.raw, 1, 0)
+			if !ok && !v.inConfig { // the vendor names an attribute's bad value
+				return notConfigured("Invalid "+v.env, fmt.Sprintf("The environment variable %s is %q; it must be a whole number of at least 1 (the API allows %d).",
+					v.env, v.raw, opswat.DefaultRequestsPerMinute))
+			}
+			if v.inConfig {
+				n, _ = strconv.Atoi(v.raw)
+			}
+			src.cfg.RequestsPerMinute = n
+			return nil
+		},
+	},
+	{
+		field: field{attr: "cache_ttl", env: "OPSWAT_CACHE_TTL", config: opswat.FieldCacheTTL, label: "cache TTL", title: "Cache TTL"},
+		doc: "Keep the account's complete group list across runs for this long, such as `\"10m\"`: within it, " +
+			"lookups by id and by name and `endpointgroups_opswat_groups` without `search` cost no request at all, so a plan " +
+			"and its apply, or the stacks and CI jobs of one machine, walk the list once between them. A name or id missing " +
+			"from the cached list is \"not found\", and groups made in the console within the TTL are not seen: keep it to " +
+			"minutes, and set `\"0s\"` (or `$ENV=0s`) for a run that must see the account as it is. " +
+			"Environment variable `$ENV`; default: no cache. See the rate-limits guide.",
+		strings: []validator.String{ttlValidator()},
+		apply: func(src *opswatSource, v value) diag.Diagnostics {
+			d, err := parseTTL(v.raw)
+			if err != nil {
+				return notConfigured("Invalid OPSWAT Cache TTL", fmt.Sprintf("The cache TTL (opswat.%s or %s) is invalid: %v.", v.attr, v.env, err))
+			}
+			src.cfg.CacheTTL, src.cfg.CacheRefresh = d, d == 0
+			return nil
+		},
+	},
+	{
+		field: field{attr: "cache_dir", env: "OPSWAT_CACHE_DIR", config: opswat.FieldCacheDir, label: "cache directory", title: "Cache Directory"},
+		doc: "Where `cache_ttl` keeps its entries: one file per account, named by a hash of `base_url` and " +
+			"`client_id` (or the access token), holding no credential, readable by its owner only. Runs that share the " +
+			"directory (a shared volume too) wait for one walk. Environment variable `$ENV`; default: the user's " +
+			"cache directory (`$XDG_CACHE_HOME` or `~/.cache` on Linux) `/terraform-provider-endpointgroups/opswat`.",
+		strings: []validator.String{stringvalidator.LengthAtLeast(1)},
+		apply:   func(src *opswatSource, v value) diag.Diagnostics { src.cfg.CacheDir = v.raw; return nil },
+	},
+}, tlsRows(opswatVendor, "OPSWAT_CA_CERT_FILE", "OPSWAT_INSECURE_SKIP_VERIFY",
+	func(src *opswatSource) *tlsSettings { return &src.tls })...))
+
+// resolveOPSWAT maps attributes and environment variables (attribute wins)
+// onto the OPSWAT Config. A problem here is one of the sources itself: a
+// value unknown at plan time, a variable that does not parse.
+func resolveOPSWAT(values blockValues, getenv getenvFunc) (src opswatSource, problem diag.Diagnostics) {
+	if attr := opswatSettings.unknown(values); attr != "" {
+		return src, notKnownYet(opswatSettings.vendorBlock, attr)
+	}
+	if src.fromEnv, problem = opswatSettings.resolve(values, getenv, &src); problem.HasError() {
+		return src, problem
+	}
+	if src.cfg.CacheDir == "" && (src.cfg.CacheTTL > 0 || src.cfg.CacheRefresh) {
+		base, err := os.UserCacheDir()
+		if err != nil {
+			return src, notConfigured("No Directory for the OPSWAT Cache",
+				fmt.Sprintf("cache_ttl is set, but the user's cache directory is not known (%v): set opswat.cache_dir or %s.",
+					err, opswatSettings.byConfig(opswat.FieldCacheDir).env))
+		}
+		src.cfg.CacheDir = filepath.Join(base, "terraform-provider-endpointgroups", "opswat")
+	}
+	return src, nil
+}
+
+// newOPSWAT builds the OPSWAT client; a problem means the OPSWAT data
+// sources cannot run (the Dr.Web ones still can).
+func newOPSWAT(values blockValues, getenv getenvFunc, s client.Settings) (c *opswat.Client, warnings, problem diag.Diagnostics) {
+	src, problem := resolveOPSWAT(values, getenv)
+	if problem.HasError() {
+		return nil, nil, problem
+	}
+	return connect(opswatSettings.vendorBlock, src.tls, s, src.fromEnv, func(s client.Settings) (*opswat.Client, error) { return opswat.New(src.cfg, s) })
+}

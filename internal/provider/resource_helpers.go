@@ -1,0 +1,66 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/endpointgroups/terraform-provider-endpointgroups/internal/drweb"
+)
+
+// What the resources share: their timeouts, and loading a plan or state
+// with the client that acts on it.
+
+// timeoutsBlock is the timeouts block of a resource. The timeouts package
+// describes its block in plain text only: the same words go in Markdown
+// for the docs.
+func timeoutsBlock(ctx context.Context, opts timeouts.Opts, diags *diag.Diagnostics) (schema.SingleNestedBlock, bool) {
+	tb, ok := timeouts.Block(ctx, opts).(schema.SingleNestedBlock)
+	if !ok {
+		diags.AddError("Unexpected Timeouts Block", fmt.Sprintf("terraform-plugin-framework-timeouts returned a %T; please report this to the provider's developers.", timeouts.Block(ctx, opts)))
+		return tb, false
+	}
+	tb.MarkdownDescription = "Timeouts of the resource's operations, as durations such as `\"30s\"` or `\"15m\"`."
+	for name, a := range tb.Attributes {
+		if s, ok := a.(schema.StringAttribute); ok {
+			s.MarkdownDescription = s.Description
+			tb.Attributes[name] = s
+		}
+	}
+	return tb, true
+}
+
+func nullTimeouts() timeouts.Value {
+	return timeouts.Value{Object: types.ObjectNull(map[string]attr.Type{
+		"create": types.StringType, "read": types.StringType, "update": types.StringType, "delete": types.StringType,
+	})}
+}
+
+// stateOrPlan is a resource's plan or state.
+type stateOrPlan interface {
+	Get(context.Context, any) diag.Diagnostics
+}
+
+// loadDrWeb reads a resource's model from a plan or a state and returns the
+// Dr.Web client; nil when either failed (the diagnostics say why).
+func loadDrWeb[M any](ctx context.Context, clients *providerClients, from stateOrPlan, m *M, diags *diag.Diagnostics) *drweb.Client {
+	if diags.Append(from.Get(ctx, m)...); diags.HasError() {
+		return nil
+	}
+	c, d := clients.DrWeb()
+	diags.Append(d...)
+	return c
+}
+
+// withTimeout bounds an operation by its timeout from the timeouts block.
+func withTimeout(ctx context.Context, get func(context.Context, time.Duration) (time.Duration, diag.Diagnostics), def time.Duration, diags *diag.Diagnostics) (context.Context, context.CancelFunc) {
+	d, dd := get(ctx, def)
+	diags.Append(dd...)
+	return context.WithTimeout(ctx, d)
+}
