@@ -476,6 +476,9 @@ func TestSettingsTables(t *testing.T) {
 			t.Errorf("%s: the URL field %s has no setting", v.name, v.url)
 		}
 	}
+	if rootSettings.byAttr("request_timeout").env == "" { // named in the hint for an unreachable server
+		t.Error("no request_timeout setting")
+	}
 	seen := map[string]bool{}
 	for _, env := range envVars() {
 		if seen[env] {
