@@ -17,7 +17,7 @@ func TestLiveOPSWAT(t *testing.T) {
 	token := liveEnv["OPSWAT_ACCESS_TOKEN"]
 	id, secret := liveEnv["OPSWAT_CLIENT_ID"], liveEnv["OPSWAT_CLIENT_SECRET"]
 	if token == "" && (id == "" || secret == "") {
-		t.Skipf("live OPSWAT test skipped: set %s, or %s and %s (and optionally %s)", "OPSWAT_ACCESS_TOKEN", "OPSWAT_CLIENT_ID", "OPSWAT_CLIENT_SECRET", "OPSWAT_BASE_URL")
+		t.Skip("live OPSWAT test skipped: set OPSWAT_ACCESS_TOKEN, or OPSWAT_CLIENT_ID and OPSWAT_CLIENT_SECRET (and optionally OPSWAT_BASE_URL)")
 	}
 	block := fmt.Sprintf("access_token = %q", token)
 	if token == "" {
@@ -42,7 +42,7 @@ data "endpointgroups_opswat_groups" "all" {}
 func TestLiveDrWeb(t *testing.T) {
 	u, login, password := liveEnv["DRWEB_URL"], liveEnv["DRWEB_LOGIN"], liveEnv["DRWEB_PASSWORD"]
 	if u == "" || login == "" || password == "" {
-		t.Skipf("live Dr.Web test skipped: set %s, %s and %s (and %s or %s for a private certificate)", "DRWEB_URL", "DRWEB_LOGIN", "DRWEB_PASSWORD", "DRWEB_CA_CERT_FILE", "DRWEB_INSECURE_SKIP_VERIFY")
+		t.Skip("live Dr.Web test skipped: set DRWEB_URL, DRWEB_LOGIN and DRWEB_PASSWORD (and DRWEB_CA_CERT_FILE or DRWEB_INSECURE_SKIP_VERIFY for a private certificate)")
 	}
 	// The CA file and the insecure switch go back into the environment the
 	// provider reads them from.
