@@ -125,8 +125,18 @@ func TestAccDrWebPathCost(t *testing.T) {
 				}
 			}
 			t.Logf("%s: %d info.ds %v, %d list.ds (%d groups have children), apply %s", order, info, sizes, list, parents, took.Round(time.Millisecond))
-			if info > 30 || list > parents+1 {
-				t.Errorf("%s: %d info.ds (want at most 30) and %d list.ds (want at most %d, the tree once)", order, info, list, parents+1)
+			// At most 30 in real time (make bench gates it too). Under the
+			// race detector on a loaded machine the provider runs several
+			// times slower than the batch windows, which splits a few more
+			// batches (31 seen once in the full suite beside two burners);
+			// 35 still tells batching from its absence (250) and from
+			// ancestors asked in waves (47).
+			most := 30
+			if raceDetector {
+				most = 35
+			}
+			if info > most || list > parents+1 {
+				t.Errorf("%s: %d info.ds (want at most %d) and %d list.ds (want at most %d, the tree once)", order, info, most, list, parents+1)
 			}
 		})
 	}
