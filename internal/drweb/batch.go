@@ -15,13 +15,14 @@ import (
 //
 // Terraform starts the reads of a plan some milliseconds apart, so a batch
 // waits (client.Coalescer) until no new id has come for a window, but never
-// longer than a maximum wait after its first id, or until it holds `max` ids. A batch that
-// is quiet but still expects ids — lookups under way that are not waiting
-// in it nor on a listing: between two steps on a busy machine, or waiting
-// on a request already sent (whose lookups come back for their ancestors,
-// or end and let Terraform start the next reads) — waits another window for
-// them, up to `maxWait`. Without that, a server some milliseconds away
-// splits the run's lookups into two batches in flight at once, for good.
+// longer than the maximum wait after its first id, or until it holds `max`
+// ids. A batch that is quiet but still expects ids (lookups under way that
+// are not waiting in it nor on a listing: between two steps on a busy
+// machine, or waiting on a request already sent, whose lookups come back
+// for their ancestors or end and let Terraform start the next reads) waits
+// another window for them, up to the maximum wait. Without that, a server
+// some milliseconds away splits the run's lookups into two batches in
+// flight at once, for good.
 //
 // A batch runs on a context of its own, which keeps its first caller's values (the logger)
 // and is cancelled when the last of its waiters has left: an interrupted
