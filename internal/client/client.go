@@ -123,20 +123,21 @@ func New(api API, s Settings) (*Client, error) {
 	single := pooled.Clone()
 	single.DisableKeepAlives = true
 	writes := &http.Client{Transport: rt.over(single), CheckRedirect: c.checkRedirect}
-	retrying := func(hc *http.Client, policy retryablehttp.CheckRetry) *retryablehttp.Client {
+	retrying := func(hc *http.Client, retryMax int, policy retryablehttp.CheckRetry, wait retryablehttp.Backoff) *retryablehttp.Client {
 		return &retryablehttp.Client{
 			HTTPClient:   hc,
 			RetryWaitMin: s.RetryWaitMin,
 			RetryWaitMax: s.RetryWaitMax,
+			RetryMax:     retryMax,
 			CheckRetry:   policy,
+			Backoff:      wait,
 			ErrorHandler: retryablehttp.PassthroughErrorHandler,
 		}
 	}
-	c.retry, c.retryWrites = retrying(reads, c.checkRetry), retrying(writes, checkRetryWrite)
-	// A read's own budgets bound its loop (see checkRetry); this only
-	// bounds their sum.
-	c.retry.RetryMax, c.retry.Backoff = s.MaxRetries+maxRateLimitRounds, c.backoff
-	c.retryWrites.RetryMax, c.retryWrites.Backoff = s.MaxRetries, backoff
+	// A read's own two budgets bound its loop (see checkRetry); RetryMax
+	// only bounds their sum.
+	c.retry = retrying(reads, s.MaxRetries+maxRateLimitRounds, c.checkRetry, c.backoff)
+	c.retryWrites = retrying(writes, s.MaxRetries, checkRetryWrite, backoff)
 	return c, nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -223,29 +224,36 @@ func TestRetryAfterParsing(t *testing.T) {
 	}
 }
 
+// An interrupt ends a wait at once: a retry's backoff (503) and a
+// rate-limit window (429) alike.
 func TestCancelStopsRetryWait(t *testing.T) {
 	t.Parallel()
-	c, calls, _ := setup(t, func(w http.ResponseWriter, r *http.Request, n int) {
-		w.Header().Set("Retry-After", "60")
-		w.WriteHeader(http.StatusServiceUnavailable)
-	})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() {
-		_, err := c.Do(ctx, Request{Method: http.MethodGet, Path: "/x"})
-		done <- err
-	}()
-	for calls.Load() == 0 {
-		time.Sleep(time.Millisecond)
-	}
-	cancel()
-	select {
-	case err := <-done:
-		if !errors.Is(err, context.Canceled) {
-			t.Fatalf("want context.Canceled, got %v", err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("the client kept waiting for Retry-After after its context was cancelled")
+	for _, status := range []int{http.StatusServiceUnavailable, http.StatusTooManyRequests} {
+		t.Run(strconv.Itoa(status), func(t *testing.T) {
+			t.Parallel()
+			c, calls, _ := setup(t, func(w http.ResponseWriter, r *http.Request, n int) {
+				w.Header().Set("Retry-After", "60")
+				w.WriteHeader(status)
+			})
+			ctx, cancel := context.WithCancel(context.Background())
+			done := make(chan error, 1)
+			go func() {
+				_, err := c.Do(ctx, Request{Method: http.MethodGet, Path: "/x"})
+				done <- err
+			}()
+			for calls.Load() == 0 {
+				time.Sleep(time.Millisecond)
+			}
+			cancel()
+			select {
+			case err := <-done:
+				if !errors.Is(err, context.Canceled) || calls.Load() != 1 {
+					t.Fatalf("%d calls; want context.Canceled, got %v", calls.Load(), err)
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatal("the client kept waiting for Retry-After after its context was cancelled")
+			}
+		})
 	}
 }
 
@@ -537,6 +545,17 @@ func TestRateLimitWindowsAreWaitedOut(t *testing.T) {
 		})
 		_, err := get(c)
 		if err == nil || calls.Load() != 1 || !strings.Contains(err.Error(), "the API is rate limited and asks to wait 1h0m0s (X-RateLimit-Reset-Time), longer than the provider waits (5m0s)") {
+			t.Fatalf("%d calls: %v", calls.Load(), err)
+		}
+	})
+	t.Run("Retry-After longer than the cap", func(t *testing.T) {
+		t.Parallel()
+		c, calls, _ := setup(t, func(w http.ResponseWriter, r *http.Request, n int) {
+			w.Header().Set("Retry-After", "3600")
+			w.WriteHeader(http.StatusTooManyRequests)
+		})
+		_, err := get(c)
+		if err == nil || calls.Load() != 1 || !strings.Contains(err.Error(), "the API is rate limited and asks to wait 1h0m0s (Retry-After), longer than the provider waits (5m0s)") {
 			t.Fatalf("%d calls: %v", calls.Load(), err)
 		}
 	})
