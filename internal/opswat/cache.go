@@ -121,21 +121,21 @@ const withoutCache = "this run lists the groups from the API without the cache"
 
 // usable reports whether the run may use the cache directory: it is made
 // (0700) when missing, and checked once a run.
-func (d *diskCache) usable() bool {
+func (d *diskCache) usable(ctx context.Context) bool {
 	d.checked.Do(func() {
 		if err := os.MkdirAll(d.dir, 0o700); err != nil {
-			d.refuse(fmt.Sprintf("the cache directory %s cannot be made (%v); %s", d.dir, err, withoutCache))
+			d.refuse(ctx, fmt.Sprintf("the cache directory %s cannot be made (%v); %s", d.dir, err, withoutCache))
 			return
 		}
 		info, err := os.Stat(d.dir)
 		switch {
 		case err != nil:
-			d.refuse(fmt.Sprintf("the cache directory %s cannot be examined (%v); %s", d.dir, err, withoutCache))
+			d.refuse(ctx, fmt.Sprintf("the cache directory %s cannot be examined (%v); %s", d.dir, err, withoutCache))
 		case !info.IsDir():
-			d.refuse(fmt.Sprintf("the cache directory %s is not a directory; %s", d.dir, withoutCache))
+			d.refuse(ctx, fmt.Sprintf("the cache directory %s is not a directory; %s", d.dir, withoutCache))
 		default:
 			if why := untrusted(info); why != "" {
-				d.refuse(fmt.Sprintf("the cache directory %s is not used: %s. A cache directory must belong to the user the provider "+
+				d.refuse(ctx, fmt.Sprintf("the cache directory %s is not used: %s. A cache directory must belong to the user the provider "+
 					"runs as and be writable by no one else (mode 0700 or 0755), because anyone who can write there can plant the group "+
 					"list a run reads; use a directory of your own; %s", d.dir, why, withoutCache))
 			}
@@ -145,9 +145,9 @@ func (d *diskCache) usable() bool {
 }
 
 // refuse turns the cache off for the run, saying why.
-func (d *diskCache) refuse(why string) {
+func (d *diskCache) refuse(ctx context.Context, why string) {
 	d.off.Store(true)
-	d.notices.add(why)
+	d.notices.add(ctx, why)
 }
 
 // read returns the account's entry, or nil when there is none. A file that
@@ -156,8 +156,8 @@ func (d *diskCache) refuse(why string) {
 // next walk rewrites it. One that the cache must not trust (a link, not a
 // regular file, another user's, writable by others) turns the cache off
 // for the run, since it would be unsafe to replace or to use.
-func (d *diskCache) read() *cacheEntry {
-	if !d.usable() {
+func (d *diskCache) read(ctx context.Context) *cacheEntry {
+	if !d.usable(ctx) {
 		return nil
 	}
 	p := d.path()
@@ -166,13 +166,13 @@ func (d *diskCache) read() *cacheEntry {
 	case errors.Is(err, fs.ErrNotExist):
 		return nil
 	case refused != "":
-		d.refuse(fmt.Sprintf("the group-list cache file %s is not used: %s; remove it. This run lists the groups from the API without the cache", p, refused))
+		d.refuse(ctx, fmt.Sprintf("the group-list cache file %s is not used: %s; remove it. This run lists the groups from the API without the cache", p, refused))
 		return nil
 	case errors.Is(err, errTooLarge):
-		d.notices.add(fmt.Sprintf("the group-list cache file %s was ignored: it is larger than the %d MiB an entry may be; it is replaced after the next walk of the list", p, CacheMaxEntryBytes>>20))
+		d.notices.add(ctx, fmt.Sprintf("the group-list cache file %s was ignored: it is larger than the %d MiB an entry may be; it is replaced after the next walk of the list", p, CacheMaxEntryBytes>>20))
 		return nil
 	case err != nil:
-		d.notices.add(fmt.Sprintf("the group-list cache file %s cannot be read (%v); the groups are listed from the API instead", p, err))
+		d.notices.add(ctx, fmt.Sprintf("the group-list cache file %s cannot be read (%v); the groups are listed from the API instead", p, err))
 		return nil
 	}
 	var f cacheFile
@@ -190,7 +190,7 @@ func (d *diskCache) read() *cacheEntry {
 		why = "it holds no group list (\"groups\" is missing or null)"
 	}
 	if why != "" {
-		d.notices.add(fmt.Sprintf("the group-list cache file %s was ignored: %s; it is replaced after the next walk of the list", p, why))
+		d.notices.add(ctx, fmt.Sprintf("the group-list cache file %s was ignored: %s; it is replaced after the next walk of the list", p, why))
 		return nil
 	}
 	age := time.Since(f.FetchedAt)
@@ -263,12 +263,12 @@ func notRegular(info fs.FileInfo) string {
 // prunes the directory's entries past the TTL (those of rotated tokens
 // among them) and temporary files that runs left behind. A failure is a
 // notice: the run has its groups either way.
-func (d *diskCache) store(groups []Group) {
-	if !d.usable() {
+func (d *diskCache) store(ctx context.Context, groups []Group) {
+	if !d.usable(ctx) {
 		return
 	}
 	if err := d.write(groups); err != nil {
-		d.notices.add(fmt.Sprintf("the group list could not be stored in the cache directory %s (%v); the next run lists the groups again", d.dir, err))
+		d.notices.add(ctx, fmt.Sprintf("the group list could not be stored in the cache directory %s (%v); the next run lists the groups again", d.dir, err))
 		return
 	}
 	if d.ttl > 0 { // a refresh (no TTL of its own) does not judge other entries
@@ -353,7 +353,7 @@ func (d *diskCache) prune() {
 // never a loop without a pause.
 func (d *diskCache) freshOrLock(ctx context.Context, deadline time.Time) (*cacheEntry, func(), error) {
 	without := func() (*cacheEntry, func(), error) { return nil, func() {}, nil }
-	if !d.usable() {
+	if !d.usable(ctx) {
 		return without()
 	}
 	lock := d.lockPath()
@@ -362,11 +362,11 @@ func (d *diskCache) freshOrLock(ctx context.Context, deadline time.Time) (*cache
 	}
 	tookOver := false
 	for {
-		if e := d.read(); e != nil && e.fresh {
+		if e := d.read(ctx); e != nil && e.fresh {
 			d.waiting.Store(nil)
 			return e, nil, nil
 		}
-		if !d.usable() { // the entry turned out not to be trusted
+		if !d.usable(ctx) { // the entry turned out not to be trusted
 			return without()
 		}
 		f, err := os.OpenFile(lock, os.O_CREATE|os.O_EXCL|os.O_WRONLY|cacheOpenFlags, 0o600)
@@ -377,17 +377,17 @@ func (d *diskCache) freshOrLock(ctx context.Context, deadline time.Time) (*cache
 			return nil, d.hold(), nil
 		}
 		if !errors.Is(err, fs.ErrExist) {
-			d.notices.add(fmt.Sprintf("the cache lock %s cannot be taken (%v); the groups are listed from the API without waiting for other runs", lock, err))
+			d.notices.add(ctx, fmt.Sprintf("the cache lock %s cannot be taken (%v); the groups are listed from the API without waiting for other runs", lock, err))
 			return without()
 		}
 		info, err := os.Lstat(lock)
 		switch {
 		case errors.Is(err, fs.ErrNotExist): // released a moment ago: its entry is there now
 		case err != nil:
-			d.notices.add(fmt.Sprintf("the cache lock %s cannot be examined (%v); the groups are listed from the API without waiting for other runs", lock, err))
+			d.notices.add(ctx, fmt.Sprintf("the cache lock %s cannot be examined (%v); the groups are listed from the API without waiting for other runs", lock, err))
 			return without()
 		case notRegular(info) != "" || untrusted(info) != "":
-			d.notices.add(fmt.Sprintf("the cache lock %s is not a lock this provider made: %s; remove it. The groups are listed from the API without "+
+			d.notices.add(ctx, fmt.Sprintf("the cache lock %s is not a lock this provider made: %s; remove it. The groups are listed from the API without "+
 				"waiting for other runs", lock, cmp.Or(notRegular(info), untrusted(info))))
 			return without()
 		default:
@@ -398,12 +398,12 @@ func (d *diskCache) freshOrLock(ctx context.Context, deadline time.Time) (*cache
 					how = fmt.Sprintf("dated %s in the future (a clock set back)", (-age).Round(time.Second))
 				}
 				if tookOver {
-					d.notices.add(fmt.Sprintf("the cache lock %s is left stale again (%s) after it was taken over; the groups are listed "+
+					d.notices.add(ctx, fmt.Sprintf("the cache lock %s is left stale again (%s) after it was taken over; the groups are listed "+
 						"from the API without waiting for other runs", lock, how))
 					return without()
 				}
 				if err := os.Remove(lock); err != nil && !errors.Is(err, fs.ErrNotExist) {
-					d.notices.add(fmt.Sprintf("the cache lock %s was left by a run that died (%s), but it cannot be removed (%v); remove it. "+
+					d.notices.add(ctx, fmt.Sprintf("the cache lock %s was left by a run that died (%s), but it cannot be removed (%v); remove it. "+
 						"The groups are listed from the API without waiting for other runs", lock, how, err))
 					return without()
 				}
@@ -414,14 +414,14 @@ func (d *diskCache) freshOrLock(ctx context.Context, deadline time.Time) (*cache
 			if d.waiting.Load() == nil {
 				w := d.holder(lock, info, age)
 				d.waiting.Store(w)
-				d.notices.add(fmt.Sprintf("another run (%s) has held the cache lock %s for %s and is listing the groups: this run waited for "+
+				d.notices.add(ctx, fmt.Sprintf("another run (%s) has held the cache lock %s for %s and is listing the groups: this run waited for "+
 					"its entry rather than list them again, for up to %s (an interrupt ends the wait)", w.pid, lock, roughly(w.held),
 					roughly(time.Until(deadline))))
 			}
 		}
 		if time.Now().After(deadline) {
 			d.waiting.Store(nil)
-			d.notices.add(fmt.Sprintf("another run has held the cache lock %s for more than %s; this run lists the groups itself", lock, d.maxWait()))
+			d.notices.add(ctx, fmt.Sprintf("another run has held the cache lock %s for more than %s; this run lists the groups itself", lock, d.maxWait()))
 			return without()
 		}
 		if err := client.Sleep(ctx, cacheLockPoll); err != nil {
@@ -498,8 +498,8 @@ func (d *diskCache) hold() func() {
 // forget removes the account's entry (a refresh that does not walk the
 // whole list), so that the next run with a TTL lists the account as it is
 // rather than serve the old list. Only the cache's own regular file.
-func (d *diskCache) forget() {
-	if !d.usable() {
+func (d *diskCache) forget(ctx context.Context) {
+	if !d.usable(ctx) {
 		return
 	}
 	if info, err := os.Lstat(d.path()); err == nil && info.Mode().IsRegular() && untrusted(info) == "" {
@@ -516,7 +516,7 @@ type notices struct {
 	seen   map[string]bool
 }
 
-func (n *notices) add(s string) {
+func (n *notices) add(ctx context.Context, s string) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	if n.seen[s] {
@@ -527,7 +527,7 @@ func (n *notices) add(s string) {
 	}
 	n.seen[s] = true
 	n.list = append(n.list, s)
-	n.logger.Warn(context.Background(), s, nil)
+	n.logger.Warn(ctx, s, nil)
 }
 
 // peek returns the notices not yet taken, leaving them.
@@ -566,14 +566,14 @@ func (c *Client) peek(ctx context.Context) *cacheEntry {
 	if c.cache == nil {
 		return nil
 	}
-	e, _ := c.peeked.Do(ctx, "", func(context.Context) (*cacheEntry, error) {
-		e := c.cache.read()
+	e, _ := c.peeked.Do(ctx, "", func(ctx context.Context) (*cacheEntry, error) {
+		e := c.cache.read(ctx)
 		if c.cache.ttl == 0 {
 			// A refresh uses no entry, and the old one must not serve the
 			// runs after it: a refresh that walks stores its walk in its
 			// place, one that only searches leaves none. Every lookup reads
 			// this before it sends anything, so a walk stores after it.
-			c.cache.forget()
+			c.cache.forget(ctx)
 		}
 		return e, nil
 	})

@@ -22,6 +22,28 @@ type opswatSource struct {
 	cfg     opswat.Config
 	tls     tlsSettings
 	fromEnv bool // the credentials came from the environment
+	origin  opswatOrigin
+}
+
+// opswatOrigin is where OPSWAT settings that hints name came from: a hint
+// gives the remedy that works there (the attribute wins over its variable,
+// so a variable alone changes nothing when the attribute is set).
+type opswatOrigin struct {
+	cacheTTLInConfig bool
+}
+
+// cacheRefreshHint says how to refresh the cached group list now, for
+// cache_ttl set where it was.
+func (o opswatOrigin) cacheRefreshHint() string {
+	env := opswatSettings.byConfig(opswat.FieldCacheTTL).env
+	if o.cacheTTLInConfig {
+		return fmt.Sprintf("To refresh it now, run once with cache_ttl = \"0s\" in the provider's opswat block: the attribute wins over %s, "+
+			"so setting the variable changes nothing while the attribute is set. To refresh from the command line instead, give cache_ttl "+
+			"from a variable (cache_ttl = var.opswat_cache_ttl) and run with -var opswat_cache_ttl=0s. "+
+			"A run with \"0s\" reads the account as it is now, at the cost of a run without the cache, and leaves no old list for the runs after it.", env)
+	}
+	return fmt.Sprintf("To refresh it now, run once with %s=0s: that run reads the account as it is now, at the cost of a run without "+
+		"the cache, and leaves no old list for the runs after it.", env)
 }
 
 func sibling(name string) path.Expression { return path.MatchRelative().AtParent().AtName(name) }
@@ -103,6 +125,7 @@ var opswatSettings = newSettingsBlock(opswatVendor, append([]setting[opswatSourc
 				return notConfigured("Invalid OPSWAT Cache TTL", fmt.Sprintf("The cache TTL (opswat.%s or %s) is invalid: %v.", v.attr, v.env, err))
 			}
 			src.cfg.CacheTTL, src.cfg.CacheRefresh = d, d == 0
+			src.origin.cacheTTLInConfig = v.inConfig
 			return nil
 		},
 	},
@@ -142,10 +165,11 @@ func resolveOPSWAT(values blockValues, getenv getenvFunc) (src opswatSource, pro
 
 // newOPSWAT builds the OPSWAT client; a problem means the OPSWAT data
 // sources cannot run (the Dr.Web ones still can).
-func newOPSWAT(values blockValues, getenv getenvFunc, s client.Settings) (c *opswat.Client, warnings, problem diag.Diagnostics) {
+func newOPSWAT(values blockValues, getenv getenvFunc, s client.Settings) (c *opswat.Client, origin opswatOrigin, warnings, problem diag.Diagnostics) {
 	src, problem := resolveOPSWAT(values, getenv)
 	if problem.HasError() {
-		return nil, nil, problem
+		return nil, src.origin, nil, problem
 	}
-	return connect(opswatSettings.vendorBlock, src.tls, s, src.fromEnv, func(s client.Settings) (*opswat.Client, error) { return opswat.New(src.cfg, s) })
+	c, warnings, problem = connect(opswatSettings.vendorBlock, src.tls, s, src.fromEnv, func(s client.Settings) (*opswat.Client, error) { return opswat.New(src.cfg, s) })
+	return c, src.origin, warnings, problem
 }

@@ -18,20 +18,30 @@ import (
 )
 
 // addOPSWATError turns an OPSWAT client error into a diagnostic; lookup
-// failures point at the attribute that was searched for.
-func addOPSWATError(diags *diag.Diagnostics, err error, at path.Path) {
+// failures point at the attribute that was searched for, and hints name
+// the remedy that works where the settings came from.
+func addOPSWATError(diags *diag.Diagnostics, err error, at path.Path, origin opswatOrigin) {
 	var nf *opswat.NotFoundError
 	var amb *opswat.AmbiguousError
+	var lockWait *opswat.CacheLockWaitError
 	switch {
+	case errors.As(err, &lockWait) && errors.Is(err, context.Canceled):
+		diags.AddError("OPSWAT Read Cancelled", fmt.Sprintf("Terraform stopped the operation (an interrupt) while the provider waited for another "+
+			"run to finish listing the OPSWAT groups: that run holds the group-list cache lock %s (held for %s when this run began to wait), "+
+			"and this run waited for its list instead of spending the account's requests on a second walk. No request was sent for this read.\n\n"+
+			"If no other Terraform run is using opswat.cache_dir, the lock was left by one that died and is taken over once no run has marked it "+
+			"alive for 30 seconds; you can also delete that lock file.", lockWait.Lock, lockWait.Held.Round(time.Second)))
+	case errors.As(err, &lockWait):
+		diags.AddError("OPSWAT Read Timed Out", fmt.Sprintf("%v.\n\nThe read's deadline passed while another run held the OPSWAT group-list cache lock %s "+
+			"and listed the groups. Run again once that run has finished, or give this one a cache_dir of its own.", err, lockWait.Lock))
 	case errors.As(err, &nf):
 		hint := "Check the value: names match exactly and case-sensitively. The endpointgroups_opswat_groups data source lists the groups there are."
 		if nf.By == "id" {
 			hint = "Check the id (the API's group_id): ids match exactly. The endpointgroups_opswat_groups data source lists the groups there are, with their ids."
 		}
 		if nf.FromCache {
-			hint += fmt.Sprintf(" The list searched is the one opswat.cache_ttl keeps, fetched %s ago: a group made since then is not in it. "+
-				"To read the account as it is now, run with %s=0s (or cache_ttl = \"0s\"), which also refreshes the cached list.",
-				nf.CacheAge.Round(time.Second), opswatSettings.byConfig(opswat.FieldCacheTTL).env)
+			hint += fmt.Sprintf(" The list searched is the one opswat.cache_ttl keeps, fetched %s ago: a group made since then is not in it. %s",
+				nf.CacheAge.Round(time.Second), origin.cacheRefreshHint())
 		}
 		diags.AddAttributeError(at, "OPSWAT Group Not Found", nf.Error()+".\n\n"+hint)
 	case errors.As(err, &amb):

@@ -84,7 +84,7 @@ func (d *opswatGroupDataSource) Read(ctx context.Context, req datasource.ReadReq
 		g, err = c.GroupByName(ctx, cfg.Name.ValueString())
 	}
 	if err != nil {
-		addOPSWATError(&resp.Diagnostics, err, at)
+		addOPSWATError(&resp.Diagnostics, err, at, d.clients.opswatOrigin)
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, opswatGroupModelFromAPI(g))...)

@@ -126,7 +126,7 @@ func (d *opswatGroupsDataSource) Read(ctx context.Context, req datasource.ReadRe
 		Search: cfg.Search.ValueString(), SortField: cfg.SortField.ValueString(), SortOrder: cfg.SortOrder.ValueString(),
 	})
 	if err != nil {
-		addOPSWATError(&resp.Diagnostics, err, path.Root("search"))
+		addOPSWATError(&resp.Diagnostics, err, path.Root("search"), d.clients.opswatOrigin)
 		return
 	}
 	opswatGroupsFromAPI(&cfg, groups, re)
