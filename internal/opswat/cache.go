@@ -412,7 +412,7 @@ func (d *diskCache) freshOrLock(ctx context.Context, deadline time.Time) (*cache
 				continue
 			}
 			if d.waiting.Load() == nil {
-				w := d.holder(lock, info, age)
+				w := d.holder(lock, age)
 				d.waiting.Store(w)
 				d.notices.add(ctx, fmt.Sprintf("another run (%s) has held the cache lock %s for %s and is listing the groups: this run waited for "+
 					"its entry rather than list them again, for up to %s (an interrupt ends the wait)", w.pid, lock, roughly(w.held),
@@ -431,7 +431,7 @@ func (d *diskCache) freshOrLock(ctx context.Context, deadline time.Time) (*cache
 }
 
 // holder describes the run that holds a live lock, from what it wrote in it.
-func (d *diskCache) holder(lock string, info fs.FileInfo, sinceTouch time.Duration) *lockWaiting {
+func (d *diskCache) holder(lock string, sinceTouch time.Duration) *lockWaiting {
 	w := &lockWaiting{lock: lock, held: max(sinceTouch, 0), pid: "pid unknown"}
 	data, _, err := readOwnFile(lock, cacheMaxLockBytes)
 	if err != nil {

@@ -116,8 +116,10 @@ var opswatSettings = newSettingsBlock(opswatVendor, append([]setting[opswatSourc
 			"lookups by id and by name and `endpointgroups_opswat_groups` without `search` cost no request at all, so a plan " +
 			"and its apply, or the stacks and CI jobs of one machine, walk the list once between them. A name or id missing " +
 			"from the cached list is \"not found\", and groups made in the console within the TTL are not seen: keep it to " +
-			"minutes, and set `\"0s\"` (or `$ENV=0s`) for a run that must see the account as it is. " +
-			"Environment variable `$ENV`; default: no cache. See the rate-limits guide.",
+			"minutes. `\"0s\"` refreshes now: that run reads the account as it is, at the cost of a run without the cache " +
+			"(one name is still one search), and leaves no old list for the runs after it. The attribute wins over `$ENV`: " +
+			"to refresh from the command line, give it from a variable. " +
+			"Environment variable `$ENV`; default (unset): no cache. See the rate-limits guide.",
 		strings: []validator.String{ttlValidator()},
 		apply: func(src *opswatSource, v value) diag.Diagnostics {
 			d, err := parseTTL(v.raw)
@@ -133,7 +135,11 @@ var opswatSettings = newSettingsBlock(opswatVendor, append([]setting[opswatSourc
 		field: field{attr: "cache_dir", env: "OPSWAT_CACHE_DIR", config: opswat.FieldCacheDir, label: "cache directory", title: "Cache Directory"},
 		doc: "Where `cache_ttl` keeps its entries: one file per account, named by a hash of `base_url` and " +
 			"`client_id` (or the access token), holding no credential, readable by its owner only. Runs that share the " +
-			"directory (a shared volume too) wait for one walk. Environment variable `$ENV`; default: the user's " +
+			"directory wait for one walk. The directory must belong to the user the provider runs as and be writable by " +
+			"no one else (mode `0700` or `0755`): anyone who can write there could plant the group list a run reads, so " +
+			"a directory like `/tmp`, or another user's, is refused with a warning and the run reads the API without the " +
+			"cache. The provider deletes only the files it made, by their exact names (`<hash>.json`, `<hash>.lock`, " +
+			"`.tmp-…`), so a module's directory is safe. Environment variable `$ENV`; default: the user's " +
 			"cache directory (`$XDG_CACHE_HOME` or `~/.cache` on Linux) `/terraform-provider-endpointgroups/opswat`.",
 		strings: []validator.String{stringvalidator.LengthAtLeast(1)},
 		apply:   func(src *opswatSource, v value) diag.Diagnostics { src.cfg.CacheDir = v.raw; return nil },

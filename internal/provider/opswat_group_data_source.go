@@ -71,8 +71,9 @@ func (d *opswatGroupDataSource) Read(ctx context.Context, req datasource.ReadReq
 	if resp.Diagnostics.Append(diags...); resp.Diagnostics.HasError() {
 		return
 	}
+	ctx, tag := opswatRead(ctx)
 	start := time.Now()
-	defer warnIfPaced(&resp.Diagnostics, c, start)
+	defer warnIfPaced(&resp.Diagnostics, c, start, tag)
 	defer addOPSWATNotices(&resp.Diagnostics, c)
 	var g opswat.Group
 	var err error
