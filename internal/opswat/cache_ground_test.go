@@ -316,10 +316,14 @@ func TestCacheLiveLockWaitIsToldAndInterruptible(t *testing.T) {
 		errc <- err
 	}()
 	// The wait is under way once it has been told.
+	giveUp := time.After(time.Minute)
 	for !hasNotice(c.notices.peek(), "has held the cache lock") {
 		select {
 		case err := <-errc:
 			t.Fatalf("the lookup ended without waiting: %v", err)
+		case <-giveUp:
+			cancel()
+			t.Fatal("the wait on the live lock was never told")
 		case <-time.After(10 * time.Millisecond):
 		}
 	}
