@@ -1,3 +1,5 @@
+//go:build unix
+
 package opswat
 
 import (
@@ -9,7 +11,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -17,7 +18,8 @@ import (
 )
 
 // The cache directory is shared ground: these tests plant what other
-// programs, other users and dead runs leave there.
+// programs, other users and dead runs leave there. (Unix only: Windows
+// keeps ownership in ACLs, which the cache does not judge.)
 
 // otherUID is a uid that is not the test's: tests of another user's files
 // chown them to it, which needs root (CI runs as root).
@@ -355,7 +357,7 @@ func TestCacheEntryThatIsNotAFile(t *testing.T) {
 		want  string
 	}{
 		"fifo": {func(t *testing.T, entry string) {
-			if err := syscall.Mkfifo(entry, 0o600); err != nil {
+			if err := mkfifo(entry); err != nil {
 				t.Skipf("no FIFO here: %v", err)
 			}
 		}, "it is a FIFO, not a regular file"},
