@@ -108,7 +108,7 @@ func New(api API, s Settings) (*Client, error) {
 	pooled := cleanhttp.DefaultPooledTransport()
 	pooled.TLSClientConfig = tlsConfig
 
-	c := &Client{api: api, settings: s, waits: &waitLog{}}
+	c := &Client{api: api, settings: s, waits: &waitLog{window: api.RateWindow}}
 	rt := &transport{
 		limiter: newWindowLimiter(api.RequestsPerWindow, api.RateWindow), timeout: s.Timeout,
 		logger: s.Logger, redactor: api.Redactor, waits: c.waits,

@@ -41,8 +41,17 @@ func newWindowLimiter(n int, window time.Duration) *windowLimiter {
 // Wait blocks until a request may be sent, or ctx ends. It returns the
 // function to call when the answer has arrived. A nil limiter never waits.
 func (l *windowLimiter) Wait(ctx context.Context) (release func(), waited time.Duration, err error) {
+	release, waited, _, err = l.waitCounting(ctx)
+	return release, waited, err
+}
+
+// waitCounting is Wait, and also tells how many requests the limiter was
+// counting (under way, answered within the window, or booked for the
+// server's X-RateLimit-Remaining) when the request had to wait; 0 when it
+// did not.
+func (l *windowLimiter) waitCounting(ctx context.Context) (release func(), waited time.Duration, counted int, err error) {
 	if l == nil {
-		return func() {}, 0, nil
+		return func() {}, 0, 0, nil
 	}
 	start := l.now()
 	for {
@@ -56,7 +65,10 @@ func (l *windowLimiter) Wait(ctx context.Context) (release func(), waited time.D
 		if l.inflight+len(l.done) < l.n {
 			l.inflight++
 			l.mu.Unlock()
-			return l.release, l.now().Sub(start), nil
+			return l.release, l.now().Sub(start), counted, nil
+		}
+		if counted == 0 {
+			counted = l.inflight + len(l.done)
 		}
 		freed := l.freed
 		var timer <-chan time.Time
@@ -69,7 +81,7 @@ func (l *windowLimiter) Wait(ctx context.Context) (release func(), waited time.D
 
 		select {
 		case <-ctx.Done():
-			return nil, l.now().Sub(start), ctx.Err()
+			return nil, l.now().Sub(start), counted, ctx.Err()
 		case <-timer:
 		case <-freed:
 		}

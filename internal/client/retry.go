@@ -117,7 +117,7 @@ func (c *Client) backoff(minWait, maxWait time.Duration, attempt int, resp *http
 			"url": c.api.Redactor.URL(resp.Request.URL), "wait_ms": wait.Milliseconds(), "header": a.limited.source,
 			"remaining": resp.Header.Get("X-RateLimit-Remaining"),
 		})
-		c.waits.note(time.Now(), wait, waitRateLimited)
+		c.waits.note(ctx, time.Now(), wait, waitRateLimited)
 		a.limited.n++
 		a.limited.total += wait
 		return wait

@@ -36,7 +36,7 @@ type roundTripper struct {
 
 func (t *roundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
-	release, waited, err := t.limiter.Wait(ctx)
+	release, waited, counted, err := t.limiter.waitCounting(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -45,7 +45,7 @@ func (t *roundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
 		t.logger.Debug(ctx, "waited for the client-side rate limit", map[string]any{
 			"waited_ms": waited.Milliseconds(), "limit": t.limit,
 		})
-		t.waits.note(now, waited, waitPacing)
+		t.waits.paced(ctx, now, waited, counted)
 	}
 	// A credential that must be fresh when the request goes (an OAuth token
 	// that may have expired while the request waited its turn) is set now.
@@ -57,7 +57,7 @@ func (t *roundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 	}
 	defer release()
-	t.waits.sent(now)
+	t.waits.sent(ctx, now)
 
 	redactedURL := t.redactor.URL(req.URL)
 	fields := map[string]any{"method": req.Method, "url": redactedURL}
@@ -91,6 +91,7 @@ func (t *roundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	t.limiter.Observe(resp.Header, time.Now())
+	t.waits.observe(resp.Header)
 	t.logger.Debug(ctx, "received API response", map[string]any{
 		"method": req.Method, "url": redactedURL, "status": resp.StatusCode, "duration_ms": elapsed.Milliseconds(),
 		"content_type": resp.Header.Get("Content-Type"),

@@ -3,17 +3,22 @@ package opswat
 import (
 	"cmp"
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/endpointgroups/terraform-provider-endpointgroups/internal/client"
@@ -28,16 +33,36 @@ import (
 // written to a temporary file and renamed into place, readable by its owner
 // only. Runs that share the directory and find no fresh entry take a lock
 // file in turn: one walks, the others wait for its entry.
+//
+// The directory is shared ground: it may be a module's directory or one
+// that other programs use too. So the cache removes only files it made,
+// recognised by their exact names; it trusts no directory or file that is
+// not the running user's own or that others can write (anyone who can write
+// there could plant the list a run reads); it opens entries without
+// following links, as regular files only and up to a size; and it never
+// spins or waits silently on a lock.
 const (
 	cacheFormat     = 1
 	cacheLockPoll   = 100 * time.Millisecond
 	cacheLockTouch  = 2 * time.Second  // how often a walk under way marks its lock as alive
 	cacheLockStale  = 30 * time.Second // a lock not marked for this long was left by a run that died
-	cacheTempMaxAge = time.Hour        // temporary files older than this were left by a run that died
+	cacheTempMaxAge = time.Hour        // temporary files and other accounts' locks older than this were left by a run that died
 	// cacheLockMaxWait bounds the wait for another run's walk (at 10
 	// requests a minute a walk of 10,000 groups takes about 20 minutes);
-	// past it the run walks itself.
+	// past it the run walks itself. An interrupt or the read's own
+	// deadline ends the wait sooner.
 	cacheLockMaxWait = 30 * time.Minute
+	// CacheMaxEntryBytes caps what is read of an entry: about 200,000
+	// groups. A larger file is not an entry this provider wrote.
+	CacheMaxEntryBytes = 64 << 20
+	cacheMaxLockBytes  = 1 << 10
+)
+
+// The names of the files the cache makes, and the only ones it removes.
+var (
+	cacheEntryName = regexp.MustCompile(`^[0-9a-f]{64}\.json$`)
+	cacheLockName  = regexp.MustCompile(`^[0-9a-f]{64}\.lock$`)
+	cacheTempName  = regexp.MustCompile(`^\.tmp-[0-9a-f]{12}-[0-9a-f]{16}$`)
 )
 
 // diskCache is one account's entry in a cache directory.
@@ -48,6 +73,17 @@ type diskCache struct {
 	notices  *notices
 
 	lockMaxWait time.Duration // cacheLockMaxWait; shorter in tests
+
+	checked sync.Once
+	off     atomic.Bool                 // the directory or the entry is not trusted: no cache this run
+	waiting atomic.Pointer[lockWaiting] // the lock the run is waiting on, while it does
+}
+
+// lockWaiting is a wait for another run's lock.
+type lockWaiting struct {
+	lock string
+	held time.Duration // how long the holder had held it when the wait began
+	pid  string
 }
 
 // cacheKey names an account's entry: a hash of the base URL and the client
@@ -61,12 +97,13 @@ func cacheKey(baseURL, clientID, token string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// cacheFile is an entry as it is stored.
+// cacheFile is an entry as it is stored. Groups is a pointer so that an
+// entry without a list ("groups": null) is told from an empty one.
 type cacheFile struct {
 	Format    int       `json:"format"`
 	Key       string    `json:"key"`
 	FetchedAt time.Time `json:"fetched_at"`
-	Groups    []Group   `json:"groups"`
+	Groups    *[]Group  `json:"groups"`
 }
 
 // cacheEntry is an entry read back: its groups (the API's default order)
@@ -80,16 +117,62 @@ type cacheEntry struct {
 func (d *diskCache) path() string     { return filepath.Join(d.dir, d.key+".json") }
 func (d *diskCache) lockPath() string { return filepath.Join(d.dir, d.key+".lock") }
 
+const withoutCache = "this run lists the groups from the API without the cache"
+
+// usable reports whether the run may use the cache directory: it is made
+// (0700) when missing, and checked once a run.
+func (d *diskCache) usable(ctx context.Context) bool {
+	d.checked.Do(func() {
+		if err := os.MkdirAll(d.dir, 0o700); err != nil {
+			d.refuse(ctx, fmt.Sprintf("the cache directory %s cannot be made (%v); %s", d.dir, err, withoutCache))
+			return
+		}
+		info, err := os.Stat(d.dir)
+		switch {
+		case err != nil:
+			d.refuse(ctx, fmt.Sprintf("the cache directory %s cannot be examined (%v); %s", d.dir, err, withoutCache))
+		case !info.IsDir():
+			d.refuse(ctx, fmt.Sprintf("the cache directory %s is not a directory; %s", d.dir, withoutCache))
+		default:
+			if why := untrusted(info); why != "" {
+				d.refuse(ctx, fmt.Sprintf("the cache directory %s is not used: %s. A cache directory must belong to the user the provider "+
+					"runs as and be writable by no one else (mode 0700 or 0755), because anyone who can write there can plant the group "+
+					"list a run reads; use a directory of your own; %s", d.dir, why, withoutCache))
+			}
+		}
+	})
+	return !d.off.Load()
+}
+
+// refuse turns the cache off for the run, saying why.
+func (d *diskCache) refuse(ctx context.Context, why string) {
+	d.off.Store(true)
+	d.notices.add(ctx, why)
+}
+
 // read returns the account's entry, or nil when there is none. A file that
-// is not an entry of this account (corrupt, another format, another key)
-// is reported as a notice and treated as none: the next walk rewrites it.
-func (d *diskCache) read() *cacheEntry {
-	data, err := os.ReadFile(d.path())
-	if errors.Is(err, fs.ErrNotExist) {
+// is not this account's entry as the cache writes it (corrupt, another
+// format, another key, too large) is reported and treated as none: the
+// next walk rewrites it. One that the cache must not trust (a link, not a
+// regular file, another user's, writable by others) turns the cache off
+// for the run, since it would be unsafe to replace or to use.
+func (d *diskCache) read(ctx context.Context) *cacheEntry {
+	if !d.usable(ctx) {
 		return nil
 	}
-	if err != nil {
-		d.notices.add(fmt.Sprintf("the group-list cache file %s cannot be read (%v); the groups are listed from the API instead", d.path(), err))
+	p := d.path()
+	data, refused, err := readOwnFile(p, CacheMaxEntryBytes)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil
+	case refused != "":
+		d.refuse(ctx, fmt.Sprintf("the group-list cache file %s is not used: %s; remove it. This run lists the groups from the API without the cache", p, refused))
+		return nil
+	case errors.Is(err, errTooLarge):
+		d.notices.add(ctx, fmt.Sprintf("the group-list cache file %s was ignored: it is larger than the %d MiB an entry may be; it is replaced after the next walk of the list", p, CacheMaxEntryBytes>>20))
+		return nil
+	case err != nil:
+		d.notices.add(ctx, fmt.Sprintf("the group-list cache file %s cannot be read (%v); the groups are listed from the API instead", p, err))
 		return nil
 	}
 	var f cacheFile
@@ -103,26 +186,89 @@ func (d *diskCache) read() *cacheEntry {
 		why = "it belongs to another account"
 	case f.FetchedAt.IsZero():
 		why = "it does not say when it was fetched"
+	case f.Groups == nil:
+		why = "it holds no group list (\"groups\" is missing or null)"
 	}
 	if why != "" {
-		d.notices.add(fmt.Sprintf("the group-list cache file %s was ignored: %s; it is replaced after the next walk of the list", d.path(), why))
+		d.notices.add(ctx, fmt.Sprintf("the group-list cache file %s was ignored: %s; it is replaced after the next walk of the list", p, why))
 		return nil
 	}
 	age := time.Since(f.FetchedAt)
-	if f.Groups == nil {
-		f.Groups = []Group{}
-	}
 	// An entry from the future (a clock set back) is not trusted as fresh.
-	return &cacheEntry{groups: f.Groups, age: max(age, 0), fresh: d.ttl > 0 && age >= 0 && age <= d.ttl}
+	return &cacheEntry{groups: *f.Groups, age: max(age, 0), fresh: d.ttl > 0 && age >= 0 && age <= d.ttl}
+}
+
+var errTooLarge = errors.New("larger than its cap")
+
+// readOwnFile reads a cache file of at most limit bytes. refused says why
+// the file must not be trusted (a link, not a regular file, another
+// user's, writable by others). The file is examined before it is opened
+// (a FIFO is never opened) and again through the open file (in case it
+// was swapped in between).
+func readOwnFile(p string, limit int64) (data []byte, refused string, err error) {
+	info, err := os.Lstat(p)
+	if err != nil {
+		return nil, "", err
+	}
+	if why := notRegular(info); why != "" {
+		return nil, why, nil
+	}
+	f, err := os.OpenFile(p, os.O_RDONLY|cacheOpenFlags, 0)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, "", err
+		}
+		return nil, fmt.Sprintf("it cannot be opened as a regular file (%v)", err), nil
+	}
+	defer f.Close()
+	info, err = f.Stat()
+	if err != nil {
+		return nil, "", err
+	}
+	if why := notRegular(info); why != "" {
+		return nil, why, nil
+	}
+	if why := untrusted(info); why != "" {
+		return nil, why, nil
+	}
+	if info.Size() > limit {
+		return nil, "", errTooLarge
+	}
+	data, err = io.ReadAll(io.LimitReader(f, limit+1))
+	if err == nil && int64(len(data)) > limit {
+		return nil, "", errTooLarge
+	}
+	return data, "", err
+}
+
+// notRegular says what a file is when it is not a regular file.
+func notRegular(info fs.FileInfo) string {
+	m := info.Mode()
+	switch {
+	case m.IsRegular():
+		return ""
+	case m&fs.ModeSymlink != 0:
+		return "it is a symbolic link, which the cache never follows"
+	case m.IsDir():
+		return "it is a directory"
+	case m&fs.ModeNamedPipe != 0:
+		return "it is a FIFO, not a regular file"
+	case m&fs.ModeDevice != 0:
+		return "it is a device, not a regular file"
+	}
+	return "it is not a regular file (" + m.Type().String() + ")"
 }
 
 // store writes a complete walk as the account's entry, atomically, and
 // prunes the directory's entries past the TTL (those of rotated tokens
 // among them) and temporary files that runs left behind. A failure is a
 // notice: the run has its groups either way.
-func (d *diskCache) store(groups []Group) {
+func (d *diskCache) store(ctx context.Context, groups []Group) {
+	if !d.usable(ctx) {
+		return
+	}
 	if err := d.write(groups); err != nil {
-		d.notices.add(fmt.Sprintf("the group list could not be stored in the cache directory %s (%v); the next run lists the groups again", d.dir, err))
+		d.notices.add(ctx, fmt.Sprintf("the group list could not be stored in the cache directory %s (%v); the next run lists the groups again", d.dir, err))
 		return
 	}
 	if d.ttl > 0 { // a refresh (no TTL of its own) does not judge other entries
@@ -131,18 +277,23 @@ func (d *diskCache) store(groups []Group) {
 }
 
 func (d *diskCache) write(groups []Group) error {
-	if err := os.MkdirAll(d.dir, 0o700); err != nil {
-		return err
+	if groups == nil {
+		groups = []Group{}
 	}
-	data, err := json.Marshal(cacheFile{Format: cacheFormat, Key: d.key, FetchedAt: time.Now().UTC(), Groups: groups})
+	data, err := json.Marshal(cacheFile{Format: cacheFormat, Key: d.key, FetchedAt: time.Now().UTC(), Groups: &groups})
 	if err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(d.dir, ".tmp-"+d.key[:12]+"-*")
+	var rnd [8]byte
+	if _, err := rand.Read(rnd[:]); err != nil {
+		return err
+	}
+	name := filepath.Join(d.dir, ".tmp-"+d.key[:12]+"-"+hex.EncodeToString(rnd[:]))
+	tmp, err := os.OpenFile(name, os.O_CREATE|os.O_EXCL|os.O_WRONLY|cacheOpenFlags, 0o600)
 	if err != nil {
 		return err
 	}
-	defer os.Remove(tmp.Name()) // gone after the rename; left only by a failure
+	defer os.Remove(name) // gone after the rename; left only by a failure
 	if err := tmp.Chmod(0o600); err != nil {
 		_ = tmp.Close()
 		return err
@@ -158,9 +309,13 @@ func (d *diskCache) write(groups []Group) error {
 	if err := tmp.Close(); err != nil {
 		return err
 	}
-	return os.Rename(tmp.Name(), d.path())
+	return os.Rename(name, d.path())
 }
 
+// prune removes what runs left behind: entries past the TTL (a rotated
+// token's), and temporary files and other accounts' locks past an hour.
+// Only files with the exact names the cache gives, regular files of the
+// running user: whatever else is in the directory is not the cache's.
 func (d *diskCache) prune() {
 	entries, err := os.ReadDir(d.dir)
 	if err != nil {
@@ -169,61 +324,149 @@ func (d *diskCache) prune() {
 	now := time.Now()
 	for _, e := range entries {
 		name := e.Name()
-		info, err := e.Info()
-		if err != nil || e.IsDir() || name == d.key+".json" {
+		var maxAge time.Duration
+		switch {
+		case name == d.key+".json" || name == d.key+".lock":
+			continue
+		case cacheEntryName.MatchString(name):
+			maxAge = d.ttl
+		case cacheTempName.MatchString(name), cacheLockName.MatchString(name):
+			maxAge = cacheTempMaxAge
+		default:
 			continue
 		}
-		age := now.Sub(info.ModTime())
-		if (strings.HasSuffix(name, ".json") && age > d.ttl) || (strings.HasPrefix(name, ".tmp-") && age > cacheTempMaxAge) {
-			_ = os.Remove(filepath.Join(d.dir, name))
+		info, err := os.Lstat(filepath.Join(d.dir, name))
+		if err != nil || !info.Mode().IsRegular() || untrusted(info) != "" || now.Sub(info.ModTime()) <= maxAge {
+			continue
 		}
+		_ = os.Remove(filepath.Join(d.dir, name))
 	}
 }
 
 // freshOrLock returns the account's fresh entry, or takes the account's
 // lock and returns its release: the caller walks and stores. While another
-// run holds the lock, it waits for that run's entry. A lock not marked
-// alive for cacheLockStale was left by a run that died and is taken over.
-// When the lock cannot be taken at all (a read-only directory), the caller
-// walks without it.
-func (d *diskCache) freshOrLock(ctx context.Context) (*cacheEntry, func(), error) {
-	waited := false
-	deadline := time.Now().Add(d.maxWait())
+// run holds the lock, it waits for that run's entry, saying so once. A lock
+// not marked alive for cacheLockStale (or dated that far in the future, by
+// a clock set back) was left by a run that died and is taken over. A lock
+// that cannot be taken, examined or removed, or that is not a lock file of
+// the running user, is reported once and the caller walks without it:
+// never a loop without a pause.
+func (d *diskCache) freshOrLock(ctx context.Context, deadline time.Time) (*cacheEntry, func(), error) {
+	without := func() (*cacheEntry, func(), error) { return nil, func() {}, nil }
+	if !d.usable(ctx) {
+		return without()
+	}
+	lock := d.lockPath()
+	if wait := time.Now().Add(d.maxWait()); deadline.IsZero() || wait.Before(deadline) {
+		deadline = wait
+	}
+	tookOver := false
 	for {
-		if e := d.read(); e != nil && e.fresh {
+		if e := d.read(ctx); e != nil && e.fresh {
+			d.waiting.Store(nil)
 			return e, nil, nil
 		}
-		if err := os.MkdirAll(d.dir, 0o700); err != nil {
-			d.notices.add(fmt.Sprintf("the cache directory %s cannot be made (%v); the groups are listed from the API without the cache", d.dir, err))
-			return nil, func() {}, nil
+		if !d.usable(ctx) { // the entry turned out not to be trusted
+			return without()
 		}
-		f, err := os.OpenFile(d.lockPath(), os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+		f, err := os.OpenFile(lock, os.O_CREATE|os.O_EXCL|os.O_WRONLY|cacheOpenFlags, 0o600)
 		if err == nil {
-			_, _ = fmt.Fprintf(f, "pid %d\n", os.Getpid())
+			_, _ = fmt.Fprintf(f, "pid %d\nsince %s\n", os.Getpid(), time.Now().UTC().Format(time.RFC3339Nano))
 			_ = f.Close()
+			d.waiting.Store(nil)
 			return nil, d.hold(), nil
 		}
 		if !errors.Is(err, fs.ErrExist) {
-			d.notices.add(fmt.Sprintf("the cache lock %s cannot be taken (%v); the groups are listed from the API without waiting for other runs", d.lockPath(), err))
-			return nil, func() {}, nil
+			d.notices.add(ctx, fmt.Sprintf("the cache lock %s cannot be taken (%v); the groups are listed from the API without waiting for other runs", lock, err))
+			return without()
 		}
-		if info, err := os.Stat(d.lockPath()); err == nil && time.Since(info.ModTime()) > cacheLockStale {
-			d.logger.Warn(ctx, "taking over an OPSWAT group-list cache lock that no run has marked alive", map[string]any{"lock": d.lockPath(), "age_seconds": int(time.Since(info.ModTime()).Seconds())})
-			_ = os.Remove(d.lockPath())
-			continue
+		info, err := os.Lstat(lock)
+		switch {
+		case errors.Is(err, fs.ErrNotExist): // released a moment ago: its entry is there now
+		case err != nil:
+			d.notices.add(ctx, fmt.Sprintf("the cache lock %s cannot be examined (%v); the groups are listed from the API without waiting for other runs", lock, err))
+			return without()
+		case notRegular(info) != "" || untrusted(info) != "":
+			d.notices.add(ctx, fmt.Sprintf("the cache lock %s is not a lock this provider made: %s; remove it. The groups are listed from the API without "+
+				"waiting for other runs", lock, cmp.Or(notRegular(info), untrusted(info))))
+			return without()
+		default:
+			age := time.Since(info.ModTime())
+			if age > cacheLockStale || age < -cacheLockStale {
+				how := fmt.Sprintf("not marked alive for %s", age.Round(time.Second))
+				if age < 0 {
+					how = fmt.Sprintf("dated %s in the future (a clock set back)", (-age).Round(time.Second))
+				}
+				if tookOver {
+					d.notices.add(ctx, fmt.Sprintf("the cache lock %s is left stale again (%s) after it was taken over; the groups are listed "+
+						"from the API without waiting for other runs", lock, how))
+					return without()
+				}
+				if err := os.Remove(lock); err != nil && !errors.Is(err, fs.ErrNotExist) {
+					d.notices.add(ctx, fmt.Sprintf("the cache lock %s was left by a run that died (%s), but it cannot be removed (%v); remove it. "+
+						"The groups are listed from the API without waiting for other runs", lock, how, err))
+					return without()
+				}
+				d.logger.Warn(ctx, "took over an OPSWAT group-list cache lock that a run left behind", map[string]any{"lock": lock, "state": how})
+				tookOver = true
+				continue
+			}
+			if d.waiting.Load() == nil {
+				w := d.holder(lock, age)
+				d.waiting.Store(w)
+				d.notices.add(ctx, fmt.Sprintf("another run (%s) has held the cache lock %s for %s and is listing the groups: this run waited for "+
+					"its entry rather than list them again, for up to %s (an interrupt ends the wait)", w.pid, lock, roughly(w.held),
+					roughly(time.Until(deadline))))
+			}
 		}
 		if time.Now().After(deadline) {
-			d.notices.add(fmt.Sprintf("another run has held the cache lock %s for more than %s; this run lists the groups itself", d.lockPath(), d.maxWait()))
-			return nil, func() {}, nil
-		}
-		if !waited {
-			waited = true
-			d.logger.Debug(ctx, "another run is listing the OPSWAT groups; waiting for its cache entry", map[string]any{"lock": d.lockPath()})
+			d.waiting.Store(nil)
+			d.notices.add(ctx, fmt.Sprintf("another run has held the cache lock %s for more than %s; this run lists the groups itself", lock, d.maxWait()))
+			return without()
 		}
 		if err := client.Sleep(ctx, cacheLockPoll); err != nil {
-			return nil, nil, err
+			return nil, nil, d.interrupted(err)
 		}
 	}
+}
+
+// holder describes the run that holds a live lock, from what it wrote in it.
+func (d *diskCache) holder(lock string, sinceTouch time.Duration) *lockWaiting {
+	w := &lockWaiting{lock: lock, held: max(sinceTouch, 0), pid: "pid unknown"}
+	data, _, err := readOwnFile(lock, cacheMaxLockBytes)
+	if err != nil {
+		return w
+	}
+	for line := range strings.Lines(string(data)) {
+		k, v, _ := strings.Cut(strings.TrimSpace(line), " ")
+		switch k {
+		case "pid":
+			if _, err := strconv.Atoi(v); err == nil {
+				w.pid = "pid " + v
+			}
+		case "since":
+			if t, err := time.Parse(time.RFC3339Nano, v); err == nil && !t.After(time.Now()) {
+				w.held = time.Since(t)
+			}
+		}
+	}
+	return w
+}
+
+// interrupted is the error of a wait for another run's lock that err ended.
+func (d *diskCache) interrupted(err error) error {
+	if w := d.waiting.Load(); w != nil {
+		return &CacheLockWaitError{Lock: w.lock, Held: w.held, Err: err}
+	}
+	return err
+}
+
+// roughly is a duration as a person reads it: seconds, or tenths below ten.
+func roughly(d time.Duration) time.Duration {
+	if d < 10*time.Second {
+		return d.Round(100 * time.Millisecond)
+	}
+	return d.Round(time.Second)
 }
 
 func (d *diskCache) maxWait() time.Duration { return cmp.Or(d.lockMaxWait, cacheLockMaxWait) }
@@ -252,6 +495,18 @@ func (d *diskCache) hold() func() {
 	}
 }
 
+// forget removes the account's entry (a refresh that does not walk the
+// whole list), so that the next run with a TTL lists the account as it is
+// rather than serve the old list. Only the cache's own regular file.
+func (d *diskCache) forget(ctx context.Context) {
+	if !d.usable(ctx) {
+		return
+	}
+	if info, err := os.Lstat(d.path()); err == nil && info.Mode().IsRegular() && untrusted(info) == "" {
+		_ = os.Remove(d.path())
+	}
+}
+
 // notices are things a run should be told once, such as a cache file that
 // was ignored; each is also logged as a warning when it is added.
 type notices struct {
@@ -261,7 +516,7 @@ type notices struct {
 	seen   map[string]bool
 }
 
-func (n *notices) add(s string) {
+func (n *notices) add(ctx context.Context, s string) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	if n.seen[s] {
@@ -272,7 +527,14 @@ func (n *notices) add(s string) {
 	}
 	n.seen[s] = true
 	n.list = append(n.list, s)
-	n.logger.Warn(context.Background(), s, nil)
+	n.logger.Warn(ctx, s, nil)
+}
+
+// peek returns the notices not yet taken, leaving them.
+func (n *notices) peek() []string {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return slices.Clone(n.list)
 }
 
 func (n *notices) take() []string {
@@ -304,7 +566,17 @@ func (c *Client) peek(ctx context.Context) *cacheEntry {
 	if c.cache == nil {
 		return nil
 	}
-	e, _ := c.peeked.Do(ctx, "", func(context.Context) (*cacheEntry, error) { return c.cache.read(), nil })
+	e, _ := c.peeked.Do(ctx, "", func(ctx context.Context) (*cacheEntry, error) {
+		e := c.cache.read(ctx)
+		if c.cache.ttl == 0 {
+			// A refresh uses no entry, and the old one must not serve the
+			// runs after it: a refresh that walks stores its walk in its
+			// place, one that only searches leaves none. Every lookup reads
+			// this before it sends anything, so a walk stores after it.
+			c.cache.forget(ctx)
+		}
+		return e, nil
+	})
 	return e
 }
 
@@ -317,8 +589,9 @@ func (c *Client) complete(ctx context.Context) ([]Group, error) {
 		c.servedFromCache(e.age)
 		return slices.Clone(e.groups), nil
 	}
+	deadline, _ := ctx.Deadline() // the shared walk keeps no caller's deadline: the lock wait does
 	groups, err := c.lists.Do(ctx, "complete", func(ctx context.Context) ([]Group, error) {
-		e, release, err := c.cache.freshOrLock(ctx)
+		e, release, err := c.cache.freshOrLock(ctx, deadline)
 		if err != nil {
 			return nil, err
 		}
@@ -329,6 +602,10 @@ func (c *Client) complete(ctx context.Context) ([]Group, error) {
 		defer release()
 		return c.prefix.finish(ctx, c) // stored as the entry when complete
 	})
+	var lockErr *CacheLockWaitError
+	if err != nil && ctx.Err() != nil && !errors.As(err, &lockErr) {
+		err = c.cache.interrupted(err) // this caller left while the shared walk waited on the lock
+	}
 	return slices.Clone(groups), err
 }
 

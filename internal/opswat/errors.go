@@ -3,6 +3,8 @@ package opswat
 import (
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/endpointgroups/terraform-provider-endpointgroups/internal/client"
@@ -28,9 +30,9 @@ type NotFoundError struct {
 }
 
 func (e *NotFoundError) Error() string {
-	msg := fmt.Sprintf("no OPSWAT group has %s %q (searched %d groups)", e.By, e.Value, e.Searched)
+	msg := fmt.Sprintf("no OPSWAT group has %s %q (searched %s)", e.By, e.Value, groupsCount(e.Searched))
 	if e.FromCache {
-		msg = fmt.Sprintf("no OPSWAT group has %s %q in the cached group list, listed %s ago (searched %d groups)", e.By, e.Value, e.CacheAge.Round(time.Second), e.Searched)
+		msg = fmt.Sprintf("no OPSWAT group has %s %q in the cached group list, listed %s ago (searched %s)", e.By, e.Value, e.CacheAge.Round(time.Second), groupsCount(e.Searched))
 	}
 	if len(e.CaseOnly) > 0 {
 		msg += fmt.Sprintf("; names match case-sensitively, and these differ only in case: %s", client.QuoteAll(e.CaseOnly))
@@ -38,12 +40,50 @@ func (e *NotFoundError) Error() string {
 	return msg
 }
 
-// AmbiguousError: several groups have the name asked for.
-type AmbiguousError struct {
-	Name string
-	IDs  []string
+func groupsCount(n int) string {
+	if n == 1 {
+		return "1 group"
+	}
+	return fmt.Sprintf("%d groups", n)
 }
 
-func (e *AmbiguousError) Error() string {
-	return fmt.Sprintf("%d OPSWAT groups are named %q, with ids %s", len(e.IDs), e.Name, client.QuoteAll(e.IDs))
+// AmbiguousError: several groups have the name asked for.
+type AmbiguousError struct {
+	Name   string
+	IDs    []string
+	Groups []Group // the groups of that name, in the order of IDs
 }
+
+// Error names each group by id and domain_name, which is what tells
+// same-named groups apart in the console.
+func (e *AmbiguousError) Error() string {
+	each := make([]string, len(e.IDs))
+	for i, id := range e.IDs {
+		each[i] = strconv.Quote(id)
+		if i < len(e.Groups) {
+			if d := e.Groups[i].DomainName; d != "" {
+				each[i] += fmt.Sprintf(" (domain_name %q)", d)
+			} else {
+				each[i] += " (no domain_name)"
+			}
+		}
+	}
+	return fmt.Sprintf("%d OPSWAT groups are named %q: %s", len(e.IDs), e.Name, strings.Join(each, ", "))
+}
+
+// CacheLockWaitError: the run was waiting for another run's group-list
+// cache lock (that run's walk of the list) when its context ended, an
+// interrupt or a deadline: errors.Is(err, context.Canceled) holds for an
+// interrupt.
+type CacheLockWaitError struct {
+	Lock string        // the lock file
+	Held time.Duration // how long the other run had held it when the wait began
+	Err  error
+}
+
+func (e *CacheLockWaitError) Error() string {
+	return fmt.Sprintf("stopped while waiting for the OPSWAT group-list cache lock %s, which another run had held for %s while it listed the groups (%v)",
+		e.Lock, roughly(e.Held), e.Err)
+}
+
+func (e *CacheLockWaitError) Unwrap() error { return e.Err }

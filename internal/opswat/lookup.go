@@ -51,15 +51,14 @@ func (c *Client) GroupByName(ctx context.Context, name string) (Group, error) {
 		}
 		return g, err
 	}
-	plan := planWalk // a refresh of the cache walks the list to store it
-	if c.cache == nil || c.cache.ttl > 0 {
-		var err error
-		if plan, err = c.plan.decide(ctx, name); err != nil {
-			return Group{}, err
-		}
-		if plan == planWalk {
-			c.because(WalkForManyNames, name)
-		}
+	// A refresh (no TTL) plans as a run without the cache does: one name is
+	// one search, not a walk to store.
+	plan, err := c.plan.decide(ctx, name)
+	if err != nil {
+		return Group{}, err
+	}
+	if plan == planWalk {
+		c.because(WalkForManyNames, name)
 	}
 	if plan == planSearchAndPage {
 		// The walk's next page first: when it ends the list, the list
@@ -148,7 +147,7 @@ func pickByName(groups []Group, name string) (Group, error) {
 	for i, g := range found {
 		ids[i] = g.ID
 	}
-	return Group{}, &AmbiguousError{Name: name, IDs: ids}
+	return Group{}, &AmbiguousError{Name: name, IDs: ids, Groups: found}
 }
 
 // walkAll is the shared walk of the whole group list: the run's first full

@@ -238,6 +238,12 @@ func errorMessage(body []byte) (code, message string) {
 // long requests waited for pacing or for the API's rate-limit windows.
 func (c *Client) Waited(since time.Time) client.WaitReport { return c.http.Waited(since) }
 
+// WaitedFor is Waited, telling apart the requests of the read whose
+// context carried tag (client.WithReadTag).
+func (c *Client) WaitedFor(since time.Time, tag string) client.WaitReport {
+	return c.http.WaitedFor(since, tag)
+}
+
 // RequestsPerMinute is the pace the client keeps.
 func (c *Client) RequestsPerMinute() int { return c.rpm }
 

@@ -299,12 +299,19 @@ func TestLookupErrors(t *testing.T) {
 	}
 	_, err = c.GroupByName(context.Background(), "Contractors")
 	var amb *AmbiguousError
-	if !errors.As(err, &amb) || err.Error() != `2 OPSWAT groups are named "Contractors", with ids "301122005", "301122006"` {
+	if !errors.As(err, &amb) || err.Error() != `2 OPSWAT groups are named "Contractors": "301122005" (no domain_name), "301122006" (domain_name "partners.example.com")` {
 		t.Fatalf("got %v", err)
 	}
 	_, err = c.GroupByID(context.Background(), "999")
 	if !errors.As(err, &nf) || err.Error() != `no OPSWAT group has id "999" (searched 8 groups)` {
 		t.Fatalf("got %v", err)
+	}
+	// One group searched is "1 group", from the API or from the cache.
+	if got := (&NotFoundError{By: "name", Value: "x", Searched: 1}).Error(); got != `no OPSWAT group has name "x" (searched 1 group)` {
+		t.Fatalf("got %v", got)
+	}
+	if got := (&NotFoundError{By: "id", Value: "7", Searched: 1, FromCache: true, CacheAge: time.Minute}).Error(); !strings.HasSuffix(got, "(searched 1 group)") {
+		t.Fatalf("got %v", got)
 	}
 }
 

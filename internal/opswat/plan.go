@@ -168,7 +168,7 @@ func (p *prefix) advance(ctx context.Context, c *Client) (bool, error) {
 	}
 	p.state = st
 	if st.done {
-		c.completed(st.groups)
+		c.completed(ctx, st.groups)
 	}
 	return st.done, nil
 }
@@ -186,7 +186,7 @@ func (p *prefix) finish(ctx context.Context, c *Client) ([]Group, error) {
 			return nil, err
 		}
 		p.state = st
-		c.completed(st.groups)
+		c.completed(ctx, st.groups)
 	}
 	return slices.Clone(p.state.groups), nil
 }
@@ -199,11 +199,11 @@ func (st walkState) clone() walkState {
 
 // completed records the run's complete walk: later lookups use it, and it
 // is the cache's entry.
-func (c *Client) completed(groups []Group) {
+func (c *Client) completed(ctx context.Context, groups []Group) {
 	c.walked.Store(int64(len(groups)) + 1)
 	c.plan.walk()
 	if c.cache != nil {
-		c.cache.store(groups)
+		c.cache.store(ctx, groups)
 	}
 }
 

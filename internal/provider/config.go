@@ -119,6 +119,7 @@ type getenvFunc func(string) (string, bool)
 // vendor, or the reason that vendor cannot be used.
 type providerClients struct {
 	opswat        *opswat.Client
+	opswatOrigin  opswatOrigin
 	opswatProblem diag.Diagnostics
 	drweb         *drweb.Client
 	drwebProblem  diag.Diagnostics
@@ -276,7 +277,7 @@ func configureClients(cfg providerConfig, getenv getenvFunc, version, terraformV
 
 	clients := &providerClients{}
 	var warnings diag.Diagnostics
-	clients.opswat, warnings, clients.opswatProblem = newOPSWAT(cfg.opswat, getenv, s)
+	clients.opswat, clients.opswatOrigin, warnings, clients.opswatProblem = newOPSWAT(cfg.opswat, getenv, s)
 	diags.Append(warnings...)
 	clients.drweb, warnings, clients.drwebProblem = newDrWeb(cfg.drweb, getenv, s)
 	diags.Append(warnings...)
@@ -291,14 +292,14 @@ func notKnownYet(v vendorBlock, attr string) diag.Diagnostics {
 			"or apply the resource it comes from first.", v.block, attr, env))
 }
 
-// parseTTL reads a cache TTL: a duration such as 10m, or 0 for none.
+// parseTTL reads a cache TTL: a duration such as 10m, or 0 for a refresh.
 func parseTTL(s string) (time.Duration, error) {
 	d, err := time.ParseDuration(strings.TrimSpace(s))
 	if err != nil {
-		return 0, fmt.Errorf("%q is not a duration: write it like 10m or 1h, or 0s for no cache", s)
+		return 0, fmt.Errorf("%q is not a duration: write it like 10m or 1h, or 0s to refresh the cache now (leave it unset for no cache)", s)
 	}
 	if d < 0 {
-		return 0, fmt.Errorf("%q is negative: give 0s for no cache, or a duration such as 10m", s)
+		return 0, fmt.Errorf("%q is negative: give a duration such as 10m, or 0s to refresh the cache now (leave it unset for no cache)", s)
 	}
 	return d, nil
 }

@@ -22,6 +22,28 @@ type opswatSource struct {
 	cfg     opswat.Config
 	tls     tlsSettings
 	fromEnv bool // the credentials came from the environment
+	origin  opswatOrigin
+}
+
+// opswatOrigin is where OPSWAT settings that hints name came from: a hint
+// gives the remedy that works there (the attribute wins over its variable,
+// so a variable alone changes nothing when the attribute is set).
+type opswatOrigin struct {
+	cacheTTLInConfig bool
+}
+
+// cacheRefreshHint says how to refresh the cached group list now, for
+// cache_ttl set where it was.
+func (o opswatOrigin) cacheRefreshHint() string {
+	env := opswatSettings.byConfig(opswat.FieldCacheTTL).env
+	if o.cacheTTLInConfig {
+		return fmt.Sprintf("To refresh it now, run once with cache_ttl = \"0s\" in the provider's opswat block: the attribute wins over %s, "+
+			"so setting the variable changes nothing while the attribute is set. To refresh from the command line instead, give cache_ttl "+
+			"from a variable (cache_ttl = var.opswat_cache_ttl) and run with -var opswat_cache_ttl=0s. "+
+			"A run with \"0s\" reads the account as it is now, at the cost of a run without the cache, and leaves no old list for the runs after it.", env)
+	}
+	return fmt.Sprintf("To refresh it now, run once with %s=0s: that run reads the account as it is now, at the cost of a run without "+
+		"the cache, and leaves no old list for the runs after it.", env)
 }
 
 func sibling(name string) path.Expression { return path.MatchRelative().AtParent().AtName(name) }
@@ -94,8 +116,10 @@ var opswatSettings = newSettingsBlock(opswatVendor, append([]setting[opswatSourc
 			"lookups by id and by name and `endpointgroups_opswat_groups` without `search` cost no request at all, so a plan " +
 			"and its apply, or the stacks and CI jobs of one machine, walk the list once between them. A name or id missing " +
 			"from the cached list is \"not found\", and groups made in the console within the TTL are not seen: keep it to " +
-			"minutes, and set `\"0s\"` (or `$ENV=0s`) for a run that must see the account as it is. " +
-			"Environment variable `$ENV`; default: no cache. See the rate-limits guide.",
+			"minutes. `\"0s\"` refreshes now: that run reads the account as it is, at the cost of a run without the cache " +
+			"(one name is still one search), and leaves no old list for the runs after it. The attribute wins over `$ENV`: " +
+			"to refresh from the command line, give it from a variable. " +
+			"Environment variable `$ENV`; default (unset): no cache. See the rate-limits guide.",
 		strings: []validator.String{ttlValidator()},
 		apply: func(src *opswatSource, v value) diag.Diagnostics {
 			d, err := parseTTL(v.raw)
@@ -103,6 +127,7 @@ var opswatSettings = newSettingsBlock(opswatVendor, append([]setting[opswatSourc
 				return notConfigured("Invalid OPSWAT Cache TTL", fmt.Sprintf("The cache TTL (opswat.%s or %s) is invalid: %v.", v.attr, v.env, err))
 			}
 			src.cfg.CacheTTL, src.cfg.CacheRefresh = d, d == 0
+			src.origin.cacheTTLInConfig = v.inConfig
 			return nil
 		},
 	},
@@ -110,7 +135,11 @@ var opswatSettings = newSettingsBlock(opswatVendor, append([]setting[opswatSourc
 		field: field{attr: "cache_dir", env: "OPSWAT_CACHE_DIR", config: opswat.FieldCacheDir, label: "cache directory", title: "Cache Directory"},
 		doc: "Where `cache_ttl` keeps its entries: one file per account, named by a hash of `base_url` and " +
 			"`client_id` (or the access token), holding no credential, readable by its owner only. Runs that share the " +
-			"directory (a shared volume too) wait for one walk. Environment variable `$ENV`; default: the user's " +
+			"directory wait for one walk. The directory must belong to the user the provider runs as and be writable by " +
+			"no one else (mode `0700` or `0755`): anyone who can write there could plant the group list a run reads, so " +
+			"a directory like `/tmp`, or another user's, is refused with a warning and the run reads the API without the " +
+			"cache. The provider deletes only the files it made, by their exact names (`<hash>.json`, `<hash>.lock`, " +
+			"`.tmp-…`), so a module's directory is safe. Environment variable `$ENV`; default: the user's " +
 			"cache directory (`$XDG_CACHE_HOME` or `~/.cache` on Linux) `/terraform-provider-endpointgroups/opswat`.",
 		strings: []validator.String{stringvalidator.LengthAtLeast(1)},
 		apply:   func(src *opswatSource, v value) diag.Diagnostics { src.cfg.CacheDir = v.raw; return nil },
@@ -142,10 +171,11 @@ func resolveOPSWAT(values blockValues, getenv getenvFunc) (src opswatSource, pro
 
 // newOPSWAT builds the OPSWAT client; a problem means the OPSWAT data
 // sources cannot run (the Dr.Web ones still can).
-func newOPSWAT(values blockValues, getenv getenvFunc, s client.Settings) (c *opswat.Client, warnings, problem diag.Diagnostics) {
+func newOPSWAT(values blockValues, getenv getenvFunc, s client.Settings) (c *opswat.Client, origin opswatOrigin, warnings, problem diag.Diagnostics) {
 	src, problem := resolveOPSWAT(values, getenv)
 	if problem.HasError() {
-		return nil, nil, problem
+		return nil, src.origin, nil, problem
 	}
-	return connect(opswatSettings.vendorBlock, src.tls, s, src.fromEnv, func(s client.Settings) (*opswat.Client, error) { return opswat.New(src.cfg, s) })
+	c, warnings, problem = connect(opswatSettings.vendorBlock, src.tls, s, src.fromEnv, func(s client.Settings) (*opswat.Client, error) { return opswat.New(src.cfg, s) })
+	return c, src.origin, warnings, problem
 }

@@ -107,7 +107,7 @@ func TestResolveOPSWAT(t *testing.T) {
 		},
 		"bad cache TTL in the environment": {
 			env:     map[string]string{"OPSWAT_ACCESS_TOKEN": "t", "OPSWAT_CACHE_TTL": "-5m"},
-			problem: `Invalid OPSWAT Cache TTL: The cache TTL (opswat.cache_ttl or OPSWAT_CACHE_TTL) is invalid: "-5m" is negative: give 0s for no cache, or a duration such as 10m.`,
+			problem: `Invalid OPSWAT Cache TTL: The cache TTL (opswat.cache_ttl or OPSWAT_CACHE_TTL) is invalid: "-5m" is negative: give a duration such as 10m, or 0s to refresh the cache now (leave it unset for no cache).`,
 		},
 		"bad rate in the environment": {
 			env:     map[string]string{"OPSWAT_ACCESS_TOKEN": "t", "OPSWAT_REQUESTS_PER_MINUTE": "ten"},
@@ -166,7 +166,7 @@ func TestResolveOPSWAT(t *testing.T) {
 			var warnings diag.Diagnostics
 			var c *opswat.Client
 			if !problem.HasError() {
-				c, warnings, problem = newOPSWAT(tc.cfg, env(tc.env), testSettings)
+				c, _, warnings, problem = newOPSWAT(tc.cfg, env(tc.env), testSettings)
 			}
 			if tc.problem != "" {
 				if !strings.Contains(problemText(problem), tc.problem) {
@@ -445,7 +445,7 @@ func TestConfigProblem(t *testing.T) {
 // A base URL with a path is refused naming the host to use, once.
 func TestOPSWATBaseURLErrorSaysItOnce(t *testing.T) {
 	t.Parallel()
-	_, _, problem := newOPSWAT(nil, env(map[string]string{"OPSWAT_ACCESS_TOKEN": "t", "OPSWAT_BASE_URL": "https://gears.opswat.com/o/api/v3"}), testSettings)
+	_, _, _, problem := newOPSWAT(nil, env(map[string]string{"OPSWAT_ACCESS_TOKEN": "t", "OPSWAT_BASE_URL": "https://gears.opswat.com/o/api/v3"}), testSettings)
 	got := strings.TrimSpace(problemText(problem))
 	if strings.Count(strings.ToLower(got), "use ") != 1 || !strings.HasSuffix(got, "but the base URL is the API host only: use https://gears.opswat.com.") {
 		t.Fatalf("got %q", got)

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -18,20 +19,30 @@ import (
 )
 
 // addOPSWATError turns an OPSWAT client error into a diagnostic; lookup
-// failures point at the attribute that was searched for.
-func addOPSWATError(diags *diag.Diagnostics, err error, at path.Path) {
+// failures point at the attribute that was searched for, and hints name
+// the remedy that works where the settings came from.
+func addOPSWATError(diags *diag.Diagnostics, err error, at path.Path, origin opswatOrigin) {
 	var nf *opswat.NotFoundError
 	var amb *opswat.AmbiguousError
+	var lockWait *opswat.CacheLockWaitError
 	switch {
+	case errors.As(err, &lockWait) && errors.Is(err, context.Canceled):
+		diags.AddError("OPSWAT Read Cancelled", fmt.Sprintf("Terraform stopped the operation (an interrupt) while the provider waited for another "+
+			"run to finish listing the OPSWAT groups: that run holds the group-list cache lock %s (held for %s when this run began to wait), "+
+			"and this run waited for its list instead of spending the account's requests on a second walk. No request was sent for this read.\n\n"+
+			"If no other Terraform run is using opswat.cache_dir, the lock was left by one that died and is taken over once no run has marked it "+
+			"alive for 30 seconds; you can also delete that lock file.", lockWait.Lock, lockWait.Held.Round(time.Second)))
+	case errors.As(err, &lockWait):
+		diags.AddError("OPSWAT Read Timed Out", fmt.Sprintf("%v.\n\nThe read's deadline passed while another run held the OPSWAT group-list cache lock %s "+
+			"and listed the groups. Run again once that run has finished, or give this one a cache_dir of its own.", err, lockWait.Lock))
 	case errors.As(err, &nf):
 		hint := "Check the value: names match exactly and case-sensitively. The endpointgroups_opswat_groups data source lists the groups there are."
 		if nf.By == "id" {
 			hint = "Check the id (the API's group_id): ids match exactly. The endpointgroups_opswat_groups data source lists the groups there are, with their ids."
 		}
 		if nf.FromCache {
-			hint += fmt.Sprintf(" The list searched is the one opswat.cache_ttl keeps, fetched %s ago: a group made since then is not in it. "+
-				"To read the account as it is now, run with %s=0s (or cache_ttl = \"0s\"), which also refreshes the cached list.",
-				nf.CacheAge.Round(time.Second), opswatSettings.byConfig(opswat.FieldCacheTTL).env)
+			hint += fmt.Sprintf(" The list searched is the one opswat.cache_ttl keeps, fetched %s ago: a group made since then is not in it. %s",
+				nf.CacheAge.Round(time.Second), origin.cacheRefreshHint())
 		}
 		diags.AddAttributeError(at, "OPSWAT Group Not Found", nf.Error()+".\n\n"+hint)
 	case errors.As(err, &amb):
@@ -218,18 +229,47 @@ func addDrWebWriteWarnings(diags *diag.Diagnostics, res drweb.WriteResult, name 
 // its result says why it took so long.
 const pacedReadWarning = 5 * time.Second
 
+// readTags numbers the OPSWAT reads of a provider process, so that each
+// read's warning tells its own requests from the other reads'.
+var readTags atomic.Int64
+
+// opswatRead marks ctx as one OPSWAT read's, and returns its tag.
+func opswatRead(ctx context.Context) (context.Context, string) {
+	tag := fmt.Sprintf("read-%d", readTags.Add(1))
+	return client.WithReadTag(ctx, tag), tag
+}
+
 // warnIfPaced adds a warning to an OPSWAT read that waited more than a few
 // seconds for the provider's pacing or the API's rate-limit windows: how
-// long, why, what the run was paying for, and the cheapest fix for that.
-func warnIfPaced(diags *diag.Diagnostics, c *opswat.Client, start time.Time) {
-	r := c.Waited(start)
+// long, for whose requests (its own, or those of the other reads whose
+// result it shares), why, and the cheapest fix for that.
+func warnIfPaced(diags *diag.Diagnostics, c *opswat.Client, start time.Time, tag string) {
+	r := c.WaitedFor(start, tag)
 	if r.Pacing+r.RateLimited < pacedReadWarning {
 		return
 	}
+	rpm := c.RequestsPerMinute()
+	window := "minute"
+	if r.Window != time.Minute {
+		window = r.Window.String()
+	}
+	var whose string
+	switch others := r.Requests - r.Own; {
+	case r.Own > 0 && others == 0:
+		whose = fmt.Sprintf("It waited for its own %s.", plural(r.Own, "OPSWAT request"))
+	case r.Own > 0:
+		whose = fmt.Sprintf("It waited for its own %s and for %s sent meanwhile for other OPSWAT reads of this run, which share the "+
+			"provider's pace (%s of waiting were its own requests').", plural(r.Own, "OPSWAT request"), plural(others, "request"), (r.OwnPacing + r.OwnRateLimited).Round(time.Second))
+	default:
+		whose = fmt.Sprintf("It sent no request of its own: it waited for the result of %s sent for other OPSWAT reads of this run, "+
+			"which it shares (one walk of the group list serves every read that needs it).", plural(others, "request"))
+	}
 	var why []string
 	if r.Pacing > 0 {
-		why = append(why, fmt.Sprintf("%s for the provider's own pacing: the run sent %d OPSWAT requests while this data source was read, "+
-			"and opswat.requests_per_minute = %d lets no more than that many go in any minute", r.Pacing.Round(time.Second), r.Requests, c.RequestsPerMinute()))
+		why = append(why, fmt.Sprintf("%s for the provider's own pacing: opswat.requests_per_minute = %d lets %d requests be under way or "+
+			"answered less than a %s ago at any moment, and when its last wait began it was counting %d (requests of this run from before "+
+			"this read too, each until a %s after its answer, and any the API's X-RateLimit-Remaining said were spent by others)",
+			r.Pacing.Round(time.Second), rpm, rpm, window, r.InWindow, window))
 	}
 	if r.RateLimited > 0 {
 		why = append(why, fmt.Sprintf("%s for the API's rate-limit windows: the API answered 429, so other clients of the same account "+
@@ -259,11 +299,34 @@ func warnIfPaced(diags *diag.Diagnostics, c *opswat.Client, start time.Time) {
 			fix = "set opswat.cache_ttl so that the walk serves later runs too, or share one endpointgroups_opswat_groups between the lookups"
 		}
 	}
+	var limit string
+	switch {
+	case r.AccountLimit > 0 && r.AccountLimit < rpm:
+		limit = fmt.Sprintf("The API says this account allows %d requests a %s (X-RateLimit-Limit), fewer than requests_per_minute = %d: "+
+			"set opswat.requests_per_minute = %d (or less, shared among runs at the same time), since a higher pace only brings 429 answers.",
+			r.AccountLimit, window, rpm, r.AccountLimit)
+	case r.AccountLimit > rpm:
+		limit = fmt.Sprintf("The API says this account allows %d requests a %s (X-RateLimit-Limit): requests_per_minute may go up to %d, "+
+			"shared among the runs against the account at the same time (for example %d each for two).", r.AccountLimit, window, r.AccountLimit, r.AccountLimit/2)
+	case r.AccountLimit == rpm:
+		limit = fmt.Sprintf("The API says this account allows %d requests a %s (X-RateLimit-Limit), the pace the provider keeps: raising "+
+			"requests_per_minute would only bring 429 answers. Runs against the account at the same time share it (for example %d each for two).",
+			r.AccountLimit, window, max(r.AccountLimit/2, 1))
+	default:
+		limit = "Pacing holds per Terraform run: runs against the same account at the same time each send up to requests_per_minute, " +
+			"so give each a share (for example 5 each for two runs at the API's 10). Raise requests_per_minute only if the account allows " +
+			"more: the API states the account's limit in the X-RateLimit-Limit header of its answers."
+	}
 	diags.AddWarning("OPSWAT Read Waited for the Rate Limit",
-		fmt.Sprintf("This read waited %s on purpose, not because the API was slow: %s.\n\n%s The cheapest fix: %s.\n\n"+
-			"Pacing holds per Terraform run: runs against the same account at the same time each send up to requests_per_minute, "+
-			"so give each a share (for example 5 each for two runs at the API's 10), or raise requests_per_minute if the account allows more.",
-			(r.Pacing+r.RateLimited).Round(time.Second), strings.Join(why, "; and "), paying, fix))
+		fmt.Sprintf("This read waited %s on purpose, not because the API was slow. %s Of that time, %s.\n\n%s The cheapest fix: %s.\n\n%s",
+			(r.Pacing+r.RateLimited).Round(time.Second), whose, strings.Join(why, "; and "), paying, fix, limit))
+}
+
+func plural(n int, thing string) string {
+	if n == 1 {
+		return "1 " + thing
+	}
+	return fmt.Sprintf("%d %ss", n, thing)
 }
 
 // addOPSWATNotices turns what the OPSWAT client has to tell about its

@@ -178,6 +178,66 @@ func seedGroupsJSON(t *testing.T) string {
 	return string(b)
 }
 
+// Each read that waited gets its own warning, saying for whose requests:
+// the plural data source walked (its own requests), the lookup by name
+// shared that walk (none of its own). The numbers add up: the pacing was
+// counting as many requests as requests_per_minute lets go. (Terraform
+// folds warnings of one summary together in its text output, so the
+// plan's JSON diagnostics are read.)
+func TestAccPacingWarnsEachRead(t *testing.T) {
+	c := newCLI(t)
+	t.Parallel()
+	srv := startEmulator(t)
+	srv.SetOPSWATGroups(emulator.GenerateOPSWATGroups(120))
+	srv.SetRateLimit(2, time.Minute)
+	dir := workdir(t, fmt.Sprintf(`
+provider "endpointgroups" {
+  opswat {
+    base_url            = %q
+    client_id           = "demo-client"
+    client_secret       = "demo-secret"
+    requests_per_minute = 2
+  }
+}
+data "endpointgroups_opswat_groups" "all" {}
+data "endpointgroups_opswat_group" "last" {
+  name = "group-0120"
+}
+`, srv.URL))
+	out, err := c.run(dir, nil, "plan", "-json", "-input=false")
+	if err != nil {
+		t.Fatalf("terraform plan: %v\n%s", err, out)
+	}
+	details := map[string]string{}
+	for line := range strings.Lines(out) {
+		var m struct {
+			Type       string
+			Diagnostic struct{ Summary, Detail, Address string }
+		}
+		if json.Unmarshal([]byte(line), &m) == nil && m.Type == "diagnostic" && m.Diagnostic.Summary == "OPSWAT Read Waited for the Rate Limit" {
+			if _, dup := details[m.Diagnostic.Address]; dup {
+				t.Errorf("two warnings for %s", m.Diagnostic.Address)
+			}
+			details[m.Diagnostic.Address] = strings.Join(strings.Fields(m.Diagnostic.Detail), " ")
+		}
+	}
+	all, last := details["data.endpointgroups_opswat_groups.all"], details["data.endpointgroups_opswat_group.last"]
+	if !strings.Contains(all, "It waited for its own ") || !strings.Contains(all, "and when its last wait began it was counting 2") {
+		t.Errorf("the plural's warning: %q", all)
+	}
+	if !strings.Contains(last, "It sent no request of its own: it waited for the result of ") {
+		t.Errorf("the lookup's warning: %q (all warnings: %q)", last, details)
+	}
+	for _, d := range details {
+		if !strings.Contains(d, "The API says this account allows 2 requests a minute (X-RateLimit-Limit)") {
+			t.Errorf("the warning does not give the account's limit: %q", d)
+		}
+	}
+	if n := srv.Throttled(); n != 0 {
+		t.Errorf("the API refused %d requests with 429", n)
+	}
+}
+
 // With the API enforcing OPSWAT's kind of limit (a sliding window of a
 // minute) and a walk that needs more requests than the window allows, the
 // provider paces itself and the API never refuses a request. The walk needs
@@ -215,11 +275,16 @@ output "last" {
 	}
 	flat := strings.Join(strings.Fields(out), " ")
 	for _, want := range []string{`count = 120`, `last = "500000119"`, "Warning: OPSWAT Read Waited for the Rate Limit",
-		"on purpose, not because the API was slow", "opswat.requests_per_minute = 2 lets no more than that many go in any minute",
-		"for an endpointgroups_opswat_groups data source without search", "The cheapest fix: give that data source a search"} {
+		"on purpose, not because the API was slow", "opswat.requests_per_minute = 2 lets 2 requests be under way or answered less than a minute ago at any moment",
+		"for an endpointgroups_opswat_groups data source without search", "The cheapest fix: give that data source a search",
+		// The account's own limit, as the API states it, is the pace kept.
+		"The API says this account allows 2 requests a minute (X-RateLimit-Limit), the pace the provider keeps"} {
 		if !strings.Contains(flat, want) {
 			t.Errorf("the plan does not show %s:\n%s", want, out)
 		}
+	}
+	if !strings.Contains(flat, "It waited for its own ") || !strings.Contains(flat, "and when its last wait began it was counting 2") {
+		t.Errorf("the warning does not say whose requests the read waited for, and what the pacing counted:\n%s", out)
 	}
 	if n := srv.Count(groupsPath); n != 3 {
 		t.Errorf("%d group requests, want 3 (one walk of 120 groups)", n)

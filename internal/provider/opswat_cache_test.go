@@ -154,32 +154,75 @@ data "endpointgroups_opswat_group" "x" {
 	}
 	flat := strings.Join(strings.Fields(out), " ")
 	for _, want := range []string{`Error: OPSWAT Group Not Found`, `no OPSWAT group has name "group-9999" in the cached group list, listed `,
-		`ago (searched 2000 groups)`, `run with OPSWAT_CACHE_TTL=0s`} {
+		`ago (searched 2000 groups)`, `run once with cache_ttl = "0s" in the provider's opswat block: the attribute wins over OPSWAT_CACHE_TTL`,
+		`-var opswat_cache_ttl=0s`} {
 		if !strings.Contains(flat, want) {
 			t.Errorf("the error lacks %q:\n%s", want, out)
 		}
 	}
+	if strings.Contains(flat, "run once with OPSWAT_CACHE_TTL=0s") {
+		t.Errorf("the error advises the variable, which the attribute overrides:\n%s", out)
+	}
 	if n := opswatRequests(srv); n != 0 {
 		t.Errorf("the typo sent %d OPSWAT requests, want 0", n)
 	}
-	// OPSWAT_CACHE_TTL=0s reads the account as it is, and refreshes the entry.
+	// The remedy the error gives works: cache_ttl = "0s" reads the account
+	// as it is, for what an uncached run costs (one search, not a walk of
+	// 41 pages), and leaves no old list behind.
 	srv.SetOPSWATGroups(append(emulator.GenerateOPSWATGroups(2000), emulator.OPSWATGroup{GroupID: "700000000", GroupName: "group-9999"}))
-	// The attribute wins over the variable: a configuration that leaves
-	// cache_ttl to the environment refreshes with OPSWAT_CACHE_TTL=0s.
-	noAttr := workdir(t, opswatCacheConfig(srv, cacheDir, "", `
+	refresh := workdir(t, opswatCacheConfig(srv, cacheDir, "0s", `
 data "endpointgroups_opswat_group" "x" {
   name = "group-9999"
 }
 `))
-	if out, err := c.run(noAttr, []string{"OPSWAT_CACHE_TTL=0s"}, "plan", "-no-color", "-input=false"); err != nil {
+	if out, err := c.run(refresh, nil, "plan", "-no-color", "-input=false"); err != nil {
 		t.Fatalf("the refresh: %v\n%s", err, out)
+	}
+	if search, walk := groupRequestKinds(t, srv); search != 1 || walk != 0 {
+		t.Errorf("the refresh sent %d search and %d walk requests, want 1 and 0", search, walk)
+	}
+	if entries, _ := os.ReadDir(cacheDir); len(entries) != 0 {
+		t.Errorf("the old entry is still in the cache directory: %v", entries)
 	}
 	srv.ResetLog()
 	if out, err := c.run(typo, nil, "plan", "-no-color", "-input=false"); err != nil {
 		t.Fatalf("the plan after the refresh: %v\n%s", err, out)
 	}
-	if n := opswatRequests(srv); n != 0 {
-		t.Errorf("the plan after the refresh sent %d OPSWAT requests, want 0", n)
+}
+
+// With cache_ttl from the environment, a miss names the variable, and the
+// variable refreshes.
+func TestAccOPSWATCacheTypoFromEnvironment(t *testing.T) {
+	t.Parallel()
+	c := newCLI(t)
+	srv := startEmulator(t)
+	srv.SetOPSWATGroups(emulator.GenerateOPSWATGroups(120))
+	cacheDir := t.TempDir()
+	dir := workdir(t, opswatCacheConfig(srv, cacheDir, "", `
+data "endpointgroups_opswat_group" "x" {
+  id = "500000001"
+}
+`))
+	if out, err := c.run(dir, []string{"OPSWAT_CACHE_TTL=1h"}, "plan", "-no-color", "-input=false"); err != nil {
+		t.Fatalf("plan: %v\n%s", err, out)
+	}
+	typo := workdir(t, opswatCacheConfig(srv, cacheDir, "", `
+data "endpointgroups_opswat_group" "x" {
+  name = "new-group"
+}
+`))
+	out, err := c.run(typo, []string{"OPSWAT_CACHE_TTL=1h"}, "plan", "-no-color", "-input=false")
+	flat := strings.Join(strings.Fields(out), " ")
+	if err == nil || !strings.Contains(flat, "To refresh it now, run once with OPSWAT_CACHE_TTL=0s") || strings.Contains(flat, `cache_ttl = "0s"`) {
+		t.Fatalf("the miss: %v\n%s", err, out)
+	}
+	srv.SetOPSWATGroups(append(emulator.GenerateOPSWATGroups(120), emulator.OPSWATGroup{GroupID: "700000000", GroupName: "new-group"}))
+	srv.ResetLog()
+	if out, err := c.run(typo, []string{"OPSWAT_CACHE_TTL=0s"}, "plan", "-no-color", "-input=false"); err != nil {
+		t.Fatalf("the refresh: %v\n%s", err, out)
+	}
+	if search, walk := groupRequestKinds(t, srv); search != 1 || walk != 0 {
+		t.Errorf("the refresh sent %d search and %d walk requests, want 1 and 0", search, walk)
 	}
 }
 
@@ -252,8 +295,8 @@ func TestAccOPSWATManyNamesCost(t *testing.T) {
 func TestAccOPSWATCacheTTLInvalid(t *testing.T) {
 	srv := startEmulator(t)
 	for ttl, want := range map[string]string{
-		"ten minutes": `"ten minutes" is not a duration: write it like 10m or 1h, or 0s for no cache`,
-		"-5m":         `"-5m" is negative: give 0s for no cache, or a duration such as 10m`,
+		"ten minutes": `"ten minutes" is not a duration: write it like 10m or 1h, or 0s to refresh the cache now (leave it unset for no cache)`,
+		"-5m":         `"-5m" is negative: give a duration such as 10m, or 0s to refresh the cache now (leave it unset for no cache)`,
 	} {
 		t.Run(ttl, func(t *testing.T) {
 			accTest(t, resource.TestStep{

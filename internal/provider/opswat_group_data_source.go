@@ -71,8 +71,9 @@ func (d *opswatGroupDataSource) Read(ctx context.Context, req datasource.ReadReq
 	if resp.Diagnostics.Append(diags...); resp.Diagnostics.HasError() {
 		return
 	}
+	ctx, tag := opswatRead(ctx)
 	start := time.Now()
-	defer warnIfPaced(&resp.Diagnostics, c, start)
+	defer warnIfPaced(&resp.Diagnostics, c, start, tag)
 	defer addOPSWATNotices(&resp.Diagnostics, c)
 	var g opswat.Group
 	var err error
@@ -84,7 +85,7 @@ func (d *opswatGroupDataSource) Read(ctx context.Context, req datasource.ReadReq
 		g, err = c.GroupByName(ctx, cfg.Name.ValueString())
 	}
 	if err != nil {
-		addOPSWATError(&resp.Diagnostics, err, at)
+		addOPSWATError(&resp.Diagnostics, err, at, d.clients.opswatOrigin)
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, opswatGroupModelFromAPI(g))...)

@@ -86,7 +86,7 @@ func TestAccOPSWATGroup_errors(t *testing.T) {
 		"not found, near misses in case": {`name = "FINANCE"`, `no OPSWAT group has name "FINANCE" (searched 8 groups); names match case-sensitively, and these differ only in case: "Finance", "finance".`},
 		"unknown id":                     {`id = "42"`, `no OPSWAT group has id "42" (searched 8 groups)`},
 		"ambiguous name":                 {`name = "Contractors"`, `Ambiguous OPSWAT Group Name`},
-		"ambiguous ids":                  {`name = "Contractors"`, `2 OPSWAT groups are named "Contractors", with ids "301122005", "301122006". Look the group up by id instead`},
+		"ambiguous ids":                  {`name = "Contractors"`, `2 OPSWAT groups are named "Contractors": "301122005" (no domain_name), "301122006" (domain_name "partners.example.com"). Look the group up by id instead`},
 		"id and name":                    {"id = \"1\"\n  name = \"Default\"", `Invalid Attribute Combination`},
 		"neither":                        {``, `Exactly one of these attributes must be configured: [id,name]`},
 		"empty name":                     {`name = ""`, `Attribute name string length must be at least 1, got: 0`},

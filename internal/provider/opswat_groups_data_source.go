@@ -119,14 +119,15 @@ func (d *opswatGroupsDataSource) Read(ctx context.Context, req datasource.ReadRe
 	if !ok {
 		return
 	}
+	ctx, tag := opswatRead(ctx)
 	start := time.Now()
-	defer warnIfPaced(&resp.Diagnostics, c, start)
+	defer warnIfPaced(&resp.Diagnostics, c, start, tag)
 	defer addOPSWATNotices(&resp.Diagnostics, c)
 	groups, err := c.ListGroups(ctx, opswat.ListOptions{
 		Search: cfg.Search.ValueString(), SortField: cfg.SortField.ValueString(), SortOrder: cfg.SortOrder.ValueString(),
 	})
 	if err != nil {
-		addOPSWATError(&resp.Diagnostics, err, path.Root("search"))
+		addOPSWATError(&resp.Diagnostics, err, path.Root("search"), d.clients.opswatOrigin)
 		return
 	}
 	opswatGroupsFromAPI(&cfg, groups, re)

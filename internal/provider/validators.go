@@ -42,9 +42,9 @@ func durationValidator() validator.String {
 	}}
 }
 
-// ttlValidator checks a cache TTL: a duration, 0 for no cache.
+// ttlValidator checks a cache TTL: a duration, 0 for a refresh.
 func ttlValidator() validator.String {
-	return stringCheck{"value must be a Go duration such as 10m, or 0s for no cache", func(s string) (string, string) {
+	return stringCheck{"value must be a Go duration such as 10m, or 0s to refresh the cache now", func(s string) (string, string) {
 		if _, err := parseTTL(s); err != nil {
 			return "Invalid Cache TTL", err.Error()
 		}

@@ -1,0 +1,13 @@
+//go:build !unix
+
+package opswat
+
+import "io/fs"
+
+// cacheOpenFlags: Windows has no O_NOFOLLOW or O_NONBLOCK; links and
+// devices are refused by the Lstat that precedes every open.
+const cacheOpenFlags = 0
+
+// untrusted: Windows keeps ownership in ACLs that os does not expose; the
+// user's profile directories are private by default.
+func untrusted(fs.FileInfo) string { return "" }

@@ -1,0 +1,33 @@
+//go:build unix
+
+package opswat
+
+import (
+	"fmt"
+	"io/fs"
+	"os"
+	"syscall"
+)
+
+// cacheOpenFlags open cache files without following a link at the last
+// component, and without blocking on a FIFO or a device (a planted FIFO
+// would otherwise hang the run on open).
+const cacheOpenFlags = syscall.O_NOFOLLOW | syscall.O_NONBLOCK | syscall.O_CLOEXEC
+
+// untrusted says why a cache directory or file must not be trusted, or ""
+// when it may: it belongs to the user the provider runs as, and no one else
+// can write it. Anyone else who can write there could plant the group list
+// the run reads.
+func untrusted(info fs.FileInfo) string {
+	st, ok := info.Sys().(*syscall.Stat_t)
+	if !ok {
+		return ""
+	}
+	if me := os.Geteuid(); int(st.Uid) != me {
+		return fmt.Sprintf("it belongs to another user (uid %d; this run is uid %d)", st.Uid, me)
+	}
+	if perm := info.Mode().Perm(); perm&0o022 != 0 {
+		return fmt.Sprintf("users other than its owner can write it (mode %04o)", perm)
+	}
+	return ""
+}
