@@ -2,6 +2,8 @@ package provider
 
 import (
 	"context"
+	"fmt"
+	"slices"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/list"
@@ -73,25 +75,12 @@ func (r *drwebGroupMembersListResource) List(ctx context.Context, req list.ListR
 		stream.Results = list.ListResultsStreamDiagnostics(diags)
 		return
 	}
-	// Whether a station is in another group too takes every user group
-	// (the tree listing is shared: the walk of the scope above cost it).
-	all, _, err := drwebSubtree(ctx, c, drwebSubtreeFilter{Recursive: true})
+	shared, err := drwebSharedMembers(ctx, c, "")
 	if err != nil {
 		addDrWebError(&diags, err, path.Root("parent_id"))
 		stream.Results = list.ListResultsStreamDiagnostics(diags)
 		return
 	}
-	ids := make([]string, len(all))
-	for i, n := range all {
-		ids[i] = n.ID
-	}
-	lists, err := c.StationsOfGroups(ctx, ids)
-	if err != nil {
-		addDrWebError(&diags, err, path.Root("parent_id"))
-		stream.Results = list.ListResultsStreamDiagnostics(diags)
-		return
-	}
-	shared := drweb.SharedStations(ids, lists)
 	results := drwebMembersResults(scope, shared, limitOf(req))
 	stream.Results = func(push func(list.ListResult) bool) {
 		for _, m := range results {
@@ -130,4 +119,51 @@ func drwebMembersResults(scope []drweb.TreeNode, shared map[string][]string, lim
 		}})
 	}
 	return out
+}
+
+// drwebSharedMembers returns, for every user group and for the group also
+// when it is none of them (a system group; "" for none), the stations that
+// the listings show in another group too: those a members resource can
+// take out (see drweb.SharedStations). Whether a station is elsewhere too
+// takes every user group, listed once per run (the tree and each group's
+// stations are shared with the run's other reads).
+func drwebSharedMembers(ctx context.Context, c *drweb.Client, also string) (map[string][]string, error) {
+	all, _, err := drwebSubtree(ctx, c, drwebSubtreeFilter{Recursive: true})
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, 0, len(all)+1)
+	for _, n := range all {
+		ids = append(ids, n.ID)
+	}
+	if also != "" && !slices.Contains(ids, also) {
+		ids = append(ids, also)
+	}
+	lists, err := c.StationsOfGroups(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	return drweb.SharedStations(ids, lists), nil
+}
+
+// drwebImportMembers is what an import of a group's members by group id
+// takes: the stations of the group that are in another group too, as the
+// list resource lists them, with a warning naming how many of its listed
+// stations were left out and why.
+func drwebImportMembers(ctx context.Context, c *drweb.Client, group string, listed int, diags *diag.Diagnostics) ([]string, error) {
+	shared, err := drwebSharedMembers(ctx, c, group)
+	if err != nil {
+		return nil, err
+	}
+	ids := shared[group]
+	if left := listed - len(ids); left > 0 {
+		diags.AddWarning("Dr.Web Stations Left Out of Import",
+			fmt.Sprintf("%d of the %d stations in the group %q are in no other group: the group is their primary group, which the "+
+				"server never takes a station out of, so the resource could not manage them and the import leaves them out. "+
+				"To adopt exactly some stations, import GROUP:STATION,STATION.", left, listed, group))
+	}
+	if ids == nil {
+		ids = []string{}
+	}
+	return ids, nil
 }

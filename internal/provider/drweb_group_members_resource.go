@@ -355,6 +355,13 @@ func (r *drwebGroupMembersResource) ImportState(ctx context.Context, req resourc
 	for _, s := range stations {
 		there = append(there, s.ID)
 	}
+	if !listed {
+		// What the list resource lists: the stations it can take out.
+		if there, err = drwebImportMembers(ctx, c, group, len(stations), &resp.Diagnostics); err != nil {
+			addDrWebError(&resp.Diagnostics, err, path.Root("group_id"))
+			return
+		}
+	}
 	if listed {
 		var missing []string
 		for _, id := range ids {
