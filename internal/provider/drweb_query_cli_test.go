@@ -109,6 +109,7 @@ list "endpointgroups_drweb_group_members" "all" {
 		t.Fatalf("terraform query wrote no generated.tf: %v\n%s", err, out)
 	}
 	gen := string(generated)
+	t.Logf("generated.tf:\n%s", gen)
 	// Every user group, system groups never; every group with stations
 	// of another group too.
 	wantGroups := 0
