@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
+	"github.com/endpointgroups/terraform-provider-endpointgroups/internal/drweb"
 	"github.com/endpointgroups/terraform-provider-endpointgroups/internal/emulator"
 )
 
@@ -250,4 +251,21 @@ func keysOf(m map[string]int) []string {
 		out = append(out, k)
 	}
 	return out
+}
+
+// drwebMembersResults keeps the groups of the scope that hold shared
+// stations, in tree order, never a system group, at most limit of them.
+func TestDrWebMembersResults(t *testing.T) {
+	t.Parallel()
+	scope := []drweb.TreeNode{
+		{ID: "a", Path: "A"}, {ID: "sys", Path: "Everyone", System: true}, {ID: "b", Path: "A/B"}, {ID: "c", Path: "C"}, {ID: "d", Path: "D"},
+	}
+	shared := map[string][]string{"a": {"s1"}, "sys": {"s1"}, "c": {"s1", "s2"}, "d": {"s2"}}
+	var got []string
+	for _, r := range drwebMembersResults(scope, shared, 2) {
+		got = append(got, r.path+"="+strings.Join(r.model.StationIDs, ","))
+	}
+	if want := []string{"A=s1", "C=s1,s2"}; !slices.Equal(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
 }
