@@ -24,10 +24,8 @@ module=${1:?usage: build-cli.sh MODULE VERSION PACKAGE DEST}
 version=${2:?usage: build-cli.sh MODULE VERSION PACKAGE DEST}
 package=${3:?usage: build-cli.sh MODULE VERSION PACKAGE DEST}
 dest=${4:?usage: build-cli.sh MODULE VERSION PACKAGE DEST}
-
-# The build runs in a copy of the module: a DEST relative to the caller's
-# folder would land in that copy and be deleted with it.
-case "$dest" in /*) ;; *) dest="$PWD/$dest" ;; esac
+# The build runs in a copy of the module, so a relative DEST is made absolute first.
+case $dest in /*) ;; *) dest="$PWD/$dest" ;; esac
 
 dir=$(go mod download -json "${module}@v${version}" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p')
 if [ -z "$dir" ] || [ ! -d "$dir" ]; then
