@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"context"
 	"slices"
 	"strings"
 	"testing"
@@ -19,7 +20,23 @@ import (
 // skipBelowQuery is the version check of every test of a list resource:
 // `terraform query` and list blocks came with Terraform 1.14 (OpenTofu,
 // whose versions count on their own, has neither: 1.12.6 is skipped too).
-var skipBelowQuery = []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_14_0)}
+var skipBelowQuery = []tfversion.TerraformVersionCheck{skipSaying{
+	TerraformVersionCheck: tfversion.SkipBelow(tfversion.Version1_14_0),
+	why:                   "list resources and `terraform query` came with Terraform 1.14 (OpenTofu has neither)",
+}}
+
+// skipSaying is a version check whose skip message also says why.
+type skipSaying struct {
+	tfversion.TerraformVersionCheck
+	why string
+}
+
+func (s skipSaying) CheckTerraformVersion(ctx context.Context, req tfversion.CheckTerraformVersionRequest, resp *tfversion.CheckTerraformVersionResponse) {
+	s.TerraformVersionCheck.CheckTerraformVersion(ctx, req, resp)
+	if resp.Skip != "" {
+		resp.Skip += ": " + s.why
+	}
+}
 
 // queryTest runs a configuration step that sets up the provider, then the
 // query steps, against srv.
