@@ -87,14 +87,18 @@ func TestAccDrWebQueryGenerateAndPlan(t *testing.T) {
 	srv := queryTree(t)
 	before := serverState(srv)
 	dir := workdir(t, providerBlock(srv))
+	// The guide's query ("Adopting an existing Dr.Web server").
 	query := `
 list "endpointgroups_drweb_group" "all" {
   provider         = endpointgroups
   include_resource = true
+  limit            = 1000 # Terraform's default is 100 results per list block
 }
+
 list "endpointgroups_drweb_group_members" "all" {
   provider         = endpointgroups
   include_resource = true
+  limit            = 1000
 }
 `
 	if err := os.WriteFile(filepath.Join(dir, "adopt.tfquery.hcl"), []byte(query), 0o600); err != nil {
