@@ -94,8 +94,9 @@ func (r *drwebGroupMembersResource) Schema(ctx context.Context, _ resource.Schem
 			"Out of scope: a station's primary group (`parent-group`), which the server never takes a station out of with " +
 			"`delete-group` (taking a station out of its primary group is reported as a warning, and the resource stops listing " +
 			"it), and authoritative membership (removing the stations not listed).\n\n" +
-			"Import takes a group id (every station directly in the group: a configuration that lists fewer then takes the others " +
-			"out of it at the next apply) or `GROUP:STATION,STATION` (just those). Where the CLI has resource identities " +
+			"Import takes a group id (the stations of the group that the listings show in another group too, as the list resource " +
+			"`endpointgroups_drweb_group_members` lists them; those in it as their primary group only are left out, with a warning, " +
+			"since the resource could never take them out) or `GROUP:STATION,STATION` (just those). Where the CLI has resource identities " +
 			"(Terraform 1.12 and later), the identity is `group_id`.",
 		Attributes: map[string]schema.Attribute{
 			"group_id": schema.StringAttribute{
@@ -354,6 +355,13 @@ func (r *drwebGroupMembersResource) ImportState(ctx context.Context, req resourc
 	there := make([]string, 0, len(stations))
 	for _, s := range stations {
 		there = append(there, s.ID)
+	}
+	if !listed {
+		// What the list resource lists: the stations it can take out.
+		if there, err = drwebImportMembers(ctx, c, group, len(stations), &resp.Diagnostics); err != nil {
+			addDrWebError(&resp.Diagnostics, err, path.Root("group_id"))
+			return
+		}
 	}
 	if listed {
 		var missing []string

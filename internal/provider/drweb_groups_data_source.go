@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -178,14 +179,16 @@ func (d *drwebGroupsDataSource) Read(ctx context.Context, req datasource.ReadReq
 		if cfg.IncludeSystemGroups.IsNull() {
 			cfg.IncludeSystemGroups = types.BoolValue(false)
 		}
-		nodes, err := c.Tree(ctx, cfg.ParentID.ValueString(), cfg.Recursive.ValueBool(), cfg.IncludeSystemGroups.ValueBool())
+		nodes, walked, err := drwebSubtree(ctx, c, drwebSubtreeFilter{
+			ParentID: cfg.ParentID.ValueString(), Recursive: cfg.Recursive.ValueBool(),
+			IncludeSystemGroups: cfg.IncludeSystemGroups.ValueBool(), NameRegex: re,
+		})
 		if err != nil {
 			addDrWebError(&resp.Diagnostics, err, path.Root("parent_id"))
 			return
 		}
-		searched = len(nodes)
-		// Filter by name before asking for details: unwanted groups cost nothing.
-		if groups, err = c.GroupsOf(ctx, keepNamed(nodes, re, func(n drweb.TreeNode) string { return n.Name })); err != nil {
+		searched = walked
+		if groups, err = c.GroupsOf(ctx, nodes); err != nil {
 			addDrWebError(&resp.Diagnostics, err, path.Root("parent_id"))
 			return
 		}
@@ -202,6 +205,27 @@ func (d *drwebGroupsDataSource) Read(ctx context.Context, req datasource.ReadReq
 				"(groups and by_id have them). Rename one of each to give every group a path of its own.", sharedPathText(shared)))
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, cfg)...)
+}
+
+// drwebSubtreeFilter is the subtree the plural data source and the list
+// resources look at, with the same meanings in each.
+type drwebSubtreeFilter struct {
+	ParentID            string // "" for the top level
+	Recursive           bool
+	IncludeSystemGroups bool
+	NameRegex           *regexp.Regexp // nil keeps every name
+}
+
+// drwebSubtree walks the subtree once (the tree listing a run shares) and
+// returns the groups whose names match, in tree order, with the number of
+// groups walked. Names are filtered before any details are asked for, so
+// that groups left out cost nothing.
+func drwebSubtree(ctx context.Context, c *drweb.Client, f drwebSubtreeFilter) ([]drweb.TreeNode, int, error) {
+	nodes, err := c.Tree(ctx, f.ParentID, f.Recursive, f.IncludeSystemGroups)
+	if err != nil {
+		return nil, 0, err
+	}
+	return keepNamed(nodes, f.NameRegex, func(n drweb.TreeNode) string { return n.Name }), len(nodes), nil
 }
 
 // drwebFilterText describes the filter for an error message.

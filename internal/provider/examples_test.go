@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -90,6 +91,66 @@ func TestExamplesValidate(t *testing.T) {
 			}
 			if out, err := terraform(tmp, "plan", "-no-color", "-input=false"); err != nil {
 				t.Errorf("terraform plan against the emulator: %v\n%s", err, out)
+			}
+		})
+	}
+}
+
+// TestExamplesQuery runs `terraform query` on every list resource example
+// (Terraform 1.14 and later) against the provider built from this tree and
+// the emulator, its settings from the environment: each list block must
+// find what its comment says it lists.
+func TestExamplesQuery(t *testing.T) {
+	c := newCLI(t)
+	cliAtLeast(t, c, 1, 14, "has list resources and `terraform query`")
+	srv := startEmulator(t)
+	env := []string{"DRWEB_URL=" + srv.URL, "DRWEB_LOGIN=admin", "DRWEB_PASSWORD=demo-password"}
+	dirs, _ := filepath.Glob(filepath.Join("..", "..", "examples", "list-resources", "*"))
+	if len(dirs) < 2 {
+		t.Fatalf("found %d list resource examples, want one per list resource", len(dirs))
+	}
+	// What each example's blocks list from the default seed: results per block.
+	want := map[string]map[string]int{
+		"endpointgroups_drweb_group":         {"offices": 4, "servers": 1},
+		"endpointgroups_drweb_group_members": {"all": 4},
+	}
+	for _, dir := range dirs {
+		name := filepath.Base(dir)
+		t.Run(name, func(t *testing.T) {
+			tmp := workdir(t, "")
+			files, _ := filepath.Glob(filepath.Join(dir, "*.tfquery.hcl"))
+			for _, f := range files {
+				data, err := os.ReadFile(f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(filepath.Join(tmp, filepath.Base(f)), data, 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+			out, err := c.run(tmp, env, "query", "-no-color", "-json")
+			if err != nil {
+				t.Fatalf("terraform query: %v\n%s", err, out)
+			}
+			got := map[string]int{}
+			for _, line := range strings.Split(out, "\n") {
+				var msg struct {
+					Type  string `json:"type"`
+					Found struct {
+						Address string `json:"address"` // list.<type>.<block>
+					} `json:"list_resource_found"`
+				}
+				if json.Unmarshal([]byte(line), &msg) == nil && msg.Type == "list_resource_found" {
+					got[msg.Found.Address[strings.LastIndex(msg.Found.Address, ".")+1:]]++
+				}
+			}
+			for block, n := range want[name] {
+				if got[block] != n {
+					t.Errorf("list block %q found %d results, want %d\n%s", block, got[block], n, out)
+				}
+			}
+			if len(got) != len(want[name]) {
+				t.Errorf("results per block %v, want %v", got, want[name])
 			}
 		})
 	}

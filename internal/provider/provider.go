@@ -12,6 +12,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/function"
+	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -19,8 +20,9 @@ import (
 )
 
 var (
-	_ provider.Provider              = (*endpointGroupsProvider)(nil)
-	_ provider.ProviderWithFunctions = (*endpointGroupsProvider)(nil)
+	_ provider.Provider                  = (*endpointGroupsProvider)(nil)
+	_ provider.ProviderWithFunctions     = (*endpointGroupsProvider)(nil)
+	_ provider.ProviderWithListResources = (*endpointGroupsProvider)(nil)
 )
 
 type endpointGroupsProvider struct {
@@ -80,6 +82,7 @@ func (p *endpointGroupsProvider) Configure(ctx context.Context, req provider.Con
 	}
 	resp.DataSourceData = clients
 	resp.ResourceData = clients
+	resp.ListResourceData = clients
 }
 
 func (p *endpointGroupsProvider) DataSources(context.Context) []func() datasource.DataSource {
@@ -100,4 +103,10 @@ func (p *endpointGroupsProvider) Functions(context.Context) []func() function.Fu
 
 func (p *endpointGroupsProvider) Resources(context.Context) []func() resource.Resource {
 	return []func() resource.Resource{newDrWebGroupResource, newDrWebGroupMembersResource}
+}
+
+// ListResources are the list resources of `terraform query` (Terraform 1.14
+// and later).
+func (p *endpointGroupsProvider) ListResources(context.Context) []func() list.ListResource {
+	return []func() list.ListResource{newDrWebGroupListResource, newDrWebGroupMembersListResource}
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
@@ -212,6 +213,33 @@ func TestModelsMatchSchemas(t *testing.T) {
 		for name, a := range resp.Schema.Attributes {
 			if a.GetMarkdownDescription() == "" {
 				t.Errorf("%T: %s has no description", tc.r, name)
+			}
+		}
+	}
+	// The list resources' configurations, read from a list block's config.
+	for _, tc := range []struct {
+		l     list.ListResource
+		model any
+	}{
+		{newDrWebGroupListResource(), drwebGroupListModel{ParentID: types.StringValue("p"), Recursive: types.BoolValue(false),
+			NameRegex: types.StringValue("^a"), IncludeSystemGroups: types.BoolNull()}},
+		{newDrWebGroupMembersListResource(), drwebGroupMembersListModel{ParentID: types.StringNull(), Recursive: types.BoolNull(), NameRegex: types.StringNull()}},
+	} {
+		var resp list.ListResourceSchemaResponse
+		tc.l.ListResourceConfigSchema(ctx, list.ListResourceSchemaRequest{}, &resp)
+		if diags := resp.Schema.ValidateImplementation(ctx); diags.HasError() {
+			t.Fatalf("%T: %v", tc.l, diags)
+		}
+		cfg := tfsdk.State{Schema: resp.Schema, Raw: tftypes.NewValue(resp.Schema.Type().TerraformType(ctx), nil)}
+		if diags := cfg.Set(ctx, tc.model); diags.HasError() {
+			t.Errorf("%T: the model does not fit the schema: %v", tc.l, diags)
+		}
+		if resp.Schema.MarkdownDescription == "" {
+			t.Errorf("%T has no description", tc.l)
+		}
+		for name, a := range resp.Schema.Attributes {
+			if a.GetMarkdownDescription() == "" {
+				t.Errorf("%T: %s has no description", tc.l, name)
 			}
 		}
 	}

@@ -1,0 +1,29 @@
+package drweb
+
+import (
+	"slices"
+	"testing"
+)
+
+// SharedStations keeps, per group, the stations listed in another group
+// too, in the group's order; a station in one group only is left out.
+func TestSharedStations(t *testing.T) {
+	t.Parallel()
+	st := func(ids ...string) []Station {
+		out := make([]Station, len(ids))
+		for i, id := range ids {
+			out[i] = Station{ID: id}
+		}
+		return out
+	}
+	got := SharedStations([]string{"a", "b", "c"}, [][]Station{st("s3", "s1", "s2"), st("s2", "s4"), st("s1", "s3")})
+	want := map[string][]string{"a": {"s3", "s1", "s2"}, "b": {"s2"}, "c": {"s1", "s3"}}
+	for g, ids := range want {
+		if !slices.Equal(got[g], ids) {
+			t.Errorf("group %s: %v, want %v", g, got[g], ids)
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+}

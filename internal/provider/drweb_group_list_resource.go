@@ -1,0 +1,191 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/boolvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/list"
+	"github.com/hashicorp/terraform-plugin-framework/list/schema"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/endpointgroups/terraform-provider-endpointgroups/internal/client"
+	"github.com/endpointgroups/terraform-provider-endpointgroups/internal/drweb"
+)
+
+var _ list.ListResourceWithConfigure = (*drwebGroupListResource)(nil)
+
+func newDrWebGroupListResource() list.ListResource { return &drwebGroupListResource{} }
+
+// drwebGroupListResource lists the groups of a subtree for `terraform
+// query` (Terraform 1.14 and later), each as the resource
+// endpointgroups_drweb_group would import it.
+type drwebGroupListResource struct {
+	resourceClients
+}
+
+// drwebGroupListModel is the configuration of a list block: the subtree
+// filter of the plural data source.
+type drwebGroupListModel struct {
+	ParentID            types.String `tfsdk:"parent_id"`
+	Recursive           types.Bool   `tfsdk:"recursive"`
+	NameRegex           types.String `tfsdk:"name_regex"`
+	IncludeSystemGroups types.Bool   `tfsdk:"include_system_groups"`
+}
+
+func (m drwebGroupListModel) filter() drwebSubtreeFilter {
+	return drwebSubtreeFilter{
+		ParentID:            m.ParentID.ValueString(),
+		Recursive:           m.Recursive.IsNull() || m.Recursive.ValueBool(),
+		IncludeSystemGroups: m.IncludeSystemGroups.ValueBool(),
+	}
+}
+
+func (r *drwebGroupListResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_drweb_group"
+}
+
+// drwebListSubtreeAttributes are the subtree settings both list resources
+// take, with the meanings of the plural data source.
+func drwebListSubtreeAttributes() map[string]schema.Attribute {
+	return map[string]schema.Attribute{
+		"parent_id": schema.StringAttribute{
+			Optional:            true,
+			MarkdownDescription: "List the groups under this group. Default: the groups under the top level.",
+			Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+		},
+		"recursive": schema.BoolAttribute{
+			Optional:            true,
+			MarkdownDescription: "`true` (default) for the whole subtree, depth first in server order; `false` for the direct children only.",
+		},
+		"name_regex": schema.StringAttribute{
+			Optional: true,
+			MarkdownDescription: "Keep only the groups whose names match this regular expression " +
+				"([RE2 syntax](https://github.com/google/re2/wiki/Syntax)). An invalid expression is an error before anything is listed.",
+			Validators: []validator.String{regexValidator()},
+		},
+	}
+}
+
+func (r *drwebGroupListResource) ListResourceConfigSchema(_ context.Context, _ list.ListResourceSchemaRequest, resp *list.ListResourceSchemaResponse) {
+	attrs := drwebListSubtreeAttributes()
+	attrs["include_system_groups"] = schema.BoolAttribute{
+		Optional: true,
+		MarkdownDescription: "At the top level, also list the system groups the server has (Everyone, Ungrouped, Status, Operating " +
+			"system, Transport, Tariffs) and, with `recursive`, their subgroups. Default `false`. System groups cannot be managed " +
+			"(the server refuses to change or delete them): they are listed with their identity and path only, and left out, with " +
+			"a warning, when `include_resource` is set, so that `-generate-config-out` never writes a resource for one.",
+		Validators: []validator.Bool{boolvalidator.ConflictsWith(path.MatchRoot("parent_id"))},
+	}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Lists the Dr.Web groups of a subtree for `terraform query` (Terraform 1.14 and later), each with " +
+			"its identity (`id`) and its path as display name, and with `include_resource` the resource " +
+			"`endpointgroups_drweb_group` exactly as an import would save it: `terraform query -generate-config-out=generated.tf` " +
+			"writes an `import` block and a `resource` block for each, which then plan no change.\n\n" +
+			"The settings mean what they mean on the `endpointgroups_drweb_groups` data source. A query walks the subtree once " +
+			"(one `list.ds` request per group that has children); with `include_resource`, the details of the groups listed " +
+			"(at most `limit`) travel in shared `info.ds` requests of up to 100 ids.",
+		Attributes: attrs,
+	}
+}
+
+func (r *drwebGroupListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
+	ctx = withLogging(ctx)
+	var diags diag.Diagnostics
+	var cfg drwebGroupListModel
+	c := listDrWeb(ctx, r.clients, req, &cfg, &diags)
+	if c == nil {
+		stream.Results = list.ListResultsStreamDiagnostics(diags)
+		return
+	}
+	re, ok := compileNameRegex(cfg.NameRegex, &diags)
+	if !ok {
+		stream.Results = list.ListResultsStreamDiagnostics(diags)
+		return
+	}
+	f := cfg.filter()
+	f.NameRegex = re
+	nodes, _, err := drwebSubtree(ctx, c, f)
+	if err != nil {
+		addDrWebError(&diags, err, path.Root("parent_id"))
+		stream.Results = list.ListResultsStreamDiagnostics(diags)
+		return
+	}
+	var system []string
+	if req.IncludeResource {
+		// A resource object for a system group would make
+		// -generate-config-out write a resource that cannot be imported.
+		kept := nodes[:0:0]
+		for _, n := range nodes {
+			if n.System {
+				system = append(system, n.Path)
+				continue
+			}
+			kept = append(kept, n)
+		}
+		nodes = kept
+	}
+	nodes = nodes[:min(len(nodes), limitOf(req))]
+	var groups []drweb.Group
+	if req.IncludeResource {
+		// One batch of info.ds for every group listed, as the data source.
+		if groups, err = c.GroupsOf(ctx, nodes); err != nil {
+			addDrWebError(&diags, err, path.Root("parent_id"))
+			stream.Results = list.ListResultsStreamDiagnostics(diags)
+			return
+		}
+	}
+	stream.Results = func(push func(list.ListResult) bool) {
+		if len(system) > 0 {
+			var d diag.Diagnostics
+			d.AddWarning("Dr.Web System Groups Left Out",
+				fmt.Sprintf("The system groups %s match the list block, but include_resource is set and the server refuses to change "+
+					"or delete a system group, so no resource can manage them: they are left out. Read them with the "+
+					"endpointgroups_drweb_group data source.", client.QuoteAll(system)))
+			if !push(list.ListResult{Diagnostics: d}) {
+				return
+			}
+		}
+		for i, n := range nodes {
+			res := req.NewListResult(ctx)
+			res.DisplayName = n.Path
+			res.Diagnostics.Append(res.Identity.Set(ctx, drwebGroupIdentity{ID: types.StringValue(n.ID)})...)
+			if req.IncludeResource {
+				m, d := drwebGroupResourceModelFromAPI(groups[i])
+				if res.Diagnostics.Append(d...); !d.HasError() {
+					res.Diagnostics.Append(res.Resource.Set(ctx, m.withProviderSide(drwebGroupResourceModel{}))...)
+				}
+			}
+			if !push(res) {
+				return
+			}
+		}
+	}
+}
+
+// listDrWeb reads a list block's configuration and returns the Dr.Web
+// client; nil when either failed (the diagnostics say why).
+func listDrWeb[M any](ctx context.Context, clients *providerClients, req list.ListRequest, cfg *M, diags *diag.Diagnostics) *drweb.Client {
+	if clients == nil {
+		diags.AddError("Provider Not Configured",
+			"The list resource was asked for results before the provider was configured. This is a bug in the provider or the CLI: "+
+				"please report it to the provider's developers.")
+		return nil
+	}
+	return loadDrWeb(ctx, clients, req.Config, cfg, diags)
+}
+
+// limitOf is the number of results a query asks for at most: Terraform's
+// `limit` (100 unless the list block says otherwise); none when it sends
+// no positive limit.
+func limitOf(req list.ListRequest) int {
+	if req.Limit <= 0 || req.Limit > int64(^uint32(0)>>1) {
+		return int(^uint32(0) >> 1)
+	}
+	return int(req.Limit)
+}

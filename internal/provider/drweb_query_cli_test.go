@@ -1,0 +1,166 @@
+package provider
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/endpointgroups/terraform-provider-endpointgroups/internal/drweb"
+	"github.com/endpointgroups/terraform-provider-endpointgroups/internal/emulator"
+)
+
+var terraformVersionLine = regexp.MustCompile(`^Terraform v(\d+)\.(\d+)\.`)
+
+// cliAtLeast skips the test unless its CLI is Terraform major.minor or
+// later (OpenTofu, whose versions count on their own, is skipped too).
+func cliAtLeast(t *testing.T, c *cli, major, minor int, why string) {
+	t.Helper()
+	out, err := c.run(t.TempDir(), nil, "version")
+	if err != nil {
+		t.Fatalf("terraform version: %v\n%s", err, out)
+	}
+	first, _, _ := strings.Cut(out, "\n")
+	m := terraformVersionLine.FindStringSubmatch(first)
+	if m == nil {
+		t.Skipf("%q is not Terraform %d.%d or later, which %s", first, major, minor, why)
+	}
+	maj, _ := strconv.Atoi(m[1])
+	mnr, _ := strconv.Atoi(m[2])
+	if maj < major || (maj == major && mnr < minor) {
+		t.Skipf("%q is older than Terraform %d.%d, which %s", first, major, minor, why)
+	}
+}
+
+// queryTree is the default seed with what adoption must get right: groups
+// nested three deep, names with "/" in them, and stations in several
+// groups (besides the seed's two, one primary in a "/" group and also in
+// two others).
+func queryTree(t *testing.T) *emulator.Server {
+	t.Helper()
+	srv := startEmulator(t)
+	groups := srv.DrWebGroups()
+	groups = append(groups,
+		emulator.DrWebGroup{ID: "q-slash-1", ParentID: idOffices, Name: "Paris/Lyon", Description: "two cities", Created: 1700000000, Modified: 1700000000},
+		emulator.DrWebGroup{ID: "q-slash-2", ParentID: "q-slash-1", Name: "A/B \\ C", Created: 1700000001, Modified: 1700000001},
+		emulator.DrWebGroup{ID: "q-deep-3", ParentID: "q-slash-2", Name: "Deep", Created: 1700000002, Modified: 1700000002},
+	)
+	srv.SetDrWebGroups(groups)
+	stations := srv.DrWebStations()
+	stations = append(stations, emulator.DrWebStation{
+		ID: "q-station-1", Name: "lyon-01", PrimaryGroup: "q-slash-2", Groups: []string{idBerlinWS, "q-deep-3"}, State: 1,
+	})
+	srv.SetDrWebStations(stations)
+	return srv
+}
+
+// serverState is what adoption must leave alone: every group with its
+// name, parent and description, and every station's groups.
+func serverState(srv *emulator.Server) string {
+	var lines []string
+	for _, g := range srv.DrWebGroups() {
+		lines = append(lines, fmt.Sprintf("group %s parent=%s name=%q description=%q", g.ID, g.ParentID, g.Name, g.Description))
+	}
+	for _, st := range srv.DrWebStations() {
+		gs := slices.Clone(st.Groups)
+		slices.Sort(gs)
+		lines = append(lines, fmt.Sprintf("station %s primary=%s groups=%v", st.ID, st.PrimaryGroup, gs))
+	}
+	slices.Sort(lines)
+	return strings.Join(lines, "\n")
+}
+
+var planSummary = regexp.MustCompile(`Plan: (\d+) to import, (\d+) to add, (\d+) to change, (\d+) to destroy`)
+
+// Adopting a whole server: `terraform query -generate-config-out` writes
+// an import block and a resource for every group and members resource
+// listed; `terraform plan` on the result imports them all with no change,
+// the apply sends no write, and the next plan is empty.
+func TestAccDrWebQueryGenerateAndPlan(t *testing.T) {
+	c := newCLI(t)
+	cliAtLeast(t, c, 1, 14, "has list resources and `terraform query`")
+	t.Parallel()
+	srv := queryTree(t)
+	before := serverState(srv)
+	dir := workdir(t, providerBlock(srv))
+	// The guide's query ("Adopting an existing Dr.Web server").
+	query := `
+list "endpointgroups_drweb_group" "all" {
+  provider         = endpointgroups
+  include_resource = true
+  limit            = 1000 # Terraform's default is 100 results per list block
+}
+
+list "endpointgroups_drweb_group_members" "all" {
+  provider         = endpointgroups
+  include_resource = true
+  limit            = 1000
+}
+`
+	if err := os.WriteFile(filepath.Join(dir, "adopt.tfquery.hcl"), []byte(query), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := c.run(dir, nil, "query", "-no-color", "-generate-config-out=generated.tf")
+	if err != nil {
+		t.Fatalf("terraform query: %v\n%s", err, out)
+	}
+	generated, err := os.ReadFile(filepath.Join(dir, "generated.tf"))
+	if err != nil {
+		t.Fatalf("terraform query wrote no generated.tf: %v\n%s", err, out)
+	}
+	gen := string(generated)
+	t.Logf("generated.tf:\n%s", gen)
+	// Every user group, system groups never; every group with stations
+	// of another group too.
+	wantGroups := 0
+	for _, g := range srv.DrWebGroups() {
+		if g.Type == 0 && !slices.Contains(drweb.SystemGroupIDs, g.ID) {
+			wantGroups++
+			if !strings.Contains(gen, strconv.Quote(g.ID)) {
+				t.Errorf("generated.tf does not name the group %s (%q)", g.ID, g.Name)
+			}
+		}
+	}
+	for _, name := range []string{`"Paris/Lyon"`, `"A/B \\ C"`} {
+		if !strings.Contains(gen, name) {
+			t.Errorf("generated.tf lacks the name %s:\n%s", name, gen)
+		}
+	}
+	gotGroups := strings.Count(gen, `resource "endpointgroups_drweb_group" `)
+	gotMembers := strings.Count(gen, `resource "endpointgroups_drweb_group_members" `)
+	// Berlin, Moscow, Linux, Windows (the seed's two stations), and the
+	// three groups of q-station-1.
+	if gotGroups != wantGroups || gotMembers != 7 {
+		t.Fatalf("generated %d groups and %d members resources, want %d and 7:\n%s", gotGroups, gotMembers, wantGroups, gen)
+	}
+
+	srv.ResetLog()
+	out, err = c.run(dir, nil, "plan", "-no-color", "-input=false", "-out=adopt.tfplan")
+	if err != nil {
+		t.Fatalf("terraform plan: %v\n%s", err, out)
+	}
+	m := planSummary.FindStringSubmatch(out)
+	if m == nil || m[1] != strconv.Itoa(gotGroups+gotMembers) || m[2] != "0" || m[3] != "0" || m[4] != "0" {
+		t.Fatalf("plan of the generated configuration: %v, want %d to import and nothing else\n%s", m, gotGroups+gotMembers, out)
+	}
+	out, err = c.run(dir, nil, "apply", "-no-color", "-input=false", "adopt.tfplan")
+	if err != nil {
+		t.Fatalf("terraform apply: %v\n%s", err, out)
+	}
+	for _, r := range srv.Requests() {
+		if slices.Contains([]string{"/api/groups/add.ds", "/api/groups/change.ds", "/api/groups/delete.ds", "/api/stations/change.ds"}, r.Path) {
+			t.Errorf("adoption sent %s?%s", r.Path, r.Query.Encode())
+		}
+	}
+	if after := serverState(srv); after != before {
+		t.Errorf("the server changed:\nbefore:\n%s\nafter:\n%s", before, after)
+	}
+	out, err = c.run(dir, nil, "plan", "-no-color", "-input=false", "-detailed-exitcode")
+	if err != nil {
+		t.Fatalf("the plan after adoption is not empty (%v):\n%s", err, out)
+	}
+}
