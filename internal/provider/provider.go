@@ -10,6 +10,7 @@ package provider
 import (
 	"context"
 
+	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/function"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
@@ -21,6 +22,7 @@ import (
 var (
 	_ provider.Provider              = (*endpointGroupsProvider)(nil)
 	_ provider.ProviderWithFunctions = (*endpointGroupsProvider)(nil)
+	_ provider.ProviderWithActions   = (*endpointGroupsProvider)(nil)
 )
 
 type endpointGroupsProvider struct {
@@ -80,6 +82,7 @@ func (p *endpointGroupsProvider) Configure(ctx context.Context, req provider.Con
 	}
 	resp.DataSourceData = clients
 	resp.ResourceData = clients
+	resp.ActionData = clients
 }
 
 func (p *endpointGroupsProvider) DataSources(context.Context) []func() datasource.DataSource {
@@ -100,4 +103,9 @@ func (p *endpointGroupsProvider) Functions(context.Context) []func() function.Fu
 
 func (p *endpointGroupsProvider) Resources(context.Context) []func() resource.Resource {
 	return []func() resource.Resource{newDrWebGroupResource, newDrWebGroupMembersResource}
+}
+
+// Actions are the provider's actions (Terraform 1.14 and later).
+func (p *endpointGroupsProvider) Actions(context.Context) []func() action.Action {
+	return []func() action.Action{newOPSWATAssignDevicesAction, newDrWebMoveStationsAction}
 }
