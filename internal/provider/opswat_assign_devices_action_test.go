@@ -31,14 +31,10 @@ var actionsProbe struct {
 	why string
 }
 
-// skipWithoutActions skips a test whose CLI runs no actions, saying why:
-// Terraform has them from 1.14, OpenTofu has none.
-func skipWithoutActions(t *testing.T) {
-	t.Helper()
+// cliActionsMissing says why the test's CLI runs no actions ("" when it
+// does): Terraform has them from 1.14, OpenTofu has none.
+func cliActionsMissing() string {
 	tf := os.Getenv("TF_ACC_TERRAFORM_PATH")
-	if os.Getenv("TF_ACC") == "" || tf == "" {
-		t.Skip("acceptance tests run with TF_ACC=1 and TF_ACC_TERRAFORM_PATH")
-	}
 	actionsProbe.Do(func() {
 		out, err := exec.Command(tf, "version").Output() //nolint:gosec // the test's own CLI
 		if err != nil {
@@ -59,8 +55,17 @@ func skipWithoutActions(t *testing.T) {
 			}
 		}
 	})
-	if actionsProbe.why != "" {
-		t.Skip(actionsProbe.why)
+	return actionsProbe.why
+}
+
+// skipWithoutActions skips a test whose CLI runs no actions, saying why.
+func skipWithoutActions(t *testing.T) {
+	t.Helper()
+	if os.Getenv("TF_ACC") == "" || os.Getenv("TF_ACC_TERRAFORM_PATH") == "" {
+		t.Skip("acceptance tests run with TF_ACC=1 and TF_ACC_TERRAFORM_PATH")
+	}
+	if why := cliActionsMissing(); why != "" {
+		t.Skip(why)
 	}
 }
 
