@@ -24,10 +24,23 @@ func primaryOf(t *testing.T, srv *emulator.Server, station string) string {
 }
 
 // Each station's change is sent once with parent-group, and the group is
-// then each one's primary group; progress is told per station.
+// then each one's primary group, on every server line; progress is told
+// per station.
 func TestMoveStations(t *testing.T) {
 	t.Parallel()
+	for _, line := range emulator.DrWebServerLines {
+		t.Run(string(line)+"_", func(t *testing.T) {
+			t.Parallel()
+			testMoveStations(t, line)
+		})
+	}
+}
+
+func testMoveStations(t *testing.T, line emulator.DrWebServerLine) {
 	c, srv := setup(t)
+	if err := srv.SetDrWebServerLine(line); err != nil {
+		t.Fatal(err)
+	}
 	sts := append([]string{buildSt}, srv.DrWebStationsIn(berlin)[3:6]...)
 	var seen []string
 	res, err := c.MoveStations(context.Background(), windowsGroup, sts, func(m StationMove, done, total int) {
