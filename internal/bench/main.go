@@ -408,7 +408,9 @@ func opswatAssignScenario() scenario {
 		applyFloor: map[string]int{opswatDevices: devices / 50, opswatGroups: 1, opswatToken: 1},
 		applyNaive: map[string]int{opswatDevices: devices, opswatGroups: 1, opswatToken: 1},
 		config: func(url string) string {
-			b := newConfig(opswatBlockAt(url, ReadAheadBelow))
+			// Paced below read-ahead, as the typo scenario: exact counts, and
+			// the floor is the same at any pace.
+			b := newConfig(fmt.Sprintf("  opswat {\n    base_url            = %q\n    client_id           = \"demo-client\"\n    client_secret       = \"demo-secret\"\n    requests_per_minute = %d\n  }\n", url, ReadAheadBelow))
 			fmt.Fprintf(b, "action \"endpointgroups_opswat_assign_devices\" \"fleet\" {\n  config {\n    group_id   = \"301122004\"\n    device_ids = [%s]\n  }\n}\n", strings.Join(ids, ", "))
 			return b.String()
 		},

@@ -164,7 +164,7 @@ func (c *Client) MoveStations(ctx context.Context, groupID string, stations []st
 	if err != nil {
 		for i := range res.Moves {
 			if m := &res.Moves[i]; m.Status == MoveUnknown {
-				m.Err = fmt.Errorf("%v; listing the group's stations afterwards failed too: %w", m.Err, err)
+				m.Err = fmt.Errorf("%w; listing the group's stations afterwards failed too: %w", m.Err, err)
 			}
 		}
 		return res, nil

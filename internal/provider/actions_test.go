@@ -40,7 +40,11 @@ func invoke(t *testing.T, a action.Action, srv *emulator.Server, model any) (act
 		t.Fatal(err)
 	}
 	var cresp action.ConfigureResponse
-	a.(action.ActionWithConfigure).Configure(ctx, action.ConfigureRequest{ProviderData: &providerClients{opswat: oc, drweb: dc}}, &cresp)
+	configurable, ok := a.(action.ActionWithConfigure)
+	if !ok {
+		t.Fatalf("%T has no Configure", a)
+	}
+	configurable.Configure(ctx, action.ConfigureRequest{ProviderData: &providerClients{opswat: oc, drweb: dc}}, &cresp)
 	var progress []string
 	resp := action.InvokeResponse{SendProgress: func(e action.InvokeProgressEvent) { progress = append(progress, e.Message) }}
 	a.Invoke(ctx, action.InvokeRequest{Config: tfsdk.Config{Schema: sresp.Schema, Raw: state.Raw}}, &resp)

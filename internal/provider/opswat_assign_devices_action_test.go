@@ -227,7 +227,7 @@ func TestAccOPSWATAssignDevices_refusedBeforeAnyWrite(t *testing.T) {
     mac_addresses = ["02:00:00:44:55"]`, `"02:00:00:44:55" is not a MAC address`),
 		step(`    group_id      = "`+opswatKiosks+`"
     device_ids    = ["a"]
-    mac_addresses = ["02:00:00:44:55:01"]`, `These attributes cannot be configured together`),
+    mac_addresses = ["02:00:00:44:55:01"]`, `2 attributes specified when one (and only one) of [mac_addresses] is required`),
 		step(`    group_id = "`+opswatKiosks+`"`, `No attribute specified when one (and only one) of`),
 		step(`    group_id   = "`+opswatKiosks+`"
     device_ids = []`, `set must contain at least 1 elements`),
