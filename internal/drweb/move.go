@@ -204,7 +204,7 @@ func (c *Client) moveStation(ctx context.Context, groupID, station string) error
 		return &MoveError{Station: station, Group: groupID, Code: srvErr.Code, Message: srvErr.Message, Server: srvErr}
 	}
 	if doc.WrittenID != "" && doc.WrittenID != station {
-		return fmt.Errorf("Dr.Web's answer to the move of the station %q names the station %q", station, doc.WrittenID)
+		return fmt.Errorf("Dr.Web's answer to the move of the station %q names the station %q", station, c.http.Redactor().String(doc.WrittenID))
 	}
 	return nil
 }

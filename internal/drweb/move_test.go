@@ -155,3 +155,20 @@ func TestMoveStationsInterrupted(t *testing.T) {
 		t.Fatal("change.ds sent after the interrupt")
 	}
 }
+
+// A group that cannot be primary (Status, Everyone) is refused by the
+// server, which the result says, and the station stays where it was.
+func TestMoveStationsIntoStatusRefused(t *testing.T) {
+	t.Parallel()
+	c, srv := setup(t)
+	for _, g := range []string{emulator.StatusGroupID, emulator.EveryoneID} {
+		res, err := c.MoveStations(context.Background(), g, []string{buildSt}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var refused *MoveError
+		if m := res.Moves[0]; m.Status != MoveRefused || !errors.As(m.Err, &refused) || refused.Code != "36" || primaryOf(t, srv, buildSt) != linux {
+			t.Fatalf("%s: %+v", g, m)
+		}
+	}
+}

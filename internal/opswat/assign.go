@@ -83,8 +83,9 @@ const (
 	AssignUnknown
 	// AssignRefused: the API refused the chunk's request (Err says how).
 	AssignRefused
-	// AssignNotSent: the assignment stopped before the device's chunk was
-	// sent (an earlier chunk's request failed, or the caller was interrupted).
+	// AssignNotSent: the device's chunk was not sent: the assignment
+	// stopped before it (an earlier chunk's request failed, or the caller
+	// was interrupted), or its request reached no server, twice.
 	AssignNotSent
 )
 
@@ -243,6 +244,7 @@ func (c *Client) assignChunk(ctx context.Context, groupID string, key DeviceKey,
 	}
 	data, _ := json.Marshal(body)
 	resent := ""
+	maybe := false // an earlier attempt may have been applied
 	for sent := 1; ; sent++ {
 		resp, err := c.do(ctx, client.Request{
 			Method: http.MethodPost, Path: devicesActionPath, Body: data, Once: true,
@@ -258,13 +260,15 @@ func (c *Client) assignChunk(ctx context.Context, groupID string, key DeviceKey,
 		if err == nil {
 			return outcomesOf(ctx, c, chunk, key, statuses), sent, resent, nil
 		}
-		if !lost(err) || ctx.Err() != nil || sent == 2 {
+		if !(lost(err) || notSent(err)) || ctx.Err() != nil || sent == 2 {
 			status := AssignRefused
-			if lost(err) {
+			switch {
+			case lost(err) && maybe:
+				status, err = AssignUnknown, fmt.Errorf("its answer was lost twice: %w", err)
+			case lost(err) || maybe:
 				status = AssignUnknown
-				if sent == 2 {
-					err = fmt.Errorf("its answer was lost twice: %w", err)
-				}
+			case notSent(err):
+				status = AssignNotSent
 			}
 			out := make([]DeviceOutcome, len(chunk))
 			for i, d := range chunk {
@@ -273,11 +277,23 @@ func (c *Client) assignChunk(ctx context.Context, groupID string, key DeviceKey,
 			return out, sent, resent, err
 		}
 		// Assigning a device to its own group again is harmless: a chunk
-		// whose answer was lost is sent again, once.
-		resent = fmt.Sprintf("the answer to chunk %d of %d (%d devices) was lost (%v); it was sent again, which is harmless for devices already in the group",
-			n, of, len(chunk), err)
-		c.http.Logger().Warn(ctx, "the answer to an OPSWAT device action was lost; sending it again once", map[string]any{"chunk": n, "chunks": of, "devices": len(chunk), "error": err.Error()})
+		// whose answer was lost is sent again, once; so is one that never
+		// reached the server (a refused connection).
+		if notSent(err) {
+			resent = fmt.Sprintf("chunk %d of %d (%d devices) reached no server (%v); it was sent again", n, of, len(chunk), err)
+		} else {
+			maybe = true
+			resent = fmt.Sprintf("the answer to chunk %d of %d (%d devices) was lost (%v); it was sent again, which is harmless for devices already in the group",
+				n, of, len(chunk), err)
+		}
+		c.http.Logger().Warn(ctx, "an OPSWAT device action got no answer; sending it again once", map[string]any{"chunk": n, "chunks": of, "devices": len(chunk), "error": err.Error()})
 	}
+}
+
+// notSent tells a device action that never reached a server.
+func notSent(err error) bool {
+	var reqErr *client.RequestError
+	return errors.As(err, &reqErr) && !client.WriteMayHaveHappened(err)
 }
 
 // lost tells whether a failed device action may have been carried out:
@@ -386,7 +402,8 @@ func outcomesOf(ctx context.Context, c *Client, chunk []string, key DeviceKey, s
 	out := make([]DeviceOutcome, len(chunk))
 	for i, d := range chunk {
 		st, ok := statuses[d]
-		o := DeviceOutcome{Device: d, Code: st.code, CommandID: st.commandID}
+		// What the server sent reaches errors: redacted, and cut short.
+		o := DeviceOutcome{Device: d, Code: clip(c.http.Redactor().String(st.code)), CommandID: clip(c.http.Redactor().String(st.commandID))}
 		switch {
 		case !ok:
 			o.Status = AssignMissing
@@ -471,4 +488,13 @@ func (s *staleCounts) groups(gs []Group) []Group {
 		gs[i] = s.group(gs[i])
 	}
 	return gs
+}
+
+// clip cuts a server's text to what an error can show.
+func clip(s string) string {
+	const most = 64
+	if r := []rune(s); len(r) > most {
+		return string(r[:most]) + "…"
+	}
+	return s
 }
