@@ -13,6 +13,9 @@ import (
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
@@ -375,4 +378,34 @@ action "endpointgroups_opswat_assign_devices" "kiosks" {
 	if n := srv.Count(devicesAction); n != 3 {
 		t.Fatalf("%d device actions, want 3", n)
 	}
+}
+
+// A read that follows the assignment in the same run does not serve the
+// group's device count from the list read before it: null, where the next
+// run reads the server's.
+func TestAccOPSWATAssignDevices_countStaleInTheRun(t *testing.T) {
+	srv := startEmulator(t)
+	config := providerBlock(srv) + triggered("endpointgroups_opswat_assign_devices", "kiosk",
+		`    group_id   = "`+opswatKiosks+`"
+    device_ids = ["a1b2c3d4e5f60001"]`) + `
+data "endpointgroups_opswat_group" "after" {
+  id         = "` + opswatKiosks + `"
+  depends_on = [terraform_data.vm]
+}
+`
+	actionTest(t, resource.TestStep{
+		Config: config,
+		ConfigStateChecks: []statecheck.StateCheck{
+			statecheck.ExpectKnownValue("data.endpointgroups_opswat_group.after", tfjsonpath.New("number_of_devices"), knownvalue.Null()),
+		},
+	}, resource.TestStep{
+		Config: providerBlock(srv) + `
+data "endpointgroups_opswat_group" "later" {
+  id = "` + opswatKiosks + `"
+}
+`,
+		ConfigStateChecks: []statecheck.StateCheck{
+			statecheck.ExpectKnownValue("data.endpointgroups_opswat_group.later", tfjsonpath.New("number_of_devices"), knownvalue.Int64Exact(9)),
+		},
+	})
 }
