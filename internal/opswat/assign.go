@@ -260,7 +260,7 @@ func (c *Client) assignChunk(ctx context.Context, groupID string, key DeviceKey,
 		if err == nil {
 			return outcomesOf(ctx, c, chunk, key, statuses), sent, resent, nil
 		}
-		if !(lost(err) || notSent(err)) || ctx.Err() != nil || sent == 2 {
+		if again := lost(err) || notSent(err); !again || ctx.Err() != nil || sent == 2 {
 			status := AssignRefused
 			switch {
 			case lost(err) && maybe:
