@@ -95,11 +95,13 @@ func (e *MoveError) Unwrap() error { return e.Server }
 // told of each station as its answer comes (one call at a time).
 func (c *Client) MoveStations(ctx context.Context, groupID string, stations []string, progress func(m StationMove, done, total int)) (MoveResult, error) {
 	var ids []string
+	seen := map[string]bool{}
 	for _, s := range stations {
 		if s == "" {
 			return MoveResult{}, errors.New("a station id is empty")
 		}
-		if !slices.Contains(ids, s) {
+		if !seen[s] {
+			seen[s] = true
 			ids = append(ids, s)
 		}
 	}

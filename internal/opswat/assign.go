@@ -177,11 +177,13 @@ func (c *Client) AssignDevices(ctx context.Context, a Assignment) (AssignResult,
 		}
 	}
 	var uniq []string
+	seen := map[string]bool{}
 	for _, d := range devices {
 		if d == "" {
 			return AssignResult{}, fmt.Errorf("an empty %s", a.Key)
 		}
-		if !slices.Contains(uniq, d) {
+		if !seen[d] { // two spellings of one MAC are one device
+			seen[d] = true
 			uniq = append(uniq, d)
 		}
 	}
