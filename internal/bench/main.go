@@ -24,6 +24,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"slices"
 	"strconv"
@@ -105,6 +106,14 @@ type scenario struct {
 	// whose requests applyFloor counts (the plans then have nothing to do).
 	applyFirst bool
 	applyFloor map[string]int
+	// applyArgs are extra arguments of that apply (-invoke); applyNaive
+	// what its requests would be for a provider that sends one per item
+	// (nil: applyFloor).
+	applyArgs  []string
+	applyNaive map[string]int
+	// actions: the scenario needs a CLI with actions (Terraform 1.14 and
+	// later); others skip it, saying so.
+	actions bool
 	// warm is a configuration planned once before the measured plans (to
 	// fill the OPSWAT cache); fails: the measured plans are expected to fail.
 	warm  func(url string) string
@@ -125,13 +134,14 @@ type check struct {
 }
 
 const (
-	opswatGroups = "/o/api/v3/groups"
-	opswatToken  = "/o/oauth/token"
-	drwebInfo    = "/api/groups/info.ds"
-	drwebList    = "/api/groups/list.ds"
-	drwebPages   = "/api/groups/stations-list.ds"
-	drwebStates  = "/api/stations/states.ds"
-	drwebChange  = "/api/stations/change.ds"
+	opswatGroups  = "/o/api/v3/groups"
+	opswatToken   = "/o/oauth/token"
+	opswatDevices = "/o/api/v3/devices/action"
+	drwebInfo     = "/api/groups/info.ds"
+	drwebList     = "/api/groups/list.ds"
+	drwebPages    = "/api/groups/stations-list.ds"
+	drwebStates   = "/api/stations/states.ds"
+	drwebChange   = "/api/stations/change.ds"
 )
 
 func run(terraform string, latency time.Duration, runs int, only string) error {
@@ -171,6 +181,10 @@ func run(terraform string, latency time.Duration, runs int, only string) error {
 		if !strings.Contains(sc.name, only) {
 			continue
 		}
+		if sc.actions && !hasActions(cli.Terraform) {
+			fmt.Printf("==> %s: skipped, the CLI (%s) has no actions (Terraform 1.14 and later)\n", sc.name, tfVersion(cli.Terraform))
+			continue
+		}
 		r := row{sc: sc}
 		for _, lat := range []time.Duration{latency, 0} {
 			fmt.Printf("==> %s, API latency %s: %d plans\n", sc.name, lat, runs)
@@ -193,6 +207,7 @@ func run(terraform string, latency time.Duration, runs int, only string) error {
 	fmt.Println("with `cache_ttl`: the 200 data sources applied, then planned; a mistyped name with a warm cache.")
 	fmt.Println("Dr.Web: 500 groups in a tree (5 children per group); 250 data sources (200 lookups by id, 50 by name).")
 	fmt.Println("Dr.Web stations: a group of 1,000 stations read by 20 data sources; a members resource putting 100 stations into a group (applied once, then planned).")
+	fmt.Println("OPSWAT devices: 500 devices put into a group by one `terraform apply -invoke` of `endpointgroups_opswat_assign_devices` (Terraform 1.14 and later).")
 	fmt.Println()
 	var notes []string
 	fmt.Println("| scenario | endpoint | requests | floor | one walk per data source |")
@@ -206,7 +221,11 @@ func run(terraform string, latency time.Duration, runs int, only string) error {
 			}
 		})
 		for _, p := range slices.Sorted(maps.Keys(r.sc.applyFloor)) {
-			fmt.Printf("| %s: apply | `%s` | %d | %d | %d |\n", r.sc.name, p, r.slow.applied[p], r.sc.applyFloor[p], r.sc.applyFloor[p])
+			naive := r.sc.applyFloor[p]
+			if r.sc.applyNaive != nil {
+				naive = r.sc.applyNaive[p]
+			}
+			fmt.Printf("| %s: apply | `%s` | %d | %d | %d |\n", r.sc.name, p, r.slow.applied[p], r.sc.applyFloor[p], naive)
 		}
 		for _, p := range paths {
 			name := r.sc.name
@@ -282,7 +301,7 @@ func measure(cli *devcli.CLI, env []string, work string, sc scenario, latency ti
 	}
 	if sc.applyFirst {
 		cmd := cli.Command(context.Background(), dir, append(slices.Clip(env), envRSSFile+"="+rssFile),
-			"apply", "-auto-approve", "-input=false", "-lock=false", "-no-color")
+			append([]string{"apply", "-auto-approve", "-input=false", "-lock=false", "-no-color"}, sc.applyArgs...)...)
 		var out strings.Builder
 		cmd.Stdout, cmd.Stderr = &out, &out
 		if err := cmd.Run(); err != nil {
@@ -366,7 +385,43 @@ func scenarios() []scenario {
 			m.applied[opswatGroups] <= 41 && m.requests[opswatGroups] == 0 && m.requests[opswatToken] == 0}}
 	}
 	return []scenario{sequential, readAhead, opswatFewNames(), cached, opswatTypo(), opswatNames(9), opswatNames(20),
-		drwebScenario(10), drwebScenario(50), drwebStationsScenario(), drwebMembersScenario()}
+		drwebScenario(10), drwebScenario(50), drwebStationsScenario(), drwebMembersScenario(), opswatAssignScenario()}
+}
+
+// OPSWAT: 500 devices put into a group by one `terraform apply -invoke` of
+// the assign action: the group checked against the list (one page, one
+// token), then 50 devices a request. The plans after it invoke nothing.
+func opswatAssignScenario() scenario {
+	const devices = 500
+	seed := emulator.DefaultSeed()
+	seed.OPSWAT.Devices = emulator.GenerateOPSWATDevices(devices, "167641719")
+	ids := make([]string, devices)
+	for i, d := range seed.OPSWAT.Devices {
+		ids[i] = fmt.Sprintf("%q", d.ID)
+	}
+	return scenario{
+		name:       "OPSWAT, 500 devices assigned in one invoke",
+		seed:       seed,
+		applyFirst: true,
+		applyArgs:  []string{"-invoke=action.endpointgroups_opswat_assign_devices.fleet"},
+		actions:    true,
+		applyFloor: map[string]int{opswatDevices: devices / 50, opswatGroups: 1, opswatToken: 1},
+		applyNaive: map[string]int{opswatDevices: devices, opswatGroups: 1, opswatToken: 1},
+		config: func(url string) string {
+			// Paced below read-ahead, as the typo scenario: exact counts, and
+			// the floor is the same at any pace.
+			b := newConfig(fmt.Sprintf("  opswat {\n    base_url            = %q\n    client_id           = \"demo-client\"\n    client_secret       = \"demo-secret\"\n    requests_per_minute = %d\n  }\n", url, ReadAheadBelow))
+			fmt.Fprintf(b, "action \"endpointgroups_opswat_assign_devices\" \"fleet\" {\n  config {\n    group_id   = \"301122004\"\n    device_ids = [%s]\n  }\n}\n", strings.Join(ids, ", "))
+			return b.String()
+		},
+		floor: map[string]int{opswatDevices: 0},
+		naive: map[string]int{opswatDevices: 0},
+		targets: func(m measurement) []check {
+			return []check{{fmt.Sprintf("%d device action, %d group and %d token requests to assign 500 devices (target: 10, at most 1 and 1)",
+				m.applied[opswatDevices], m.applied[opswatGroups], m.applied[opswatToken]),
+				m.applied[opswatDevices] == devices/50 && m.applied[opswatGroups] <= 1 && m.applied[opswatToken] <= 1}}
+		},
+	}
 }
 
 // ReadAheadBelow is a rate just below read-ahead: exact request counts.
@@ -644,6 +699,17 @@ func tfVersion(tf string) string {
 	}
 	first, _, _ := strings.Cut(string(out), "\n")
 	return strings.TrimPrefix(cmp.Or(first, "?"), "Terraform ")
+}
+
+// hasActions tells whether the CLI runs actions: Terraform 1.14 and later.
+func hasActions(tf string) bool {
+	m := regexp.MustCompile(`^v?(\d+)\.(\d+)\.`).FindStringSubmatch(tfVersion(tf))
+	if m == nil {
+		return false
+	}
+	major, _ := strconv.Atoi(m[1])
+	minor, _ := strconv.Atoi(m[2])
+	return major > 1 || (major == 1 && minor >= 14)
 }
 
 func copyFile(from, to string) error {

@@ -214,6 +214,12 @@ type Request struct {
 	// writes are GETs, so the method cannot tell). It is sent again only
 	// when it never reached a server; see WriteMayHaveHappened.
 	Write bool
+	// Once marks a write the server may receive twice without harm (an
+	// idempotent action, such as OPSWAT's device action) whose caller
+	// decides itself, and says so, whether to send it again after a lost
+	// answer: a 429 that says how long to wait is waited out as for a read
+	// (the server turned the request away), and nothing else is retried.
+	Once bool
 }
 
 // Do sends req, retrying as configured, and reads the answer. An answer with
@@ -229,7 +235,7 @@ func (c *Client) Do(ctx context.Context, req Request) (*Response, error) {
 	if req.Body != nil {
 		body = req.Body
 	}
-	tried := &attempts{}
+	tried := &attempts{once: req.Once}
 	rreq, err := retryablehttp.NewRequestWithContext(context.WithValue(ctx, attemptsKey{}, tried), req.Method, u.String(), body)
 	if err != nil {
 		return nil, &RequestError{msg: c.api.Redactor.String(fmt.Sprintf("%s API: %s %s: %v", c.api.Vendor, req.Method, redactedURL, err)), err: err}
@@ -252,13 +258,13 @@ func (c *Client) Do(ctx context.Context, req Request) (*Response, error) {
 		if resp != nil {
 			_ = resp.Body.Close()
 		}
-		return nil, c.requestError(ctx, req.Method, redactedURL, err, req.Write)
+		return nil, c.requestError(ctx, req.Method, redactedURL, err, req.Write, req.Once)
 	}
 	defer resp.Body.Close()
 
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBodyBytes+1))
 	if err != nil {
-		return nil, c.requestError(ctx, req.Method, redactedURL, fmt.Errorf("reading the response body: %w", err), req.Write)
+		return nil, c.requestError(ctx, req.Method, redactedURL, fmt.Errorf("reading the response body: %w", err), req.Write, req.Once)
 	}
 	out := &Response{
 		StatusCode: resp.StatusCode, Header: resp.Header, Body: data,
@@ -276,7 +282,7 @@ func (c *Client) Do(ctx context.Context, req Request) (*Response, error) {
 			code, msg := c.api.ErrorMessage(data)
 			e.Code, e.Message = c.api.Redactor.String(code), c.api.Redactor.String(msg)
 		}
-		if !req.Write && classify(resp, nil) == retryLater && c.settings.MaxRetries > 0 {
+		if !req.Write && !req.Once && classify(resp, nil) == retryLater && c.settings.MaxRetries > 0 {
 			e.Retries = c.settings.MaxRetries
 		}
 		if resp.StatusCode == http.StatusTooManyRequests {
@@ -294,9 +300,12 @@ func (c *Client) Do(ctx context.Context, req Request) (*Response, error) {
 	return out, nil
 }
 
-func (c *Client) requestError(ctx context.Context, method, redactedURL string, err error, write bool) error {
+func (c *Client) requestError(ctx context.Context, method, redactedURL string, err error, write, once bool) error {
 	retried := classify(nil, err) == retryLater
-	if write {
+	switch {
+	case once:
+		retried = false
+	case write:
 		retried = nothingSent(err)
 	}
 	// url.Error repeats the unredacted URL: keep only its cause.

@@ -687,3 +687,32 @@ func TestRefusedWriteConnectionIsRetried(t *testing.T) {
 		t.Fatalf("%d attempts, want 3", n)
 	}
 }
+
+// An idempotent write (Once) waits out a 429 that says how long to wait,
+// as a read does, and is sent once on anything else: the caller decides,
+// and says so, whether to send it again after a lost answer.
+func TestOnceWritesWaitOutRateLimitsOnly(t *testing.T) {
+	t.Parallel()
+	c, calls, _ := setup(t, func(w http.ResponseWriter, r *http.Request, n int) {
+		if n == 1 {
+			w.Header().Set("X-RateLimit-Reset-Time", "0")
+			w.WriteHeader(http.StatusTooManyRequests)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{}`)
+	})
+	if _, err := c.Do(context.Background(), Request{Method: http.MethodPost, Path: "/o/api/v3/devices/action", Once: true}); err != nil || calls.Load() != 2 {
+		t.Fatalf("%v after %d attempts, want an answer after 2", err, calls.Load())
+	}
+	for _, status := range []int{429, 500, 502, 503, 504} {
+		t.Run(fmt.Sprint(status), func(t *testing.T) {
+			t.Parallel()
+			c, calls, _ := setup(t, func(w http.ResponseWriter, r *http.Request, n int) { w.WriteHeader(status) })
+			_, err := c.Do(context.Background(), Request{Method: http.MethodPost, Path: "/o/api/v3/devices/action", Once: true})
+			if err == nil || calls.Load() != 1 || strings.Contains(err.Error(), "retries") {
+				t.Fatalf("%v after %d attempts, want one", err, calls.Load())
+			}
+		})
+	}
+}

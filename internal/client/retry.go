@@ -61,6 +61,7 @@ func classify(resp *http.Response, err error) outcome {
 
 // attempts is what one read has spent of its two budgets.
 type attempts struct {
+	once    bool // Request.Once: only rate-limit windows are waited out
 	retries int
 	limited rateLimitRounds
 	window  bool          // the next attempt waits out a rate-limit window first:
@@ -93,7 +94,7 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 		a.window, a.next, a.limited.source = true, wait, source
 		return true, nil
 	case retryLater:
-		if a.retries >= c.settings.MaxRetries {
+		if a.once || a.retries >= c.settings.MaxRetries {
 			return false, nil
 		}
 		a.retries++

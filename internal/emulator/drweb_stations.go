@@ -256,6 +256,10 @@ func (s *Server) stationChange(out drwebWriter, q url.Values, find func(string) 
 			return
 		}
 	}
+	if msg := s.primaryRefusal(q.Get("parent-group")); q.Has("parent-group") && msg != "" {
+		out.fail(http.StatusOK, DrWebErrSystemGroup, msg) // see drweb_move.go
+		return
+	}
 	st := stations[i]
 	st.Groups = slices.Clone(st.Groups)
 	if g := q.Get("add-group"); g != "" && !st.in(g) {

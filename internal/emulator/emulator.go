@@ -112,6 +112,9 @@ type Server struct {
 	searchMode SearchMode
 	// emptyPastEnd answers 200 [] for a page past the last
 	emptyPastEnd bool
+	// the device action: the v3 answer's shape, commands started so far
+	actionAnswer   OPSWATActionAnswer
+	actionCommands int
 
 	// Dr.Web state
 	xmlOnly   bool
@@ -197,6 +200,12 @@ func (s *Server) route(rec *recorder, r *http.Request, body []byte) {
 		s.opswatToken(rec, r, body)
 	case r.URL.Path == "/o/api/v3/groups":
 		s.opswatGroups(rec, r, body)
+	case strings.HasSuffix(r.URL.Path, "/devices/action"):
+		if v, ok := isOPSWATDeviceAction(r.URL.Path); ok {
+			s.opswatDeviceAction(rec, r, body, v)
+		} else {
+			http.NotFound(rec, r)
+		}
 	case strings.HasPrefix(r.URL.Path, "/api/groups/"), strings.HasPrefix(r.URL.Path, "/api/stations/"):
 		s.drwebGroups(rec, r)
 	default:

@@ -22,6 +22,8 @@ type OPSWATSeed struct {
 	TokenLifetime int           `json:"token_lifetime_seconds"`
 	Tokens        []string      `json:"tokens,omitempty"` // ready access tokens that never expire
 	Groups        []OPSWATGroup `json:"groups"`
+	// Devices are what the device action assigns (opswat_devices.go).
+	Devices []OPSWATDevice `json:"devices,omitempty"`
 }
 
 // OPSWATGroup is a group as the v3 groups API returns it.
@@ -250,41 +252,8 @@ func (s *Server) opswatGroups(w http.ResponseWriter, r *http.Request, body []byt
 		return
 	}
 	s.mu.Lock()
-	if s.rateN > 0 {
-		now := time.Now()
-		kept := s.rateHits[:0]
-		for _, t := range s.rateHits {
-			if now.Sub(t) < s.rateWindow {
-				kept = append(kept, t)
-			}
-		}
-		s.rateHits = kept
-		// The documented headers, on every answer of a limited account;
-		// "reset" is when the whole window is clear again.
-		resetHeader := func() {
-			reset := time.Duration(0)
-			if len(s.rateHits) > 0 {
-				reset = s.rateWindow - now.Sub(s.rateHits[len(s.rateHits)-1])
-			}
-			w.Header().Set("X-RateLimit-Reset-Time", strconv.FormatFloat(math.Ceil(max(reset, 0).Seconds()*10)/10, 'f', 1, 64))
-		}
-		w.Header().Set("X-RateLimit-Limit", strconv.Itoa(s.rateN))
-		if len(s.rateHits) >= s.rateN {
-			reset := s.rateWindow - now.Sub(s.rateHits[0]) // the first place frees
-			resetHeader()
-			s.throttled++
-			retryAfter := s.rateStyle != RateLimitHeadersOnly
-			s.mu.Unlock()
-			w.Header().Set("X-RateLimit-Remaining", "0")
-			if retryAfter {
-				w.Header().Set("Retry-After", strconv.Itoa(int(reset.Seconds())+1))
-			}
-			opswatError(w, http.StatusTooManyRequests, "The request exceeds the API rate limit")
-			return
-		}
-		s.rateHits = append(s.rateHits, now)
-		resetHeader()
-		w.Header().Set("X-RateLimit-Remaining", strconv.Itoa(s.rateN-len(s.rateHits)))
+	if !s.opswatRateLimitLocked(w) {
+		return
 	}
 	valid := s.validToken(r.URL.Query().Get("access_token"))
 	groups := slices.Clone(s.seed.OPSWAT.Groups)
@@ -350,4 +319,47 @@ func (s *Server) opswatGroups(w http.ResponseWriter, r *http.Request, body []byt
 	}
 	end := min(start+limit, len(groups))
 	writeJSON(w, http.StatusOK, groups[min(start, end):end])
+}
+
+// opswatRateLimitLocked spends one request of the account's budget, under
+// s.mu, with the documented headers on every answer of a limited account.
+// Over the limit it answers 429, releases s.mu and reports false.
+func (s *Server) opswatRateLimitLocked(w http.ResponseWriter) bool {
+	if s.rateN > 0 {
+		now := time.Now()
+		kept := s.rateHits[:0]
+		for _, t := range s.rateHits {
+			if now.Sub(t) < s.rateWindow {
+				kept = append(kept, t)
+			}
+		}
+		s.rateHits = kept
+		// The documented headers, on every answer of a limited account;
+		// "reset" is when the whole window is clear again.
+		resetHeader := func() {
+			reset := time.Duration(0)
+			if len(s.rateHits) > 0 {
+				reset = s.rateWindow - now.Sub(s.rateHits[len(s.rateHits)-1])
+			}
+			w.Header().Set("X-RateLimit-Reset-Time", strconv.FormatFloat(math.Ceil(max(reset, 0).Seconds()*10)/10, 'f', 1, 64))
+		}
+		w.Header().Set("X-RateLimit-Limit", strconv.Itoa(s.rateN))
+		if len(s.rateHits) >= s.rateN {
+			reset := s.rateWindow - now.Sub(s.rateHits[0]) // the first place frees
+			resetHeader()
+			s.throttled++
+			retryAfter := s.rateStyle != RateLimitHeadersOnly
+			s.mu.Unlock()
+			w.Header().Set("X-RateLimit-Remaining", "0")
+			if retryAfter {
+				w.Header().Set("Retry-After", strconv.Itoa(int(reset.Seconds())+1))
+			}
+			opswatError(w, http.StatusTooManyRequests, "The request exceeds the API rate limit")
+			return false
+		}
+		s.rateHits = append(s.rateHits, now)
+		resetHeader()
+		w.Header().Set("X-RateLimit-Remaining", strconv.Itoa(s.rateN-len(s.rateHits)))
+	}
+	return true
 }

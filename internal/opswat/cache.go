@@ -498,13 +498,17 @@ func (d *diskCache) hold() func() {
 // forget removes the account's entry (a refresh that does not walk the
 // whole list), so that the next run with a TTL lists the account as it is
 // rather than serve the old list. Only the cache's own regular file.
-func (d *diskCache) forget(ctx context.Context) {
+// The error is that of a removal that failed (never a missing entry).
+func (d *diskCache) forget(ctx context.Context) error {
 	if !d.usable(ctx) {
-		return
+		return nil
 	}
 	if info, err := os.Lstat(d.path()); err == nil && info.Mode().IsRegular() && untrusted(info) == "" {
-		_ = os.Remove(d.path())
+		if err := os.Remove(d.path()); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
 	}
+	return nil
 }
 
 // notices are things a run should be told once, such as a cache file that
@@ -573,7 +577,7 @@ func (c *Client) peek(ctx context.Context) *cacheEntry {
 			// runs after it: a refresh that walks stores its walk in its
 			// place, one that only searches leaves none. Every lookup reads
 			// this before it sends anything, so a walk stores after it.
-			c.cache.forget(ctx)
+			_ = c.cache.forget(ctx) // a failed removal is judged again when the next run reads the entry
 		}
 		return e, nil
 	})

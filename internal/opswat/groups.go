@@ -27,6 +27,9 @@ type Group struct {
 	Description     string
 	CreatedDate     string
 	LastModified    string
+	// DevicesStale: the run assigned devices to the group after it was
+	// listed, so NumberOfDevices (0) is not known. Never stored.
+	DevicesStale bool `json:"-"`
 }
 
 // ListOptions are the API's query: keyword search and sort.
@@ -52,6 +55,11 @@ func (o ListOptions) normalized() ListOptions {
 // without a search is answered from the complete list (the cache entry, or
 // one walk stored as it), sorted by the client.
 func (c *Client) ListGroups(ctx context.Context, opts ListOptions) ([]Group, error) {
+	groups, err := c.listGroups(ctx, opts)
+	return c.stale.groups(groups), err
+}
+
+func (c *Client) listGroups(ctx context.Context, opts ListOptions) ([]Group, error) {
 	opts = opts.normalized()
 	if !slices.Contains(SortFields, opts.SortField) {
 		return nil, fmt.Errorf("sort field %q is not one of %s", opts.SortField, strings.Join(SortFields, ", "))

@@ -11,6 +11,11 @@ import (
 // GroupByID finds a group by id in the full group list (there is no
 // get-by-id endpoint; the list is walked once per Client).
 func (c *Client) GroupByID(ctx context.Context, id string) (Group, error) {
+	g, err := c.groupByID(ctx, id)
+	return c.stale.group(g), err
+}
+
+func (c *Client) groupByID(ctx context.Context, id string) (Group, error) {
 	if c.cached(ctx) == nil {
 		c.because(WalkForID, id)
 	}
@@ -42,6 +47,11 @@ func (c *Client) markFromCache(e *NotFoundError) { e.CacheAge, e.FromCache = c.c
 // hint: no exact match in it, or an answer of a full page, falls back to the
 // shared walk, which decides.
 func (c *Client) GroupByName(ctx context.Context, name string) (Group, error) {
+	g, err := c.groupByName(ctx, name)
+	return c.stale.group(g), err
+}
+
+func (c *Client) groupByName(ctx context.Context, name string) (Group, error) {
 	if e := c.cached(ctx); e != nil { // a fresh entry answers every name: no request
 		c.servedFromCache(e.age)
 		g, err := pickByName(e.groups, name)

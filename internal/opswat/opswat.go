@@ -2,7 +2,8 @@
 // API: OAuth, a ready access token or the client-credentials grant
 // (auth.go); the paged v3 group listing and the parsing of its times
 // (groups.go); lookups by id and name (lookup.go) and how a run pays for
-// them (plan.go); the group list kept across runs (cache.go); and what a
+// them (plan.go); the group list kept across runs (cache.go); putting
+// devices into groups with the device action (assign.go); and what a
 // caller can test for (errors.go). One Client walks the group list at most
 // once per distinct query, however many callers ask.
 package opswat
@@ -73,6 +74,7 @@ type Client struct {
 
 	lists    client.Memo[[]Group]
 	searches client.Memo[searchPage]
+	stale    staleCounts // groups the run assigned devices to (assign.go)
 
 	// The group-list cache across runs (nil: none), what the run read of
 	// it, the age of the entry that served the run's list (+1; 0: none),

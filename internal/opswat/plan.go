@@ -202,7 +202,9 @@ func (st walkState) clone() walkState {
 func (c *Client) completed(ctx context.Context, groups []Group) {
 	c.walked.Store(int64(len(groups)) + 1)
 	c.plan.walk()
-	if c.cache != nil {
+	// A list that may predate one of the run's assignments holds a count
+	// the run knows to be stale: it is not stored.
+	if c.cache != nil && !c.stale.any() {
 		c.cache.store(ctx, groups)
 	}
 }

@@ -93,7 +93,8 @@ func (r *drwebGroupMembersResource) Schema(ctx context.Context, _ resource.Schem
 			"in the group, where the next apply finds them and sends nothing for them.\n\n" +
 			"Out of scope: a station's primary group (`parent-group`), which the server never takes a station out of with " +
 			"`delete-group` (taking a station out of its primary group is reported as a warning, and the resource stops listing " +
-			"it), and authoritative membership (removing the stations not listed).\n\n" +
+			"it), and authoritative membership (removing the stations not listed). The action `endpointgroups_drweb_move_stations` " +
+			"(Terraform 1.14 and later) sets stations' primary group.\n\n" +
 			"Import takes a group id (the stations of the group that the listings show in another group too, as the list resource " +
 			"`endpointgroups_drweb_group_members` lists them; those in it as their primary group only are left out, with a warning, " +
 			"since the resource could never take them out) or `GROUP:STATION,STATION` (just those). Where the CLI has resource identities " +
@@ -237,7 +238,7 @@ func addMemberChangeDiagnostics(diags *diag.Diagnostics, group string, res drweb
 		diags.AddAttributeWarning(path.Root("station_ids"), "Dr.Web Station Kept In Its Primary Group",
 			fmt.Sprintf("The stations %s stay in the group %q: it is their primary group, and the server ignores delete-group for a "+
 				"station's primary group. The resource no longer lists them and will not try again. To take them out, give them "+
-				"another primary group in the Dr.Web Control Center.", client.QuoteAll(kept), group))
+				"another primary group with the action endpointgroups_drweb_move_stations or in the Dr.Web Control Center.", client.QuoteAll(kept), group))
 	}
 	if len(lost) > 0 {
 		diags.AddWarning("Dr.Web Answer Lost, Change Confirmed",

@@ -65,6 +65,11 @@ func TestExamplesValidate(t *testing.T) {
 			if strings.HasPrefix(filepath.ToSlash(rel), "examples/functions/") && !cliHasFunctions(t) {
 				t.Skip("provider-defined functions need Terraform 1.8 or OpenTofu 1.7 and later")
 			}
+			if strings.HasPrefix(filepath.ToSlash(rel), "examples/actions/") {
+				if why := cliActionsMissing(); why != "" {
+					t.Skip(why)
+				}
+			}
 			tmp := t.TempDir()
 			files, _ := filepath.Glob(filepath.Join(dir, "*.tf"))
 			// import-*.tf are import block snippets for the docs: they name a

@@ -26,6 +26,9 @@ func TestOPSWATGroupModelFromAPI(t *testing.T) {
 	if m.DomainName.IsNull() || m.DomainName.ValueString() != "" || m.Name.ValueString() != "Default" || m.NumberOfDevices.ValueInt64() != 10 || m.AutoJoin.ValueBool() {
 		t.Fatalf("got %+v", m)
 	}
+	if m := opswatGroupModelFromAPI(opswat.Group{ID: "1", Name: "n", NumberOfDevices: 0, DevicesStale: true}); !m.NumberOfDevices.IsNull() {
+		t.Errorf("a stale device count is %v, not null", m.NumberOfDevices)
+	}
 	if m := opswatGroupModelFromAPI(opswat.Group{ID: "1", Name: "n"}); !m.CreatedDate.IsNull() || !m.PolicyID.IsNull() || !m.PolicyName.IsNull() {
 		t.Fatalf("empty references and times must be null: %+v", m)
 	}

@@ -30,6 +30,10 @@ type opswatGroupModel struct {
 // is null when the server leaves it empty; free text (domain, description)
 // is passed through, "" when empty.
 func opswatGroupModelFromAPI(g opswat.Group) opswatGroupModel {
+	devices := types.Int64Value(g.NumberOfDevices)
+	if g.DevicesStale { // the run assigned devices to it: the count it listed is not the group's
+		devices = types.Int64Null()
+	}
 	return opswatGroupModel{
 		ID:              types.StringValue(g.ID),
 		Name:            types.StringValue(g.Name),
@@ -38,7 +42,7 @@ func opswatGroupModelFromAPI(g opswat.Group) opswatGroupModel {
 		PolicyName:      stringOrNull(g.PolicyName),
 		Description:     types.StringValue(g.Description),
 		AutoJoin:        types.BoolValue(g.AutoJoin),
-		NumberOfDevices: types.Int64Value(g.NumberOfDevices),
+		NumberOfDevices: devices,
 		CreatedDate:     stringOrNull(g.CreatedDate),
 		LastModified:    stringOrNull(g.LastModified),
 	}
@@ -55,7 +59,7 @@ func opswatGroupAttributes() map[string]schema.Attribute {
 		"policy_name":       schema.StringAttribute{Computed: true, MarkdownDescription: "The name of the policy assigned to the group (`policy_name`); null when none is."},
 		"description":       schema.StringAttribute{Computed: true, MarkdownDescription: "The group's description (`description`) as the server sends it; `\"\"` when it has none (never null, so it can be interpolated)."},
 		"auto_join":         schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether a device can join the group by itself when it registers to the account (`auto_join`)."},
-		"number_of_devices": schema.Int64Attribute{Computed: true, MarkdownDescription: "How many devices are in the group (`number_of_devices`)."},
+		"number_of_devices": schema.Int64Attribute{Computed: true, MarkdownDescription: "How many devices are in the group (`number_of_devices`); null when the same run put devices into the group with `endpointgroups_opswat_assign_devices` after listing it, so that the count it has is not the group's."},
 		"created_date": schema.StringAttribute{Computed: true, MarkdownDescription: "When the group was created, RFC 3339 in UTC such as `2017-06-12T01:49:39Z` " +
 			"(the API's `created_date`, sent in GMT as `Jun 12, 2017 01:49:39 AM`). A value in another format is passed through unchanged."},
 		"last_modified": schema.StringAttribute{Computed: true, MarkdownDescription: "When the group was last changed, RFC 3339 in UTC (`last_modified`)."},

@@ -10,6 +10,7 @@ package provider
 import (
 	"context"
 
+	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/function"
 	"github.com/hashicorp/terraform-plugin-framework/list"
@@ -23,6 +24,7 @@ var (
 	_ provider.Provider                  = (*endpointGroupsProvider)(nil)
 	_ provider.ProviderWithFunctions     = (*endpointGroupsProvider)(nil)
 	_ provider.ProviderWithListResources = (*endpointGroupsProvider)(nil)
+	_ provider.ProviderWithActions       = (*endpointGroupsProvider)(nil)
 )
 
 type endpointGroupsProvider struct {
@@ -83,6 +85,7 @@ func (p *endpointGroupsProvider) Configure(ctx context.Context, req provider.Con
 	resp.DataSourceData = clients
 	resp.ResourceData = clients
 	resp.ListResourceData = clients
+	resp.ActionData = clients
 }
 
 func (p *endpointGroupsProvider) DataSources(context.Context) []func() datasource.DataSource {
@@ -109,4 +112,9 @@ func (p *endpointGroupsProvider) Resources(context.Context) []func() resource.Re
 // and later).
 func (p *endpointGroupsProvider) ListResources(context.Context) []func() list.ListResource {
 	return []func() list.ListResource{newDrWebGroupListResource, newDrWebGroupMembersListResource}
+}
+
+// Actions are the provider's actions (Terraform 1.14 and later).
+func (p *endpointGroupsProvider) Actions(context.Context) []func() action.Action {
+	return []func() action.Action{newOPSWATAssignDevicesAction, newDrWebMoveStationsAction}
 }

@@ -1,0 +1,500 @@
+package opswat
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/endpointgroups/terraform-provider-endpointgroups/internal/client"
+)
+
+// Putting devices into groups: the one write the API documents, the device
+// action assign_to_group, by device id or by MAC address. The API has no way
+// to read a device's group back, so what became of each device is what the
+// answer says of it. Assigning a device to the group it is in is harmless,
+// so a chunk whose answer was lost is sent again once.
+
+const devicesActionPath = "/o/api/v3/devices/action"
+
+// AssignChunk is the most devices one device action names: the vendor
+// documents no maximum, and 50 is the limit of its device listings.
+const AssignChunk = 50
+
+// DeviceKey is how devices are named in an assignment.
+type DeviceKey int
+
+// The two ways the API names devices; a request uses one.
+const (
+	ByDeviceID DeviceKey = iota + 1 // ids
+	ByMAC                           // macs
+)
+
+func (k DeviceKey) String() string {
+	if k == ByMAC {
+		return "MAC address"
+	}
+	return "device id"
+}
+
+// Assignment is what AssignDevices is asked to do.
+type Assignment struct {
+	GroupID string
+	Key     DeviceKey
+	Devices []string // ids, or MAC addresses (see NormalizeMAC)
+	// Progress, when set, is told after each chunk's answer.
+	Progress func(AssignProgress)
+}
+
+// AssignProgress is how far an assignment has come.
+type AssignProgress struct {
+	Chunk, Chunks int // the chunk just answered (1-based) and how many there are
+	Done, Total   int // devices the API reports assigned so far, of all
+	Failed        int // devices of this chunk not assigned
+	Resent        bool
+}
+
+// AssignStatus is what became of one device.
+type AssignStatus int
+
+// The outcomes of a device in an assignment.
+const (
+	// AssignDone: the answer says the action was applied (status 1).
+	AssignDone AssignStatus = iota + 1
+	// AssignFailed: the answer says "apply action failed" (status 0).
+	AssignFailed
+	// AssignNotSupported: the answer says the action is not supported for
+	// the device (status -1), such as one with a domain controller agent.
+	AssignNotSupported
+	// AssignOtherStatus: the answer gives a status the API does not document.
+	AssignOtherStatus
+	// AssignMissing: the answer says nothing of the device.
+	AssignMissing
+	// AssignUnknown: the chunk's answer was lost, twice: the device may or
+	// may not be in the group.
+	AssignUnknown
+	// AssignRefused: the API refused the chunk's request (Err says how).
+	AssignRefused
+	// AssignNotSent: the device's chunk was not sent: the assignment
+	// stopped before it (an earlier chunk's request failed, or the caller
+	// was interrupted), or its request reached no server, twice.
+	AssignNotSent
+)
+
+// DeviceOutcome is what became of one device.
+type DeviceOutcome struct {
+	Device    string
+	Status    AssignStatus
+	Code      string // the status as the API sent it, when it sent one
+	CommandID string // v3.1 and later: the command the action started
+	Err       error  // AssignUnknown, AssignRefused, AssignNotSent: why
+}
+
+// AssignResult is what AssignDevices did: every device once, in the order asked.
+type AssignResult struct {
+	Group    Group
+	Outcomes []DeviceOutcome
+	Requests int      // device action requests sent
+	Resent   []int    // chunks (1-based) sent again after a lost answer
+	Warnings []string // what the caller should pass on: each resend
+}
+
+// NotAssigned returns the outcomes of the devices not assigned.
+func (r AssignResult) NotAssigned() []DeviceOutcome {
+	return slices.DeleteFunc(slices.Clone(r.Outcomes), func(o DeviceOutcome) bool { return o.Status == AssignDone })
+}
+
+// ErrInvalidMAC is a MAC address NormalizeMAC cannot read.
+var ErrInvalidMAC = errors.New("not a MAC address")
+
+// NormalizeMAC reads a 48-bit MAC address written with colons, hyphens or
+// dots (02:00:00:44:55:66, 02-00-00-44-55-66, 0200.0044.5566) or as twelve
+// hex digits, and returns it as the API's device listings show it: six
+// colon-separated pairs of lower-case hex digits.
+func NormalizeMAC(s string) (string, error) {
+	t := strings.TrimSpace(s)
+	if len(t) == 12 && !strings.ContainsAny(t, ":-.") {
+		var b strings.Builder
+		for i := 0; i < 12; i += 2 {
+			if i > 0 {
+				b.WriteByte(':')
+			}
+			b.WriteString(t[i : i+2])
+		}
+		t = b.String()
+	}
+	hw, err := net.ParseMAC(t)
+	switch {
+	case err != nil:
+		return "", fmt.Errorf("%q is %w: write six pairs of hex digits separated by colons or hyphens, such as 02:00:00:44:55:66", s, ErrInvalidMAC)
+	case len(hw) != 6:
+		return "", fmt.Errorf("%q is %d bytes long, not a 48-bit MAC address (%w): write six pairs of hex digits, such as 02:00:00:44:55:66", s, len(hw), ErrInvalidMAC)
+	}
+	return hw.String(), nil
+}
+
+type actionRequest struct {
+	Types  string   `json:"types"`
+	IDs    []string `json:"ids,omitempty"`
+	MACs   []string `json:"macs,omitempty"`
+	Params struct {
+		GroupID string `json:"group_id"`
+	} `json:"params"`
+}
+
+// AssignDevices puts devices into a group with the device action
+// assign_to_group, at most AssignChunk devices a request, paced as every
+// request. The group is checked against the run's group list first: an
+// unknown group is a *NotFoundError before anything is sent. Each device's
+// outcome is what the chunk's answer says of it (both documented shapes:
+// v3.0's object of statuses keyed by device, v3.1's items). A chunk whose
+// answer was lost (no answer, a 5xx, an answer that cannot be read) is sent
+// again once, with a warning in the result; a refusal (4xx, a 429 past its
+// waits) is final and stops the assignment: the devices not sent are
+// AssignNotSent. Once a chunk may have been applied, the run's
+// number_of_devices of the group is stale (see Group.DevicesStale).
+func (c *Client) AssignDevices(ctx context.Context, a Assignment) (AssignResult, error) {
+	if a.Key != ByDeviceID && a.Key != ByMAC {
+		return AssignResult{}, errors.New("an assignment names its devices by id or by MAC address")
+	}
+	devices := a.Devices
+	if a.Key == ByMAC {
+		devices = make([]string, len(a.Devices))
+		for i, m := range a.Devices {
+			n, err := NormalizeMAC(m)
+			if err != nil {
+				return AssignResult{}, err
+			}
+			devices[i] = n
+		}
+	}
+	var uniq []string
+	seen := map[string]bool{}
+	for _, d := range devices {
+		if d == "" {
+			return AssignResult{}, fmt.Errorf("an empty %s", a.Key)
+		}
+		if !seen[d] { // two spellings of one MAC are one device
+			seen[d] = true
+			uniq = append(uniq, d)
+		}
+	}
+	if len(uniq) == 0 {
+		return AssignResult{}, errors.New("no devices to assign")
+	}
+	g, err := c.GroupByID(ctx, a.GroupID)
+	if err != nil {
+		return AssignResult{}, err
+	}
+	res := AssignResult{Group: g}
+	chunks := slices.Collect(slices.Chunk(uniq, AssignChunk))
+	done := 0
+	var stop error
+	for i, chunk := range chunks {
+		if stop == nil && ctx.Err() != nil {
+			stop = fmt.Errorf("interrupted before this chunk was sent: %w", ctx.Err())
+		}
+		if stop != nil {
+			for _, d := range chunk {
+				res.Outcomes = append(res.Outcomes, DeviceOutcome{Device: d, Status: AssignNotSent, Err: stop})
+			}
+			continue
+		}
+		outcomes, sent, resent, err := c.assignChunk(ctx, a.GroupID, a.Key, chunk, i+1, len(chunks))
+		res.Requests += sent
+		if resent != "" {
+			res.Resent = append(res.Resent, i+1)
+			res.Warnings = append(res.Warnings, resent)
+		}
+		if err != nil {
+			stop = fmt.Errorf("not sent: the request of chunk %d of %d failed", i+1, len(chunks))
+		}
+		failed := 0
+		for _, o := range outcomes {
+			if o.Status == AssignDone {
+				done++
+			} else {
+				failed++
+			}
+		}
+		res.Outcomes = append(res.Outcomes, outcomes...)
+		if a.Progress != nil {
+			a.Progress(AssignProgress{Chunk: i + 1, Chunks: len(chunks), Done: done, Total: len(uniq), Failed: failed, Resent: resent != ""})
+		}
+	}
+	return res, nil
+}
+
+// assignChunk sends one chunk, and once more when its answer was lost. It
+// returns each device's outcome, the requests sent, the warning about a
+// resend, and the request's error when the chunk was refused or lost twice.
+func (c *Client) assignChunk(ctx context.Context, groupID string, key DeviceKey, chunk []string, n, of int) ([]DeviceOutcome, int, string, error) {
+	body := actionRequest{Types: "assign_to_group"}
+	body.Params.GroupID = groupID
+	if key == ByMAC {
+		body.MACs = chunk
+	} else {
+		body.IDs = chunk
+	}
+	data, _ := json.Marshal(body)
+	resent := ""
+	maybe := false // an earlier attempt may have been applied
+	for sent := 1; ; sent++ {
+		resp, err := c.do(ctx, client.Request{
+			Method: http.MethodPost, Path: devicesActionPath, Body: data, Once: true,
+			Header: http.Header{"Content-Type": {"application/json"}, "Accept": {"application/json"}},
+		})
+		var statuses map[string]deviceStatus
+		if err == nil {
+			c.markStale(ctx, groupID)
+			statuses, err = decodeAssignAnswer(resp, key)
+		} else if lost(err) {
+			c.markStale(ctx, groupID)
+		}
+		if err == nil {
+			return outcomesOf(ctx, c, chunk, key, statuses), sent, resent, nil
+		}
+		if again := lost(err) || notSent(err); !again || ctx.Err() != nil || sent == 2 {
+			status := AssignRefused
+			switch {
+			case lost(err) && maybe:
+				status, err = AssignUnknown, fmt.Errorf("its answer was lost twice: %w", err)
+			case lost(err) || maybe:
+				status = AssignUnknown
+			case notSent(err):
+				status = AssignNotSent
+			}
+			out := make([]DeviceOutcome, len(chunk))
+			for i, d := range chunk {
+				out[i] = DeviceOutcome{Device: d, Status: status, Err: err}
+			}
+			return out, sent, resent, err
+		}
+		// Assigning a device to its own group again is harmless: a chunk
+		// whose answer was lost is sent again, once; so is one that never
+		// reached the server (a refused connection).
+		if notSent(err) {
+			resent = fmt.Sprintf("chunk %d of %d (%d devices) reached no server (%v); it was sent again", n, of, len(chunk), err)
+		} else {
+			maybe = true
+			resent = fmt.Sprintf("the answer to chunk %d of %d (%d devices) was lost (%v); it was sent again, which is harmless for devices already in the group",
+				n, of, len(chunk), err)
+		}
+		c.http.Logger().Warn(ctx, "an OPSWAT device action got no answer; sending it again once", map[string]any{"chunk": n, "chunks": of, "devices": len(chunk), "error": err.Error()})
+	}
+}
+
+// notSent tells a device action that never reached a server.
+func notSent(err error) bool {
+	var reqErr *client.RequestError
+	return errors.As(err, &reqErr) && !client.WriteMayHaveHappened(err)
+}
+
+// lost tells whether a failed device action may have been carried out:
+// no answer, a 5xx, an answer of 2xx that is not the documented JSON. A
+// 4xx, a 429 (the rate limit turned it away) or a request that never left
+// proves that it was not.
+func lost(err error) bool {
+	var apiErr *client.APIError
+	if errors.As(err, &apiErr) {
+		return apiErr.StatusCode < 400 || apiErr.StatusCode >= 500
+	}
+	var reqErr *client.RequestError
+	return errors.As(err, &reqErr) && client.WriteMayHaveHappened(err)
+}
+
+type deviceStatus struct {
+	code      string
+	commandID string
+}
+
+// decodeAssignAnswer reads both documented answers: v3.0's object keyed by
+// each id or MAC sent, valued -1, 0 or 1, and v3.1's items {id, status,
+// command_id}, as an array or wrapped in an object. MAC keys are normalized
+// so that an answer that writes them differently still names them.
+func decodeAssignAnswer(resp *client.Response, key DeviceKey) (map[string]deviceStatus, error) {
+	var raw json.RawMessage
+	if err := resp.DecodeJSON(&raw); err != nil {
+		return nil, err
+	}
+	raw = bytes.TrimSpace(raw)
+	type item struct {
+		ID        client.FlexString `json:"id"`
+		MAC       client.FlexString `json:"mac"`
+		Status    client.FlexString `json:"status"`
+		CommandID client.FlexString `json:"command_id"`
+	}
+	bad := func(why string) error {
+		e := resp.Error("the device action's answer is not the documented JSON: "+why, nil)
+		e.ShowBody = true
+		return e
+	}
+	var items []item
+	out := map[string]deviceStatus{}
+	name := func(s string) string {
+		if key == ByMAC {
+			if n, err := NormalizeMAC(s); err == nil {
+				return n
+			}
+		}
+		return s
+	}
+	switch {
+	case len(raw) > 0 && raw[0] == '[':
+		if err := json.Unmarshal(raw, &items); err != nil {
+			return nil, bad("an array that is not of items {id, status, command_id}")
+		}
+	case len(raw) > 0 && raw[0] == '{':
+		var obj map[string]json.RawMessage
+		if err := json.Unmarshal(raw, &obj); err != nil {
+			return nil, bad(err.Error())
+		}
+		var lists []string
+		for k, v := range obj {
+			if v = bytes.TrimSpace(v); len(v) > 0 && v[0] == '[' {
+				lists = append(lists, k)
+			}
+		}
+		switch len(lists) {
+		case 0: // v3.0: {"<id>": 1, …}
+			for k, v := range obj {
+				var s client.FlexString
+				if err := json.Unmarshal(v, &s); err != nil {
+					return nil, bad(fmt.Sprintf("the status of %q is not a number", k))
+				}
+				out[name(k)] = deviceStatus{code: strings.TrimSpace(string(s))}
+			}
+			return out, nil
+		case 1: // v3.1+ wrapped: {"<key>": [items]}
+			if err := json.Unmarshal(obj[lists[0]], &items); err != nil {
+				return nil, bad(fmt.Sprintf("%q is not a list of items {id, status, command_id}", lists[0]))
+			}
+		default:
+			slices.Sort(lists)
+			return nil, bad("several lists (" + strings.Join(lists, ", ") + "): which holds the devices is not clear")
+		}
+	default:
+		return nil, bad("neither an object nor an array")
+	}
+	for _, it := range items {
+		id := string(it.ID)
+		if id == "" {
+			id = string(it.MAC)
+		}
+		if id == "" {
+			return nil, bad("an item without an id")
+		}
+		if _, dup := out[name(id)]; !dup {
+			out[name(id)] = deviceStatus{code: strings.TrimSpace(string(it.Status)), commandID: string(it.CommandID)}
+		}
+	}
+	return out, nil
+}
+
+// outcomesOf gives each device of a chunk what the answer says of it.
+func outcomesOf(ctx context.Context, c *Client, chunk []string, key DeviceKey, statuses map[string]deviceStatus) []DeviceOutcome {
+	out := make([]DeviceOutcome, len(chunk))
+	for i, d := range chunk {
+		st, ok := statuses[d]
+		// What the server sent reaches errors: redacted, and cut short.
+		o := DeviceOutcome{Device: d, Code: clip(c.http.Redactor().String(st.code)), CommandID: clip(c.http.Redactor().String(st.commandID))}
+		switch {
+		case !ok:
+			o.Status = AssignMissing
+		case st.code == "1":
+			o.Status = AssignDone
+		case st.code == "0":
+			o.Status = AssignFailed
+		case st.code == "-1":
+			o.Status = AssignNotSupported
+		default:
+			o.Status = AssignOtherStatus
+		}
+		out[i] = o
+		delete(statuses, d)
+	}
+	if len(statuses) > 0 {
+		var extra []string
+		for k := range statuses {
+			extra = append(extra, c.http.Redactor().String(k))
+		}
+		slices.Sort(extra)
+		c.http.Logger().Warn(ctx, "the OPSWAT device action's answer names devices that were not sent; ignoring them", map[string]any{"devices": extra, "named_by": key.String()})
+	}
+	return out
+}
+
+// staleCounts are the groups whose number_of_devices the run no longer
+// knows: it assigned devices to them after listing them.
+type staleCounts struct {
+	mu  sync.Mutex
+	ids map[string]bool
+}
+
+// mark records that id's count is stale, and reports whether it is the
+// run's first.
+func (s *staleCounts) mark(id string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ids == nil {
+		s.ids = map[string]bool{}
+	}
+	first := len(s.ids) == 0
+	s.ids[id] = true
+	return first
+}
+
+// markStale records that the run may have changed a group's device count.
+// The account's cache entry, which holds the count from before, is removed
+// (by its exact name, as every file the cache makes), so that no run is
+// served a count this one knows to be stale; the run stores no other.
+func (c *Client) markStale(ctx context.Context, groupID string) {
+	if !c.stale.mark(groupID) || c.cache == nil {
+		return
+	}
+	if err := c.cache.forget(ctx); err != nil {
+		c.notices.add(ctx, fmt.Sprintf("the group-list cache file %s could not be removed after devices were assigned (%v): "+
+			"until it expires, runs may be served the group's device count from before", c.cache.path(), err))
+		return
+	}
+	c.http.Logger().Debug(ctx, "removed the OPSWAT group-list cache entry: devices were assigned, so its device counts are stale", map[string]any{"group_id": groupID})
+}
+
+// any reports whether the run has assigned devices to any group.
+func (s *staleCounts) any() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.ids) > 0
+}
+
+// group marks g's count stale when it is.
+func (s *staleCounts) group(g Group) Group {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ids[g.ID] {
+		g.NumberOfDevices, g.DevicesStale = 0, true
+	}
+	return g
+}
+
+func (s *staleCounts) groups(gs []Group) []Group {
+	for i := range gs {
+		gs[i] = s.group(gs[i])
+	}
+	return gs
+}
+
+// clip cuts a server's text to what an error can show.
+func clip(s string) string {
+	const most = 64
+	if r := []rune(s); len(r) > most {
+		return string(r[:most]) + "…"
+	}
+	return s
+}
