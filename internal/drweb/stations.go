@@ -103,6 +103,13 @@ func (c *Client) Stations(ctx context.Context, groupID string) ([]Station, error
 	})
 }
 
+// ListedStations returns the stations of a group that this Client has
+// listed already, without a request: ok is false when it has not (or a
+// write to the group made it forget them).
+func (c *Client) ListedStations(groupID string) ([]Station, bool) {
+	return c.stations.Peek(groupID)
+}
+
 // listStations pages through stations-list.ds. The answer's stations total
 // counts the rows of one page in the vendor's own example, so the pages
 // block decides: its total is the number of pages. A full page is followed
@@ -401,9 +408,10 @@ type MembersChange struct {
 	Group  string
 	Add    []string // the stations that must be in the group
 	Remove []string // the stations to take out of it
-	// Unlisted are stations of Remove that an earlier addition left
-	// accepted but not listed (MemberNotListed): their removal is sent
-	// although the listing does not show them.
+	// Unlisted are stations that an earlier addition left accepted but
+	// not listed (MemberNotListed): in Add, they are not sent again; in
+	// Remove, their removal is sent although the listing does not show
+	// them.
 	Unlisted []string
 	// Hold keeps the stations of Add in the group for the rest of the
 	// Client's life: a later change of another caller does not take them
@@ -442,7 +450,7 @@ func (c *Client) ChangeMembersOf(ctx context.Context, req MembersChange) (Member
 		res.Before = append(res.Before, st.ID)
 	}
 	for _, id := range add {
-		if !in[id] {
+		if !in[id] && !slices.Contains(req.Unlisted, id) {
 			res.Changes = append(res.Changes, MemberChange{Op: OpAddStation, Station: id})
 		}
 	}

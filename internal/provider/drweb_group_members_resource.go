@@ -2,10 +2,12 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
@@ -115,6 +117,44 @@ func (r *drwebGroupMembersResource) Schema(ctx context.Context, _ resource.Schem
 	}
 }
 
+// privateUnlisted is the private state key of the stations that the server
+// accepted and never listed (JSON list of ids).
+const privateUnlisted = "unlisted"
+
+// privateState is the part of a request or response that holds private
+// state.
+type privateState interface {
+	GetKey(context.Context, string) ([]byte, diag.Diagnostics)
+}
+
+// unlistedOf reads the stations kept in the state although no listing
+// shows them.
+func unlistedOf(ctx context.Context, p privateState, diags *diag.Diagnostics) []string {
+	if p == nil {
+		return nil
+	}
+	raw, d := p.GetKey(ctx, privateUnlisted)
+	diags.Append(d...)
+	var ids []string
+	if len(raw) > 0 {
+		if err := json.Unmarshal(raw, &ids); err != nil {
+			diags.AddWarning("Unreadable Private State", fmt.Sprintf("The provider's private state of this members resource could not be read (%v): "+
+				"stations accepted but never listed are no longer remembered, and the next plan may show them again.", err))
+			return nil
+		}
+	}
+	return ids
+}
+
+// setUnlisted writes the stations kept although no listing shows them.
+func setUnlisted(ctx context.Context, set func(context.Context, string, []byte) diag.Diagnostics, ids []string, diags *diag.Diagnostics) {
+	raw := []byte("[]")
+	if len(ids) > 0 {
+		raw, _ = json.Marshal(ids)
+	}
+	diags.Append(set(ctx, privateUnlisted, raw)...)
+}
+
 func (r *drwebGroupMembersResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	ctx = withLogging(ctx)
 	var plan drwebGroupMembersResourceModel
@@ -128,16 +168,16 @@ func (r *drwebGroupMembersResource) Create(ctx context.Context, req resource.Cre
 	// would make Terraform taint the resource and replace it next time,
 	// taking out and putting back every station it added. The stations
 	// added stay in the group, and the next create finds them there and
-	// sends nothing for them.
-	r.apply(ctx, c, plan, nil, func(ctx context.Context, m any) diag.Diagnostics {
-		if resp.Diagnostics.HasError() {
-			return nil
-		}
-		return resp.State.Set(ctx, m)
-	}, &resp.Diagnostics)
-	if !resp.Diagnostics.HasError() {
-		setMembersIdentity(ctx, resp.Identity, plan.GroupID, &resp.Diagnostics)
+	// sends nothing for them; the error names them.
+	saved, unlisted, ok := r.apply(ctx, c, plan, membersPrior{}, &resp.Diagnostics)
+	if !ok || resp.Diagnostics.HasError() {
+		return
 	}
+	state := plan
+	state.StationIDs = saved
+	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+	setUnlisted(ctx, resp.Private.SetKey, unlisted, &resp.Diagnostics)
+	setMembersIdentity(ctx, resp.Identity, plan.GroupID, &resp.Diagnostics)
 }
 
 func (r *drwebGroupMembersResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -150,39 +190,85 @@ func (r *drwebGroupMembersResource) Update(ctx context.Context, req resource.Upd
 	}
 	ctx, cancel := withTimeout(ctx, plan.Timeouts.Update, defaultUpdateTimeout, &resp.Diagnostics)
 	defer cancel()
-	var drop []string
+	prior := membersPrior{unlisted: unlistedOf(ctx, req.Private, &resp.Diagnostics)}
 	for _, id := range state.StationIDs {
 		if !slices.Contains(plan.StationIDs, id) {
-			drop = append(drop, id)
+			prior.drop = append(prior.drop, id)
 		}
 	}
-	r.apply(ctx, c, plan, drop, resp.State.Set, &resp.Diagnostics)
+	saved, unlisted, ok := r.apply(ctx, c, plan, prior, &resp.Diagnostics)
+	if !ok {
+		return // nothing was sent: the state stays as it was
+	}
+	next := plan
+	next.StationIDs = saved
+	resp.Diagnostics.Append(resp.State.Set(ctx, next)...)
+	setUnlisted(ctx, resp.Private.SetKey, unlisted, &resp.Diagnostics)
 	setMembersIdentity(ctx, resp.Identity, plan.GroupID, &resp.Diagnostics)
 }
 
-// apply puts the planned stations into the group and takes drop out of it,
-// then saves the planned stations that the group holds: those whose change
-// failed stay out of the state, so that the next plan shows them again,
-// and those already changed stay in it, errors or not (an update; see
-// Create for a create).
-func (r *drwebGroupMembersResource) apply(ctx context.Context, c *drweb.Client, plan drwebGroupMembersResourceModel, drop []string,
-	set func(context.Context, any) diag.Diagnostics, diags *diag.Diagnostics) {
+// membersPrior is what an update starts from: the stations of the state
+// that the plan drops, and those accepted before but never listed.
+type membersPrior struct {
+	drop, unlisted []string
+}
+
+// apply puts the planned stations into the group and takes prior.drop out
+// of it, then returns what the state is to say, which is what the group
+// shows: the planned stations that it holds (or that the server accepted
+// and never lists: unlisted), and the dropped ones whose removal it does
+// not show done, so that the next plan takes them out again. A dropped
+// station kept in its primary group or for another members resource of
+// the run leaves the state. ok is false when nothing was sent (the
+// diagnostics say why).
+func (r *drwebGroupMembersResource) apply(ctx context.Context, c *drweb.Client, plan drwebGroupMembersResourceModel, prior membersPrior,
+	diags *diag.Diagnostics) (saved, unlisted []string, ok bool) {
 	group := plan.GroupID.ValueString()
-	res, err := c.ChangeMembers(ctx, group, plan.StationIDs, drop)
+	res, err := c.ChangeMembersOf(ctx, drweb.MembersChange{Group: group, Add: plan.StationIDs, Remove: prior.drop, Unlisted: prior.unlisted, Hold: true})
 	if err != nil {
 		addDrWebError(diags, err, path.Root("group_id"))
-		return
+		return nil, nil, false
 	}
-	addMemberChangeDiagnostics(diags, group, res)
+	saved, unlisted = membersSaved(res, plan.StationIDs, prior)
+	create := prior.drop == nil && prior.unlisted == nil
+	addMemberChangeDiagnostics(diags, group, res, membersNote(create, group, res, saved))
+	return saved, unlisted, true
+}
+
+// membersSaved is what the state is to hold after res (see apply).
+func membersSaved(res drweb.MembersResult, planned []string, prior membersPrior) (saved, unlisted []string) {
 	has := membersAfter(res)
-	state := plan
-	state.StationIDs = slices.DeleteFunc(slices.Clone(plan.StationIDs), func(id string) bool { return !has[id] })
-	diags.Append(set(ctx, state)...)
+	outcome := map[string]drweb.MemberOutcome{}
+	for _, ch := range res.Changes {
+		outcome[ch.Station] = ch.Outcome
+	}
+	wasUnlisted := func(id string) bool { return slices.Contains(prior.unlisted, id) && !has[id] }
+	for _, id := range planned {
+		o, changed := outcome[id]
+		switch {
+		case has[id]:
+			saved = append(saved, id)
+		case changed && o == drweb.MemberNotListed, !changed && wasUnlisted(id):
+			saved, unlisted = append(saved, id), append(unlisted, id)
+		}
+	}
+	for _, id := range prior.drop {
+		o, changed := outcome[id]
+		switch {
+		case changed && (o == drweb.MemberKeptPrimary || o == drweb.MemberKeptForOther):
+		case changed && (o == drweb.MemberDone || o == drweb.MemberDoneAnswerLost):
+		case has[id]:
+			saved = append(saved, id)
+		case wasUnlisted(id):
+			saved, unlisted = append(saved, id), append(unlisted, id)
+		}
+	}
+	return saved, unlisted
 }
 
 // membersAfter is what the group is known to hold after the changes: the
 // listing read afterwards, or, when that failed, the listing before with
-// the additions the server accepted.
+// the changes it showed done.
 func membersAfter(res drweb.MembersResult) map[string]bool {
 	has := map[string]bool{}
 	if res.After != nil {
@@ -205,11 +291,37 @@ func membersAfter(res drweb.MembersResult) map[string]bool {
 	return has
 }
 
+// membersNote says, for an error, what the changes left in the group and
+// what the state holds.
+func membersNote(create bool, group string, res drweb.MembersResult, saved []string) string {
+	if create {
+		var added []string
+		for _, ch := range res.Changes {
+			if ch.Op == drweb.OpAddStation && (ch.Outcome == drweb.MemberDone || ch.Outcome == drweb.MemberDoneAnswerLost || ch.Outcome == drweb.MemberNotListed) {
+				added = append(added, ch.Station)
+			}
+		}
+		note := "The create saved no state, so that Terraform does not replace the resource (which would take out and put back every station). "
+		if len(added) == 0 {
+			return note + "This apply added no station to the group."
+		}
+		return note + fmt.Sprintf("This apply added %s to the group %q; they stay there, and the next apply finds them and sends nothing for them.",
+			client.QuoteAll(added), group)
+	}
+	if len(saved) == 0 {
+		return "The state now holds no station of the group."
+	}
+	return fmt.Sprintf("The state now holds the stations %s: those the group %q shows, with any whose removal it does not show done, so that "+
+		"the next plan takes them out again.", client.QuoteAll(saved), group)
+}
+
 // addMemberChangeDiagnostics reports each change that did not simply
-// succeed: refusals and unknown outcomes as errors, a lost answer that the
-// group shows done and a station kept in its primary group as warnings.
-func addMemberChangeDiagnostics(diags *diag.Diagnostics, group string, res drweb.MembersResult) {
-	var kept, lost []string
+// succeed: refusals and unknown outcomes as errors (each with note, what
+// the state holds), a lost answer that the group shows done, a station
+// kept in its primary group or for another members resource, and one
+// accepted but never listed as warnings.
+func addMemberChangeDiagnostics(diags *diag.Diagnostics, group string, res drweb.MembersResult, note string) {
+	var kept, lost, unlisted, others []string
 	for _, ch := range res.Changes {
 		verb := "Added To"
 		if ch.Op == drweb.OpRemoveStation {
@@ -219,17 +331,20 @@ func addMemberChangeDiagnostics(diags *diag.Diagnostics, group string, res drweb
 		case drweb.MemberRefused:
 			diags.AddAttributeError(path.Root("station_ids"), "Dr.Web Station Not "+verb+" Group",
 				fmt.Sprintf("%v.\n\nNothing was sent again. Check the station's id (the endpointgroups_drweb_group_stations data source "+
-					"of the Everyone group lists every station) and the administrator's privilege to move stations into groups; the "+
-					"stations changed before it stay in the state.", ch.Err))
+					"of the Everyone group lists every station) and the administrator's privilege to move stations into groups. %s", ch.Err, note))
 		case drweb.MemberUnknown:
 			diags.AddAttributeError(path.Root("station_ids"), "Dr.Web Station Change Outcome Unknown",
 				fmt.Sprintf("The %s of the station %q (group %q) got no usable answer (%v), and the group's stations do not show it "+
-					"done. Nothing was sent again; the next plan reads the group and shows the change again if it is still needed.",
-					ch.Op, ch.Station, group, ch.Err))
+					"done. Nothing was sent again; the next plan reads the group and shows the change again if it is still needed. %s",
+					ch.Op, ch.Station, group, ch.Err, note))
 		case drweb.MemberKeptPrimary:
 			kept = append(kept, ch.Station)
 		case drweb.MemberDoneAnswerLost:
 			lost = append(lost, ch.Station)
+		case drweb.MemberNotListed:
+			unlisted = append(unlisted, ch.Station)
+		case drweb.MemberKeptForOther:
+			others = append(others, ch.Station)
 		}
 	}
 	if len(kept) > 0 {
@@ -242,6 +357,17 @@ func addMemberChangeDiagnostics(diags *diag.Diagnostics, group string, res drweb
 		diags.AddWarning("Dr.Web Answer Lost, Change Confirmed",
 			fmt.Sprintf("The answers to the changes of the stations %s were lost, or did not say they were done; reading the group "+
 				"%q back shows them done, so nothing was sent again.", client.QuoteAll(lost), group))
+	}
+	if len(unlisted) > 0 {
+		diags.AddAttributeWarning(path.Root("station_ids"), "Dr.Web Station Accepted But Not Listed",
+			fmt.Sprintf("Dr.Web accepted the stations %s into the group %q, yet the group's listing does not show them (a station "+
+				"marked deleted is accepted and never listed). The state keeps them, and later applies do not send them again; a "+
+				"destroy still takes them out. Check them in the Dr.Web Control Center.", client.QuoteAll(unlisted), group))
+	}
+	if len(others) > 0 {
+		diags.AddAttributeWarning(path.Root("station_ids"), "Dr.Web Station Kept For Another Members Resource",
+			fmt.Sprintf("The stations %s stay in the group %q: another endpointgroups_drweb_group_members resource of this run lists "+
+				"them, so they were not taken out. This resource no longer lists them.", client.QuoteAll(others), group))
 	}
 }
 
@@ -257,6 +383,9 @@ func (r *drwebGroupMembersResource) Read(ctx context.Context, req resource.ReadR
 	group := state.GroupID.ValueString()
 	stations, err := c.Stations(ctx, group)
 	if err != nil {
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			err = &readTimeoutError{what: fmt.Sprintf("reading the stations of the group %q", group), limit: readLimit(ctx, state), err: err}
+		}
 		if r.gone(ctx, c, group, err, &resp.Diagnostics) {
 			setMembersIdentity(ctx, resp.Identity, state.GroupID, &resp.Diagnostics)
 			resp.State.RemoveResource(ctx)
@@ -267,13 +396,29 @@ func (r *drwebGroupMembersResource) Read(ctx context.Context, req resource.ReadR
 	for _, s := range stations {
 		there[s.ID] = true
 	}
-	state.StationIDs = slices.DeleteFunc(slices.Clone(state.StationIDs), func(id string) bool { return !there[id] })
+	// A station accepted but never listed stays, as the apply that added
+	// it said; once listed, it is like any other.
+	var unlisted []string
+	for _, id := range unlistedOf(ctx, req.Private, &resp.Diagnostics) {
+		if !there[id] && slices.Contains(state.StationIDs, id) {
+			unlisted = append(unlisted, id)
+		}
+	}
+	state.StationIDs = slices.DeleteFunc(slices.Clone(state.StationIDs), func(id string) bool { return !there[id] && !slices.Contains(unlisted, id) })
 	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+	setUnlisted(ctx, resp.Private.SetKey, unlisted, &resp.Diagnostics)
 	setMembersIdentity(ctx, resp.Identity, state.GroupID, &resp.Diagnostics)
 }
 
+// readLimit is the read's timeout as the state gives it.
+func readLimit(ctx context.Context, state drwebGroupMembersResourceModel) time.Duration {
+	d, _ := state.Timeouts.Read(ctx, defaultReadTimeout)
+	return d
+}
+
 // gone reports whether the group of a failed station listing is shown to be
-// gone (with a warning); otherwise it adds the error.
+// gone (with a warning); otherwise it adds the error. It asks the client's
+// rule (drweb.Client.GroupGone), the one the group resource uses.
 func (r *drwebGroupMembersResource) gone(ctx context.Context, c *drweb.Client, group string, err error, diags *diag.Diagnostics) bool {
 	var nf *drweb.NotFoundError
 	if !errors.As(err, &nf) {
@@ -304,14 +449,23 @@ func (r *drwebGroupMembersResource) Delete(ctx context.Context, req resource.Del
 	ctx, cancel := withTimeout(ctx, state.Timeouts.Delete, defaultDeleteTimeout, &resp.Diagnostics)
 	defer cancel()
 	group := state.GroupID.ValueString()
-	res, err := c.ChangeMembers(ctx, group, nil, state.StationIDs)
+	prior := membersPrior{drop: state.StationIDs, unlisted: unlistedOf(ctx, req.Private, &resp.Diagnostics)}
+	res, err := c.ChangeMembersOf(ctx, drweb.MembersChange{Group: group, Remove: prior.drop, Unlisted: prior.unlisted})
 	if err != nil {
 		// A group that is gone holds no station: nothing to remove (with
 		// a warning); any other failure is an error, and the state stays.
 		r.gone(ctx, c, group, err, &resp.Diagnostics)
 		return
 	}
-	addMemberChangeDiagnostics(&resp.Diagnostics, group, res)
+	left, unlisted := membersSaved(res, nil, prior)
+	addMemberChangeDiagnostics(&resp.Diagnostics, group, res, membersNote(false, group, res, left))
+	if resp.Diagnostics.HasError() {
+		// The destroy failed: the state keeps the stations the group still
+		// shows, so that the next destroy takes out just those.
+		state.StationIDs = left
+		resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+		setUnlisted(ctx, resp.Private.SetKey, unlisted, &resp.Diagnostics)
+	}
 }
 
 // ImportState takes "GROUP" (every station directly in the group) or
