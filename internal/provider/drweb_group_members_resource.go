@@ -31,6 +31,7 @@ var (
 	_ resource.ResourceWithConfigure   = (*drwebGroupMembersResource)(nil)
 	_ resource.ResourceWithImportState = (*drwebGroupMembersResource)(nil)
 	_ resource.ResourceWithIdentity    = (*drwebGroupMembersResource)(nil)
+	_ resource.ResourceWithModifyPlan  = (*drwebGroupMembersResource)(nil)
 )
 
 func newDrWebGroupMembersResource() resource.Resource { return &drwebGroupMembersResource{} }
@@ -114,6 +115,132 @@ func (r *drwebGroupMembersResource) Schema(ctx context.Context, _ resource.Schem
 			},
 		},
 		Blocks: map[string]schema.Block{"timeouts": tb},
+	}
+}
+
+// drwebGroupMembersPlanModel is the resource as a plan may hold it: the
+// station ids may be unknown (from a resource created in the same apply).
+type drwebGroupMembersPlanModel struct {
+	GroupID    types.String   `tfsdk:"group_id"`
+	StationIDs types.Set      `tfsdk:"station_ids"`
+	Timeouts   timeouts.Value `tfsdk:"timeouts"`
+}
+
+// knownStrings returns the known elements of a set of strings.
+func knownStrings(set types.Set) []string {
+	var out []string
+	for _, v := range set.Elements() {
+		if s, ok := v.(types.String); ok && !s.IsNull() && !s.IsUnknown() {
+			out = append(out, s.ValueString())
+		}
+	}
+	return out
+}
+
+// ModifyPlan catches at plan what the run can already see: two members
+// resources of the configuration claiming one station of one group, and a
+// station to add that the run's listing of every station (the Everyone
+// group, when something in the run listed it) does not show. Unknown
+// values defer to apply, whose own checks stay (the server can change
+// between plan and apply).
+func (r *drwebGroupMembersResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if r.clients == nil {
+		return // the provider is not configured yet (validate)
+	}
+	var plan, state drwebGroupMembersPlanModel
+	planned, prior := !req.Plan.Raw.IsNull(), !req.State.Raw.IsNull()
+	if planned {
+		resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	}
+	if prior {
+		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	var had []string
+	if prior {
+		had = knownStrings(state.StationIDs)
+	}
+	if planned && (plan.GroupID.IsUnknown() || plan.StationIDs.IsUnknown()) {
+		return
+	}
+	claims := &r.clients.memberClaims
+	var conflicts []memberConflict
+	if !planned || (prior && plan.GroupID.ValueString() != state.GroupID.ValueString()) {
+		// A destroy, or the old group of a replacement: every station of
+		// the state leaves it.
+		conflicts = claims.claim(state.GroupID.ValueString(), memberClaim{Drops: had})
+	}
+	if planned {
+		group := plan.GroupID.ValueString()
+		keep := knownStrings(plan.StationIDs)
+		c := memberClaim{Keep: keep}
+		if prior && state.GroupID.ValueString() == group {
+			for _, id := range keep {
+				if slices.Contains(had, id) {
+					c.Held = append(c.Held, id)
+				}
+			}
+			for _, id := range had {
+				if !slices.Contains(keep, id) {
+					c.Drops = append(c.Drops, id)
+				}
+			}
+		}
+		conflicts = append(conflicts, claims.claim(group, c)...)
+		r.checkKnownStations(group, keep, c.Held, &resp.Diagnostics)
+	}
+	group := state.GroupID.ValueString()
+	if planned {
+		group = plan.GroupID.ValueString()
+	}
+	for _, cf := range conflicts {
+		why := "another endpointgroups_drweb_group_members resource of this configuration lists it too"
+		if !cf.Both {
+			why = "one endpointgroups_drweb_group_members resource of this configuration takes it out of the group (a destroy, or " +
+				"station_ids without it) while another keeps it in its state and sends nothing for it"
+		}
+		resp.Diagnostics.AddAttributeError(path.Root("station_ids"), "Dr.Web Station Claimed Twice",
+			fmt.Sprintf("The station %q of the group %q is claimed twice: %s. Applying this would leave the group without the station "+
+				"while a state says it holds it. One station belongs to one members resource per group: list it in one of them only. "+
+				"To move it from one resource to another, take it out of one and add it to the other in one apply: the provider "+
+				"keeps it in the group.", cf.Station, group, why))
+	}
+}
+
+// checkKnownStations fails the plan for a station to add that the run's
+// listing of the Everyone group (which holds every station) does not
+// show; without that listing the apply tells.
+func (r *drwebGroupMembersResource) checkKnownStations(group string, keep, held []string, diags *diag.Diagnostics) {
+	c := r.clients.drweb
+	if c == nil {
+		return
+	}
+	everyone, ok := c.ListedStations(drweb.EveryoneID)
+	if !ok {
+		return
+	}
+	known := map[string]bool{}
+	for _, st := range everyone {
+		known[st.ID] = true
+	}
+	if own, ok := c.ListedStations(group); ok {
+		for _, st := range own {
+			known[st.ID] = true
+		}
+	}
+	var unknown []string
+	for _, id := range keep {
+		if !known[id] && !slices.Contains(held, id) {
+			unknown = append(unknown, id)
+		}
+	}
+	if len(unknown) > 0 {
+		diags.AddAttributeError(path.Root("station_ids"), "Dr.Web Station Not Found",
+			fmt.Sprintf("The stations %s are not among the %d stations that this run's listing of the Everyone group shows, so they "+
+				"cannot be added to the group %q. Check the ids: the endpointgroups_drweb_group_stations data source of the Everyone "+
+				"group lists every station. Nothing was sent.", client.QuoteAll(unknown), len(everyone), group))
 	}
 }
 
@@ -237,6 +364,7 @@ func (r *drwebGroupMembersResource) apply(ctx context.Context, c *drweb.Client, 
 
 // membersSaved is what the state is to hold after res (see apply).
 func membersSaved(res drweb.MembersResult, planned []string, prior membersPrior) (saved, unlisted []string) {
+	saved = []string{} // an empty set, as planned, not null
 	has := membersAfter(res)
 	outcome := map[string]drweb.MemberOutcome{}
 	for _, ch := range res.Changes {
