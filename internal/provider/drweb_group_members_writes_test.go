@@ -1,11 +1,15 @@
 package provider
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/endpointgroups/terraform-provider-endpointgroups/internal/emulator"
 )
@@ -148,6 +152,9 @@ func TestAccDrWebGroupMembers_moveBetweenResources(t *testing.T) {
 	st := srv.DrWebStationsIn(idWindows)
 	x, y, z := st[1], st[2], st[3]
 	all := []string{x, y, z}
+	// Latency makes the two resources' changes overlap (a window, not a
+	// timing assertion): each must see what the other did.
+	srv.SetLatency(100 * time.Millisecond)
 	dir := workdir(t, providerBlock(srv)+membersResource("a", idLinux, x, y)+membersResource("b", idLinux, z))
 	applyMembers(t, c, dir, false)
 	for round, cfg := range [][2][]string{{{y}, {z, x}}, {{y, x}, {z}}, {{y}, {z, x}}, {{}, {x, y, z}}} {
@@ -360,5 +367,54 @@ func TestAccDrWebGroupMembers_faultMatrix(t *testing.T) {
 				planEmpty(t, c, d)
 			}
 		})
+	}
+}
+
+// An interrupt (Ctrl-C) while a removal waits for its answer: the apply
+// stops, the state keeps the station the group still holds, and the next
+// apply takes it out.
+func TestAccDrWebGroupMembers_interruptedRemoval(t *testing.T) {
+	c := newCLI(t)
+	t.Parallel()
+	srv := startEmulator(t)
+	st := srv.DrWebStationsIn(idWindows)
+	a, b := st[1], st[2]
+	dir := workdir(t, providerBlock(srv)+membersResource("m", idLinux, a, b))
+	applyMembers(t, c, dir, false)
+	writeConfig(t, dir, providerBlock(srv)+membersResource("m", idLinux, a))
+	// The removal hangs far longer than the test waits; the interrupt ends it.
+	srv.AddFault(emulator.Fault{Path: stationChangePath, Delay: 10 * time.Minute, Times: 1})
+	srv.ResetLog()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	var out bytes.Buffer
+	cmd := c.Command(ctx, dir, nil, "apply", "-auto-approve", "-input=false", "-no-color")
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	for srv.Count(stationChangePath) == 0 {
+		if ctx.Err() != nil {
+			t.Fatalf("the removal was never sent:\n%s", out.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Wait(); err == nil || ctx.Err() != nil {
+		t.Fatalf("the interrupted apply: %v (test context %v)\n%s", err, ctx.Err(), out.String())
+	}
+	srv.ClearFaults()
+	if got, want := membersState(t, c, dir)["m"].Stations, slices.Sorted(slices.Values([]string{a, b})); !slices.Equal(got, want) {
+		t.Errorf("the state after the interrupt holds %v, want %v (the server has %v)\n%s", got, want, serverHas(srv, idLinux, []string{a, b}), out.String())
+	}
+	srv.ResetLog()
+	applyMembers(t, c, dir, false)
+	if got := changes(srv); !slices.Equal(got, []string{"remove:" + b}) {
+		t.Errorf("the next apply sent %v, want the one removal", got)
+	}
+	if got := serverHas(srv, idLinux, []string{a, b}); !slices.Equal(got, []string{a}) {
+		t.Errorf("after the next apply the server has %v", got)
 	}
 }
