@@ -67,10 +67,17 @@ func TestAddMemberChangeDiagnostics(t *testing.T) {
 func TestAddDrWebErrorPaging(t *testing.T) {
 	t.Parallel()
 	var diags diag.Diagnostics
-	addDrWebError(&diags, &drweb.PagingError{GroupID: "g", Why: "page 2 was asked for and page 1 came back"}, path.Root("group_id"))
+	addDrWebError(&diags, &drweb.PagingError{GroupID: "g", Page: 2, Why: "page 2 was asked for and page 1 came back"}, path.Root("group_id"))
 	if len(diags) != 1 || diags[0].Summary() != "Inconsistent Dr.Web Station Listing" ||
-		!strings.Contains(diags[0].Detail(), `the group "g" cannot be trusted: page 2 was asked for and page 1 came back`) ||
+		!strings.Contains(diags[0].Detail(), `the group "g" cannot be trusted at page 2: page 2 was asked for and page 1 came back`) ||
 		!strings.Contains(diags[0].Detail(), "caching proxy") {
+		t.Fatalf("%v", diags)
+	}
+	// A bound: its own summary, and no talk of contradictions.
+	diags = nil
+	addDrWebError(&diags, &drweb.PagingError{GroupID: "g", Page: 2001, Bound: "pages", Why: "it has more than 2000 pages of 100 stations, the most a listing reads"}, path.Root("group_id"))
+	if len(diags) != 1 || diags[0].Summary() != "Dr.Web Station Listing Too Large" ||
+		!strings.Contains(diags[0].Detail(), `the group "g" was stopped at page 2001: it has more than 2000 pages`) {
 		t.Fatalf("%v", diags)
 	}
 }

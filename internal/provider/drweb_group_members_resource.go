@@ -89,11 +89,16 @@ func (r *drwebGroupMembersResource) Schema(ctx context.Context, _ resource.Schem
 			"Create and update send one `stations/change.ds?add-group=` per listed station that is not in the group yet, and one " +
 			"`delete-group=` per station taken out of `station_ids`; read lists the group's stations (`stations-list.ds`, every " +
 			"page, shared with the run's other reads of the group) and keeps in the state the listed stations that are there, so " +
-			"a station taken out in the Control Center is drift that the next apply repairs. Each change is sent once; after an " +
-			"uncertain answer the provider reads the group back instead of guessing. An unknown station or group is an error that " +
-			"names it: in an update, the stations already changed stay in the state; a create that fails part-way saves no state " +
-			"(Terraform would taint it, and replacing it would take every station out and back in), and the stations it added stay " +
-			"in the group, where the next apply finds them and sends nothing for them.\n\n" +
+			"a station taken out in the Control Center is drift that the next apply repairs. Each change is sent once, and after " +
+			"its writes the resource reads the group back: the state says what the group shows. A station whose removal is not " +
+			"shown done stays in the state, so that the next plan takes it out again; a station the server accepts but never lists " +
+			"(marked deleted) is named in a warning once and not sent again. An unknown station or group is an error that names " +
+			"it (at plan, where the run has listed the Everyone group); a create that fails part-way saves no state (Terraform " +
+			"would taint it, and replacing it would take every station out and back in), and the error names the stations it " +
+			"added, which stay in the group, where the next apply finds them and sends nothing for them.\n\n" +
+			"One station belongs to one members resource per group: two members resources of one configuration that list one " +
+			"station of one group fail at plan. A station moved from one to another of the same group in one apply stays in the " +
+			"group.\n\n" +
 			"Out of scope: a station's primary group (`parent-group`), which the server never takes a station out of with " +
 			"`delete-group` (taking a station out of its primary group is reported as a warning, and the resource stops listing " +
 			"it), and authoritative membership (removing the stations not listed).\n\n" +
@@ -110,7 +115,8 @@ func (r *drwebGroupMembersResource) Schema(ctx context.Context, _ resource.Schem
 			"station_ids": schema.SetAttribute{
 				Required: true, ElementType: types.StringType,
 				MarkdownDescription: "The ids of the stations that must be in the group, such as the `ids` of the " +
-					"`endpointgroups_drweb_group_stations` data source, or another system's list.",
+					"`endpointgroups_drweb_group_stations` data source, or another system's list. A station belongs to one members " +
+					"resource per group: another members resource of the configuration that lists it for the same group fails the plan.",
 				Validators: []validator.Set{setvalidator.ValueStringsAre(stringvalidator.LengthAtLeast(1))},
 			},
 		},

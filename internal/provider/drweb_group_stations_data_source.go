@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/datasource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -57,6 +58,11 @@ type drwebStationStatesModel struct {
 	Deinstalled      types.Int64 `tfsdk:"deinstalled"`
 	Deleted          types.Int64 `tfsdk:"deleted"`
 	WithUpdateErrors types.Int64 `tfsdk:"with_update_errors"`
+}
+
+// nullReadTimeouts is a data source's timeouts block left out.
+func nullReadTimeouts() timeouts.Value {
+	return timeouts.Value{Object: types.ObjectNull(map[string]attr.Type{"read": types.StringType})}
 }
 
 // drwebStationModelFromAPI converts a station; a station never seen has a
