@@ -294,7 +294,7 @@ resource "endpointgroups_drweb_group_members" "m" {
 
 // The fault matrix: members resources of several groups at
 // -parallelism=10 while every 3rd change.ds fails (HTTP 500, a refusal, a
-// reset before the write, a lost answer). After each apply, every station
+// reset before the write, a lost answer), and every 4th with a 500. After each apply, every station
 // the state holds is in the group on the server, and every station the
 // server has in the group that the configuration does not list is in the
 // state (so the next plan takes it out); after a clean repair apply, the
@@ -302,10 +302,11 @@ resource "endpointgroups_drweb_group_members" "m" {
 func TestAccDrWebGroupMembers_faultMatrix(t *testing.T) {
 	c := newCLI(t)
 	for name, fault := range map[string]emulator.Fault{
-		"500":     {Status: 500, Body: "<html>Internal Server Error</html>"},
-		"refusal": {Errno: 3, Message: "Access denied"},
-		"reset":   {Drop: true},
-		"lost":    {Lose: true},
+		"500":         {Status: 500, Body: "<html>Internal Server Error</html>", Every: 3},
+		"500 every 4": {Status: 500, Body: "<html>Internal Server Error</html>", Every: 4},
+		"refusal":     {Errno: 3, Message: "Access denied", Every: 3},
+		"reset":       {Drop: true, Every: 3},
+		"lost":        {Lose: true, Every: 3},
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
@@ -352,7 +353,7 @@ func TestAccDrWebGroupMembers_faultMatrix(t *testing.T) {
 			for step, cfg := range configs {
 				writeConfig(t, d, render(cfg))
 				f := fault
-				f.Path, f.Every = stationChangePath, 3
+				f.Path = stationChangePath
 				srv.AddFault(f)
 				out, err := c.run(d, nil, "apply", "-auto-approve", "-input=false", "-no-color", "-parallelism=10")
 				srv.ClearFaults()
