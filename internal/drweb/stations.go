@@ -292,7 +292,7 @@ type MemberOutcome int
 // The outcomes of a membership change.
 const (
 	// MemberDone: the server accepted the change and the group shows it
-	// (or was not read again: an accepted add).
+	// (or, when the group could not be read back, an accepted add).
 	MemberDone MemberOutcome = iota
 	// MemberDoneAnswerLost: the answer was lost (or was a refusal, or named
 	// another station), and the group shows the change.
@@ -430,7 +430,7 @@ type MembersChange struct {
 // not sent (MemberKeptForOther, see Hold); the changes of one group go one after
 // the other. A group the server does not know is a *NotFoundError before
 // anything is sent.
-func (c *Client) ChangeMembersOf(ctx context.Context, req MembersChange) (MembersResult, error) {
+func (c *Client) ChangeMembersOf(ctx context.Context, req MembersChange) (res MembersResult, err error) {
 	groupID, add, remove := req.Group, req.Add, req.Remove
 	var hold []string
 	if req.Hold {
@@ -444,7 +444,7 @@ func (c *Client) ChangeMembersOf(ctx context.Context, req MembersChange) (Member
 		return MembersResult{}, err
 	}
 	in := map[string]bool{}
-	res := MembersResult{Before: make([]string, 0, len(before))}
+	res = MembersResult{Before: make([]string, 0, len(before))}
 	for _, st := range before {
 		in[st.ID] = true
 		res.Before = append(res.Before, st.ID)
@@ -470,6 +470,7 @@ func (c *Client) ChangeMembersOf(ctx context.Context, req MembersChange) (Member
 		res.Changes = keptForOther
 		return res, nil
 	}
+	// The removals left for another change are reported after those sent.
 	defer func() { res.Changes = append(res.Changes, keptForOther...) }()
 	defer c.forgetStations(groupID)
 

@@ -523,11 +523,16 @@ func TestChangeMembersHold(t *testing.T) {
 		if holdFirst {
 			hold()
 		}
-		res, err := c.ChangeMembers(ctx, linux, nil, []string{st})
+		other := srv.DrWebStationsIn(berlin)[7] // a change sent beside the one held back
+		res, err := c.ChangeMembers(ctx, linux, []string{other}, []string{st})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if holdFirst && (len(res.Changes) != 1 || res.Changes[0].Outcome != MemberKeptForOther) {
+		outcome := map[string]MemberOutcome{}
+		for _, ch := range res.Changes {
+			outcome[ch.Station] = ch.Outcome
+		}
+		if holdFirst && (len(res.Changes) != 2 || outcome[st] != MemberKeptForOther || outcome[other] != MemberDone) {
 			t.Errorf("held first: %+v", res.Changes)
 		}
 		if !holdFirst {
