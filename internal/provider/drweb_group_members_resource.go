@@ -302,7 +302,7 @@ func (r *drwebGroupMembersResource) Create(ctx context.Context, req resource.Cre
 	// taking out and putting back every station it added. The stations
 	// added stay in the group, and the next create finds them there and
 	// sends nothing for them; the error names them.
-	saved, unlisted, ok := r.apply(ctx, c, plan, membersPrior{}, &resp.Diagnostics)
+	saved, unlisted, ok := r.apply(ctx, c, plan, membersPrior{create: true}, &resp.Diagnostics)
 	if !ok || resp.Diagnostics.HasError() {
 		return
 	}
@@ -340,9 +340,11 @@ func (r *drwebGroupMembersResource) Update(ctx context.Context, req resource.Upd
 	setMembersIdentity(ctx, resp.Identity, plan.GroupID, &resp.Diagnostics)
 }
 
-// membersPrior is what an update starts from: the stations of the state
-// that the plan drops, and those accepted before but never listed.
+// membersPrior is what a change starts from: a create, or an update with
+// the stations of the state that the plan drops, and those accepted before
+// but never listed.
 type membersPrior struct {
+	create         bool
 	drop, unlisted []string
 }
 
@@ -363,8 +365,7 @@ func (r *drwebGroupMembersResource) apply(ctx context.Context, c *drweb.Client, 
 		return nil, nil, false
 	}
 	saved, unlisted = membersSaved(res, plan.StationIDs, prior)
-	create := prior.drop == nil && prior.unlisted == nil
-	addMemberChangeDiagnostics(diags, group, res, membersNote(create, group, res, saved))
+	addMemberChangeDiagnostics(diags, group, res, membersNote(prior.create, group, res, saved))
 	return saved, unlisted, true
 }
 

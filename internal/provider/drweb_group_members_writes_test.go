@@ -150,14 +150,16 @@ func TestAccDrWebGroupMembers_moveBetweenResources(t *testing.T) {
 	t.Parallel()
 	srv := startEmulator(t)
 	st := srv.DrWebStationsIn(idWindows)
-	x, y, z := st[1], st[2], st[3]
-	all := []string{x, y, z}
+	x, y, z, w := st[1], st[2], st[3], st[4]
+	all := []string{x, y, z, w}
 	// Latency makes the two resources' changes overlap (a window, not a
 	// timing assertion): each must see what the other did.
 	srv.SetLatency(100 * time.Millisecond)
 	dir := workdir(t, providerBlock(srv)+membersResource("a", idLinux, x, y)+membersResource("b", idLinux, z))
 	applyMembers(t, c, dir, false)
-	for round, cfg := range [][2][]string{{{y}, {z, x}}, {{y, x}, {z}}, {{y}, {z, x}}, {{}, {x, y, z}}} {
+	// Each round moves stations between a and b; in the third, a also adds
+	// a station of its own while it lets x go to b.
+	for round, cfg := range [][2][]string{{{y}, {z, x}}, {{y, x}, {z}}, {{y, w}, {z, x}}, {{}, {x, y, z, w}}} {
 		writeConfig(t, dir, providerBlock(srv)+membersResource("a", idLinux, cfg[0]...)+membersResource("b", idLinux, cfg[1]...))
 		out := applyMembers(t, c, dir, false)
 		state := membersState(t, c, dir)
