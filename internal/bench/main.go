@@ -510,9 +510,10 @@ func drwebBlock(url string) string {
 }
 
 // Dr.Web: one group of 1,000 stations read by 20 data sources: its 10
-// pages and one states.ds, shared by all of them.
+// full pages, the empty 11th that ends the listing (a full page is always
+// followed by the next), and one states.ds, shared by all of them.
 func drwebStationsScenario() scenario {
-	const readers, pages = 20, 10
+	const readers, pages = 20, 11
 	return scenario{
 		name: "Dr.Web, 1,000-station group, 20 data sources",
 		seed: drwebStationSeed(),

@@ -83,6 +83,15 @@ func (m *Memo[V]) Do(ctx context.Context, key string, fn func(ctx context.Contex
 	}
 }
 
+// Peek returns the answer kept for key, without asking for it: ok is false
+// when there is none (never asked, failed, forgotten or still under way).
+func (m *Memo[V]) Peek(key string) (v V, ok bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	v, ok = m.done[key]
+	return v, ok
+}
+
 // Forget drops what is known about keys, and makes calls under way for them
 // keep their answers to their own callers: the next caller asks again.
 func (m *Memo[V]) Forget(keys ...string) {

@@ -88,12 +88,17 @@ type document struct {
 
 	// stations-list.ds and states.ds (stations.go)
 	Stations []Station
-	Pages    *pages           // nil when the answer has no pages block
-	Counts   map[string]int64 // states.ds: state name → count, only those sent
+	Unnamed  int                          // station rows left out for want of an id
+	Pages    *pages                       // nil when the answer has no pages block
+	Counts   map[string]client.FlexString // states.ds: state name → count as sent, only those sent
 }
 
-// pages is the paging block of stations-list.ds.
-type pages struct{ Total, Current int64 }
+// pages is the paging block of stations-list.ds; BadTotal is a total that
+// is not a non-negative whole number, as sent (not redacted).
+type pages struct {
+	Total, Current int64
+	BadTotal       string
+}
 
 // decode reads an answer as JSON or XML, whichever it is.
 func decode(resp *client.Response) (*document, error) {

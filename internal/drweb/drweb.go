@@ -51,9 +51,12 @@ type Client struct {
 
 	children client.Memo[[]TreeNode]
 	stations client.Memo[[]Station]
-	states   client.Memo[StationStates]
-	placed   placed
-	writes   writes
+	// stationBounds bound each station listing (DefaultStationBounds).
+	stationBounds StationBounds
+	states        client.Memo[StationStates]
+	placed        placed
+	writes        writes
+	members       members
 
 	// Lookups under way, and how many of them wait on a listing rather
 	// than on info.ds: a batch that still expects ids from lookups under
@@ -138,7 +141,8 @@ func New(cfg Config, settings client.Settings) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Client{http: hc, auth: auth, gate: make(chan struct{}, 1), componentsGate: make(chan struct{}, 1)}
+	c := &Client{http: hc, auth: auth, gate: make(chan struct{}, 1), componentsGate: make(chan struct{}, 1),
+		stationBounds: DefaultStationBounds}
 	window, maxWait := defaultBatchWindow, defaultBatchMaxWait
 	if cfg.batchWindow > 0 {
 		window, maxWait = cfg.batchWindow, 5*cfg.batchWindow

@@ -26,12 +26,23 @@ const (
 	// stationsPerPage is the documented default page size, asked for
 	// explicitly: no maximum is documented.
 	stationsPerPage = 100
-	// maxStationPages stops a listing whose pages never end (a million
-	// stations at 100 a page, far above real servers).
-	maxStationPages = 10_000
 	// memberWrites is how many change.ds requests go at once.
 	memberWrites = 4
 )
+
+// StationBounds bound one group's station listing; the first one passed
+// ends it with a *PagingError naming it. They sit far above real servers
+// (AV-Desk and ESS installations hold up to tens of thousands of stations)
+// and stop a server whose pages never end before it takes the run's memory
+// or its whole timeout.
+type StationBounds struct {
+	Pages    int64 // pages of stationsPerPage
+	Stations int   // stations kept
+	Bytes    int64 // answer bytes read, every page together
+}
+
+// DefaultStationBounds are the bounds a Client starts with.
+var DefaultStationBounds = StationBounds{Pages: 2_000, Stations: 200_000, Bytes: 256 << 20}
 
 // Station is one station of a group as stations-list.ds describes it.
 type Station struct {
@@ -47,6 +58,9 @@ type StationStates struct {
 	All, Online, Offline, New, Newbies           *int64
 	Activated, Unactivated, Deinstalled, Deleted *int64
 	WithUpdateErrors                             *int64
+	// Warnings name the counts left nil because the server sent something
+	// other than a non-negative whole number (its text redacted).
+	Warnings []string
 }
 
 // stateFields are the states.ds names of the StationStates fields.
@@ -58,15 +72,23 @@ func (s *StationStates) fields() map[string]**int64 {
 	}
 }
 
-// PagingError is a station listing that contradicts itself: a page other
-// than the one asked for, or pages that do not end.
+// PagingError is a station listing that contradicts itself (a page other
+// than the one asked for, a short or empty page before the last, a page
+// with no new station or larger than asked, a pages total that is not a
+// number), or one that passed a bound (Bound names it: "pages",
+// "stations" or "bytes"). None of the listing is returned.
 type PagingError struct {
 	GroupID string
+	Page    int64
+	Bound   string
 	Why     string
 }
 
 func (e *PagingError) Error() string {
-	return fmt.Sprintf("Dr.Web's station listing of the group %q cannot be trusted: %s", e.GroupID, e.Why)
+	if e.Bound != "" {
+		return fmt.Sprintf("Dr.Web's station listing of the group %q was stopped at page %d: %s", e.GroupID, e.Page, e.Why)
+	}
+	return fmt.Sprintf("Dr.Web's station listing of the group %q cannot be trusted at page %d: %s", e.GroupID, e.Page, e.Why)
 }
 
 // Stations returns the stations directly in a group, every page, in server
@@ -81,13 +103,37 @@ func (c *Client) Stations(ctx context.Context, groupID string) ([]Station, error
 	})
 }
 
+// ListedStations returns the stations of a group that this Client has
+// listed already, without a request: ok is false when it has not (or a
+// write to the group made it forget them).
+func (c *Client) ListedStations(groupID string) ([]Station, bool) {
+	return c.stations.Peek(groupID)
+}
+
 // listStations pages through stations-list.ds. The answer's stations total
 // counts the rows of one page in the vendor's own example, so the pages
-// block decides: its total is the number of pages.
+// block decides: its total is the number of pages. A full page is followed
+// by the next even where the total says it was the last (a server that
+// under-reports is still read to its end); the listing ends at the first
+// short page at or past the last page the total gives. Anything else that
+// contradicts the paging is an error: a listing cut short would be taken
+// for the whole group, and a members resource would then re-add stations
+// already in it and report removals it never made.
 func (c *Client) listStations(ctx context.Context, groupID string) ([]Station, error) {
+	bounds := c.stationBounds
 	out := []Station{}
 	seen := map[string]bool{}
+	var read int64
 	for page := int64(1); ; page++ {
+		fail := func(format string, args ...any) error {
+			return &PagingError{GroupID: groupID, Page: page, Why: fmt.Sprintf(format, args...)}
+		}
+		bound := func(name, format string, args ...any) error {
+			return &PagingError{GroupID: groupID, Page: page, Bound: name, Why: fmt.Sprintf(format, args...)}
+		}
+		if page > bounds.Pages {
+			return nil, bound("pages", "it has more than %d pages of %d stations, the most a listing reads", bounds.Pages, stationsPerPage)
+		}
 		q := url.Values{"id": {groupID}, "page": {strconv.FormatInt(page, 10)}, "per-page": {strconv.Itoa(stationsPerPage)}}
 		resp, doc, err := c.read(ctx, stationsListPath, q)
 		if err != nil {
@@ -97,27 +143,55 @@ func (c *Client) listStations(ctx context.Context, groupID string) ([]Station, e
 		if !doc.Status {
 			return nil, &NotFoundError{ID: groupID, Server: serverError(resp, doc)}
 		}
+		if read += int64(len(resp.Body)); read > bounds.Bytes {
+			return nil, bound("bytes", "its answers passed %s, the most a listing reads", sizeOf(bounds.Bytes))
+		}
+		rows := len(doc.Stations) + doc.Unnamed
+		if rows > stationsPerPage {
+			return nil, fail("the page holds %d stations, more than the %d asked for", rows, stationsPerPage)
+		}
+		last := int64(1) // no paging block: one page, unless it is full
+		if p := doc.Pages; p != nil {
+			if p.BadTotal != "" {
+				return nil, fail("its pages total %q is not a whole number", c.http.Redactor().Cut(p.BadTotal, 40))
+			}
+			if p.Current != 0 && p.Current != page {
+				return nil, fail("page %d was asked for and page %d came back", page, p.Current)
+			}
+			last = p.Total
+		}
+		fresh := 0
 		for _, st := range doc.Stations {
-			if !seen[st.ID] { // a station that moved while the pages were read
+			if !seen[st.ID] { // a repeat: a station that moved while the pages were read
 				seen[st.ID] = true
 				out = append(out, st)
+				fresh++
 			}
 		}
-		p := doc.Pages
 		switch {
-		case p == nil:
-			// No paging block: everything came in this answer.
+		case rows > 0 && fresh == 0:
+			return nil, fail("the page holds only stations of earlier pages")
+		case len(out) > bounds.Stations:
+			return nil, bound("stations", "it holds more than %d stations, the most a listing keeps", bounds.Stations)
+		case rows == stationsPerPage:
+			// A full page: the next one says whether there is more.
+		case page < last:
+			return nil, fail("the page holds %d stations, fewer than the %d asked for, yet the answer gives %d pages", rows, stationsPerPage, last)
+		default:
 			return out, nil
-		case p.Current != 0 && p.Current != page:
-			return nil, &PagingError{GroupID: groupID, Why: fmt.Sprintf("page %d was asked for and page %d came back", page, p.Current)}
-		case page >= p.Total || len(doc.Stations) == 0:
-			// The last page, or one past what is left (stations taken
-			// out while the pages were read).
-			return out, nil
-		case page >= maxStationPages:
-			return nil, &PagingError{GroupID: groupID, Why: fmt.Sprintf("it has more than %d pages of %d stations", maxStationPages, stationsPerPage)}
 		}
 	}
+}
+
+// sizeOf says a number of bytes in the largest unit that divides it.
+func sizeOf(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
 }
 
 // SubtreeStations returns the stations of a group and of every group below
@@ -186,10 +260,18 @@ func (c *Client) States(ctx context.Context, groupID string) (StationStates, err
 		}
 		var out StationStates
 		fields := out.fields()
-		for name, n := range doc.Counts {
-			if f, ok := fields[name]; ok {
-				*f = &n
+		for _, name := range slices.Sorted(maps.Keys(doc.Counts)) {
+			f, ok := fields[name]
+			if !ok {
+				continue
 			}
+			v := strings.TrimSpace(string(doc.Counts[name]))
+			n, isInt := client.FlexString(v).Int()
+			if v == "" || !isInt || n < 0 {
+				out.Warnings = append(out.Warnings, fmt.Sprintf("the count %q of states.ds is %q, not a non-negative whole number", name, c.http.Redactor().Cut(v, 40)))
+				continue
+			}
+			*f = &n
 		}
 		return out, nil
 	})
@@ -210,7 +292,7 @@ type MemberOutcome int
 // The outcomes of a membership change.
 const (
 	// MemberDone: the server accepted the change and the group shows it
-	// (or was not read again: an accepted add).
+	// (or, when the group could not be read back, an accepted add).
 	MemberDone MemberOutcome = iota
 	// MemberDoneAnswerLost: the answer was lost (or was a refusal, or named
 	// another station), and the group shows the change.
@@ -224,6 +306,14 @@ const (
 	// MemberUnknown: the answer was lost and the group does not show the
 	// change (for a removal: it may also be the primary group). Err says why.
 	MemberUnknown
+	// MemberNotListed: the server accepted the addition, and the group's
+	// listing does not show the station (a station marked deleted, which
+	// no listing shows). Sending it again would not change that.
+	MemberNotListed
+	// MemberKeptForOther: the removal was not sent, because another
+	// change of this Client keeps the station in the group (two members
+	// resources of one run: one lets the station go, the other lists it).
+	MemberKeptForOther
 )
 
 // MemberChange is one change.ds request and what became of it.
@@ -232,6 +322,44 @@ type MemberChange struct {
 	Station string
 	Outcome MemberOutcome
 	Err     error // the refusal, or what became of the answer
+}
+
+// members serialises the membership changes of each group in one Client
+// and remembers which stations they keep, so that one change never takes
+// out a station that another change of the same run puts or keeps in the
+// group: whichever comes first, the group ends up holding it.
+type members struct {
+	mu    sync.Mutex
+	locks map[string]*sync.Mutex
+	keeps map[string]map[string]bool // group → stations some change keeps
+}
+
+// lock takes the group's lock and records the stations the change keeps.
+func (m *members) lock(group string, keep []string) func() {
+	m.mu.Lock()
+	if m.locks == nil {
+		m.locks, m.keeps = map[string]*sync.Mutex{}, map[string]map[string]bool{}
+	}
+	l := m.locks[group]
+	if l == nil {
+		l = new(sync.Mutex)
+		m.locks[group] = l
+	}
+	if m.keeps[group] == nil {
+		m.keeps[group] = map[string]bool{}
+	}
+	for _, id := range keep {
+		m.keeps[group][id] = true
+	}
+	m.mu.Unlock()
+	l.Lock()
+	return l.Unlock
+}
+
+func (m *members) kept(group, station string) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.keeps[group][station]
 }
 
 // MembersResult is what ChangeMembers did.
@@ -270,44 +398,83 @@ func (e *StationWriteError) Error() string {
 func (e *StationWriteError) Unwrap() error { return e.Server }
 
 // ChangeMembers makes the stations of add members of groupID and takes those
-// of remove out of it, one change.ds per station that needs it (add-group
-// for a station not in the group, delete-group for one that is), each sent
-// once. The group's stations are read before, and read again afresh when a
-// removal was sent or an answer was lost, refused or named another station, so that
-// each change's outcome is what the group shows, not a guess. The server
-// ignores delete-group for a station's primary group: such a station is
-// MemberKeptPrimary. A group the server does not know is a *NotFoundError
-// before anything is sent.
+// of remove out of it; see ChangeMembersOf.
 func (c *Client) ChangeMembers(ctx context.Context, groupID string, add, remove []string) (MembersResult, error) {
+	return c.ChangeMembersOf(ctx, MembersChange{Group: groupID, Add: add, Remove: remove})
+}
+
+// MembersChange is what ChangeMembersOf is asked to do.
+type MembersChange struct {
+	Group  string
+	Add    []string // the stations that must be in the group
+	Remove []string // the stations to take out of it
+	// Unlisted are stations that an earlier addition left accepted but
+	// not listed (MemberNotListed): in Add, they are not sent again; in
+	// Remove, their removal is sent although the listing does not show
+	// them.
+	Unlisted []string
+	// Hold keeps the stations of Add in the group for the rest of the
+	// Client's life: a later change of another caller does not take them
+	// out (MemberKeptForOther). A members resource holds what it lists.
+	Hold bool
+}
+
+// ChangeMembersOf makes the stations of Add members of the group and takes
+// those of Remove out of it, one change.ds per station that needs it
+// (add-group for a station not in the group, delete-group for one that
+// is), each sent once. The group's stations are read before, and read
+// again afresh after any write, so that each change's outcome is what the
+// group shows, not a guess. The server ignores delete-group for a
+// station's primary group: such a station is MemberKeptPrimary. A removal
+// of a station that another change of this Client keeps in the group is
+// not sent (MemberKeptForOther, see Hold); the changes of one group go one after
+// the other. A group the server does not know is a *NotFoundError before
+// anything is sent.
+func (c *Client) ChangeMembersOf(ctx context.Context, req MembersChange) (res MembersResult, err error) {
+	groupID, add, remove := req.Group, req.Add, req.Remove
+	var hold []string
+	if req.Hold {
+		hold = add
+	}
+	unlock := c.members.lock(groupID, hold)
+	defer unlock()
 	c.forgetStations(groupID)
 	before, err := c.Stations(ctx, groupID)
 	if err != nil {
 		return MembersResult{}, err
 	}
 	in := map[string]bool{}
-	res := MembersResult{Before: make([]string, 0, len(before))}
+	res = MembersResult{Before: make([]string, 0, len(before))}
 	for _, st := range before {
 		in[st.ID] = true
 		res.Before = append(res.Before, st.ID)
 	}
 	for _, id := range add {
-		if !in[id] {
+		if !in[id] && !slices.Contains(req.Unlisted, id) {
 			res.Changes = append(res.Changes, MemberChange{Op: OpAddStation, Station: id})
 		}
 	}
+	var keptForOther []MemberChange
 	for _, id := range remove {
-		if in[id] && !slices.Contains(add, id) {
-			res.Changes = append(res.Changes, MemberChange{Op: OpRemoveStation, Station: id})
+		if (!in[id] && !slices.Contains(req.Unlisted, id)) || slices.Contains(add, id) {
+			continue
 		}
+		if c.members.kept(groupID, id) {
+			keptForOther = append(keptForOther, MemberChange{Op: OpRemoveStation, Station: id, Outcome: MemberKeptForOther})
+			continue
+		}
+		res.Changes = append(res.Changes, MemberChange{Op: OpRemoveStation, Station: id})
 	}
 	if len(res.Changes) == 0 {
 		res.After = res.Before
+		res.Changes = keptForOther
 		return res, nil
 	}
+	// The removals left for another change are reported after those sent.
+	defer func() { res.Changes = append(res.Changes, keptForOther...) }()
 	defer c.forgetStations(groupID)
 
 	var mu sync.Mutex
-	readAgain := false
 	g := new(errgroup.Group)
 	g.SetLimit(memberWrites)
 	for i := range res.Changes {
@@ -322,50 +489,40 @@ func (c *Client) ChangeMembers(ctx context.Context, groupID string, add, remove 
 			case errors.As(err, &refused):
 				// A server can refuse after applying: the group is read
 				// back before the refusal is taken as final.
-				ch.Outcome, readAgain = MemberRefused, true
+				ch.Outcome = MemberRefused
 			case err != nil:
-				ch.Outcome, readAgain = MemberUnknown, true
-			case ch.Op == OpRemoveStation:
-				readAgain = true
+				ch.Outcome = MemberUnknown
 			}
 			return nil
 		})
 	}
 	_ = g.Wait()
 
-	after := maps.Clone(in)
-	if readAgain {
-		lctx, cancel := c.looking(ctx)
-		defer cancel()
-		c.forgetStations(groupID)
-		now, err := c.Stations(lctx, groupID)
-		if err != nil {
-			// What the group holds now is not known: report the changes
-			// whose answers said nothing as unknown, with the look's failure.
-			for i := range res.Changes {
-				ch := &res.Changes[i]
-				if ch.Outcome == MemberUnknown || (ch.Outcome == MemberDone && ch.Op == OpRemoveStation) {
-					ch.Outcome = MemberUnknown
-					ch.Err = fmt.Errorf("%v; reading the group's stations afterwards failed too: %w", cmpErr(ch.Err, "the server accepted it"), err)
-				}
-			}
-			res.After = nil
-			return res, nil
-		}
-		after = map[string]bool{}
-		res.After = make([]string, 0, len(now))
-		for _, st := range now {
-			after[st.ID] = true
-			res.After = append(res.After, st.ID)
-		}
-	} else {
-		res.After = slices.Clone(res.Before)
-		for _, ch := range res.Changes {
-			if ch.Outcome == MemberDone {
-				after[ch.Station] = true
-				res.After = append(res.After, ch.Station)
+	// Read back after every write, additions too: the state is to say
+	// what the group shows, and a server may accept a station that it
+	// never lists.
+	lctx, cancel := c.looking(ctx)
+	defer cancel()
+	c.forgetStations(groupID)
+	now, err := c.Stations(lctx, groupID)
+	if err != nil {
+		// What the group holds now is not known: report the changes
+		// whose answers said nothing as unknown, with the look's failure.
+		for i := range res.Changes {
+			ch := &res.Changes[i]
+			if ch.Outcome == MemberUnknown || ch.Outcome == MemberDone {
+				ch.Outcome = MemberUnknown
+				ch.Err = fmt.Errorf("%v; reading the group's stations afterwards failed too: %w", cmpErr(ch.Err, "the server accepted it"), err)
 			}
 		}
+		res.After = nil
+		return res, nil
+	}
+	after := map[string]bool{}
+	res.After = make([]string, 0, len(now))
+	for _, st := range now {
+		after[st.ID] = true
+		res.After = append(res.After, st.ID)
 	}
 	for i := range res.Changes {
 		ch := &res.Changes[i]
@@ -375,6 +532,8 @@ func (c *Client) ChangeMembers(ctx context.Context, groupID string, add, remove 
 			ch.Outcome = MemberDoneAnswerLost
 		case ch.Outcome == MemberDone && !shows && ch.Op == OpRemoveStation:
 			ch.Outcome = MemberKeptPrimary
+		case ch.Outcome == MemberDone && !shows:
+			ch.Outcome = MemberNotListed
 		}
 	}
 	return res, nil
@@ -467,6 +626,7 @@ func (d *document) addStations(rows []rawStation) {
 	for _, r := range rows {
 		if strings.TrimSpace(string(r.ID)) == "" {
 			d.Warnings = append(d.Warnings, fmt.Sprintf("a station row without an id (named %q) was left out", r.Name))
+			d.Unnamed++
 			continue
 		}
 		d.Stations = append(d.Stations, d.station(r))
@@ -475,7 +635,11 @@ func (d *document) addStations(rows []rawStation) {
 
 func (d *document) pagesOf(total, current client.FlexString) *pages {
 	p := &pages{}
-	p.Total = d.count("pages", "total", total)
+	if n, ok := total.Int(); ok && n >= 0 && strings.TrimSpace(string(total)) != "" {
+		p.Total = n
+	} else {
+		p.BadTotal = strings.TrimSpace(string(total))
+	}
 	if strings.TrimSpace(string(current)) != "" {
 		p.Current = d.count("pages", "current", current)
 	}
@@ -499,11 +663,12 @@ func (d *document) xmlStations(x *xmlStations) {
 	}
 }
 
+// setCount keeps a count as the server sent it: States decides what it is.
 func (d *document) setCount(name string, v client.FlexString) {
 	if d.Counts == nil {
-		d.Counts = map[string]int64{}
+		d.Counts = map[string]client.FlexString{}
 	}
-	d.Counts[strings.ReplaceAll(name, "-", "_")] = d.count("states", name, v)
+	d.Counts[strings.ReplaceAll(name, "-", "_")] = v
 }
 
 // jsonStations reads data.stations: a list of stations, an object with

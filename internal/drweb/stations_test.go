@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -125,36 +126,111 @@ func TestDecodeVendorStationsPage(t *testing.T) {
 	}
 }
 
-// A server that answers another page than the one asked for, or whose
-// pages never end, is an error, not a loop.
-func TestStationsPagingContradictions(t *testing.T) {
-	t.Parallel()
+// hostilePages serves stations-list.ds from page: the rows of a page (ids
+// first to first+n-1), the pages total as sent, and the current page.
+func hostilePages(t *testing.T, page func(p int) (first, n int, total string, current int)) (*Client, *int) {
+	t.Helper()
 	var mu sync.Mutex
 	asked := 0
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		mu.Lock()
 		asked++
 		mu.Unlock()
-		w.Header().Set("Content-Type", "text/xml")
-		page := r.URL.Query().Get("page")
-		if r.URL.Query().Get("id") == "stuck" {
-			page = "1"
+		p, _ := strconv.Atoi(r.URL.Query().Get("page"))
+		first, n, total, current := page(p)
+		var b strings.Builder
+		for i := range n {
+			fmt.Fprintf(&b, `<station id="s%d" name="n" state="0"/>`, first+i)
 		}
-		_, _ = fmt.Fprintf(w, `<drweb-es-api status="true"><stations total="1"><station id="s%s" name="n" state="0"/></stations><pages total="999999" current="%s"/></drweb-es-api>`, page, page)
+		w.Header().Set("Content-Type", "text/xml")
+		_, _ = fmt.Fprintf(w, `<drweb-es-api status="true"><stations total="%d">%s</stations><pages total="%s" current="%d"/></drweb-es-api>`, n, b.String(), total, current)
 	}))
 	t.Cleanup(ts.Close)
 	c, err := New(Config{URL: ts.URL, Login: "a", Password: "b"}, fast)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = c.Stations(context.Background(), "stuck")
-	var pe *PagingError
-	if !errors.As(err, &pe) || !strings.Contains(err.Error(), "page 2 was asked for and page 1 came back") {
-		t.Fatalf("a stuck page: %v", err)
+	return c, &asked
+}
+
+// A listing that contradicts itself is an error naming the group and the
+// page, never a part of the group taken for the whole; one that under-reports
+// its pages is read to its end; each bound stops a listing with an error
+// that names it.
+func TestStationsPagingContradictions(t *testing.T) {
+	t.Parallel()
+	// ok pages: 250 stations, 100 a page, the pages total as given.
+	ok := func(total string) func(p int) (int, int, string, int) {
+		return func(p int) (int, int, string, int) {
+			return (p - 1) * 100, max(0, min(100, 250-(p-1)*100)), total, p
+		}
 	}
-	_, err = c.Stations(context.Background(), "endless")
-	if !errors.As(err, &pe) || !strings.Contains(err.Error(), "more than 10000 pages") {
-		t.Fatalf("endless pages: %v", err)
+	for _, tc := range []struct {
+		name   string
+		page   func(p int) (first, n int, total string, current int)
+		bounds *StationBounds
+		want   string // the error; "" for the 250 stations
+		bound  string
+		asked  int
+	}{
+		{name: "under-reported total", page: ok("1"), asked: 3},
+		{name: "total zero", page: ok("0"), asked: 3},
+		{name: "exact", page: ok("3"), asked: 3},
+		{name: "full last page", page: func(p int) (int, int, string, int) {
+			return (p - 1) * 100, max(0, min(100, 200-(p-1)*100)), "2", p
+		}, want: "", asked: 3},
+		{name: "total not a number", page: ok("lots"), want: `at page 1: its pages total "lots" is not a whole number`},
+		{name: "total fraction", page: ok("3.5"), want: `at page 1: its pages total "3.5" is not a whole number`},
+		{name: "total negative", page: ok("-3"), want: `its pages total "-3" is not a whole number`},
+		{name: "empty page before the last", page: func(p int) (int, int, string, int) {
+			if p == 2 {
+				return 0, 0, "3", p
+			}
+			return ok("3")(p)
+		}, want: `at page 2: the page holds 0 stations, fewer than the 100 asked for, yet the answer gives 3 pages`},
+		{name: "short page before the last", page: func(p int) (int, int, string, int) {
+			return (p - 1) * 100, 40, "3", p
+		}, want: `at page 1: the page holds 40 stations, fewer than the 100 asked for, yet the answer gives 3 pages`},
+		{name: "a page repeated", page: func(p int) (int, int, string, int) {
+			return 0, 100, "9", p
+		}, want: `at page 2: the page holds only stations of earlier pages`, asked: 2},
+		{name: "larger than asked", page: func(p int) (int, int, string, int) {
+			return (p - 1) * 1000, 1000, "9", p
+		}, want: `at page 1: the page holds 1000 stations, more than the 100 asked for`, asked: 1},
+		{name: "another page", page: func(p int) (int, int, string, int) {
+			return (p - 1) * 100, 100, "9", 1
+		}, want: `at page 2: page 2 was asked for and page 1 came back`},
+		{name: "pages bound", page: func(p int) (int, int, string, int) { return (p - 1) * 100, 100, "1", p },
+			bounds: &StationBounds{Pages: 5, Stations: 1e6, Bytes: 1 << 30},
+			want:   `stopped at page 6: it has more than 5 pages of 100 stations, the most a listing reads`, bound: "pages", asked: 5},
+		{name: "stations bound", page: func(p int) (int, int, string, int) { return (p - 1) * 100, 100, "1", p },
+			bounds: &StationBounds{Pages: 100, Stations: 250, Bytes: 1 << 30},
+			want:   `stopped at page 3: it holds more than 250 stations, the most a listing keeps`, bound: "stations", asked: 3},
+		{name: "bytes bound", page: func(p int) (int, int, string, int) { return (p - 1) * 100, 100, "1", p },
+			bounds: &StationBounds{Pages: 100, Stations: 1e6, Bytes: 64 << 10},
+			want:   `its answers passed 64 KiB, the most a listing reads`, bound: "bytes"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			c, asked := hostilePages(t, tc.page)
+			if tc.bounds != nil {
+				c.stationBounds = *tc.bounds
+			}
+			got, err := c.Stations(context.Background(), "g-1")
+			if tc.want == "" {
+				if err != nil || len(got) != max(200, min(250, len(got))) || got[0].ID != "s0" {
+					t.Fatalf("got %d stations, %v", len(got), err)
+				}
+			} else {
+				var pe *PagingError
+				if !errors.As(err, &pe) || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), `the group "g-1"`) || pe.Bound != tc.bound || got != nil {
+					t.Fatalf("got %d stations and %v, want an error with %q (bound %q)", len(got), err, tc.want, tc.bound)
+				}
+			}
+			if tc.asked != 0 && *asked != tc.asked {
+				t.Errorf("%d requests, want %d", *asked, tc.asked)
+			}
+		})
 	}
 }
 
@@ -370,5 +446,100 @@ func TestChangeMembersRefusalIsRedacted(t *testing.T) {
 	msg := res.Changes[0].Err.Error()
 	if strings.Contains(msg, "demo-password") || strings.Contains(msg, "YWRtaW46ZGVtby1wYXNzd29yZA==") || !strings.Contains(msg, "error 13") {
 		t.Fatalf("the refusal: %s", msg)
+	}
+}
+
+// Counts that are not non-negative whole numbers are nil, each named in a
+// warning; the others are kept.
+func TestStationStatesNotNumbers(t *testing.T) {
+	t.Parallel()
+	for _, xmlOnly := range []bool{false, true} {
+		c, srv := setup(t)
+		srv.SetDrWebXMLOnly(xmlOnly)
+		srv.SetDrWebStationsHostility(emulator.DrWebStationsHostility{Counts: map[string]string{
+			"online": "lots", "offline": "3.5", "new": "100000000000000000000000", "deleted": "-1", "newbies": "",
+		}})
+		s, err := c.States(context.Background(), berlin)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.Online != nil || s.Offline != nil || s.New != nil || s.Deleted != nil || s.Newbies != nil || s.WithUpdateErrors == nil {
+			t.Errorf("xml %v: %+v", xmlOnly, s)
+		}
+		got := strings.Join(s.Warnings, "\n")
+		for _, want := range []string{`"online" of states.ds is "lots"`, `"offline" of states.ds is "3.5"`, `"new" of states.ds is "1000000000000000000000`, `"deleted" of states.ds is "-1"`, `"newbies" of states.ds is ""`} {
+			if !strings.Contains(got, want) {
+				t.Errorf("xml %v: the warnings lack %q:\n%s", xmlOnly, want, got)
+			}
+		}
+	}
+}
+
+// A station the server accepts but never lists (marked deleted) is
+// MemberNotListed after the read-back, not taken for done; a removal of
+// it named as Unlisted is sent although the listing does not show it.
+func TestChangeMembersNotListed(t *testing.T) {
+	t.Parallel()
+	c, srv := setup(t)
+	ctx := context.Background()
+	ghost := srv.DrWebStationsIn(berlin)[5]
+	srv.UpdateDrWebStation(ghost, func(st *emulator.DrWebStation) { st.Deleted = true })
+	srv.ResetLog()
+	res, err := c.ChangeMembers(ctx, linux, []string{ghost}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Changes) != 1 || res.Changes[0].Outcome != MemberNotListed || slices.Contains(res.After, ghost) {
+		t.Errorf("changes %+v after %v", res.Changes, res.After)
+	}
+	if n := srv.Count(stationsListPath); n != 2 {
+		t.Errorf("%d listings, want the one before and the read-back", n)
+	}
+	res, err = c.ChangeMembersOf(ctx, MembersChange{Group: linux, Remove: []string{ghost}, Unlisted: []string{ghost}})
+	if err != nil || len(res.Changes) != 1 || res.Changes[0].Outcome != MemberDone {
+		t.Errorf("removal of the unlisted station: %+v, %v", res.Changes, err)
+	}
+	if st := srv.DrWebStations(); slices.ContainsFunc(st, func(s emulator.DrWebStation) bool { return s.ID == ghost && slices.Contains(s.Groups, linux) }) {
+		t.Error("the unlisted station is still in the group on the server")
+	}
+}
+
+// One change holds its stations: another's removal of one of them is not
+// sent, whichever of the two comes first, and the group keeps it.
+func TestChangeMembersHold(t *testing.T) {
+	t.Parallel()
+	for _, holdFirst := range []bool{true, false} {
+		c, srv := setup(t)
+		ctx := context.Background()
+		st := srv.DrWebStationsIn(berlin)[6]
+		if _, err := c.ChangeMembers(ctx, linux, []string{st}, nil); err != nil {
+			t.Fatal(err)
+		}
+		hold := func() {
+			if _, err := c.ChangeMembersOf(ctx, MembersChange{Group: linux, Add: []string{st}, Hold: true}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if holdFirst {
+			hold()
+		}
+		other := srv.DrWebStationsIn(berlin)[7] // a change sent beside the one held back
+		res, err := c.ChangeMembers(ctx, linux, []string{other}, []string{st})
+		if err != nil {
+			t.Fatal(err)
+		}
+		outcome := map[string]MemberOutcome{}
+		for _, ch := range res.Changes {
+			outcome[ch.Station] = ch.Outcome
+		}
+		if holdFirst && (len(res.Changes) != 2 || outcome[st] != MemberKeptForOther || outcome[other] != MemberDone) {
+			t.Errorf("held first: %+v", res.Changes)
+		}
+		if !holdFirst {
+			hold()
+		}
+		if !slices.Contains(srv.DrWebStationsIn(linux), st) {
+			t.Errorf("held first %v: the station left the group", holdFirst)
+		}
 	}
 }

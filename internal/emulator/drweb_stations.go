@@ -145,6 +145,23 @@ func stationCounts(stations []DrWebStation) map[string]int {
 	return n
 }
 
+// DrWebStationsHostility makes stations-list.ds and states.ds answer as a
+// broken or hostile server would; the zero value answers truly.
+type DrWebStationsHostility struct {
+	PagesTotal  string            // sent as the pages total instead of the true one ("1", "lots")
+	EmptyPage   int               // this page comes back empty (and the others as they are)
+	RepeatFirst bool              // every page holds the first page's stations
+	PerPage     int               // pages hold this many stations, whatever per-page asks
+	Counts      map[string]string // states.ds counts sent as these texts ("lots", "3.5")
+}
+
+// SetDrWebStationsHostility makes the station listings answer as h says.
+func (s *Server) SetDrWebStationsHostility(h DrWebStationsHostility) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.stationsHostile = h
+}
+
 // drwebStationsRead serves stations-list.ds and states.ds; it reports false
 // for another path.
 func (s *Server) drwebStationsRead(out drwebWriter, path string, q url.Values, byID map[string]*DrWebGroup, groups []DrWebGroup, stations []DrWebStation) bool {
@@ -165,6 +182,13 @@ func (s *Server) drwebStationsRead(out drwebWriter, path string, q url.Values, b
 		}
 		if v, err := strconv.Atoi(q.Get("per-page")); err == nil && v > 0 {
 			per = v
+		}
+		s.mu.Lock()
+		h := s.stationsHostile
+		s.mu.Unlock()
+		asked := per
+		if h.PerPage > 0 {
+			per = h.PerPage
 		}
 		// Only ESS 13.0.1 knows subgroups=yes; the others ignore it.
 		within := map[string]bool{id: true}
@@ -189,7 +213,17 @@ func (s *Server) drwebStationsRead(out drwebWriter, path string, q url.Values, b
 		}
 		pages := max(1, int(math.Ceil(float64(len(rows))/float64(per))))
 		from, to := min(len(rows), (page-1)*per), min(len(rows), page*per)
-		out.stationList(rows[from:to], pages, page, per)
+		if h.RepeatFirst {
+			from, to = 0, min(len(rows), per)
+		}
+		if page == h.EmptyPage {
+			from, to = 0, 0
+		}
+		total := strconv.Itoa(pages)
+		if h.PagesTotal != "" {
+			total = h.PagesTotal
+		}
+		out.stationList(rows[from:to], total, page, asked)
 	case "/api/stations/states.ds":
 		id := q.Get("group-id")
 		if id != "" {
@@ -231,7 +265,10 @@ func (s *Server) drwebStationsRead(out drwebWriter, path string, q url.Values, b
 				counts["with_update_errors"]++
 			}
 		}
-		out.states(counts)
+		s.mu.Lock()
+		texts := s.stationsHostile.Counts
+		s.mu.Unlock()
+		out.states(counts, texts)
 	default:
 		return false
 	}
@@ -240,12 +277,13 @@ func (s *Server) drwebStationsRead(out drwebWriter, path string, q url.Values, b
 
 // stationChange serves stations/change.ds under s.mu: add-group and
 // delete-group (ignored for the station's primary group, as the vendor
-// documents), parent-group.
+// documents), parent-group. A station marked deleted is changed like any
+// other, and no listing shows it.
 func (s *Server) stationChange(out drwebWriter, q url.Values, find func(string) int) {
 	s.makeStationsLocked()
 	id := q.Get("id")
 	stations := slices.Clone(s.seed.DrWeb.Stations)
-	i := slices.IndexFunc(stations, func(st DrWebStation) bool { return st.ID == id && !st.Deleted })
+	i := slices.IndexFunc(stations, func(st DrWebStation) bool { return st.ID == id })
 	if id == "" || i < 0 {
 		out.fail(http.StatusOK, DrWebErrNotFound, "Station '"+id+"' not found")
 		return
@@ -290,10 +328,14 @@ func (d drwebWriter) writtenStation(id string) {
 
 // stationList answers stations-list.ds with the vendor's quirk: stations
 // total counts the rows of this page, pages total the pages.
-func (d drwebWriter) stationList(rows []DrWebStation, pages, page, per int) {
+func (d drwebWriter) stationList(rows []DrWebStation, pages string, page, per int) {
 	osFields := d.line == DrWebESS12 || d.line == DrWebESS1301
 	lifeFields := d.line == DrWebESS1301
-	pagesInfo := map[string]any{"total": pages, "current": page, "objects-per-page": per}
+	var total any = pages
+	if n, err := strconv.Atoi(pages); err == nil {
+		total = n
+	}
+	pagesInfo := map[string]any{"total": total, "current": page, "objects-per-page": per}
 	if d.json {
 		list := make([]map[string]any, 0, len(rows))
 		for _, st := range rows {
@@ -328,9 +370,9 @@ func (d drwebWriter) stationList(rows []DrWebStation, pages, page, per int) {
 		list = append(list, station{attrs})
 	}
 	type pagesElem struct {
-		Total   int `xml:"total,attr"`
-		Current int `xml:"current,attr"`
-		Per     int `xml:"objects-per-page,attr"`
+		Total   string `xml:"total,attr"`
+		Current int    `xml:"current,attr"`
+		Per     int    `xml:"objects-per-page,attr"`
 	}
 	d.writeXMLRoots(
 		wrapXML{"stations", struct {
@@ -345,14 +387,25 @@ func (d drwebWriter) stationList(rows []DrWebStation, pages, page, per int) {
 var stateNames = []string{"activated", "all", "deinstalled", "deleted", "new", "newbies", "offline", "online", "unactivated", "with_update_errors"}
 
 // states answers states.ds; AV-Desk (and the default line, which answers
-// like its examples) leaves the all count out.
-func (d drwebWriter) states(counts map[string]int) {
+// like its examples) leaves the all count out. A count in texts is sent as
+// that text instead.
+func (d drwebWriter) states(counts map[string]int, texts map[string]string) {
 	avdesk := d.line == DrWebAVDesk413 || d.line == DrWebDefault
 	names := slices.DeleteFunc(slices.Clone(stateNames), func(n string) bool { return n == "all" && avdesk })
 	total := counts["all"] + counts["deleted"]
+	text := func(n string) string {
+		if t, ok := texts[n]; ok {
+			return t
+		}
+		return strconv.Itoa(counts[n])
+	}
 	if d.json {
 		m := map[string]any{"total": total}
 		for _, n := range names {
+			if t, ok := texts[n]; ok {
+				m[n] = map[string]any{"total": t}
+				continue
+			}
 			m[n] = map[string]any{"total": counts[n]}
 		}
 		d.writeJSON(http.StatusOK, map[string]any{"head": d.head(true), "data": map[string]any{"stations": m}})
@@ -360,11 +413,11 @@ func (d drwebWriter) states(counts map[string]int) {
 	}
 	type count struct {
 		XMLName xml.Name
-		Total   int `xml:"total,attr"`
+		Total   string `xml:"total,attr"`
 	}
 	var elems []count
 	for _, n := range names {
-		elems = append(elems, count{xml.Name{Local: n}, counts[n]})
+		elems = append(elems, count{xml.Name{Local: n}, text(n)})
 	}
 	d.writeXMLRoot(struct {
 		Total  int     `xml:"total,attr"`

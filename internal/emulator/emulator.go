@@ -64,9 +64,12 @@ type Request struct {
 
 // Fault is an answer the emulator gives instead of the real one.
 type Fault struct {
-	Path        string        // exact path it applies to; "" for every path
-	After       string        // when set, it applies only once a request for this path has arrived
-	Times       int           // how many requests it hits; 0 for every one
+	Path  string // exact path it applies to; "" for every path
+	After string // when set, it applies only once a request for this path has arrived
+	Times int    // how many requests it hits; 0 for every one
+	// Every makes it hit only every Every-th request it would hit (the
+	// Every-th, the 2×Every-th, …): a fault that strikes now and then.
+	Every       int
 	Status      int           // status to answer with (default 500)
 	RetryAfter  string        // Retry-After header, if any
 	ContentType string        // default text/html
@@ -89,6 +92,8 @@ type Fault struct {
 	// AnswerID answers a Dr.Web write as a success naming this id, and
 	// info.ds with the group of this id instead of the one asked for.
 	AnswerID string
+
+	seen int // requests it would have hit, for Every
 }
 
 // Server is a running emulator.
@@ -125,6 +130,7 @@ type Server struct {
 	// refuseComponents: info.ds refuses components=yes
 	refuseComponents bool
 	stationsMade     bool // the stations a seed leaves out have been made up
+	stationsHostile  DrWebStationsHostility
 }
 
 // New starts an emulator on a free 127.0.0.1 port, serving seed.
@@ -229,6 +235,11 @@ func (s *Server) takeFault(path string) *Fault {
 		}
 		if f.After != "" && !slices.ContainsFunc(s.log, func(r Request) bool { return r.Path == f.After }) {
 			continue
+		}
+		if f.Every > 1 {
+			if f.seen++; f.seen%f.Every != 0 {
+				continue
+			}
 		}
 		c := *f
 		if f.Times > 0 {

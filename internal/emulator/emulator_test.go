@@ -249,3 +249,60 @@ func TestDrWebStations(t *testing.T) {
 		t.Errorf("ESS states: %s", body)
 	}
 }
+
+// A fault with Every hits every Every-th request for its path, and no other.
+func TestFaultEvery(t *testing.T) {
+	t.Parallel()
+	s := New(DefaultSeed())
+	t.Cleanup(s.Close)
+	s.AddFault(Fault{Path: "/api/groups/list.ds", Every: 3, Status: 503})
+	var got []int
+	for range 7 {
+		req, _ := http.NewRequest(http.MethodGet, s.URL+"/api/groups/list.ds", nil)
+		req.SetBasicAuth("admin", "demo-password")
+		status, _, _ := do(t, req)
+		got = append(got, status)
+	}
+	if want := []int{200, 200, 503, 200, 200, 503, 200}; !slices.Equal(got, want) {
+		t.Errorf("statuses %v, want %v", got, want)
+	}
+}
+
+// The hostile station listings answer as told; a station marked deleted is
+// changed by change.ds and listed nowhere.
+func TestDrWebStationsHostility(t *testing.T) {
+	t.Parallel()
+	s := New(DefaultSeed())
+	t.Cleanup(s.Close)
+	const berlin = "8f1c2a10-0002-4e11-9a01-000000000002"
+	s.SetDrWebStationsHostility(DrWebStationsHostility{PagesTotal: "lots", PerPage: 3, Counts: map[string]string{"online": "3.5"}})
+	body := drwebGet(t, s, "/api/groups/stations-list.ds?id="+berlin+"&per-page=2&page=1")
+	if !strings.Contains(body, `<pages total="lots" current="1" objects-per-page="2">`) || strings.Count(body, "<station ") != 3 {
+		t.Errorf("hostile page:\n%s", body)
+	}
+	if body := drwebGet(t, s, "/api/stations/states.ds?group-id="+berlin); !strings.Contains(body, `<online total="3.5">`) {
+		t.Errorf("states:\n%s", body)
+	}
+	s.SetDrWebStationsHostility(DrWebStationsHostility{RepeatFirst: true, EmptyPage: 3})
+	first := drwebGet(t, s, "/api/groups/stations-list.ds?id="+berlin+"&per-page=5&page=1")
+	second := drwebGet(t, s, "/api/groups/stations-list.ds?id="+berlin+"&per-page=5&page=2")
+	if strings.ReplaceAll(second, `current="2"`, `current="1"`) != first {
+		t.Errorf("page 2 is not page 1 again:\n%s\n%s", first, second)
+	}
+	if third := drwebGet(t, s, "/api/groups/stations-list.ds?id="+berlin+"&per-page=5&page=3"); strings.Contains(third, "<station ") {
+		t.Errorf("page 3 is not empty:\n%s", third)
+	}
+	st := s.DrWebStationsIn(berlin)[2]
+	s.UpdateDrWebStation(st, func(d *DrWebStation) { d.Deleted = true })
+	const linux = "8f1c2a10-0007-4e11-9a01-000000000007"
+	if body := drwebGet(t, s, "/api/stations/change.ds?id="+st+"&add-group="+linux); !strings.Contains(body, `status="true"`) {
+		t.Errorf("change.ds of a deleted station:\n%s", body)
+	}
+	if slices.Contains(s.DrWebStationsIn(linux), st) {
+		t.Error("a deleted station is listed")
+	}
+	i := slices.IndexFunc(s.DrWebStations(), func(d DrWebStation) bool { return d.ID == st })
+	if !slices.Contains(s.DrWebStations()[i].Groups, linux) {
+		t.Error("the deleted station was not added")
+	}
+}

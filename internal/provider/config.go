@@ -123,6 +123,9 @@ type providerClients struct {
 	opswatProblem diag.Diagnostics
 	drweb         *drweb.Client
 	drwebProblem  diag.Diagnostics
+	// memberClaims are the stations the members resources of this
+	// provider instance's plans list (drweb_group_members_claims.go).
+	memberClaims memberClaims
 }
 
 // OPSWAT returns the OPSWAT client, or an error naming what is missing.

@@ -88,14 +88,21 @@ func addDrWebError(diags *diag.Diagnostics, err error, at path.Path) {
 	case errors.As(err, &tree):
 		diags.AddError("Inconsistent Dr.Web Group Tree", err.Error()+".\n\nThe server's answers contradict each other, so the provider stopped "+
 			"rather than guess. Check the group tree in the Dr.Web Control Center, and report the server's version to its vendor if it persists.")
+	case errors.As(err, &paging) && paging.Bound != "":
+		diags.AddAttributeError(at, "Dr.Web Station Listing Too Large", err.Error()+".\n\nThe provider stopped rather than read on: "+
+			"no Dr.Web group holds that many stations, so the server's pages most likely never end. Check group_id; a caching "+
+			"proxy between the provider and the Dr.Web Server can answer like this: make sure it does not cache /api/ requests.")
 	case errors.As(err, &paging):
-		diags.AddError("Inconsistent Dr.Web Station Listing", err.Error()+".\n\nThe server's pages contradict each other, so the provider "+
+		diags.AddAttributeError(at, "Inconsistent Dr.Web Station Listing", err.Error()+".\n\nThe server's pages contradict each other, so the provider "+
 			"stopped rather than guess. A caching proxy between the provider and the Dr.Web Server can answer like this: make sure "+
 			"it does not cache /api/ requests, then try again; report the server's version to its vendor if it persists.")
 	case errors.As(err, &answer):
 		diags.AddError("Unexpected Dr.Web Answer", err.Error()+".\n\nThe provider does not take an answer about another group for the one "+
 			"it asked about, and changed nothing. A caching proxy between the provider and the Dr.Web Server can answer like this: "+
 			"make sure it does not cache /api/ requests, then try again.")
+	case errors.As(err, new(*readTimeoutError)):
+		diags.AddAttributeError(at, "Dr.Web Read Timed Out", err.Error()+".\n\nRaise timeouts.read in the block, or check that the "+
+			"server answers within request_timeout (or "+rootSettings.byAttr("request_timeout").env+").")
 	case errors.Is(err, drweb.ErrAuth):
 		diags.AddError("Dr.Web Authentication Failed", err.Error()+" (check drweb.login and drweb.password, or "+drwebSettings.byConfig(drweb.FieldLogin).env+" / "+drwebSettings.byConfig(drweb.FieldPassword).env+
 			", and the administrator's Web API permission)")
@@ -103,6 +110,19 @@ func addDrWebError(diags *diag.Diagnostics, err error, at path.Path) {
 		addAPIError(diags, drwebSettings.vendorBlock, err)
 	}
 }
+
+// readTimeoutError is a read that its timeout ended.
+type readTimeoutError struct {
+	what  string
+	limit time.Duration
+	err   error
+}
+
+func (e *readTimeoutError) Error() string {
+	return fmt.Sprintf("%s did not finish within the read's timeout of %s (%v)", e.what, e.limit, e.err)
+}
+
+func (e *readTimeoutError) Unwrap() error { return e.err }
 
 func addAPIError(diags *diag.Diagnostics, v vendorBlock, err error) {
 	vendor := v.name

@@ -24,19 +24,24 @@ func TestAddMemberChangeDiagnostics(t *testing.T) {
 		{Op: drweb.OpAddStation, Station: "s-2", Outcome: drweb.MemberUnknown, Err: errors.New("reset")},
 		{Op: drweb.OpRemoveStation, Station: "s-3", Outcome: drweb.MemberKeptPrimary},
 		{Op: drweb.OpAddStation, Station: "s-4", Outcome: drweb.MemberDoneAnswerLost},
+		{Op: drweb.OpAddStation, Station: "s-5", Outcome: drweb.MemberNotListed},
+		{Op: drweb.OpRemoveStation, Station: "s-6", Outcome: drweb.MemberKeptForOther},
 	}}
 	var diags diag.Diagnostics
-	addMemberChangeDiagnostics(&diags, "g", res)
+	addMemberChangeDiagnostics(&diags, "g", res, membersNote(true, "g", res, nil))
 	want := []struct {
 		severity diag.Severity
 		summary  string
 		at       bool
 		detail   []string
 	}{
-		{diag.SeverityError, "Dr.Web Station Not Added To Group", true, []string{`Dr.Web refused to add the station "s-1" to the group "g": error 8`, "Nothing was sent again"}},
+		{diag.SeverityError, "Dr.Web Station Not Added To Group", true, []string{`Dr.Web refused to add the station "s-1" to the group "g": error 8`, "Nothing was sent again",
+			`The create saved no state`, `This apply added "s-0", "s-4", "s-5" to the group "g"; they stay there`}},
 		{diag.SeverityError, "Dr.Web Station Change Outcome Unknown", true, []string{`The add of the station "s-2" (group "g")`, "reset", "Nothing was sent again"}},
 		{diag.SeverityWarning, "Dr.Web Station Kept In Its Primary Group", true, []string{`"s-3"`, "primary group", "will not try again"}},
 		{diag.SeverityWarning, "Dr.Web Answer Lost, Change Confirmed", false, []string{`"s-4"`, "nothing was sent again"}},
+		{diag.SeverityWarning, "Dr.Web Station Accepted But Not Listed", true, []string{`"s-5"`, "later applies do not send them again"}},
+		{diag.SeverityWarning, "Dr.Web Station Kept For Another Members Resource", true, []string{`"s-6"`, "another endpointgroups_drweb_group_members resource of this run"}},
 	}
 	if len(diags) != len(want) {
 		t.Fatalf("%d diagnostics, want %d: %v", len(diags), len(want), diags)
@@ -62,10 +67,17 @@ func TestAddMemberChangeDiagnostics(t *testing.T) {
 func TestAddDrWebErrorPaging(t *testing.T) {
 	t.Parallel()
 	var diags diag.Diagnostics
-	addDrWebError(&diags, &drweb.PagingError{GroupID: "g", Why: "page 2 was asked for and page 1 came back"}, path.Root("group_id"))
+	addDrWebError(&diags, &drweb.PagingError{GroupID: "g", Page: 2, Why: "page 2 was asked for and page 1 came back"}, path.Root("group_id"))
 	if len(diags) != 1 || diags[0].Summary() != "Inconsistent Dr.Web Station Listing" ||
-		!strings.Contains(diags[0].Detail(), `the group "g" cannot be trusted: page 2 was asked for and page 1 came back`) ||
+		!strings.Contains(diags[0].Detail(), `the group "g" cannot be trusted at page 2: page 2 was asked for and page 1 came back`) ||
 		!strings.Contains(diags[0].Detail(), "caching proxy") {
+		t.Fatalf("%v", diags)
+	}
+	// A bound: its own summary, and no talk of contradictions.
+	diags = nil
+	addDrWebError(&diags, &drweb.PagingError{GroupID: "g", Page: 2001, Bound: "pages", Why: "it has more than 2000 pages of 100 stations, the most a listing reads"}, path.Root("group_id"))
+	if len(diags) != 1 || diags[0].Summary() != "Dr.Web Station Listing Too Large" ||
+		!strings.Contains(diags[0].Detail(), `the group "g" was stopped at page 2001: it has more than 2000 pages`) {
 		t.Fatalf("%v", diags)
 	}
 }

@@ -2,10 +2,12 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
@@ -29,6 +31,7 @@ var (
 	_ resource.ResourceWithConfigure   = (*drwebGroupMembersResource)(nil)
 	_ resource.ResourceWithImportState = (*drwebGroupMembersResource)(nil)
 	_ resource.ResourceWithIdentity    = (*drwebGroupMembersResource)(nil)
+	_ resource.ResourceWithModifyPlan  = (*drwebGroupMembersResource)(nil)
 )
 
 func newDrWebGroupMembersResource() resource.Resource { return &drwebGroupMembersResource{} }
@@ -86,11 +89,16 @@ func (r *drwebGroupMembersResource) Schema(ctx context.Context, _ resource.Schem
 			"Create and update send one `stations/change.ds?add-group=` per listed station that is not in the group yet, and one " +
 			"`delete-group=` per station taken out of `station_ids`; read lists the group's stations (`stations-list.ds`, every " +
 			"page, shared with the run's other reads of the group) and keeps in the state the listed stations that are there, so " +
-			"a station taken out in the Control Center is drift that the next apply repairs. Each change is sent once; after an " +
-			"uncertain answer the provider reads the group back instead of guessing. An unknown station or group is an error that " +
-			"names it: in an update, the stations already changed stay in the state; a create that fails part-way saves no state " +
-			"(Terraform would taint it, and replacing it would take every station out and back in), and the stations it added stay " +
-			"in the group, where the next apply finds them and sends nothing for them.\n\n" +
+			"a station taken out in the Control Center is drift that the next apply repairs. Each change is sent once, and after " +
+			"its writes the resource reads the group back: the state says what the group shows. A station whose removal is not " +
+			"shown done stays in the state, so that the next plan takes it out again; a station the server accepts but never lists " +
+			"(marked deleted) is named in a warning once and not sent again. An unknown station or group is an error that names " +
+			"it (at plan, where the run has listed the Everyone group); a create that fails part-way saves no state (Terraform " +
+			"would taint it, and replacing it would take every station out and back in), and the error names the stations it " +
+			"added, which stay in the group, where the next apply finds them and sends nothing for them.\n\n" +
+			"One station belongs to one members resource per group: two members resources of one configuration that list one " +
+			"station of one group fail at plan. A station moved from one to another of the same group in one apply stays in the " +
+			"group.\n\n" +
 			"Out of scope: a station's primary group (`parent-group`), which the server never takes a station out of with " +
 			"`delete-group` (taking a station out of its primary group is reported as a warning, and the resource stops listing " +
 			"it), and authoritative membership (removing the stations not listed). The action `endpointgroups_drweb_move_stations` " +
@@ -109,12 +117,177 @@ func (r *drwebGroupMembersResource) Schema(ctx context.Context, _ resource.Schem
 			"station_ids": schema.SetAttribute{
 				Required: true, ElementType: types.StringType,
 				MarkdownDescription: "The ids of the stations that must be in the group, such as the `ids` of the " +
-					"`endpointgroups_drweb_group_stations` data source, or another system's list.",
+					"`endpointgroups_drweb_group_stations` data source, or another system's list. A station belongs to one members " +
+					"resource per group: another members resource of the configuration that lists it for the same group fails the plan.",
 				Validators: []validator.Set{setvalidator.ValueStringsAre(stringvalidator.LengthAtLeast(1))},
 			},
 		},
 		Blocks: map[string]schema.Block{"timeouts": tb},
 	}
+}
+
+// drwebGroupMembersPlanModel is the resource as a plan may hold it: the
+// station ids may be unknown (from a resource created in the same apply).
+type drwebGroupMembersPlanModel struct {
+	GroupID    types.String   `tfsdk:"group_id"`
+	StationIDs types.Set      `tfsdk:"station_ids"`
+	Timeouts   timeouts.Value `tfsdk:"timeouts"`
+}
+
+// knownStrings returns the known elements of a set of strings.
+func knownStrings(set types.Set) []string {
+	var out []string
+	for _, v := range set.Elements() {
+		if s, ok := v.(types.String); ok && !s.IsNull() && !s.IsUnknown() {
+			out = append(out, s.ValueString())
+		}
+	}
+	return out
+}
+
+// ModifyPlan catches at plan what the run can already see: two members
+// resources of the configuration claiming one station of one group, and a
+// station to add that the run's listing of every station (the Everyone
+// group, when something in the run listed it) does not show. Unknown
+// values defer to apply, whose own checks stay (the server can change
+// between plan and apply).
+func (r *drwebGroupMembersResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if r.clients == nil {
+		return // the provider is not configured yet (validate)
+	}
+	var plan, state drwebGroupMembersPlanModel
+	planned, prior := !req.Plan.Raw.IsNull(), !req.State.Raw.IsNull()
+	if planned {
+		resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	}
+	if prior {
+		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	var had []string
+	if prior {
+		had = knownStrings(state.StationIDs)
+	}
+	if planned && (plan.GroupID.IsUnknown() || plan.StationIDs.IsUnknown()) {
+		return
+	}
+	claims := &r.clients.memberClaims
+	var conflicts []memberConflict
+	if !planned || (prior && plan.GroupID.ValueString() != state.GroupID.ValueString()) {
+		// A destroy, or the old group of a replacement: every station of
+		// the state leaves it.
+		conflicts = claims.claim(state.GroupID.ValueString(), memberClaim{Drops: had})
+	}
+	if planned {
+		group := plan.GroupID.ValueString()
+		keep := knownStrings(plan.StationIDs)
+		c := memberClaim{Keep: keep}
+		if prior && state.GroupID.ValueString() == group {
+			for _, id := range keep {
+				if slices.Contains(had, id) {
+					c.Held = append(c.Held, id)
+				}
+			}
+			for _, id := range had {
+				if !slices.Contains(keep, id) {
+					c.Drops = append(c.Drops, id)
+				}
+			}
+		}
+		conflicts = append(conflicts, claims.claim(group, c)...)
+		r.checkKnownStations(group, keep, c.Held, &resp.Diagnostics)
+	}
+	group := state.GroupID.ValueString()
+	if planned {
+		group = plan.GroupID.ValueString()
+	}
+	for _, cf := range conflicts {
+		why := "another endpointgroups_drweb_group_members resource of this configuration lists it too"
+		if !cf.Both {
+			why = "one endpointgroups_drweb_group_members resource of this configuration takes it out of the group (a destroy, or " +
+				"station_ids without it) while another keeps it in its state and sends nothing for it"
+		}
+		resp.Diagnostics.AddAttributeError(path.Root("station_ids"), "Dr.Web Station Claimed Twice",
+			fmt.Sprintf("The station %q of the group %q is claimed twice: %s. Applying this would leave the group without the station "+
+				"while a state says it holds it. One station belongs to one members resource per group: list it in one of them only. "+
+				"To move it from one resource to another, take it out of one and add it to the other in one apply: the provider "+
+				"keeps it in the group.", cf.Station, group, why))
+	}
+}
+
+// checkKnownStations fails the plan for a station to add that the run's
+// listing of the Everyone group (which holds every station) does not
+// show; without that listing the apply tells.
+func (r *drwebGroupMembersResource) checkKnownStations(group string, keep, held []string, diags *diag.Diagnostics) {
+	c := r.clients.drweb
+	if c == nil {
+		return
+	}
+	everyone, ok := c.ListedStations(drweb.EveryoneID)
+	if !ok {
+		return
+	}
+	known := map[string]bool{}
+	for _, st := range everyone {
+		known[st.ID] = true
+	}
+	if own, ok := c.ListedStations(group); ok {
+		for _, st := range own {
+			known[st.ID] = true
+		}
+	}
+	var unknown []string
+	for _, id := range keep {
+		if !known[id] && !slices.Contains(held, id) {
+			unknown = append(unknown, id)
+		}
+	}
+	if len(unknown) > 0 {
+		diags.AddAttributeError(path.Root("station_ids"), "Dr.Web Station Not Found",
+			fmt.Sprintf("The stations %s are not among the %d stations that this run's listing of the Everyone group shows, so they "+
+				"cannot be added to the group %q. Check the ids: the endpointgroups_drweb_group_stations data source of the Everyone "+
+				"group lists every station. Nothing was sent.", client.QuoteAll(unknown), len(everyone), group))
+	}
+}
+
+// privateUnlisted is the private state key of the stations that the server
+// accepted and never listed (JSON list of ids).
+const privateUnlisted = "unlisted"
+
+// privateState is the part of a request or response that holds private
+// state.
+type privateState interface {
+	GetKey(context.Context, string) ([]byte, diag.Diagnostics)
+}
+
+// unlistedOf reads the stations kept in the state although no listing
+// shows them.
+func unlistedOf(ctx context.Context, p privateState, diags *diag.Diagnostics) []string {
+	if p == nil {
+		return nil
+	}
+	raw, d := p.GetKey(ctx, privateUnlisted)
+	diags.Append(d...)
+	var ids []string
+	if len(raw) > 0 {
+		if err := json.Unmarshal(raw, &ids); err != nil {
+			diags.AddWarning("Unreadable Private State", fmt.Sprintf("The provider's private state of this members resource could not be read (%v): "+
+				"stations accepted but never listed are no longer remembered, and the next plan may show them again.", err))
+			return nil
+		}
+	}
+	return ids
+}
+
+// setUnlisted writes the stations kept although no listing shows them.
+func setUnlisted(ctx context.Context, set func(context.Context, string, []byte) diag.Diagnostics, ids []string, diags *diag.Diagnostics) {
+	raw := []byte("[]")
+	if len(ids) > 0 {
+		raw, _ = json.Marshal(ids)
+	}
+	diags.Append(set(ctx, privateUnlisted, raw)...)
 }
 
 func (r *drwebGroupMembersResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -130,16 +303,16 @@ func (r *drwebGroupMembersResource) Create(ctx context.Context, req resource.Cre
 	// would make Terraform taint the resource and replace it next time,
 	// taking out and putting back every station it added. The stations
 	// added stay in the group, and the next create finds them there and
-	// sends nothing for them.
-	r.apply(ctx, c, plan, nil, func(ctx context.Context, m any) diag.Diagnostics {
-		if resp.Diagnostics.HasError() {
-			return nil
-		}
-		return resp.State.Set(ctx, m)
-	}, &resp.Diagnostics)
-	if !resp.Diagnostics.HasError() {
-		setMembersIdentity(ctx, resp.Identity, plan.GroupID, &resp.Diagnostics)
+	// sends nothing for them; the error names them.
+	saved, unlisted, ok := r.apply(ctx, c, plan, membersPrior{create: true}, &resp.Diagnostics)
+	if !ok || resp.Diagnostics.HasError() {
+		return
 	}
+	state := plan
+	state.StationIDs = saved
+	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+	setUnlisted(ctx, resp.Private.SetKey, unlisted, &resp.Diagnostics)
+	setMembersIdentity(ctx, resp.Identity, plan.GroupID, &resp.Diagnostics)
 }
 
 func (r *drwebGroupMembersResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -152,39 +325,87 @@ func (r *drwebGroupMembersResource) Update(ctx context.Context, req resource.Upd
 	}
 	ctx, cancel := withTimeout(ctx, plan.Timeouts.Update, defaultUpdateTimeout, &resp.Diagnostics)
 	defer cancel()
-	var drop []string
+	prior := membersPrior{unlisted: unlistedOf(ctx, req.Private, &resp.Diagnostics)}
 	for _, id := range state.StationIDs {
 		if !slices.Contains(plan.StationIDs, id) {
-			drop = append(drop, id)
+			prior.drop = append(prior.drop, id)
 		}
 	}
-	r.apply(ctx, c, plan, drop, resp.State.Set, &resp.Diagnostics)
+	saved, unlisted, ok := r.apply(ctx, c, plan, prior, &resp.Diagnostics)
+	if !ok {
+		return // nothing was sent: the state stays as it was
+	}
+	next := plan
+	next.StationIDs = saved
+	resp.Diagnostics.Append(resp.State.Set(ctx, next)...)
+	setUnlisted(ctx, resp.Private.SetKey, unlisted, &resp.Diagnostics)
 	setMembersIdentity(ctx, resp.Identity, plan.GroupID, &resp.Diagnostics)
 }
 
-// apply puts the planned stations into the group and takes drop out of it,
-// then saves the planned stations that the group holds: those whose change
-// failed stay out of the state, so that the next plan shows them again,
-// and those already changed stay in it, errors or not (an update; see
-// Create for a create).
-func (r *drwebGroupMembersResource) apply(ctx context.Context, c *drweb.Client, plan drwebGroupMembersResourceModel, drop []string,
-	set func(context.Context, any) diag.Diagnostics, diags *diag.Diagnostics) {
+// membersPrior is what a change starts from: a create, or an update with
+// the stations of the state that the plan drops, and those accepted before
+// but never listed.
+type membersPrior struct {
+	create         bool
+	drop, unlisted []string
+}
+
+// apply puts the planned stations into the group and takes prior.drop out
+// of it, then returns what the state is to say, which is what the group
+// shows: the planned stations that it holds (or that the server accepted
+// and never lists: unlisted), and the dropped ones whose removal it does
+// not show done, so that the next plan takes them out again. A dropped
+// station kept in its primary group or for another members resource of
+// the run leaves the state. ok is false when nothing was sent (the
+// diagnostics say why).
+func (r *drwebGroupMembersResource) apply(ctx context.Context, c *drweb.Client, plan drwebGroupMembersResourceModel, prior membersPrior,
+	diags *diag.Diagnostics) (saved, unlisted []string, ok bool) {
 	group := plan.GroupID.ValueString()
-	res, err := c.ChangeMembers(ctx, group, plan.StationIDs, drop)
+	res, err := c.ChangeMembersOf(ctx, drweb.MembersChange{Group: group, Add: plan.StationIDs, Remove: prior.drop, Unlisted: prior.unlisted, Hold: true})
 	if err != nil {
 		addDrWebError(diags, err, path.Root("group_id"))
-		return
+		return nil, nil, false
 	}
-	addMemberChangeDiagnostics(diags, group, res)
+	saved, unlisted = membersSaved(res, plan.StationIDs, prior)
+	addMemberChangeDiagnostics(diags, group, res, membersNote(prior.create, group, res, saved))
+	return saved, unlisted, true
+}
+
+// membersSaved is what the state is to hold after res (see apply).
+func membersSaved(res drweb.MembersResult, planned []string, prior membersPrior) (saved, unlisted []string) {
+	saved = []string{} // an empty set, as planned, not null
 	has := membersAfter(res)
-	state := plan
-	state.StationIDs = slices.DeleteFunc(slices.Clone(plan.StationIDs), func(id string) bool { return !has[id] })
-	diags.Append(set(ctx, state)...)
+	outcome := map[string]drweb.MemberOutcome{}
+	for _, ch := range res.Changes {
+		outcome[ch.Station] = ch.Outcome
+	}
+	wasUnlisted := func(id string) bool { return slices.Contains(prior.unlisted, id) && !has[id] }
+	for _, id := range planned {
+		o, changed := outcome[id]
+		switch {
+		case has[id]:
+			saved = append(saved, id)
+		case changed && o == drweb.MemberNotListed, !changed && wasUnlisted(id):
+			saved, unlisted = append(saved, id), append(unlisted, id)
+		}
+	}
+	for _, id := range prior.drop {
+		o, changed := outcome[id]
+		switch {
+		case changed && (o == drweb.MemberKeptPrimary || o == drweb.MemberKeptForOther):
+		case changed && (o == drweb.MemberDone || o == drweb.MemberDoneAnswerLost):
+		case has[id]:
+			saved = append(saved, id)
+		case wasUnlisted(id):
+			saved, unlisted = append(saved, id), append(unlisted, id)
+		}
+	}
+	return saved, unlisted
 }
 
 // membersAfter is what the group is known to hold after the changes: the
 // listing read afterwards, or, when that failed, the listing before with
-// the additions the server accepted.
+// the changes it showed done.
 func membersAfter(res drweb.MembersResult) map[string]bool {
 	has := map[string]bool{}
 	if res.After != nil {
@@ -207,11 +428,37 @@ func membersAfter(res drweb.MembersResult) map[string]bool {
 	return has
 }
 
+// membersNote says, for an error, what the changes left in the group and
+// what the state holds.
+func membersNote(create bool, group string, res drweb.MembersResult, saved []string) string {
+	if create {
+		var added []string
+		for _, ch := range res.Changes {
+			if ch.Op == drweb.OpAddStation && (ch.Outcome == drweb.MemberDone || ch.Outcome == drweb.MemberDoneAnswerLost || ch.Outcome == drweb.MemberNotListed) {
+				added = append(added, ch.Station)
+			}
+		}
+		note := "The create saved no state, so that Terraform does not replace the resource (which would take out and put back every station). "
+		if len(added) == 0 {
+			return note + "This apply added no station to the group."
+		}
+		return note + fmt.Sprintf("This apply added %s to the group %q; they stay there, and the next apply finds them and sends nothing for them.",
+			client.QuoteAll(added), group)
+	}
+	if len(saved) == 0 {
+		return "The state now holds no station of the group."
+	}
+	return fmt.Sprintf("The state now holds the stations %s: those the group %q shows, with any whose removal it does not show done, so that "+
+		"the next plan takes them out again.", client.QuoteAll(saved), group)
+}
+
 // addMemberChangeDiagnostics reports each change that did not simply
-// succeed: refusals and unknown outcomes as errors, a lost answer that the
-// group shows done and a station kept in its primary group as warnings.
-func addMemberChangeDiagnostics(diags *diag.Diagnostics, group string, res drweb.MembersResult) {
-	var kept, lost []string
+// succeed: refusals and unknown outcomes as errors (each with note, what
+// the state holds), a lost answer that the group shows done, a station
+// kept in its primary group or for another members resource, and one
+// accepted but never listed as warnings.
+func addMemberChangeDiagnostics(diags *diag.Diagnostics, group string, res drweb.MembersResult, note string) {
+	var kept, lost, unlisted, others []string
 	for _, ch := range res.Changes {
 		verb := "Added To"
 		if ch.Op == drweb.OpRemoveStation {
@@ -221,17 +468,20 @@ func addMemberChangeDiagnostics(diags *diag.Diagnostics, group string, res drweb
 		case drweb.MemberRefused:
 			diags.AddAttributeError(path.Root("station_ids"), "Dr.Web Station Not "+verb+" Group",
 				fmt.Sprintf("%v.\n\nNothing was sent again. Check the station's id (the endpointgroups_drweb_group_stations data source "+
-					"of the Everyone group lists every station) and the administrator's privilege to move stations into groups; the "+
-					"stations changed before it stay in the state.", ch.Err))
+					"of the Everyone group lists every station) and the administrator's privilege to move stations into groups. %s", ch.Err, note))
 		case drweb.MemberUnknown:
 			diags.AddAttributeError(path.Root("station_ids"), "Dr.Web Station Change Outcome Unknown",
 				fmt.Sprintf("The %s of the station %q (group %q) got no usable answer (%v), and the group's stations do not show it "+
-					"done. Nothing was sent again; the next plan reads the group and shows the change again if it is still needed.",
-					ch.Op, ch.Station, group, ch.Err))
+					"done. Nothing was sent again; the next plan reads the group and shows the change again if it is still needed. %s",
+					ch.Op, ch.Station, group, ch.Err, note))
 		case drweb.MemberKeptPrimary:
 			kept = append(kept, ch.Station)
 		case drweb.MemberDoneAnswerLost:
 			lost = append(lost, ch.Station)
+		case drweb.MemberNotListed:
+			unlisted = append(unlisted, ch.Station)
+		case drweb.MemberKeptForOther:
+			others = append(others, ch.Station)
 		}
 	}
 	if len(kept) > 0 {
@@ -244,6 +494,17 @@ func addMemberChangeDiagnostics(diags *diag.Diagnostics, group string, res drweb
 		diags.AddWarning("Dr.Web Answer Lost, Change Confirmed",
 			fmt.Sprintf("The answers to the changes of the stations %s were lost, or did not say they were done; reading the group "+
 				"%q back shows them done, so nothing was sent again.", client.QuoteAll(lost), group))
+	}
+	if len(unlisted) > 0 {
+		diags.AddAttributeWarning(path.Root("station_ids"), "Dr.Web Station Accepted But Not Listed",
+			fmt.Sprintf("Dr.Web accepted the stations %s into the group %q, yet the group's listing does not show them (a station "+
+				"marked deleted is accepted and never listed). The state keeps them, and later applies do not send them again; a "+
+				"destroy still takes them out. Check them in the Dr.Web Control Center.", client.QuoteAll(unlisted), group))
+	}
+	if len(others) > 0 {
+		diags.AddAttributeWarning(path.Root("station_ids"), "Dr.Web Station Kept For Another Members Resource",
+			fmt.Sprintf("The stations %s stay in the group %q: another endpointgroups_drweb_group_members resource of this run lists "+
+				"them, so they were not taken out. This resource no longer lists them.", client.QuoteAll(others), group))
 	}
 }
 
@@ -259,6 +520,9 @@ func (r *drwebGroupMembersResource) Read(ctx context.Context, req resource.ReadR
 	group := state.GroupID.ValueString()
 	stations, err := c.Stations(ctx, group)
 	if err != nil {
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			err = &readTimeoutError{what: fmt.Sprintf("reading the stations of the group %q", group), limit: readLimit(ctx, state), err: err}
+		}
 		if r.gone(ctx, c, group, err, &resp.Diagnostics) {
 			setMembersIdentity(ctx, resp.Identity, state.GroupID, &resp.Diagnostics)
 			resp.State.RemoveResource(ctx)
@@ -269,13 +533,29 @@ func (r *drwebGroupMembersResource) Read(ctx context.Context, req resource.ReadR
 	for _, s := range stations {
 		there[s.ID] = true
 	}
-	state.StationIDs = slices.DeleteFunc(slices.Clone(state.StationIDs), func(id string) bool { return !there[id] })
+	// A station accepted but never listed stays, as the apply that added
+	// it said; once listed, it is like any other.
+	var unlisted []string
+	for _, id := range unlistedOf(ctx, req.Private, &resp.Diagnostics) {
+		if !there[id] && slices.Contains(state.StationIDs, id) {
+			unlisted = append(unlisted, id)
+		}
+	}
+	state.StationIDs = slices.DeleteFunc(slices.Clone(state.StationIDs), func(id string) bool { return !there[id] && !slices.Contains(unlisted, id) })
 	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+	setUnlisted(ctx, resp.Private.SetKey, unlisted, &resp.Diagnostics)
 	setMembersIdentity(ctx, resp.Identity, state.GroupID, &resp.Diagnostics)
 }
 
+// readLimit is the read's timeout as the state gives it.
+func readLimit(ctx context.Context, state drwebGroupMembersResourceModel) time.Duration {
+	d, _ := state.Timeouts.Read(ctx, defaultReadTimeout)
+	return d
+}
+
 // gone reports whether the group of a failed station listing is shown to be
-// gone (with a warning); otherwise it adds the error.
+// gone (with a warning); otherwise it adds the error. It asks the client's
+// rule (drweb.Client.GroupGone), the one the group resource uses.
 func (r *drwebGroupMembersResource) gone(ctx context.Context, c *drweb.Client, group string, err error, diags *diag.Diagnostics) bool {
 	var nf *drweb.NotFoundError
 	if !errors.As(err, &nf) {
@@ -306,14 +586,23 @@ func (r *drwebGroupMembersResource) Delete(ctx context.Context, req resource.Del
 	ctx, cancel := withTimeout(ctx, state.Timeouts.Delete, defaultDeleteTimeout, &resp.Diagnostics)
 	defer cancel()
 	group := state.GroupID.ValueString()
-	res, err := c.ChangeMembers(ctx, group, nil, state.StationIDs)
+	prior := membersPrior{drop: state.StationIDs, unlisted: unlistedOf(ctx, req.Private, &resp.Diagnostics)}
+	res, err := c.ChangeMembersOf(ctx, drweb.MembersChange{Group: group, Remove: prior.drop, Unlisted: prior.unlisted})
 	if err != nil {
 		// A group that is gone holds no station: nothing to remove (with
 		// a warning); any other failure is an error, and the state stays.
 		r.gone(ctx, c, group, err, &resp.Diagnostics)
 		return
 	}
-	addMemberChangeDiagnostics(&resp.Diagnostics, group, res)
+	left, unlisted := membersSaved(res, nil, prior)
+	addMemberChangeDiagnostics(&resp.Diagnostics, group, res, membersNote(false, group, res, left))
+	if resp.Diagnostics.HasError() {
+		// The destroy failed: the state keeps the stations the group still
+		// shows, so that the next destroy takes out just those.
+		state.StationIDs = left
+		resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+		setUnlisted(ctx, resp.Private.SetKey, unlisted, &resp.Diagnostics)
+	}
 }
 
 // ImportState takes "GROUP" (every station directly in the group) or

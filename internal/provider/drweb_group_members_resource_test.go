@@ -2,6 +2,7 @@ package provider
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -235,7 +236,7 @@ func TestAccDrWebGroupMembers_unknownStation(t *testing.T) {
 		// unknown one again.
 		resource.TestStep{
 			Config:      membersConfig(srv, good, other, "no-such-station"),
-			ExpectError: errorRe(`Dr.Web refused to add the station "no-such-station"`),
+			ExpectError: regexp.MustCompile(`Dr.Web refused to add the station "no-such-station"[\s\S]*The state now holds the\s+stations`),
 		},
 		resource.TestStep{
 			Config:           membersConfig(srv, good, other),

@@ -2,10 +2,14 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/datasource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -32,6 +36,7 @@ type drwebGroupStationsModel struct {
 	IDs              []string                     `tfsdk:"ids"`
 	ByID             map[string]drwebStationModel `tfsdk:"by_id"`
 	States           *drwebStationStatesModel     `tfsdk:"states"`
+	Timeouts         timeouts.Value               `tfsdk:"timeouts"`
 }
 
 type drwebStationModel struct {
@@ -53,6 +58,11 @@ type drwebStationStatesModel struct {
 	Deinstalled      types.Int64 `tfsdk:"deinstalled"`
 	Deleted          types.Int64 `tfsdk:"deleted"`
 	WithUpdateErrors types.Int64 `tfsdk:"with_update_errors"`
+}
+
+// nullReadTimeouts is a data source's timeouts block left out.
+func nullReadTimeouts() timeouts.Value {
+	return timeouts.Value{Object: types.ObjectNull(map[string]attr.Type{"read": types.StringType})}
 }
 
 // drwebStationModelFromAPI converts a station; a station never seen has a
@@ -109,15 +119,34 @@ func (d *drwebGroupStationsDataSource) Metadata(_ context.Context, req datasourc
 	resp.TypeName = req.ProviderTypeName + "_drweb_group_stations"
 }
 
-func (d *drwebGroupStationsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+func (d *drwebGroupStationsDataSource) Schema(ctx context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	tb, ok := timeouts.BlockWithOpts(ctx, timeouts.Opts{ReadDescription: "How long reading the stations and their counts may take, " +
+		"every page and retry together. Default `5m`."}).(schema.SingleNestedBlock)
+	if !ok {
+		resp.Diagnostics.AddError("Unexpected Timeouts Block", "terraform-plugin-framework-timeouts returned another kind of block; please report this to the provider's developers.")
+		return
+	}
+	tb.MarkdownDescription = "Timeouts of the read, as durations such as `\"30s\"` or `\"15m\"`."
+	for name, a := range tb.Attributes {
+		if sa, ok := a.(schema.StringAttribute); ok {
+			sa.MarkdownDescription = sa.Description
+			tb.Attributes[name] = sa
+		}
+	}
 	count := func(what string) schema.Int64Attribute {
-		return schema.Int64Attribute{Computed: true, MarkdownDescription: what + "; null when the server does not send this count."}
+		return schema.Int64Attribute{Computed: true, MarkdownDescription: what + "; null when the server does not send this count, " +
+			"or sends something other than a non-negative whole number (with a warning)."}
 	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "The stations in a Dr.Web AV-Desk / Enterprise Security Suite group, and its station state counts.\n\n" +
 			"A group's stations cost one `stations-list.ds` request per 100 stations, shared by every data source and resource " +
 			"that reads the same group in one run, plus one `states.ds` request. With `include_subgroups`, the subtree is listed " +
-			"(`list.ds`, shared with the run's other lookups) and each group in it costs its own pages.",
+			"(`list.ds`, shared with the run's other lookups) and each group in it costs its own pages.\n\n" +
+			"A listing that contradicts itself is an error naming the group and the page, never a part of the group: a short or " +
+			"empty page before the last page the server gives, a page with no new station, a page larger than asked, or a pages " +
+			"total that is not a number. A full page is always followed by the next one, so a server that under-reports its pages " +
+			"is still read to its end. A listing stops with an error at 2,000 pages, 200,000 stations or 256 MiB of answers, " +
+			"whichever comes first, and the whole read at `timeouts.read`.",
 		Attributes: map[string]schema.Attribute{
 			"group_id": schema.StringAttribute{
 				Required:            true,
@@ -164,6 +193,7 @@ func (d *drwebGroupStationsDataSource) Schema(_ context.Context, _ datasource.Sc
 				},
 			},
 		},
+		Blocks: map[string]schema.Block{"timeouts": tb},
 	}
 }
 
@@ -182,6 +212,12 @@ func (d *drwebGroupStationsDataSource) Read(ctx context.Context, req datasource.
 		cfg.IncludeSubgroups = types.BoolValue(false)
 	}
 	group := cfg.GroupID.ValueString()
+	limit, td := cfg.Timeouts.Read(ctx, defaultReadTimeout)
+	if resp.Diagnostics.Append(td...); resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, limit)
+	defer cancel()
 
 	var stations []drweb.Station
 	var states drweb.StationStates
@@ -199,8 +235,16 @@ func (d *drwebGroupStationsDataSource) Read(ctx context.Context, req datasource.
 		return err
 	})
 	if err := g.Wait(); err != nil {
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			err = &readTimeoutError{what: fmt.Sprintf("reading the stations of the group %q", group), limit: limit, err: err}
+		}
 		addDrWebError(&resp.Diagnostics, err, path.Root("group_id"))
 		return
+	}
+	if len(states.Warnings) > 0 {
+		resp.Diagnostics.AddAttributeWarning(path.Root("states"), "Dr.Web Station Counts Not Numbers",
+			fmt.Sprintf("Dr.Web's station state counts of the group %q are not all non-negative whole numbers: %s. Those counts are "+
+				"null; the stations themselves are read as usual.", group, strings.Join(states.Warnings, "; ")))
 	}
 	if least := cfg.MinResults.ValueInt64(); int64(len(stations)) < least {
 		scope := "directly in"

@@ -1,9 +1,13 @@
 package provider
 
 import (
+	"encoding/json"
 	"fmt"
+	"regexp"
 	"slices"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -148,4 +152,123 @@ func TestAccDrWebGroupStations_errors(t *testing.T) {
 			})
 		})
 	}
+}
+
+// stationsConfig is one stations data source of Berlin, with extra
+// arguments.
+func stationsConfig(srv *emulator.Server, extra string) string {
+	return providerBlock(srv) + `
+data "endpointgroups_drweb_group_stations" "berlin" {
+  group_id = "` + idBerlin + `"
+  ` + extra + `
+}
+`
+}
+
+// A listing that contradicts itself fails naming the group and the page,
+// never a part of the group taken for the whole; a server that
+// under-reports its pages is read to its end.
+func TestAccDrWebGroupStations_hostilePages(t *testing.T) {
+	srv := startEmulator(t)
+	setStations(t, srv, idBerlin, 256)
+	want := srv.DrWebStationsIn(idBerlin)
+	hostile := func(h emulator.DrWebStationsHostility) func() {
+		return func() { srv.SetDrWebStationsHostility(h); srv.ResetLog() }
+	}
+	inconsistent := func(page int, why string) *regexp.Regexp {
+		return errorRe(fmt.Sprintf(`Dr.Web's station listing of the group "%s" cannot be trusted at page %d: %s`, idBerlin, page, why))
+	}
+	accTest(t,
+		resource.TestStep{
+			PreConfig: hostile(emulator.DrWebStationsHostility{PagesTotal: "1"}),
+			Config:    stationsConfig(srv, ""),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("data.endpointgroups_drweb_group_stations.berlin", tfjsonpath.New("ids"), strList(want...)),
+			},
+		},
+		resource.TestStep{
+			PreConfig:   hostile(emulator.DrWebStationsHostility{PagesTotal: "lots"}),
+			Config:      stationsConfig(srv, ""),
+			ExpectError: inconsistent(1, `its pages total "lots" is not a whole number`),
+		},
+		resource.TestStep{
+			PreConfig:   hostile(emulator.DrWebStationsHostility{EmptyPage: 2}),
+			Config:      stationsConfig(srv, ""),
+			ExpectError: inconsistent(2, `the page holds 0 stations, fewer than the 100 asked for, yet the answer gives 3 pages`),
+		},
+		resource.TestStep{
+			PreConfig:   hostile(emulator.DrWebStationsHostility{RepeatFirst: true, PagesTotal: "1000000"}),
+			Config:      stationsConfig(srv, ""),
+			ExpectError: inconsistent(2, `the page holds only stations of earlier pages`),
+			Check: func(*terraform.State) error {
+				if n := srv.Count(stationsListPath); n > 4 {
+					return fmt.Errorf("%d stations-list.ds for a server that repeats its first page", n)
+				}
+				return nil
+			},
+		},
+		resource.TestStep{
+			PreConfig:   hostile(emulator.DrWebStationsHostility{PerPage: 1000}),
+			Config:      stationsConfig(srv, ""),
+			ExpectError: inconsistent(1, `the page holds 256 stations, more than the 100 asked for`),
+		},
+	)
+}
+
+// Counts that are not non-negative whole numbers are null, with a warning
+// that names them; the others are as the server sent them.
+func TestAccDrWebGroupStations_countsNotNumbers(t *testing.T) {
+	srv := startEmulator(t)
+	srv.SetDrWebStationsHostility(emulator.DrWebStationsHostility{Counts: map[string]string{
+		"online": "lots", "offline": "3.5", "new": "100000000000000000000000", "deleted": "-2",
+	}})
+	c := newCLI(t)
+	dir := workdir(t, stationsConfig(srv, "")+`
+output "states" {
+  value = data.endpointgroups_drweb_group_stations.berlin.states
+}
+`)
+	out, err := c.run(dir, nil, "apply", "-auto-approve", "-input=false", "-no-color")
+	if err != nil {
+		t.Fatalf("apply: %v\n%s", err, out)
+	}
+	flat := strings.Join(strings.Fields(out), " ")
+	for _, want := range []string{"Warning: Dr.Web Station Counts Not Numbers", `the count "online" of states.ds is "lots"`, `the count "offline" of states.ds is "3.5"`,
+		`"deleted" of states.ds is "-2"`, `"new" of states.ds is "1000000000000000000000`} {
+		if !strings.Contains(flat, want) {
+			t.Errorf("the apply's output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Count(flat, "Warning: Dr.Web Station Counts Not Numbers") != 1 {
+		t.Errorf("want one warning:\n%s", out)
+	}
+	out, err = c.run(dir, nil, "output", "-json", "states")
+	if err != nil {
+		t.Fatalf("output: %v\n%s", err, out)
+	}
+	var states map[string]*int64
+	if err := json.Unmarshal([]byte(out), &states); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	if states["online"] != nil || states["offline"] != nil || states["new"] != nil || states["deleted"] != nil || states["activated"] == nil {
+		t.Errorf("states %s", out)
+	}
+}
+
+// The read's timeout bounds the whole read, every page and retry: a server
+// that is too slow fails with an error naming the timeout.
+func TestAccDrWebGroupStations_readTimeout(t *testing.T) {
+	srv := startEmulator(t)
+	srv.SetLatency(20 * time.Second)
+	accTest(t, resource.TestStep{
+		Config: stationsConfig(srv, `timeouts {
+    read = "2s"
+  }`),
+		ExpectError: errorRe(`Error: Dr.Web Read Timed Out`),
+	}, resource.TestStep{
+		Config: stationsConfig(srv, `timeouts {
+    read = "2s"
+  }`),
+		ExpectError: errorRe(`reading the stations of the group "` + idBerlin + `" did not finish within the read's timeout of 2s`),
+	})
 }

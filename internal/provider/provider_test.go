@@ -172,6 +172,7 @@ func TestModelsMatchSchemas(t *testing.T) {
 			var m drwebGroupStationsModel
 			one := int64(1)
 			drwebGroupStationsFromAPI(&m, []drweb.Station{{ID: "s1", Name: "pc-1", State: 1, LastSeen: "2024-11-28T13:20:00Z"}}, drweb.StationStates{Online: &one})
+			m.Timeouts = nullReadTimeouts()
 			return m
 		}()},
 	} {
