@@ -128,6 +128,65 @@ func (e *DuplicateNameError) Error() string {
 	return fmt.Sprintf("%s already holds %s named %q: %q", capitalise(DescribeParent(e.ParentID)), kind, e.Name, e.Existing.ID)
 }
 
+// ConcurrentWriteError is a create, rename or move that another run made at
+// the same time, for the same name under the same parent, and that this run
+// gave way to: it undid its own write (deleted its new group, or changed
+// the group back), unless UndoErr says otherwise.
+type ConcurrentWriteError struct {
+	Op       Op
+	Name     string
+	ParentID string
+	Ours     Group   // this run's group, as written
+	Others   []Group // the namesakes written at the same time
+	// Unordered is set when the server's times could not tell which group
+	// took the name first (the same second, or no time): every run that saw
+	// the others gives way.
+	Unordered bool
+	UndoErr   error
+}
+
+func (e *ConcurrentWriteError) Error() string {
+	var others []string
+	for _, o := range e.Others {
+		others = append(others, fmt.Sprintf("%q (created %s, changed %s)", o.ID, orUnknown(o.Created), orUnknown(o.Modified)))
+	}
+	what := "created"
+	if e.Op != OpCreate {
+		what = "renamed or moved"
+	}
+	msg := fmt.Sprintf("while this run %s the group %q under %s, a concurrent run made %s of that name there: %s", what, e.Name,
+		DescribeParent(e.ParentID), plural(len(e.Others), "a group", "groups"), strings.Join(others, ", "))
+	if e.Unordered {
+		msg += "; the server's times cannot tell which came first, so every run that saw the other gives way"
+	} else {
+		msg += "; the other took the name first"
+	}
+	undo := "deleted its own new group %q"
+	if e.Op != OpCreate {
+		undo = "changed the group %q back"
+	}
+	if e.UndoErr != nil {
+		return msg + fmt.Sprintf("; this run could not undo its write (%v): the group %q stays", e.UndoErr, e.Ours.ID)
+	}
+	return msg + "; this run " + fmt.Sprintf(undo, e.Ours.ID)
+}
+
+func (e *ConcurrentWriteError) Unwrap() error { return e.UndoErr }
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "at an unknown time"
+	}
+	return s
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
 // IDTakenError is a create with a chosen id that the server refused because
 // a group has that id already.
 type IDTakenError struct {

@@ -67,6 +67,9 @@ type WriteResult struct {
 	// StoredName is the name as the server stored it, when that differs
 	// from the one sent.
 	StoredName string
+	// RaceCheck is set when the look for a concurrent write of the same
+	// name, after a create, rename or move, failed: the write is kept.
+	RaceCheck error
 }
 
 // writes holds what a Client's writes must share within a run: one create,
@@ -343,7 +346,96 @@ func (c *Client) CreateGroup(ctx context.Context, in GroupInput) (WriteResult, e
 		res.StoredName = g.Name
 	}
 	res.Group = g
+	if !in.AllowDuplicateName {
+		if err := c.settleConcurrentCreate(ctx, in, &res, before); err != nil {
+			return res, err
+		}
+	}
 	return res, nil
+}
+
+// settleConcurrentCreate looks, after a create, for namesakes that another
+// run created while this one wrote: groups of the name under the parent
+// that the listing before the write did not hold. Every run that sees such
+// a race decides it by the same rule (see keepsName), so that exactly one
+// group survives: the run whose group is not the first deletes its own new
+// group, which holds nothing yet, and returns a *ConcurrentWriteError.
+// When the look itself fails, the group is kept and res.RaceCheck says why.
+func (c *Client) settleConcurrentCreate(ctx context.Context, in GroupInput, res *WriteResult, before map[string]bool) error {
+	ours := res.Group
+	others, err := c.concurrentNamesakes(ctx, in.ParentID, ours.ID, []string{in.Name, res.StoredName}, before)
+	if err != nil {
+		res.RaceCheck = err
+		return nil
+	}
+	if len(others) == 0 {
+		return nil
+	}
+	first, orderable := keepsName(ours, others, func(g Group) string { return g.Created })
+	if first {
+		c.http.Logger().Warn(ctx, "a concurrent run created a group of the same name after this one: this run keeps its own", map[string]any{"id": ours.ID})
+		return nil
+	}
+	race := &ConcurrentWriteError{Op: OpCreate, Name: in.Name, ParentID: in.ParentID, Ours: ours, Others: others, Unordered: !orderable}
+	lctx, cancel := c.looking(ctx)
+	defer cancel()
+	_, race.UndoErr = c.DeleteGroup(lctx, ours.ID, in.ParentID)
+	if race.UndoErr == nil {
+		*res = WriteResult{}
+	}
+	return race
+}
+
+// concurrentNamesakes lists parentID afresh and returns, read with info.ds,
+// the groups named one of names (besides self) that before did not hold:
+// written while this run wrote. A group gone by the time it is read (another
+// run that gave way) is left out.
+func (c *Client) concurrentNamesakes(ctx context.Context, parentID, self string, names []string, before map[string]bool) ([]Group, error) {
+	kids, err := c.freshChildren(ctx, parentID)
+	if err != nil {
+		return nil, err
+	}
+	var out []Group
+	for _, k := range kids {
+		if k.ID == self || before[k.ID] || k.Name == "" || !slices.Contains(names, k.Name) {
+			continue
+		}
+		g, err := c.fresh(ctx, k.ID)
+		var nf *NotFoundError
+		switch {
+		case errors.As(err, &nf):
+			continue
+		case err != nil:
+			return nil, err
+		}
+		out = append(out, g)
+	}
+	return out, nil
+}
+
+// keepsName tells whether ours took the name strictly before every other
+// group (by the time when, RFC 3339 in UTC as the decoders give it), and
+// whether the server's times order them at all.
+//
+// Ties keep nothing: the server's times are whole seconds, and a run that
+// listed the parent before the other's write landed keeps its group without
+// seeing the other, so the other must give way whenever it cannot show it
+// came first. A tie broken by id would let both keep (the first run, not
+// seeing the second group, keeps; the second, winning the tie, keeps too).
+// So: both runs yield only when their groups took the name in the same
+// second and each saw the other, and never do both keep.
+func keepsName(ours Group, others []Group, when func(Group) string) (first, orderable bool) {
+	first, orderable = true, true
+	for _, o := range others {
+		a, b := when(ours), when(o)
+		switch {
+		case a == "" || b == "" || a == b:
+			first, orderable = false, false
+		case b < a:
+			first = false
+		}
+	}
+	return first, orderable
 }
 
 // checkCreated checks the id an add.ds answer names.

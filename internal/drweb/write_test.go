@@ -617,3 +617,59 @@ func TestWriteFirstSettlesTheFormatWithARead(t *testing.T) {
 		t.Fatalf("requests %v, want %v", got, want)
 	}
 }
+
+// A namesake that another run creates while add.ds is under way is settled
+// by the time each group took the name: the later group's run deletes its
+// own and says so; the earlier keeps its group; the same second makes every
+// run that saw the other give way. Nothing is settled with
+// AllowDuplicateName, nor for a namesake that was there before.
+func TestCreateConcurrentNamesake(t *testing.T) {
+	t.Parallel()
+	for name, tc := range map[string]struct {
+		offset    int64 // the other group's creation time, seconds after ours
+		allowDup  bool
+		wantErr   string
+		wantKept  int // groups of the name left on the server
+		wantOurs  bool
+		unordered bool
+	}{
+		"the other came first": {offset: -1, wantErr: `a concurrent run made a group of that name there: "other" (created `, wantKept: 1},
+		"ours came first":      {offset: 1, wantKept: 2, wantOurs: true},
+		"the same second":      {offset: 0, wantErr: "cannot tell which came first", wantKept: 1, unordered: true},
+		"duplicates allowed":   {offset: -1, allowDup: true, wantKept: 2, wantOurs: true},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			c, srv := setup(t)
+			srv.OnDrWebWrite(func(path string, w emulator.DrWebGroup) []emulator.DrWebGroup {
+				if path != addPath || w.Name != "Racing" {
+					return nil
+				}
+				return []emulator.DrWebGroup{{ID: "other", ParentID: w.ParentID, Name: w.Name, Created: w.Created + tc.offset, Modified: w.Created + tc.offset}}
+			})
+			res, err := c.CreateGroup(context.Background(), GroupInput{Name: "Racing", ParentID: offices, AllowDuplicateName: tc.allowDup})
+			var race *ConcurrentWriteError
+			if tc.wantErr != "" {
+				if !errors.As(err, &race) || !strings.Contains(err.Error(), tc.wantErr) || race.Unordered != tc.unordered {
+					t.Fatalf("got %v, want a *ConcurrentWriteError with %q", err, tc.wantErr)
+				}
+				if !strings.Contains(err.Error(), "this run deleted its own new group") || res.Group.ID != "" {
+					t.Fatalf("the run that gives way must delete its group and return none: %+v, %v", res, err)
+				}
+				if n := srv.Count(deletePath); n != 1 {
+					t.Fatalf("%d delete.ds, want 1 (its own group)", n)
+				}
+			} else if err != nil || res.Group.ID == "" {
+				t.Fatalf("create: %+v, %v", res, err)
+			}
+			// The other run's group, whatever became of ours, stays.
+			ids := srv.DrWebGroupsNamed(offices, "Racing")
+			if len(ids) != tc.wantKept || !slices.Contains(ids, "other") {
+				t.Fatalf("the server holds %v, want %d groups with the other run's", ids, tc.wantKept)
+			}
+			if tc.wantOurs != slices.Contains(ids, res.Group.ID) {
+				t.Fatalf("our group %q on the server: %v, want %v", res.Group.ID, ids, tc.wantOurs)
+			}
+		})
+	}
+}

@@ -122,6 +122,8 @@ type Server struct {
 	// refuseComponents: info.ds refuses components=yes
 	refuseComponents bool
 	stationsMade     bool // the stations a seed leaves out have been made up
+	// onWrite: groups written concurrently with an add.ds or change.ds
+	onWrite func(path string, written DrWebGroup) []DrWebGroup
 }
 
 // New starts an emulator on a free 127.0.0.1 port, serving seed.

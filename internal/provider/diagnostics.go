@@ -139,6 +139,7 @@ func addDrWebWriteError(diags *diag.Diagnostics, op drweb.Op, err error, in drwe
 	var taken *drweb.IDTakenError
 	var answer *drweb.AnswerError
 	var subtree *drweb.SubtreeMoveError
+	var race *drweb.ConcurrentWriteError
 	switch {
 	case errors.As(err, &dup) && dup.Existing.System:
 		diags.AddAttributeError(path.Root("name"), "Dr.Web Group Name Taken", err.Error()+".\n\n"+
@@ -149,6 +150,24 @@ func addDrWebWriteError(diags *diag.Diagnostics, op drweb.Op, err error, in drwe
 			"(or terraform import endpointgroups_drweb_group.<name> %s). To make another group of the same name beside it, set "+
 			"allow_duplicate_names = true; with create_before_destroy, set it too (the old group keeps the name until the new one exists).",
 			err, importBlock(dup.Existing.ID), dup.Existing.ID))
+	case errors.As(err, &race) && race.UndoErr != nil:
+		diags.AddError("Dr.Web Concurrent "+title, err.Error()+".\n\nTwo groups of that name are on the server now. The state keeps "+
+			"this run's group: delete one of them (or set allow_duplicate_names = true if both are meant), then run terraform apply again.")
+	case errors.As(err, &race):
+		var ids []string
+		for _, o := range race.Others {
+			ids = append(ids, fmt.Sprintf("%q", o.ID))
+		}
+		what, todo := "created", "re-run to adopt or rename: the next plan names the group that holds the name; adopt it with an "+
+			"import block if it is the group this resource means, or choose another name"
+		if race.Op != drweb.OpCreate {
+			what, todo = "renamed or moved", "re-run to rename: the next plan names the group that holds the name; choose another "+
+				"name or parent for this one"
+		}
+		diags.AddAttributeError(path.Root("name"), "Dr.Web Concurrent "+title, fmt.Sprintf("%s.\n\nA concurrent run %s %s named %q "+
+			"under %s at the same time: %s. Every run decides by the same rule which group keeps a name (the one that took it "+
+			"first by the server's times; in the same second, none), so exactly one survives.",
+			capitalize(err.Error()), what, strings.Join(ids, ", "), race.Name, drweb.DescribeParent(race.ParentID), todo))
 	case errors.As(err, &taken):
 		diags.AddAttributeError(path.Root("id"), "Dr.Web Group ID Taken", fmt.Sprintf("%v.\n\nThe group %q (named %q) has that id. "+
 			"Choose another id, or adopt that group:\n\n%s", taken.Refusal, taken.Existing.ID, taken.Existing.Name, importBlock(taken.Existing.ID)))
@@ -206,6 +225,11 @@ func addDrWebWriteWarnings(diags *diag.Diagnostics, res drweb.WriteResult, name 
 		diags.AddWarning("Dr.Web Group Written, Not Read Back", fmt.Sprintf("The group %q was written, but reading it back failed (%v). "+
 			"The state keeps its id and the configured values; the values only the server knows (created, packages, installers) "+
 			"are filled in by the next refresh.", id, res.ReadBack))
+	}
+	if res.RaceCheck != nil {
+		diags.AddWarning("Dr.Web Concurrent Write Not Checked", fmt.Sprintf("The group %q was written, but listing its parent "+
+			"afterwards, to see whether a concurrent run wrote a group of the same name there, failed (%v). The group is kept; "+
+			"if another pipeline applied at the same time, check the parent for a second group of the name.", id, res.RaceCheck))
 	}
 	if res.StoredName != "" {
 		diags.AddWarning("Dr.Web Stored Another Name", fmt.Sprintf("The server stored the group %q as %q, not as %q (it cuts or "+

@@ -276,6 +276,10 @@ func (r *drwebGroupResource) Create(ctx context.Context, req resource.CreateRequ
 	res, err := c.CreateGroup(ctx, in)
 	if err != nil {
 		addDrWebWriteError(&resp.Diagnostics, drweb.OpCreate, err, in)
+		if res.Group.ID != "" { // a group the run could not undo: never lose its id
+			r.setWritten(ctx, res, plan, resp.State.Set, resp.Private, &resp.Diagnostics)
+			setIdentity(ctx, resp.Identity, types.StringValue(res.Group.ID), &resp.Diagnostics)
+		}
 		return
 	}
 	r.setWritten(ctx, res, plan, resp.State.Set, resp.Private, &resp.Diagnostics)
