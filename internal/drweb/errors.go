@@ -69,7 +69,7 @@ func (e *WriteError) Is(target error) bool {
 type SubtreeMoveError struct{ ID, Parent string }
 
 func (e *SubtreeMoveError) Error() string {
-	return fmt.Sprintf("Dr.Web refused to change the group %q: the new parent %q is the group itself or one of its descendants", e.ID, e.Parent)
+	return fmt.Sprintf("the group %q cannot move under %q: that is the group itself or one of its descendants (nothing was sent to the server)", e.ID, e.Parent)
 }
 
 // OutcomeUnknownError is a write whose answer was lost (a timeout, a reset,

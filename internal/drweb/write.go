@@ -566,28 +566,10 @@ func shows(g, old Group, in GroupInput) bool {
 	return named && g.Description == in.Description && g.ParentID == in.ParentID
 }
 
-// checkNotBelow fails when parent is id itself or one of its descendants.
+// checkNotBelow fails when parent is id itself or one of its descendants,
+// on fresh reads.
 func (c *Client) checkNotBelow(ctx context.Context, parent, id string) error {
-	seen := map[string]bool{}
-	for cur := parent; cur != "" && cur != EveryoneID; {
-		if cur == id {
-			return &SubtreeMoveError{ID: id, Parent: parent}
-		}
-		if seen[cur] || len(seen) > maxTreeDepth {
-			return &TreeError{fmt.Sprintf("the ancestors of the group %q form a cycle", parent)}
-		}
-		seen[cur] = true
-		g, err := c.fresh(ctx, cur)
-		var nf *NotFoundError
-		if errors.As(err, &nf) {
-			return &NotFoundError{ID: cur, Parent: true, Server: nf.Server}
-		}
-		if err != nil {
-			return err
-		}
-		cur = g.ParentID
-	}
-	return nil
+	return c.notBelow(ctx, parent, id, c.fresh)
 }
 
 // DeleteGroup deletes a group with delete.ds, sent once. parentID is where

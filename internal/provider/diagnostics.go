@@ -124,10 +124,17 @@ func addAPIError(diags *diag.Diagnostics, v vendorBlock, err error) {
 	}
 }
 
-// importBlock is the import block that adopts an existing group.
+// importBlock is the import block that adopts an existing group. Terraform
+// does not tell a provider the address of the resource it plans, but it
+// prints it above the diagnostic ("with endpointgroups_drweb_group.x"):
+// the block points there.
 func importBlock(id string) string {
-	return fmt.Sprintf("import {\n  to = endpointgroups_drweb_group.<name>\n  id = %q\n}", id)
+	return fmt.Sprintf("import {\n  to = %s\n  id = %q\n}\n\n(to: this resource's address, which Terraform shows above, after \"with\")",
+		addressPlaceholder, id)
 }
+
+// addressPlaceholder stands for the resource's address in the advice.
+const addressPlaceholder = "endpointgroups_drweb_group.<name>"
 
 // addDrWebWriteError turns the error of a resource's write into a
 // diagnostic that says what happened and what to do.
@@ -144,10 +151,14 @@ func addDrWebWriteError(diags *diag.Diagnostics, op drweb.Op, err error, in drwe
 	case errors.As(err, &dup) && dup.Existing.System:
 		diags.AddAttributeError(path.Root("name"), "Dr.Web Group Name Taken", err.Error()+".\n\n"+
 			"A system group cannot be managed or renamed: choose another name for this group.")
+	case errors.As(err, &dup) && op == drweb.OpChange:
+		diags.AddAttributeError(path.Root("name"), "Dr.Web Group Name Taken", fmt.Sprintf("%v, so this group cannot be renamed or "+
+			"moved there.\n\nChoose another name (or another parent_id) for this group. To let it share the name with %q, set "+
+			"allow_duplicate_names = true.", err, dup.Existing.ID))
 	case errors.As(err, &dup):
 		diags.AddAttributeError(path.Root("name"), "Dr.Web Group Name Taken", fmt.Sprintf("%v.\n\n"+
 			"If that is the group this resource means, adopt it instead of making a second one of the same name:\n\n%s\n\n"+
-			"(or terraform import endpointgroups_drweb_group.<name> %s). To make another group of the same name beside it, set "+
+			"(or terraform import "+addressPlaceholder+" %s). To make another group of the same name beside it, set "+
 			"allow_duplicate_names = true; with create_before_destroy, set it too (the old group keeps the name until the new one exists).",
 			err, importBlock(dup.Existing.ID), dup.Existing.ID))
 	case errors.As(err, &race) && race.UndoErr != nil:
@@ -192,7 +203,7 @@ func addDrWebWriteError(diags *diag.Diagnostics, op drweb.Op, err error, in drwe
 			"between the provider and the Dr.Web Server can answer like this: make sure it does not cache /api/ requests, then check "+
 			"the group tree in the Control Center and run terraform apply again.")
 	case errors.As(err, &subtree):
-		diags.AddAttributeError(path.Root("parent_id"), "Dr.Web Update Refused", err.Error()+
+		diags.AddAttributeError(path.Root("parent_id"), "Dr.Web Group Cannot Move Into Its Subtree", capitalize(err.Error())+
 			".\n\nA group cannot move into its own subtree: choose a parent_id outside it.")
 	case errors.As(err, &we):
 		var hint string

@@ -366,3 +366,29 @@ data "endpointgroups_drweb_group" "x" {
 		},
 	)
 }
+
+// A path that can name no group is an invalid value of the path attribute
+// at validate, before the provider is configured or a request is sent.
+func TestAccDrWebGroupDataSource_pathSyntax(t *testing.T) {
+	srv := startEmulator(t)
+	var steps []resource.TestStep
+	for _, p := range []string{"Offices/Berlin/", "/Offices", "Offices//Berlin", `Offices\Berlin`} {
+		steps = append(steps, resource.TestStep{
+			Config: providerBlock(srv) + fmt.Sprintf("data \"endpointgroups_drweb_group\" \"x\" {\n  path = %q\n}\n", p),
+			ExpectError: regexp.MustCompile(`Error: Invalid Dr.Web Group Path[\s\S]*with data.endpointgroups_drweb_group.x[\s\S]*path\s+=\s+` +
+				regexp.QuoteMeta(fmt.Sprintf("%q", p)) + `[\s\S]*The\s+path`),
+		})
+	}
+	steps = append(steps, resource.TestStep{
+		PreConfig: func() {
+			if n := len(srv.Requests()); n != 0 {
+				t.Errorf("invalid paths sent %d requests, want 0", n)
+			}
+		},
+		Config: providerBlock(srv) + "data \"endpointgroups_drweb_group\" \"x\" {\n  path = \"Offices/Berlin\"\n}\n",
+		ConfigStateChecks: []statecheck.StateCheck{
+			statecheck.ExpectKnownValue("data.endpointgroups_drweb_group.x", tfjsonpath.New("id"), knownvalue.StringExact(idBerlin)),
+		},
+	})
+	accTest(t, steps...)
+}

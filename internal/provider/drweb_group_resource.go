@@ -34,6 +34,7 @@ var (
 	_ resource.ResourceWithConfigure    = (*drwebGroupResource)(nil)
 	_ resource.ResourceWithImportState  = (*drwebGroupResource)(nil)
 	_ resource.ResourceWithUpgradeState = (*drwebGroupResource)(nil)
+	_ resource.ResourceWithModifyPlan   = (*drwebGroupResource)(nil)
 )
 
 func newDrWebGroupResource() resource.Resource { return &drwebGroupResource{} }
@@ -201,7 +202,7 @@ func (r *drwebGroupResource) Schema(ctx context.Context, _ resource.SchemaReques
 			"parent_id": schema.StringAttribute{
 				Optional: true,
 				MarkdownDescription: "The id of the parent group; leave it out for a top-level group. Changing it moves the group in place " +
-					"(with its stations and child groups); a move into the group's own subtree is refused at apply.",
+					"(with its stations and child groups); a move into the group's own subtree is refused at plan (at apply when the parent is created in the same apply).",
 				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
 			},
 			"allow_duplicate_names": schema.BoolAttribute{
@@ -257,6 +258,62 @@ func (groupNameValidator) ValidateString(_ context.Context, req validator.String
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Dr.Web Group Name",
 			fmt.Sprintf("The name %q %s: the group would be stored under another name than the configuration says. "+
 				"Remove the spaces or control characters.", req.ConfigValue.ValueString(), p))
+	}
+}
+
+// ModifyPlan fails a plan whose apply would be refused, as far as the run's
+// listings show: a create beside a group of the same name, a rename or move
+// onto a taken name, a move into the group's own subtree. It reads only what
+// the run reads anyway (the parent's listing, the ancestors' info.ds, each
+// once per run), and nothing for a plan that renames and moves nothing.
+// Unknown values (a parent created in the same apply) are left to apply,
+// which checks again on fresh listings.
+func (r *drwebGroupResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() || r.clients == nil {
+		return // a destroy, or a provider not configured yet
+	}
+	ctx = withLogging(ctx)
+	var plan drwebGroupResourceModel
+	if resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...); resp.Diagnostics.HasError() {
+		return
+	}
+	if plan.Name.IsUnknown() || plan.ParentID.IsUnknown() || plan.AllowDuplicateNames.IsUnknown() {
+		return
+	}
+	c, _ := r.clients.DrWeb()
+	if c == nil {
+		return // the apply says what the configuration lacks
+	}
+	op, self, renamed, moved := drweb.OpCreate, "", true, false
+	if !req.State.Raw.IsNull() {
+		var state drwebGroupResourceModel
+		if resp.Diagnostics.Append(req.State.Get(ctx, &state)...); resp.Diagnostics.HasError() {
+			return
+		}
+		// A replacement's new group stands in for the old one, which goes first.
+		self = state.ID.ValueString()
+		if plan.ID.Equal(state.ID) {
+			op, renamed, moved = drweb.OpChange, !plan.Name.Equal(state.Name), !plan.ParentID.Equal(state.ParentID)
+		}
+	}
+	if op == drweb.OpChange && !renamed && !moved {
+		return
+	}
+	ctx, cancel := withTimeout(ctx, plan.Timeouts.Read, defaultReadTimeout, &resp.Diagnostics)
+	defer cancel()
+	in := plan.input()
+	err := c.CheckWrite(ctx, self, in, renamed, moved)
+	var dup *drweb.DuplicateNameError
+	var subtree *drweb.SubtreeMoveError
+	var nf *drweb.NotFoundError
+	switch {
+	case err == nil:
+	case errors.As(err, &nf) && nf.Parent:
+		// A parent with a chosen id that this apply creates first: apply tells.
+	case errors.As(err, &dup), errors.As(err, &subtree):
+		addDrWebWriteError(&resp.Diagnostics, op, err, in)
+	default:
+		addDrWebError(&resp.Diagnostics, err, path.Root("parent_id"))
 	}
 }
 
