@@ -102,6 +102,7 @@ func addAPIError(diags *diag.Diagnostics, v vendorBlock, err error) {
 	var unknownCA x509.UnknownAuthorityError
 	var hostErr x509.HostnameError
 	var invalid x509.CertificateInvalidError
+	var endpoint *client.EndpointError
 	switch {
 	case errors.As(err, &redirect):
 		diags.AddError(vendor+" Redirect Refused", err.Error()+".")
@@ -114,6 +115,8 @@ func addAPIError(diags *diag.Diagnostics, v vendorBlock, err error) {
 	case errors.Is(err, context.Canceled):
 		diags.AddError(vendor+" Request Cancelled", fmt.Sprintf("Terraform stopped the operation (an interrupt) while the provider waited for the %s API: "+
 			"the operation did not finish and no further request was sent (%v).", vendor, err))
+	case errors.As(err, &endpoint):
+		addEndpointError(diags, v, endpoint)
 	case errors.As(err, &apiErr):
 		diags.AddError(vendor+" API Error", err.Error())
 	case errors.As(err, &reqErr):
@@ -122,6 +125,29 @@ func addAPIError(diags *diag.Diagnostics, v vendorBlock, err error) {
 	default:
 		diags.AddError(fmt.Sprintf("%s Request Failed", vendor), err.Error())
 	}
+}
+
+// addEndpointError says which setting leads to the wrong place, and what to
+// set it to.
+func addEndpointError(diags *diag.Diagnostics, v vendorBlock, e *client.EndpointError) {
+	u := v.byConfig(v.url)
+	setting := fmt.Sprintf("%s.%s (or %s)", v.block, u.attr, u.env)
+	var fix string
+	switch e.Problem {
+	case client.HTTPSToPlainHTTP:
+		fix = fmt.Sprintf("Set %s to %q, or turn HTTPS on at the server (plain HTTP carries the %s unencrypted).", setting, "http://"+e.Host+e.Path, v.credentials)
+	case client.HTTPToTLS:
+		fix = fmt.Sprintf("Set %s to %q; if the server's certificate is self-signed, give its CA in %s.ca_cert_pem.", setting, "https://"+e.Host+e.Path, v.block)
+	case client.UnknownHost:
+		fix = fmt.Sprintf("Check the host name in %s (for example %s) and that this machine's DNS resolves it.", setting, v.example)
+	case client.PathNotFound:
+		scheme := "https://"
+		if strings.HasPrefix(e.BaseURL, "http://") {
+			scheme = "http://"
+		}
+		fix = fmt.Sprintf("Set %s to %q, without the path, unless a proxy serves the API under it.", setting, scheme+e.Host)
+	}
+	diags.AddError("Wrong "+v.name+" URL", capitalize(e.Error())+".\n\n"+fix)
 }
 
 // importBlock is the import block that adopts an existing group. Terraform
