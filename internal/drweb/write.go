@@ -371,7 +371,7 @@ func (c *Client) settleConcurrentCreate(ctx context.Context, in GroupInput, res 
 	if len(others) == 0 {
 		return nil
 	}
-	first, orderable := keepsName(ours, others, func(g Group) string { return g.Created })
+	first, orderable := keepsName(ours, others, tookName)
 	if first {
 		c.http.Logger().Warn(ctx, "a concurrent run created a group of the same name after this one: this run keeps its own", map[string]any{"id": ours.ID})
 		return nil
@@ -415,7 +415,9 @@ func (c *Client) concurrentNamesakes(ctx context.Context, parentID, self string,
 
 // keepsName tells whether ours took the name strictly before every other
 // group (by the time when, RFC 3339 in UTC as the decoders give it), and
-// whether the server's times order them at all.
+// whether the server's times order them at all. Creates, renames and moves
+// use one clock, tookName, so that a create racing a rename is decided the
+// same way by both runs.
 //
 // Ties keep nothing: the server's times are whole seconds, and a run that
 // listed the parent before the other's write landed keeps its group without
@@ -500,6 +502,7 @@ func (c *Client) UpdateGroup(ctx context.Context, id string, in GroupInput) (Wri
 	if err != nil {
 		return WriteResult{}, err
 	}
+	var before map[string]bool // the target parent's groups before the write, when a race is to be settled
 	if old.Name != in.Name || old.ParentID != in.ParentID {
 		unlock, err := c.writes.lock(ctx, in.ParentID, in.Name)
 		if err != nil {
@@ -513,6 +516,10 @@ func (c *Client) UpdateGroup(ctx context.Context, id string, in GroupInput) (Wri
 			}
 			if err := checkDuplicate(kids, in, id); err != nil {
 				return WriteResult{}, err
+			}
+			before = make(map[string]bool, len(kids))
+			for _, k := range kids {
+				before[k.ID] = true
 			}
 		}
 	}
@@ -555,7 +562,50 @@ func (c *Client) UpdateGroup(ctx context.Context, id string, in GroupInput) (Wri
 		res.StoredName = g.Name
 	}
 	res.Group = g
+	if before != nil {
+		if err := c.settleConcurrentChange(ctx, old, in, &res, before); err != nil {
+			return res, err
+		}
+	}
 	return res, nil
+}
+
+// settleConcurrentChange is settleConcurrentCreate for a rename or move: the
+// run that gives way changes its group back to what it was (old).
+func (c *Client) settleConcurrentChange(ctx context.Context, old Group, in GroupInput, res *WriteResult, before map[string]bool) error {
+	ours := res.Group
+	others, err := c.concurrentNamesakes(ctx, in.ParentID, ours.ID, []string{in.Name, res.StoredName}, before)
+	if err != nil {
+		res.RaceCheck = err
+		return nil
+	}
+	if len(others) == 0 {
+		return nil
+	}
+	first, orderable := keepsName(ours, others, tookName)
+	if first {
+		c.http.Logger().Warn(ctx, "a concurrent run gave a group the same name after this one: this run keeps its change", map[string]any{"id": ours.ID})
+		return nil
+	}
+	race := &ConcurrentWriteError{Op: OpChange, Name: in.Name, ParentID: in.ParentID, Ours: ours, Others: others, Unordered: !orderable}
+	lctx, cancel := c.looking(ctx)
+	defer cancel()
+	q := url.Values{"id": {old.ID}, "name": {old.Name}, "description": {old.Description}, "parent-group": {old.ParentID}}
+	if _, race.UndoErr = c.writeOnce(lctx, OpChange, changePath, q, old.ID); race.UndoErr == nil {
+		*res = WriteResult{}
+	}
+	c.forget(old.ID, old.ParentID, in.ParentID)
+	return race
+}
+
+// tookName is when a group took its name, as far as the server says: its
+// last change (a rename or move sets it; a create sets it to the creation
+// time), else its creation.
+func tookName(g Group) string {
+	if g.Modified != "" {
+		return g.Modified
+	}
+	return g.Created
 }
 
 // shows tells whether a group read after a lost change.ds answer shows the

@@ -81,7 +81,7 @@ func TestWriteRefusals(t *testing.T) {
 		"under itself": {func() error {
 			_, err := c.UpdateGroup(ctx, offices, GroupInput{Name: "Offices", ParentID: berlinWS})
 			return err
-		}, new(*SubtreeMoveError), `the new parent "` + berlinWS + `" is the group itself or one of its descendants`},
+		}, new(*SubtreeMoveError), `cannot move under "` + berlinWS + `": that is the group itself or one of its descendants (nothing was sent to the server)`},
 		"system group": {func() error { _, err := c.DeleteGroup(ctx, EveryoneID, ""); return err }, new(*WriteError),
 			`error 36: Unable to remove group '` + EveryoneID + `': You cannot remove the system group`},
 		"with children":  {func() error { _, err := c.DeleteGroup(ctx, offices, ""); return err }, new(*WriteError), `the group has child groups`},
@@ -669,6 +669,57 @@ func TestCreateConcurrentNamesake(t *testing.T) {
 			}
 			if tc.wantOurs != slices.Contains(ids, res.Group.ID) {
 				t.Fatalf("our group %q on the server: %v, want %v", res.Group.ID, ids, tc.wantOurs)
+			}
+		})
+	}
+}
+
+// A rename or move onto a name that another run gives a group at the same
+// moment is settled by the same clock as a create: the run whose change came
+// later changes its group back; the earlier keeps its change.
+func TestChangeConcurrentNamesake(t *testing.T) {
+	t.Parallel()
+	for name, tc := range map[string]struct {
+		offset  int64
+		wantErr string
+	}{
+		"the other came first": {offset: -1, wantErr: "this run changed the group"},
+		"ours came first":      {offset: 1},
+		"the same second":      {offset: 0, wantErr: "cannot tell which came first"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			c, srv := setup(t)
+			ctx := context.Background()
+			made, err := c.CreateGroup(ctx, GroupInput{Name: "Old name", Description: "kept", ParentID: offices})
+			if err != nil {
+				t.Fatal(err)
+			}
+			id := made.Group.ID
+			srv.OnDrWebWrite(func(path string, w emulator.DrWebGroup) []emulator.DrWebGroup {
+				if path != changePath || w.Name != "Racing" {
+					return nil
+				}
+				return []emulator.DrWebGroup{{ID: "other", ParentID: w.ParentID, Name: w.Name, Created: 1, Modified: w.Modified + tc.offset}}
+			})
+			res, err := c.UpdateGroup(ctx, id, GroupInput{Name: "Racing", Description: "kept", ParentID: offices})
+			srv.OnDrWebWrite(nil)
+			g, _ := srv.DrWebGroup(id)
+			var race *ConcurrentWriteError
+			if tc.wantErr == "" {
+				if err != nil || res.Group.Name != "Racing" || g.Name != "Racing" {
+					t.Fatalf("the earlier change must stay: %+v, %v, server %+v", res, err, g)
+				}
+				return
+			}
+			if !errors.As(err, &race) || race.Op != OpChange || !strings.Contains(err.Error(), tc.wantErr) || res.Group.ID != "" {
+				t.Fatalf("got %+v, %v; want a *ConcurrentWriteError saying %q", res, err, tc.wantErr)
+			}
+			if g.Name != "Old name" || g.Description != "kept" || g.ParentID != offices {
+				t.Fatalf("the group was not changed back: %+v", g)
+			}
+			if ids := srv.DrWebGroupsNamed(offices, "Racing"); !slices.Equal(ids, []string{"other"}) {
+				t.Fatalf("groups named Racing: %v, want only the other run's", ids)
 			}
 		})
 	}

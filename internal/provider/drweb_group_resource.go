@@ -446,6 +446,10 @@ func (r *drwebGroupResource) Update(ctx context.Context, req resource.UpdateRequ
 	res, err := c.UpdateGroup(ctx, state.ID.ValueString(), in)
 	if err != nil {
 		addDrWebWriteError(&resp.Diagnostics, drweb.OpChange, err, in)
+		if res.Group.ID != "" { // a change the run could not undo: the state says what the server holds
+			r.setWritten(ctx, res, plan, resp.State.Set, resp.Private, &resp.Diagnostics)
+			setIdentity(ctx, resp.Identity, state.ID, &resp.Diagnostics)
+		}
 		return
 	}
 	r.setWritten(ctx, res, plan, resp.State.Set, resp.Private, &resp.Diagnostics)
