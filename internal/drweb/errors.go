@@ -228,7 +228,13 @@ type NotFoundError struct {
 	Searched  int      // groups looked at by a name lookup
 	CaseOnly  []string // names that differ only in case
 	Elsewhere []string // paths of groups with the name outside ParentID
-	Server    error    // the server's own answer, when it gave one
+	// Shared is, for a path, the step above the missing name when several
+	// groups share it: the lookup followed the one created first.
+	Shared *SharedPath
+	// InLeftOut are the ids of the groups Shared left out whose children
+	// include Name.
+	InLeftOut []string
+	Server    error // the server's own answer, when it gave one
 }
 
 func (e *NotFoundError) Error() string {
@@ -243,13 +249,19 @@ func (e *NotFoundError) Error() string {
 		if e.At != "" {
 			where = fmt.Sprintf("under %q", e.At)
 		}
-		msg = fmt.Sprintf("no Dr.Web group has the path %q: there is no group named %q %s (searched %d groups)", e.Path, e.Name, where, e.Searched)
+		msg = fmt.Sprintf("no Dr.Web group has the path %q: there is no group named %q %s (searched %s)", e.Path, e.Name, where, plural(e.Searched, "1 group", "groups"))
+		if sp := e.Shared; sp != nil {
+			msg += fmt.Sprintf("; %d groups have the path %q: the lookup follows %q, created first, and leaves out %s", len(sp.LeftOut)+1, sp.Path, sp.Kept, client.QuoteAll(sp.LeftOut))
+			if len(e.InLeftOut) > 0 {
+				msg += fmt.Sprintf(", and a group named %q is under %s", e.Name, client.QuoteAll(e.InLeftOut))
+			}
+		}
 	default:
 		msg = fmt.Sprintf("no Dr.Web group is named %q", e.Name)
 		if e.ParentID != "" {
 			msg += fmt.Sprintf(" directly under the group %q", e.ParentID)
 		}
-		msg += fmt.Sprintf(" (searched %d groups)", e.Searched)
+		msg += fmt.Sprintf(" (searched %s)", plural(e.Searched, "1 group", "groups"))
 	}
 	if e.ID == "" && len(e.CaseOnly) > 0 {
 		msg += "; names match case-sensitively, and these differ only in case: " + client.QuoteAll(e.CaseOnly)

@@ -68,6 +68,9 @@ func addDrWebError(diags *diag.Diagnostics, err error, at path.Path) {
 		case nf.ID != "":
 			hint = "Check the id: ids match exactly. The endpointgroups_drweb_groups data source lists the groups there are, with their ids; " +
 				"a group deleted on the server is gone for good."
+		case nf.Shared != nil:
+			hint = "Groups that share a path leave it to the one created first, so the others and their subgroups have no path: look " +
+				"the group up by id (the endpointgroups_drweb_groups data source lists the ids), or rename one of the namesakes."
 		default:
 			hint = "Check the value: names match exactly and case-sensitively. The endpointgroups_drweb_groups data source lists the groups there are, with their paths."
 		}

@@ -102,3 +102,14 @@ func TestAddDrWebWriteWarnings(t *testing.T) {
 		}
 	}
 }
+
+// The warning for a group deleted outside of Terraform says each thing once.
+func TestGroupGoneWarning(t *testing.T) {
+	t.Parallel()
+	d := groupGoneWarning(&drweb.GoneError{ID: "g-1", ParentID: "p-1", Server: errors.New("error 8: Group g-1 not found")}, "Paris")
+	want := `The Dr.Web group "g-1" ("Paris") no longer exists: the server refuses its id (error 8: Group g-1 not found), ` +
+		`and the group "p-1" does not list it. It was deleted outside of Terraform, so it is removed from the state, and the next plan creates it again.`
+	if d.Summary() != "Dr.Web Group Gone" || d.Detail() != want {
+		t.Fatalf("got %q: %q\nwant %q", d.Summary(), d.Detail(), want)
+	}
+}

@@ -399,9 +399,7 @@ func (r *drwebGroupResource) Read(ctx context.Context, req resource.ReadRequest,
 	if errors.As(err, &gone) {
 		// The framework wants an identity after every read, a removal too.
 		setIdentity(ctx, resp.Identity, state.ID, &resp.Diagnostics)
-		resp.Diagnostics.AddWarning("Dr.Web Group Gone",
-			fmt.Sprintf("The Dr.Web group %q (%q) no longer exists: %v. It was deleted outside of Terraform, so it is removed "+
-				"from the state, and the next plan creates it again.", state.ID.ValueString(), state.Name.ValueString(), err))
+		resp.Diagnostics.Append(groupGoneWarning(gone, state.Name.ValueString()))
 		resp.State.RemoveResource(ctx)
 		return
 	}
@@ -423,6 +421,14 @@ func (r *drwebGroupResource) Read(ctx context.Context, req resource.ReadRequest,
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, m.withProviderSide(state))...)
 	setIdentity(ctx, resp.Identity, m.ID, &resp.Diagnostics)
+}
+
+// groupGoneWarning says that a group in the state is gone and why that is
+// known, once.
+func groupGoneWarning(gone *drweb.GoneError, name string) diag.Diagnostic {
+	return diag.NewWarningDiagnostic("Dr.Web Group Gone", fmt.Sprintf("The Dr.Web group %q (%q) no longer exists: the server "+
+		"refuses its id (%v), and %s does not list it. It was deleted outside of Terraform, so it is removed from the state, "+
+		"and the next plan creates it again.", gone.ID, name, gone.Server, drweb.DescribeParent(gone.ParentID)))
 }
 
 func (r *drwebGroupResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
