@@ -208,10 +208,12 @@ func (r *drwebGroupResource) Schema(ctx context.Context, _ resource.SchemaReques
 			"allow_duplicate_names": schema.BoolAttribute{
 				Optional: true, Computed: true, Default: booldefault.StaticBool(false),
 				MarkdownDescription: "Let the group share its name with another group under the same parent. Default `false`: a " +
-					"create, rename or move beside a group of the same name is refused, naming that group and the `import` block that " +
-					"adopts it, so that a lost answer or a second configuration never makes two groups where one was meant (and " +
-					"`path` lookups stay unambiguous). Set it with `create_before_destroy`, where the old group keeps the name until " +
-					"the new one exists. Only the provider reads it: changing it sends nothing.",
+					"create, rename or move beside a group of the same name is refused (at plan where the parent is known, else at " +
+					"apply), naming that group and, for a create, the `import` block that adopts it, so that a lost answer or a second " +
+					"configuration never makes two groups where one was meant (and `path` lookups stay unambiguous); two runs that " +
+					"write the name at the same moment leave one group, the other run undoing its write. Set it with " +
+					"`create_before_destroy`, where the old group keeps the name until the new one exists. Only the provider reads " +
+					"it: changing it sends nothing.",
 			},
 			"created": schema.StringAttribute{
 				Computed:            true,
