@@ -276,8 +276,10 @@ func (c *Client) CreateGroup(ctx context.Context, in GroupInput) (WriteResult, e
 		return WriteResult{}, err
 	}
 	before := make(map[string]bool, len(kids))
+	namedBefore := make(map[string]string, len(kids)) // id → name, for the race check
 	for _, k := range kids {
 		before[k.ID] = true
+		namedBefore[k.ID] = k.Name
 	}
 
 	q := url.Values{"name": {in.Name}, "description": {in.Description}}
@@ -347,7 +349,7 @@ func (c *Client) CreateGroup(ctx context.Context, in GroupInput) (WriteResult, e
 	}
 	res.Group = g
 	if !in.AllowDuplicateName {
-		if err := c.settleConcurrentCreate(ctx, in, &res, before); err != nil {
+		if err := c.settleConcurrentCreate(ctx, in, &res, namedBefore); err != nil {
 			return res, err
 		}
 	}
@@ -361,7 +363,7 @@ func (c *Client) CreateGroup(ctx context.Context, in GroupInput) (WriteResult, e
 // group survives: the run whose group is not the first deletes its own new
 // group, which holds nothing yet, and returns a *ConcurrentWriteError.
 // When the look itself fails, the group is kept and res.RaceCheck says why.
-func (c *Client) settleConcurrentCreate(ctx context.Context, in GroupInput, res *WriteResult, before map[string]bool) error {
+func (c *Client) settleConcurrentCreate(ctx context.Context, in GroupInput, res *WriteResult, before map[string]string) error {
 	ours := res.Group
 	others, err := c.concurrentNamesakes(ctx, in.ParentID, ours.ID, []string{in.Name, res.StoredName}, before)
 	if err != nil {
@@ -387,17 +389,21 @@ func (c *Client) settleConcurrentCreate(ctx context.Context, in GroupInput, res 
 }
 
 // concurrentNamesakes lists parentID afresh and returns, read with info.ds,
-// the groups named one of names (besides self) that before did not hold:
-// written while this run wrote. A group gone by the time it is read (another
-// run that gave way) is left out.
-func (c *Client) concurrentNamesakes(ctx context.Context, parentID, self string, names []string, before map[string]bool) ([]Group, error) {
+// the groups named one of names (besides self) that the listing before the
+// write (before: id → name) did not hold under that name: created, renamed
+// or moved there while this run wrote. A group gone by the time it is read
+// (another run that gave way) is left out.
+func (c *Client) concurrentNamesakes(ctx context.Context, parentID, self string, names []string, before map[string]string) ([]Group, error) {
 	kids, err := c.freshChildren(ctx, parentID)
 	if err != nil {
 		return nil, err
 	}
 	var out []Group
 	for _, k := range kids {
-		if k.ID == self || before[k.ID] || k.Name == "" || !slices.Contains(names, k.Name) {
+		if k.ID == self || k.Name == "" || !slices.Contains(names, k.Name) {
+			continue
+		}
+		if was, listed := before[k.ID]; listed && slices.Contains(names, was) {
 			continue
 		}
 		g, err := c.fresh(ctx, k.ID)
@@ -502,7 +508,7 @@ func (c *Client) UpdateGroup(ctx context.Context, id string, in GroupInput) (Wri
 	if err != nil {
 		return WriteResult{}, err
 	}
-	var before map[string]bool // the target parent's groups before the write, when a race is to be settled
+	var before map[string]string // the target parent's groups (id → name) before the write, when a race is to be settled
 	if old.Name != in.Name || old.ParentID != in.ParentID {
 		unlock, err := c.writes.lock(ctx, in.ParentID, in.Name)
 		if err != nil {
@@ -517,9 +523,9 @@ func (c *Client) UpdateGroup(ctx context.Context, id string, in GroupInput) (Wri
 			if err := checkDuplicate(kids, in, id); err != nil {
 				return WriteResult{}, err
 			}
-			before = make(map[string]bool, len(kids))
+			before = make(map[string]string, len(kids))
 			for _, k := range kids {
-				before[k.ID] = true
+				before[k.ID] = k.Name
 			}
 		}
 	}
@@ -572,7 +578,7 @@ func (c *Client) UpdateGroup(ctx context.Context, id string, in GroupInput) (Wri
 
 // settleConcurrentChange is settleConcurrentCreate for a rename or move: the
 // run that gives way changes its group back to what it was (old).
-func (c *Client) settleConcurrentChange(ctx context.Context, old Group, in GroupInput, res *WriteResult, before map[string]bool) error {
+func (c *Client) settleConcurrentChange(ctx context.Context, old Group, in GroupInput, res *WriteResult, before map[string]string) error {
 	ours := res.Group
 	others, err := c.concurrentNamesakes(ctx, in.ParentID, ours.ID, []string{in.Name, res.StoredName}, before)
 	if err != nil {

@@ -681,11 +681,14 @@ func TestChangeConcurrentNamesake(t *testing.T) {
 	t.Parallel()
 	for name, tc := range map[string]struct {
 		offset  int64
+		other   string // the other group's id: a new one, or a sibling renamed at the same moment
 		wantErr string
 	}{
-		"the other came first": {offset: -1, wantErr: "this run changed the group"},
-		"ours came first":      {offset: 1},
-		"the same second":      {offset: 0, wantErr: "cannot tell which came first"},
+		"the other came first":          {offset: -1, other: "other", wantErr: "this run changed the group"},
+		"ours came first":               {offset: 1, other: "other"},
+		"the same second":               {offset: 0, other: "other", wantErr: "cannot tell which came first"},
+		"a sibling renamed just before": {offset: -1, other: berlin, wantErr: "this run changed the group"},
+		"a sibling renamed just after":  {offset: 1, other: berlin},
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
@@ -700,7 +703,7 @@ func TestChangeConcurrentNamesake(t *testing.T) {
 				if path != changePath || w.Name != "Racing" {
 					return nil
 				}
-				return []emulator.DrWebGroup{{ID: "other", ParentID: w.ParentID, Name: w.Name, Created: 1, Modified: w.Modified + tc.offset}}
+				return []emulator.DrWebGroup{{ID: tc.other, ParentID: w.ParentID, Name: w.Name, Created: 1, Modified: w.Modified + tc.offset}}
 			})
 			res, err := c.UpdateGroup(ctx, id, GroupInput{Name: "Racing", Description: "kept", ParentID: offices})
 			srv.OnDrWebWrite(nil)
@@ -718,7 +721,7 @@ func TestChangeConcurrentNamesake(t *testing.T) {
 			if g.Name != "Old name" || g.Description != "kept" || g.ParentID != offices {
 				t.Fatalf("the group was not changed back: %+v", g)
 			}
-			if ids := srv.DrWebGroupsNamed(offices, "Racing"); !slices.Equal(ids, []string{"other"}) {
+			if ids := srv.DrWebGroupsNamed(offices, "Racing"); !slices.Equal(ids, []string{tc.other}) {
 				t.Fatalf("groups named Racing: %v, want only the other run's", ids)
 			}
 		})

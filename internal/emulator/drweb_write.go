@@ -40,9 +40,10 @@ func (s *Server) UpdateDrWebGroup(id string, change func(*DrWebGroup)) bool {
 }
 
 // OnDrWebWrite makes every add.ds and change.ds that the emulator carries
-// out add the groups f returns for it (f gets the path and the written
-// group), right after the write and before its answer: what another
-// administrator or a concurrent run writes at that moment. f runs with the
+// out write the groups f returns for it (f gets the path and the written
+// group; a returned group replaces the one of its id, if any), right after
+// the write and before its answer: what another administrator or a
+// concurrent run writes at that moment. f runs with the
 // emulator locked: it must not call the Server. nil stops it.
 func (s *Server) OnDrWebWrite(f func(path string, written DrWebGroup) []DrWebGroup) {
 	s.mu.Lock()
@@ -57,7 +58,14 @@ func (s *Server) withConcurrent(groups []DrWebGroup, path, id string) []DrWebGro
 		return groups
 	}
 	i := slices.IndexFunc(groups, func(g DrWebGroup) bool { return g.ID == id })
-	return append(groups, s.onWrite(path, groups[i])...)
+	for _, g := range s.onWrite(path, groups[i]) {
+		if j := slices.IndexFunc(groups, func(o DrWebGroup) bool { return o.ID == g.ID }); j >= 0 {
+			groups[j] = g // a group changed at the same moment
+		} else {
+			groups = append(groups, g)
+		}
+	}
+	return groups
 }
 
 // AddDrWebGroup adds a group behind the client's back, as another

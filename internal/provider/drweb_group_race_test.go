@@ -144,3 +144,100 @@ func stateGroupID(t *testing.T, dir string) string {
 	}
 	return ""
 }
+
+// Two pipelines renaming their own groups onto one name at once never
+// leave two groups of it: the run that gives way changes its group back,
+// so the server and its state still hold the old name; re-running each
+// pipeline leaves one group of the name, and the other pipeline's plan
+// says to choose another name.
+func TestAccDrWebGroupConcurrentRenames(t *testing.T) {
+	c := newCLI(t)
+	t.Parallel()
+	srv := startEmulator(t)
+	config := func(name string) string {
+		return providerBlock(srv) + fmt.Sprintf(`
+resource "endpointgroups_drweb_group" "g" {
+  name = %q
+}
+`, name)
+	}
+	apply := func(dir string) (string, error) {
+		out, err := c.run(dir, nil, "apply", "-auto-approve", "-no-color", "-input=false")
+		return strings.Join(strings.Fields(out), " "), err
+	}
+	for _, latency := range []time.Duration{0, 20 * time.Millisecond} {
+		for round := range raceRounds {
+			srv.SetLatency(0)
+			label := fmt.Sprintf("latency %s, round %d", latency, round+1)
+			var dirs [2]string
+			var ids [2]string
+			for i := range dirs {
+				dirs[i] = workdir(t, config(fmt.Sprintf("Rename-%d-%d", round, i)))
+				if out, err := apply(dirs[i]); err != nil {
+					t.Fatalf("%s: creating group %d: %v\n%s", label, i+1, err, out)
+				}
+				ids[i] = stateGroupID(t, dirs[i])
+				if err := os.WriteFile(filepath.Join(dirs[i], "main.tf"), []byte(requiredProviders+config("Parallel-Rename")), 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+			srv.SetLatency(latency)
+			var outs [2]string
+			var errs [2]error
+			var wg sync.WaitGroup
+			for i := range dirs {
+				wg.Go(func() { outs[i], errs[i] = apply(dirs[i]) })
+			}
+			wg.Wait()
+			named := srv.DrWebGroupsNamed("", "Parallel-Rename")
+			if len(named) > 1 {
+				t.Fatalf("%s: the server holds %d groups named Parallel-Rename: %v\n--- run 1:\n%s\n--- run 2:\n%s", label, len(named), named, outs[0], outs[1])
+			}
+			outcome := ""
+			for i := range dirs {
+				g, ok := srv.DrWebGroup(ids[i])
+				switch {
+				case !ok:
+					t.Fatalf("%s: group %d (%q) is gone", label, i+1, ids[i])
+				case errs[i] == nil:
+					if g.Name != "Parallel-Rename" {
+						t.Fatalf("%s: run %d succeeded, its group is named %q:\n%s", label, i+1, g.Name, outs[i])
+					}
+					outcome += "renamed "
+				case g.Name != fmt.Sprintf("Rename-%d-%d", round, i):
+					t.Fatalf("%s: run %d failed, its group is named %q, not changed back:\n%s", label, i+1, g.Name, outs[i])
+				case strings.Contains(outs[i], "Dr.Web Concurrent Update") && strings.Contains(outs[i], "changed the group") &&
+					strings.Contains(outs[i], "re-run to rename"):
+					outcome += "yielded "
+				case strings.Contains(outs[i], "Dr.Web Group Name Taken") && strings.Contains(outs[i], "cannot be renamed or moved there"):
+					outcome += "refused "
+				default:
+					t.Fatalf("%s: run %d failed without saying the name was taken or that it gave way:\n%s", label, i+1, outs[i])
+				}
+			}
+			if strings.Count(outcome, "renamed") != len(named) {
+				t.Fatalf("%s: %d groups named Parallel-Rename, runs: %s", label, len(named), outcome)
+			}
+			t.Logf("%s: %s", label, outcome)
+
+			// Each pipeline re-runs, one after the other: one rename goes through, the other is refused at plan.
+			srv.SetLatency(0)
+			for i := range dirs {
+				out, err := apply(dirs[i])
+				g, _ := srv.DrWebGroup(ids[i])
+				switch {
+				case err == nil && g.Name == "Parallel-Rename":
+				case err != nil && strings.Contains(out, "Dr.Web Group Name Taken") && strings.Contains(out, "Choose another name"):
+				default:
+					t.Fatalf("%s: pipeline %d re-ran (error %v), its group is named %q:\n%s", label, i+1, err, g.Name, out)
+				}
+			}
+			if named := srv.DrWebGroupsNamed("", "Parallel-Rename"); len(named) != 1 {
+				t.Fatalf("%s: after the re-runs the server holds %v", label, named)
+			}
+			for _, id := range ids {
+				srv.DeleteDrWebGroup(id)
+			}
+		}
+	}
+}
