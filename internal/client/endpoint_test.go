@@ -19,19 +19,20 @@ import (
 // wait an hour first, past the test's own limit.
 func TestEndpointProblemsAreNotRetried(t *testing.T) {
 	t.Parallel()
+	yes, no := true, false
 	notFound := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { http.NotFound(w, nil) })
 	for name, tc := range map[string]struct {
-		server  func(http.Handler) *httptest.Server
+		tls     *bool // nil: no server
 		handler http.Handler
 		url     func(*httptest.Server) string
 		problem EndpointProblem
 		want    string
 	}{
-		"https to plain http": {httptest.NewServer, notFound, func(s *httptest.Server) string { return strings.Replace(s.URL, "http://", "https://", 1) },
+		"https to plain http": {&no, notFound, func(s *httptest.Server) string { return strings.Replace(s.URL, "http://", "https://", 1) },
 			HTTPSToPlainHTTP, "speaks plain HTTP, not HTTPS: the URL's scheme should be http://"},
-		"http to tls": {httptest.NewTLSServer, notFound, func(s *httptest.Server) string { return strings.Replace(s.URL, "https://", "http://", 1) },
+		"http to tls": {&yes, notFound, func(s *httptest.Server) string { return strings.Replace(s.URL, "https://", "http://", 1) },
 			HTTPToTLS, "speaks HTTPS, not plain HTTP: the URL's scheme should be https://"},
-		"a path the api is not under": {httptest.NewServer, notFound, func(s *httptest.Server) string { return s.URL + "/esuite" },
+		"a path the api is not under": {&no, notFound, func(s *httptest.Server) string { return s.URL + "/esuite" },
 			PathNotFound, `has no Test API under the path "/esuite" of the URL`},
 		"unknown host": {nil, nil, func(*httptest.Server) string { return "http://no-such-host.invalid:9081" },
 			UnknownHost, `the host "no-such-host.invalid" does not exist`},
@@ -41,12 +42,17 @@ func TestEndpointProblemsAreNotRetried(t *testing.T) {
 				t.Parallel()
 				var conns atomic.Int32
 				var srv *httptest.Server
-				if tc.server != nil {
-					srv = tc.server(tc.handler)
+				if tc.tls != nil {
+					srv = httptest.NewUnstartedServer(tc.handler)
 					srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
 						if s == http.StateNew {
 							conns.Add(1)
 						}
+					}
+					if *tc.tls {
+						srv.StartTLS()
+					} else {
+						srv.Start()
 					}
 					t.Cleanup(srv.Close)
 				}
