@@ -235,7 +235,7 @@ func TestAccDrWebGroup_errors(t *testing.T) {
 		"wrong parent":        {"name = \"Linux\"\n  parent_id = \"" + idOffices + "\"", `no Dr.Web group is named "Linux" directly under the group "` + idOffices + `" (searched 2 groups); groups with that name are at "Servers/Linux".`},
 		"unknown parent":      {"name = \"Linux\"\n  parent_id = \"nowhere\"", `the parent group "nowhere" does not exist`},
 		"unknown path":        {`path = "Offices/Paris"`, `no Dr.Web group has the path "Offices/Paris": there is no group named "Paris" under "Offices" (searched 2 groups)`},
-		"bad path":            {`path = "Offices//Berlin"`, `the path "Offices//Berlin" has an empty name`},
+		"bad path":            {`path = "Offices//Berlin"`, `The path "Offices//Berlin" has an empty name`},
 		"path with parent":    {"path = \"Servers\"\n  parent_id = \"" + idServers + "\"", `Attribute "path" cannot be specified when "parent_id" is specified`},
 		"id with parent":      {"id = \"" + idLinux + "\"\n  parent_id = \"" + idServers + "\"", `Attribute "id" cannot be specified when "parent_id" is specified`},
 		"neither id nor name": {``, `Exactly one of these attributes must be configured: [id,name,path]`},
