@@ -277,6 +277,9 @@ func (c *Client) Do(ctx context.Context, req Request) (*Response, error) {
 		return nil, e
 	}
 	if resp.StatusCode >= 400 {
+		if p := answerProblemOf(c.api.BaseURL, resp.StatusCode, data); p != 0 {
+			return nil, c.endpointError(p, out.Error("", nil))
+		}
 		e := out.Error("", nil)
 		if c.api.ErrorMessage != nil && SniffBody(data) != BodyHTML {
 			code, msg := c.api.ErrorMessage(data)
@@ -320,11 +323,21 @@ func (c *Client) requestError(ctx context.Context, method, redactedURL string, e
 	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET) {
 		detail = "the server closed the connection without an answer (" + detail + ")"
 	}
+	if p := endpointProblemOf(err); p != 0 && ctx.Err() == nil {
+		msg := fmt.Sprintf("%s API: %s %s: %s", c.api.Vendor, method, redactedURL, detail)
+		return c.endpointError(p, &RequestError{msg: c.api.Redactor.String(msg), err: err})
+	}
 	if retried && c.settings.MaxRetries > 0 && ctx.Err() == nil {
 		detail += fmt.Sprintf(" (still failing after %d retries)", c.settings.MaxRetries)
 	}
 	msg := fmt.Sprintf("%s API: %s %s: %s", c.api.Vendor, method, redactedURL, detail)
 	return &RequestError{msg: c.api.Redactor.String(msg), err: err}
+}
+
+// endpointError wraps err, a request's error, as an *EndpointError.
+func (c *Client) endpointError(p EndpointProblem, err error) error {
+	base := c.api.BaseURL
+	return &EndpointError{Vendor: c.api.Vendor, Problem: p, BaseURL: c.api.Redactor.URL(base), Host: base.Host, Path: base.Path, Err: err}
 }
 
 func joinMessage(a, b string) string {

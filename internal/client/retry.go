@@ -38,6 +38,8 @@ func classify(resp *http.Response, err error) outcome {
 	switch {
 	case errors.As(err, &redirect) || errors.As(err, &prepare):
 		return final
+	case endpointProblemOf(err) != 0:
+		return final
 	case err != nil:
 		if retry, _ := retryablehttp.DefaultRetryPolicy(context.Background(), nil, err); retry {
 			return retryLater
@@ -135,7 +137,7 @@ func checkRetryWrite(ctx context.Context, _ *http.Response, err error) (bool, er
 	if ctx.Err() != nil {
 		return false, ctx.Err()
 	}
-	return err != nil && nothingSent(err), nil
+	return err != nil && nothingSent(err) && endpointProblemOf(err) == 0, nil
 }
 
 // nothingSent reports errors that mean the request never reached a server.

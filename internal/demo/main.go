@@ -13,6 +13,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -50,8 +51,9 @@ func run(terraform string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Println("==> Building the provider")
-	if _, err := devcli.Build(context.Background(), ".", plugins, "demo"); err != nil {
+	fmt.Println("==> Building the provider (go build; the first build downloads its Go modules and compiles them, which takes a few")
+	fmt.Println("    minutes: each module and package is listed below as it comes; later builds take seconds)")
+	if _, err := devcli.BuildShowing(context.Background(), ".", plugins, "demo", &indented{w: os.Stdout, start: true}); err != nil {
 		return err
 	}
 	fmt.Println("==> Starting the emulator of the OPSWAT and Dr.Web APIs on 127.0.0.1")
@@ -77,4 +79,26 @@ func run(terraform string) error {
 	fmt.Println("==> What the emulated APIs received for this plan")
 	fmt.Print(srv.Summary())
 	return planErr
+}
+
+// indented writes each line it is given to w, indented under the demo's
+// "==>" headings.
+type indented struct {
+	w     io.Writer
+	start bool // the next byte begins a line
+}
+
+func (p *indented) Write(b []byte) (int, error) {
+	var out []byte
+	for _, c := range b {
+		if p.start {
+			out = append(out, "    "...)
+		}
+		out = append(out, c)
+		p.start = c == '\n'
+	}
+	if _, err := p.w.Write(out); err != nil {
+		return 0, err
+	}
+	return len(b), nil
 }

@@ -5,8 +5,10 @@
 package devcli
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -24,12 +26,29 @@ const Binary = "terraform-provider-endpointgroups"
 // version, and returns the binary's path; on failure the error carries the
 // compiler's output.
 func Build(ctx context.Context, root, dir, version string) (string, error) {
+	return BuildShowing(ctx, root, dir, version, nil)
+}
+
+// BuildShowing is Build that, when progress is not nil, shows there what the
+// go command does as it does it: the modules it downloads and each package
+// it compiles (a first build takes minutes, and silence looks like a hang).
+func BuildShowing(ctx context.Context, root, dir, version string, progress io.Writer) (string, error) {
 	bin := filepath.Join(dir, Binary)
 	// -trimpath as in the GNUmakefile's BUILD_FLAGS: one set of flags, one build cache.
-	cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-o", bin, "-ldflags", "-X main.version="+version, ".")
+	args := []string{"build", "-trimpath", "-o", bin, "-ldflags", "-X main.version=" + version}
+	if progress != nil {
+		args = append(args, "-v") // each package as it is compiled; none when the cache has them
+	}
+	cmd := exec.CommandContext(ctx, "go", append(args, ".")...)
 	cmd.Dir = root
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("building the provider: %w\n%s", err, out)
+	var out bytes.Buffer
+	cmd.Stdout = &out
+	cmd.Stderr = &out
+	if progress != nil {
+		cmd.Stderr = io.MultiWriter(&out, progress)
+	}
+	if err := cmd.Run(); err != nil {
+		return "", fmt.Errorf("building the provider: %w\n%s", err, out.Bytes())
 	}
 	return bin, nil
 }

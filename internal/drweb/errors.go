@@ -69,7 +69,7 @@ func (e *WriteError) Is(target error) bool {
 type SubtreeMoveError struct{ ID, Parent string }
 
 func (e *SubtreeMoveError) Error() string {
-	return fmt.Sprintf("Dr.Web refused to change the group %q: the new parent %q is the group itself or one of its descendants", e.ID, e.Parent)
+	return fmt.Sprintf("the group %q cannot move under %q: that is the group itself or one of its descendants (nothing was sent to the server)", e.ID, e.Parent)
 }
 
 // OutcomeUnknownError is a write whose answer was lost (a timeout, a reset,
@@ -128,6 +128,65 @@ func (e *DuplicateNameError) Error() string {
 	return fmt.Sprintf("%s already holds %s named %q: %q", capitalise(DescribeParent(e.ParentID)), kind, e.Name, e.Existing.ID)
 }
 
+// ConcurrentWriteError is a create, rename or move that another run made at
+// the same time, for the same name under the same parent, and that this run
+// gave way to: it undid its own write (deleted its new group, or changed
+// the group back), unless UndoErr says otherwise.
+type ConcurrentWriteError struct {
+	Op       Op
+	Name     string
+	ParentID string
+	Ours     Group   // this run's group, as written
+	Others   []Group // the namesakes written at the same time
+	// Unordered is set when the server's times could not tell which group
+	// took the name first (the same second, or no time): every run that saw
+	// the others gives way.
+	Unordered bool
+	UndoErr   error
+}
+
+func (e *ConcurrentWriteError) Error() string {
+	var others []string
+	for _, o := range e.Others {
+		others = append(others, fmt.Sprintf("%q (created %s, changed %s)", o.ID, orUnknown(o.Created), orUnknown(o.Modified)))
+	}
+	what := "created"
+	if e.Op != OpCreate {
+		what = "renamed or moved"
+	}
+	msg := fmt.Sprintf("while this run %s the group %q under %s, a concurrent run made %s of that name there: %s", what, e.Name,
+		DescribeParent(e.ParentID), plural(len(e.Others), "a group", "groups"), strings.Join(others, ", "))
+	if e.Unordered {
+		msg += "; the server's times cannot tell which came first, so every run that saw the other gives way"
+	} else {
+		msg += "; the other took the name first"
+	}
+	undo := "deleted its own new group %q"
+	if e.Op != OpCreate {
+		undo = "changed the group %q back"
+	}
+	if e.UndoErr != nil {
+		return msg + fmt.Sprintf("; this run could not undo its write (%v): the group %q stays", e.UndoErr, e.Ours.ID)
+	}
+	return msg + "; this run " + fmt.Sprintf(undo, e.Ours.ID)
+}
+
+func (e *ConcurrentWriteError) Unwrap() error { return e.UndoErr }
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "at an unknown time"
+	}
+	return s
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
 // IDTakenError is a create with a chosen id that the server refused because
 // a group has that id already.
 type IDTakenError struct {
@@ -169,7 +228,13 @@ type NotFoundError struct {
 	Searched  int      // groups looked at by a name lookup
 	CaseOnly  []string // names that differ only in case
 	Elsewhere []string // paths of groups with the name outside ParentID
-	Server    error    // the server's own answer, when it gave one
+	// Shared is, for a path, the step above the missing name when several
+	// groups share it: the lookup followed the one created first.
+	Shared *SharedPath
+	// InLeftOut are the ids of the groups Shared left out whose children
+	// include Name.
+	InLeftOut []string
+	Server    error // the server's own answer, when it gave one
 }
 
 func (e *NotFoundError) Error() string {
@@ -184,13 +249,19 @@ func (e *NotFoundError) Error() string {
 		if e.At != "" {
 			where = fmt.Sprintf("under %q", e.At)
 		}
-		msg = fmt.Sprintf("no Dr.Web group has the path %q: there is no group named %q %s (searched %d groups)", e.Path, e.Name, where, e.Searched)
+		msg = fmt.Sprintf("no Dr.Web group has the path %q: there is no group named %q %s (searched %s)", e.Path, e.Name, where, plural(e.Searched, "1 group", "groups"))
+		if sp := e.Shared; sp != nil {
+			msg += fmt.Sprintf("; %d groups have the path %q: the lookup follows %q, created first, and leaves out %s", len(sp.LeftOut)+1, sp.Path, sp.Kept, client.QuoteAll(sp.LeftOut))
+			if len(e.InLeftOut) > 0 {
+				msg += fmt.Sprintf(", and a group named %q is under %s", e.Name, client.QuoteAll(e.InLeftOut))
+			}
+		}
 	default:
 		msg = fmt.Sprintf("no Dr.Web group is named %q", e.Name)
 		if e.ParentID != "" {
 			msg += fmt.Sprintf(" directly under the group %q", e.ParentID)
 		}
-		msg += fmt.Sprintf(" (searched %d groups)", e.Searched)
+		msg += fmt.Sprintf(" (searched %s)", plural(e.Searched, "1 group", "groups"))
 	}
 	if e.ID == "" && len(e.CaseOnly) > 0 {
 		msg += "; names match case-sensitively, and these differ only in case: " + client.QuoteAll(e.CaseOnly)

@@ -372,7 +372,17 @@ func (c *Client) GroupByPath(ctx context.Context, path string) (Group, error) {
 			return Group{}, err
 		}
 		if len(found) == 0 {
-			return Group{}, &NotFoundError{Path: path, Name: name, At: at, Searched: len(kids), CaseOnly: caseOnly}
+			nf := &NotFoundError{Path: path, Name: name, At: at, Searched: len(kids), CaseOnly: caseOnly}
+			if n := len(shared); n > 0 && shared[n-1].Path == at {
+				// Say where the name is, if under a namesake the path left out: worth a listing on an error.
+				nf.Shared = &shared[n-1]
+				for _, id := range nf.Shared.LeftOut {
+					if kids, err := c.Children(ctx, id); err == nil && slices.ContainsFunc(kids, func(k TreeNode) bool { return k.Name == name }) {
+						nf.InLeftOut = append(nf.InLeftOut, id)
+					}
+				}
+			}
+			return Group{}, nf
 		}
 		node = found[0]
 		if len(found) > 1 { // the group created first keeps the path

@@ -208,7 +208,10 @@ func TestGroupByPath(t *testing.T) {
 	seed = append(seed,
 		emulator.DrWebGroup{ID: "slash", ParentID: servers, Name: "R/D"},
 		emulator.DrWebGroup{ID: "twin-1", ParentID: servers, Name: "Twin", Created: 1600000000},
-		emulator.DrWebGroup{ID: "twin-2", ParentID: servers, Name: "Twin", Created: 1500000000})
+		emulator.DrWebGroup{ID: "twin-2", ParentID: servers, Name: "Twin", Created: 1500000000},
+		emulator.DrWebGroup{ID: "top-twin-1", Name: "Top", Created: 1500000000},
+		emulator.DrWebGroup{ID: "top-twin-2", Name: "Top", Created: 1600000000},
+		emulator.DrWebGroup{ID: "paris", ParentID: "top-twin-2", Name: "Paris"})
 	srv.SetDrWebGroups(seed)
 	g, err := c.GroupByPath(ctx, "Offices/Moscow/Workstations")
 	if err != nil || g.ID != moscowWS || g.Path != "Offices/Moscow/Workstations" {
@@ -228,6 +231,12 @@ func TestGroupByPath(t *testing.T) {
 	g, err = c.GroupByPath(ctx, "Servers/Twin")
 	if err != nil || g.ID != "twin-2" || len(g.SharedPaths) != 1 || g.SharedPaths[0].Kept != "twin-2" || g.SharedPaths[0].LeftOut[0] != "twin-1" {
 		t.Fatalf("shared: %+v, %v", g, err)
+	}
+	// A name under the namesake the path leaves out: the error names both.
+	_, err = c.GroupByPath(ctx, "Top/Paris")
+	if err == nil || err.Error() != `no Dr.Web group has the path "Top/Paris": there is no group named "Paris" under "Top" (searched 0 groups); `+
+		`2 groups have the path "Top": the lookup follows "top-twin-1", created first, and leaves out "top-twin-2", and a group named "Paris" is under "top-twin-2"` {
+		t.Fatalf("under the left-out namesake: %v", err)
 	}
 	// A lookup by id works its path out from the ancestors.
 	if g, err = c.GroupByID(ctx, berlinWS); err != nil || g.Path != "Offices/Berlin/Workstations" {

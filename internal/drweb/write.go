@@ -67,6 +67,9 @@ type WriteResult struct {
 	// StoredName is the name as the server stored it, when that differs
 	// from the one sent.
 	StoredName string
+	// RaceCheck is set when the look for a concurrent write of the same
+	// name, after a create, rename or move, failed: the write is kept.
+	RaceCheck error
 }
 
 // writes holds what a Client's writes must share within a run: one create,
@@ -273,8 +276,10 @@ func (c *Client) CreateGroup(ctx context.Context, in GroupInput) (WriteResult, e
 		return WriteResult{}, err
 	}
 	before := make(map[string]bool, len(kids))
+	namedBefore := make(map[string]string, len(kids)) // id → name, for the race check
 	for _, k := range kids {
 		before[k.ID] = true
+		namedBefore[k.ID] = k.Name
 	}
 
 	q := url.Values{"name": {in.Name}, "description": {in.Description}}
@@ -343,7 +348,102 @@ func (c *Client) CreateGroup(ctx context.Context, in GroupInput) (WriteResult, e
 		res.StoredName = g.Name
 	}
 	res.Group = g
+	if !in.AllowDuplicateName {
+		if err := c.settleConcurrentCreate(ctx, in, &res, namedBefore); err != nil {
+			return res, err
+		}
+	}
 	return res, nil
+}
+
+// settleConcurrentCreate looks, after a create, for namesakes that another
+// run created while this one wrote: groups of the name under the parent
+// that the listing before the write did not hold. Every run that sees such
+// a race decides it by the same rule (see keepsName), so that exactly one
+// group survives: the run whose group is not the first deletes its own new
+// group, which holds nothing yet, and returns a *ConcurrentWriteError.
+// When the look itself fails, the group is kept and res.RaceCheck says why.
+func (c *Client) settleConcurrentCreate(ctx context.Context, in GroupInput, res *WriteResult, before map[string]string) error {
+	ours := res.Group
+	others, err := c.concurrentNamesakes(ctx, in.ParentID, ours.ID, []string{in.Name, res.StoredName}, before)
+	if err != nil {
+		res.RaceCheck = err
+		return nil
+	}
+	if len(others) == 0 {
+		return nil
+	}
+	first, orderable := keepsName(ours, others, tookName)
+	if first {
+		c.http.Logger().Warn(ctx, "a concurrent run created a group of the same name after this one: this run keeps its own", map[string]any{"id": ours.ID})
+		return nil
+	}
+	race := &ConcurrentWriteError{Op: OpCreate, Name: in.Name, ParentID: in.ParentID, Ours: ours, Others: others, Unordered: !orderable}
+	lctx, cancel := c.looking(ctx)
+	defer cancel()
+	_, race.UndoErr = c.DeleteGroup(lctx, ours.ID, in.ParentID)
+	if race.UndoErr == nil {
+		*res = WriteResult{}
+	}
+	return race
+}
+
+// concurrentNamesakes lists parentID afresh and returns, read with info.ds,
+// the groups named one of names (besides self) that the listing before the
+// write (before: id → name) did not hold under that name: created, renamed
+// or moved there while this run wrote. A group gone by the time it is read
+// (another run that gave way) is left out.
+func (c *Client) concurrentNamesakes(ctx context.Context, parentID, self string, names []string, before map[string]string) ([]Group, error) {
+	kids, err := c.freshChildren(ctx, parentID)
+	if err != nil {
+		return nil, err
+	}
+	var out []Group
+	for _, k := range kids {
+		if k.ID == self || k.Name == "" || !slices.Contains(names, k.Name) {
+			continue
+		}
+		if was, listed := before[k.ID]; listed && slices.Contains(names, was) {
+			continue
+		}
+		g, err := c.fresh(ctx, k.ID)
+		var nf *NotFoundError
+		switch {
+		case errors.As(err, &nf):
+			continue
+		case err != nil:
+			return nil, err
+		}
+		out = append(out, g)
+	}
+	return out, nil
+}
+
+// keepsName tells whether ours took the name strictly before every other
+// group (by the time when, RFC 3339 in UTC as the decoders give it), and
+// whether the server's times order them at all. Creates, renames and moves
+// use one clock, tookName, so that a create racing a rename is decided the
+// same way by both runs.
+//
+// Ties keep nothing: the server's times are whole seconds, and a run that
+// listed the parent before the other's write landed keeps its group without
+// seeing the other, so the other must give way whenever it cannot show it
+// came first. A tie broken by id would let both keep (the first run, not
+// seeing the second group, keeps; the second, winning the tie, keeps too).
+// So: both runs yield only when their groups took the name in the same
+// second and each saw the other, and never do both keep.
+func keepsName(ours Group, others []Group, when func(Group) string) (first, orderable bool) {
+	first, orderable = true, true
+	for _, o := range others {
+		a, b := when(ours), when(o)
+		switch {
+		case a == "" || b == "" || a == b:
+			first, orderable = false, false
+		case b < a:
+			first = false
+		}
+	}
+	return first, orderable
 }
 
 // checkCreated checks the id an add.ds answer names.
@@ -408,6 +508,7 @@ func (c *Client) UpdateGroup(ctx context.Context, id string, in GroupInput) (Wri
 	if err != nil {
 		return WriteResult{}, err
 	}
+	var before map[string]string // the target parent's groups (id → name) before the write, when a race is to be settled
 	if old.Name != in.Name || old.ParentID != in.ParentID {
 		unlock, err := c.writes.lock(ctx, in.ParentID, in.Name)
 		if err != nil {
@@ -421,6 +522,10 @@ func (c *Client) UpdateGroup(ctx context.Context, id string, in GroupInput) (Wri
 			}
 			if err := checkDuplicate(kids, in, id); err != nil {
 				return WriteResult{}, err
+			}
+			before = make(map[string]string, len(kids))
+			for _, k := range kids {
+				before[k.ID] = k.Name
 			}
 		}
 	}
@@ -463,7 +568,50 @@ func (c *Client) UpdateGroup(ctx context.Context, id string, in GroupInput) (Wri
 		res.StoredName = g.Name
 	}
 	res.Group = g
+	if before != nil {
+		if err := c.settleConcurrentChange(ctx, old, in, &res, before); err != nil {
+			return res, err
+		}
+	}
 	return res, nil
+}
+
+// settleConcurrentChange is settleConcurrentCreate for a rename or move: the
+// run that gives way changes its group back to what it was (old).
+func (c *Client) settleConcurrentChange(ctx context.Context, old Group, in GroupInput, res *WriteResult, before map[string]string) error {
+	ours := res.Group
+	others, err := c.concurrentNamesakes(ctx, in.ParentID, ours.ID, []string{in.Name, res.StoredName}, before)
+	if err != nil {
+		res.RaceCheck = err
+		return nil
+	}
+	if len(others) == 0 {
+		return nil
+	}
+	first, orderable := keepsName(ours, others, tookName)
+	if first {
+		c.http.Logger().Warn(ctx, "a concurrent run gave a group the same name after this one: this run keeps its change", map[string]any{"id": ours.ID})
+		return nil
+	}
+	race := &ConcurrentWriteError{Op: OpChange, Name: in.Name, ParentID: in.ParentID, Ours: ours, Others: others, Unordered: !orderable}
+	lctx, cancel := c.looking(ctx)
+	defer cancel()
+	q := url.Values{"id": {old.ID}, "name": {old.Name}, "description": {old.Description}, "parent-group": {old.ParentID}}
+	if _, race.UndoErr = c.writeOnce(lctx, OpChange, changePath, q, old.ID); race.UndoErr == nil {
+		*res = WriteResult{}
+	}
+	c.forget(old.ID, old.ParentID, in.ParentID)
+	return race
+}
+
+// tookName is when a group took its name, as far as the server says: its
+// last change (a rename or move sets it; a create sets it to the creation
+// time), else its creation.
+func tookName(g Group) string {
+	if g.Modified != "" {
+		return g.Modified
+	}
+	return g.Created
 }
 
 // shows tells whether a group read after a lost change.ds answer shows the
@@ -474,28 +622,10 @@ func shows(g, old Group, in GroupInput) bool {
 	return named && g.Description == in.Description && g.ParentID == in.ParentID
 }
 
-// checkNotBelow fails when parent is id itself or one of its descendants.
+// checkNotBelow fails when parent is id itself or one of its descendants,
+// on fresh reads.
 func (c *Client) checkNotBelow(ctx context.Context, parent, id string) error {
-	seen := map[string]bool{}
-	for cur := parent; cur != "" && cur != EveryoneID; {
-		if cur == id {
-			return &SubtreeMoveError{ID: id, Parent: parent}
-		}
-		if seen[cur] || len(seen) > maxTreeDepth {
-			return &TreeError{fmt.Sprintf("the ancestors of the group %q form a cycle", parent)}
-		}
-		seen[cur] = true
-		g, err := c.fresh(ctx, cur)
-		var nf *NotFoundError
-		if errors.As(err, &nf) {
-			return &NotFoundError{ID: cur, Parent: true, Server: nf.Server}
-		}
-		if err != nil {
-			return err
-		}
-		cur = g.ParentID
-	}
-	return nil
+	return c.notBelow(ctx, parent, id, c.fresh)
 }
 
 // DeleteGroup deletes a group with delete.ds, sent once. parentID is where

@@ -81,7 +81,7 @@ func TestWriteRefusals(t *testing.T) {
 		"under itself": {func() error {
 			_, err := c.UpdateGroup(ctx, offices, GroupInput{Name: "Offices", ParentID: berlinWS})
 			return err
-		}, new(*SubtreeMoveError), `the new parent "` + berlinWS + `" is the group itself or one of its descendants`},
+		}, new(*SubtreeMoveError), `cannot move under "` + berlinWS + `": that is the group itself or one of its descendants (nothing was sent to the server)`},
 		"system group": {func() error { _, err := c.DeleteGroup(ctx, EveryoneID, ""); return err }, new(*WriteError),
 			`error 36: Unable to remove group '` + EveryoneID + `': You cannot remove the system group`},
 		"with children":  {func() error { _, err := c.DeleteGroup(ctx, offices, ""); return err }, new(*WriteError), `the group has child groups`},
@@ -615,5 +615,115 @@ func TestWriteFirstSettlesTheFormatWithARead(t *testing.T) {
 	want := []string{listPath + "?format=json", listPath + "?format=", deletePath + "?format="}
 	if !slices.Equal(got, want) {
 		t.Fatalf("requests %v, want %v", got, want)
+	}
+}
+
+// A namesake that another run creates while add.ds is under way is settled
+// by the time each group took the name: the later group's run deletes its
+// own and says so; the earlier keeps its group; the same second makes every
+// run that saw the other give way. Nothing is settled with
+// AllowDuplicateName, nor for a namesake that was there before.
+func TestCreateConcurrentNamesake(t *testing.T) {
+	t.Parallel()
+	for name, tc := range map[string]struct {
+		offset    int64 // the other group's creation time, seconds after ours
+		allowDup  bool
+		wantErr   string
+		wantKept  int // groups of the name left on the server
+		wantOurs  bool
+		unordered bool
+	}{
+		"the other came first": {offset: -1, wantErr: `a concurrent run made a group of that name there: "other" (created `, wantKept: 1},
+		"ours came first":      {offset: 1, wantKept: 2, wantOurs: true},
+		"the same second":      {offset: 0, wantErr: "cannot tell which came first", wantKept: 1, unordered: true},
+		"duplicates allowed":   {offset: -1, allowDup: true, wantKept: 2, wantOurs: true},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			c, srv := setup(t)
+			srv.OnDrWebWrite(func(path string, w emulator.DrWebGroup) []emulator.DrWebGroup {
+				if path != addPath || w.Name != "Racing" {
+					return nil
+				}
+				return []emulator.DrWebGroup{{ID: "other", ParentID: w.ParentID, Name: w.Name, Created: w.Created + tc.offset, Modified: w.Created + tc.offset}}
+			})
+			res, err := c.CreateGroup(context.Background(), GroupInput{Name: "Racing", ParentID: offices, AllowDuplicateName: tc.allowDup})
+			var race *ConcurrentWriteError
+			if tc.wantErr != "" {
+				if !errors.As(err, &race) || !strings.Contains(err.Error(), tc.wantErr) || race.Unordered != tc.unordered {
+					t.Fatalf("got %v, want a *ConcurrentWriteError with %q", err, tc.wantErr)
+				}
+				if !strings.Contains(err.Error(), "this run deleted its own new group") || res.Group.ID != "" {
+					t.Fatalf("the run that gives way must delete its group and return none: %+v, %v", res, err)
+				}
+				if n := srv.Count(deletePath); n != 1 {
+					t.Fatalf("%d delete.ds, want 1 (its own group)", n)
+				}
+			} else if err != nil || res.Group.ID == "" {
+				t.Fatalf("create: %+v, %v", res, err)
+			}
+			// The other run's group, whatever became of ours, stays.
+			ids := srv.DrWebGroupsNamed(offices, "Racing")
+			if len(ids) != tc.wantKept || !slices.Contains(ids, "other") {
+				t.Fatalf("the server holds %v, want %d groups with the other run's", ids, tc.wantKept)
+			}
+			if tc.wantOurs != slices.Contains(ids, res.Group.ID) {
+				t.Fatalf("our group %q on the server: %v, want %v", res.Group.ID, ids, tc.wantOurs)
+			}
+		})
+	}
+}
+
+// A rename or move onto a name that another run gives a group at the same
+// moment is settled by the same clock as a create: the run whose change came
+// later changes its group back; the earlier keeps its change.
+func TestChangeConcurrentNamesake(t *testing.T) {
+	t.Parallel()
+	for name, tc := range map[string]struct {
+		offset  int64
+		other   string // the other group's id: a new one, or a sibling renamed at the same moment
+		wantErr string
+	}{
+		"the other came first":          {offset: -1, other: "other", wantErr: "this run changed the group"},
+		"ours came first":               {offset: 1, other: "other"},
+		"the same second":               {offset: 0, other: "other", wantErr: "cannot tell which came first"},
+		"a sibling renamed just before": {offset: -1, other: berlin, wantErr: "this run changed the group"},
+		"a sibling renamed just after":  {offset: 1, other: berlin},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			c, srv := setup(t)
+			ctx := context.Background()
+			made, err := c.CreateGroup(ctx, GroupInput{Name: "Old name", Description: "kept", ParentID: offices})
+			if err != nil {
+				t.Fatal(err)
+			}
+			id := made.Group.ID
+			srv.OnDrWebWrite(func(path string, w emulator.DrWebGroup) []emulator.DrWebGroup {
+				if path != changePath || w.Name != "Racing" {
+					return nil
+				}
+				return []emulator.DrWebGroup{{ID: tc.other, ParentID: w.ParentID, Name: w.Name, Created: 1, Modified: w.Modified + tc.offset}}
+			})
+			res, err := c.UpdateGroup(ctx, id, GroupInput{Name: "Racing", Description: "kept", ParentID: offices})
+			srv.OnDrWebWrite(nil)
+			g, _ := srv.DrWebGroup(id)
+			var race *ConcurrentWriteError
+			if tc.wantErr == "" {
+				if err != nil || res.Group.Name != "Racing" || g.Name != "Racing" {
+					t.Fatalf("the earlier change must stay: %+v, %v, server %+v", res, err, g)
+				}
+				return
+			}
+			if !errors.As(err, &race) || race.Op != OpChange || !strings.Contains(err.Error(), tc.wantErr) || res.Group.ID != "" {
+				t.Fatalf("got %+v, %v; want a *ConcurrentWriteError saying %q", res, err, tc.wantErr)
+			}
+			if g.Name != "Old name" || g.Description != "kept" || g.ParentID != offices {
+				t.Fatalf("the group was not changed back: %+v", g)
+			}
+			if ids := srv.DrWebGroupsNamed(offices, "Racing"); !slices.Equal(ids, []string{tc.other}) {
+				t.Fatalf("groups named Racing: %v, want only the other run's", ids)
+			}
+		})
 	}
 }

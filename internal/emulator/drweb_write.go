@@ -39,6 +39,43 @@ func (s *Server) UpdateDrWebGroup(id string, change func(*DrWebGroup)) bool {
 	return true
 }
 
+// OnDrWebWrite makes every add.ds and change.ds that the emulator carries
+// out write the groups f returns for it (f gets the path and the written
+// group; a returned group replaces the one of its id, if any), right after
+// the write and before its answer: what another administrator or a
+// concurrent run writes at that moment. f runs with the
+// emulator locked: it must not call the Server. nil stops it.
+func (s *Server) OnDrWebWrite(f func(path string, written DrWebGroup) []DrWebGroup) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.onWrite = f
+}
+
+// withConcurrent adds to groups what OnDrWebWrite's function makes for the
+// write of id.
+func (s *Server) withConcurrent(groups []DrWebGroup, path, id string) []DrWebGroup {
+	if s.onWrite == nil {
+		return groups
+	}
+	i := slices.IndexFunc(groups, func(g DrWebGroup) bool { return g.ID == id })
+	for _, g := range s.onWrite(path, groups[i]) {
+		if j := slices.IndexFunc(groups, func(o DrWebGroup) bool { return o.ID == g.ID }); j >= 0 {
+			groups[j] = g // a group changed at the same moment
+		} else {
+			groups = append(groups, g)
+		}
+	}
+	return groups
+}
+
+// AddDrWebGroup adds a group behind the client's back, as another
+// administrator would.
+func (s *Server) AddDrWebGroup(g DrWebGroup) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.seed.DrWeb.Groups = append(slices.Clone(s.seed.DrWeb.Groups), g)
+}
+
 // DeleteDrWebGroup deletes a group (and nothing else) behind the client's back.
 func (s *Server) DeleteDrWebGroup(id string) bool {
 	s.mu.Lock()
@@ -147,7 +184,7 @@ func (s *Server) drwebWrite(out drwebWriter, path string, q url.Values) bool {
 			return true
 		}
 		groups = append(groups, DrWebGroup{ID: id, ParentID: parent, Name: name, Description: q.Get("description"), Created: now, Modified: now})
-		s.seed.DrWeb.Groups = groups
+		s.seed.DrWeb.Groups = s.withConcurrent(groups, path, id)
 		out.written(id)
 	case "/api/groups/change.ds":
 		id := q.Get("id")
@@ -185,7 +222,7 @@ func (s *Server) drwebWrite(out drwebWriter, path string, q url.Values) bool {
 		}
 		g.Modified = now
 		groups[i] = g
-		s.seed.DrWeb.Groups = groups
+		s.seed.DrWeb.Groups = s.withConcurrent(groups, path, id)
 		out.written(id)
 	case "/api/groups/delete.ds":
 		ids := q["id"]

@@ -131,6 +131,8 @@ type Server struct {
 	refuseComponents bool
 	stationsMade     bool // the stations a seed leaves out have been made up
 	stationsHostile  DrWebStationsHostility
+	// onWrite: groups written concurrently with an add.ds or change.ds
+	onWrite func(path string, written DrWebGroup) []DrWebGroup
 }
 
 // New starts an emulator on a free 127.0.0.1 port, serving seed.

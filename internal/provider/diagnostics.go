@@ -79,6 +79,9 @@ func addDrWebError(diags *diag.Diagnostics, err error, at path.Path) {
 		case nf.ID != "":
 			hint = "Check the id: ids match exactly. The endpointgroups_drweb_groups data source lists the groups there are, with their ids; " +
 				"a group deleted on the server is gone for good."
+		case nf.Shared != nil:
+			hint = "Groups that share a path leave it to the one created first, so the others and their subgroups have no path: look " +
+				"the group up by id (the endpointgroups_drweb_groups data source lists the ids), or rename one of the namesakes."
 		default:
 			hint = "Check the value: names match exactly and case-sensitively. The endpointgroups_drweb_groups data source lists the groups there are, with their paths."
 		}
@@ -133,6 +136,7 @@ func addAPIError(diags *diag.Diagnostics, v vendorBlock, err error) {
 	var unknownCA x509.UnknownAuthorityError
 	var hostErr x509.HostnameError
 	var invalid x509.CertificateInvalidError
+	var endpoint *client.EndpointError
 	switch {
 	case errors.As(err, &redirect):
 		diags.AddError(vendor+" Redirect Refused", err.Error()+".")
@@ -145,6 +149,8 @@ func addAPIError(diags *diag.Diagnostics, v vendorBlock, err error) {
 	case errors.Is(err, context.Canceled):
 		diags.AddError(vendor+" Request Cancelled", fmt.Sprintf("Terraform stopped the operation (an interrupt) while the provider waited for the %s API: "+
 			"the operation did not finish and no further request was sent (%v).", vendor, err))
+	case errors.As(err, &endpoint):
+		addEndpointError(diags, v, endpoint)
 	case errors.As(err, &apiErr):
 		diags.AddError(vendor+" API Error", err.Error())
 	case errors.As(err, &reqErr):
@@ -155,10 +161,40 @@ func addAPIError(diags *diag.Diagnostics, v vendorBlock, err error) {
 	}
 }
 
-// importBlock is the import block that adopts an existing group.
-func importBlock(id string) string {
-	return fmt.Sprintf("import {\n  to = endpointgroups_drweb_group.<name>\n  id = %q\n}", id)
+// addEndpointError says which setting leads to the wrong place, and what to
+// set it to.
+func addEndpointError(diags *diag.Diagnostics, v vendorBlock, e *client.EndpointError) {
+	u := v.byConfig(v.url)
+	setting := fmt.Sprintf("%s.%s (or %s)", v.block, u.attr, u.env)
+	var fix string
+	switch e.Problem {
+	case client.HTTPSToPlainHTTP:
+		fix = fmt.Sprintf("Set %s to %q, or turn HTTPS on at the server (plain HTTP carries the %s unencrypted).", setting, "http://"+e.Host+e.Path, v.credentials)
+	case client.HTTPToTLS:
+		fix = fmt.Sprintf("Set %s to %q; if the server's certificate is self-signed, give its CA in %s.ca_cert_pem.", setting, "https://"+e.Host+e.Path, v.block)
+	case client.UnknownHost:
+		fix = fmt.Sprintf("Check the host name in %s (for example %s) and that this machine's DNS resolves it.", setting, v.example)
+	case client.PathNotFound:
+		scheme := "https://"
+		if strings.HasPrefix(e.BaseURL, "http://") {
+			scheme = "http://"
+		}
+		fix = fmt.Sprintf("Set %s to %q, without the path, unless a proxy serves the API under it.", setting, scheme+e.Host)
+	}
+	diags.AddError("Wrong "+v.name+" URL", capitalize(e.Error())+".\n\n"+fix)
 }
+
+// importBlock is the import block that adopts an existing group. Terraform
+// does not tell a provider the address of the resource it plans, but it
+// prints it above the diagnostic ("with endpointgroups_drweb_group.x"):
+// the block points there.
+func importBlock(id string) string {
+	return fmt.Sprintf("import {\n  to = %s\n  id = %q\n}\n\n(to: this resource's address, which Terraform shows above, after \"with\")",
+		addressPlaceholder, id)
+}
+
+// addressPlaceholder stands for the resource's address in the advice.
+const addressPlaceholder = "endpointgroups_drweb_group.<name>"
 
 // addDrWebWriteError turns the error of a resource's write into a
 // diagnostic that says what happened and what to do.
@@ -170,16 +206,39 @@ func addDrWebWriteError(diags *diag.Diagnostics, op drweb.Op, err error, in drwe
 	var taken *drweb.IDTakenError
 	var answer *drweb.AnswerError
 	var subtree *drweb.SubtreeMoveError
+	var race *drweb.ConcurrentWriteError
 	switch {
 	case errors.As(err, &dup) && dup.Existing.System:
 		diags.AddAttributeError(path.Root("name"), "Dr.Web Group Name Taken", err.Error()+".\n\n"+
 			"A system group cannot be managed or renamed: choose another name for this group.")
+	case errors.As(err, &dup) && op == drweb.OpChange:
+		diags.AddAttributeError(path.Root("name"), "Dr.Web Group Name Taken", fmt.Sprintf("%v, so this group cannot be renamed or "+
+			"moved there.\n\nChoose another name (or another parent_id) for this group. To let it share the name with %q, set "+
+			"allow_duplicate_names = true.", err, dup.Existing.ID))
 	case errors.As(err, &dup):
 		diags.AddAttributeError(path.Root("name"), "Dr.Web Group Name Taken", fmt.Sprintf("%v.\n\n"+
 			"If that is the group this resource means, adopt it instead of making a second one of the same name:\n\n%s\n\n"+
-			"(or terraform import endpointgroups_drweb_group.<name> %s). To make another group of the same name beside it, set "+
+			"(or terraform import "+addressPlaceholder+" %s). To make another group of the same name beside it, set "+
 			"allow_duplicate_names = true; with create_before_destroy, set it too (the old group keeps the name until the new one exists).",
 			err, importBlock(dup.Existing.ID), dup.Existing.ID))
+	case errors.As(err, &race) && race.UndoErr != nil:
+		diags.AddError("Dr.Web Concurrent "+title, err.Error()+".\n\nTwo groups of that name are on the server now. The state keeps "+
+			"this run's group: delete one of them (or set allow_duplicate_names = true if both are meant), then run terraform apply again.")
+	case errors.As(err, &race):
+		var ids []string
+		for _, o := range race.Others {
+			ids = append(ids, fmt.Sprintf("%q", o.ID))
+		}
+		what, todo := "created", "re-run to adopt or rename: the next plan names the group that holds the name; adopt it with an "+
+			"import block if it is the group this resource means, or choose another name"
+		if race.Op != drweb.OpCreate {
+			what, todo = "renamed or moved", "re-run to rename: the next plan names the group that holds the name; choose another "+
+				"name or parent for this one"
+		}
+		diags.AddAttributeError(path.Root("name"), "Dr.Web Concurrent "+title, fmt.Sprintf("%s.\n\nA concurrent run %s %s named %q "+
+			"under %s at the same time: %s. Every run decides by the same rule which group keeps a name (the one that took it "+
+			"first by the server's times; in the same second, none), so exactly one survives.",
+			capitalize(err.Error()), what, strings.Join(ids, ", "), race.Name, drweb.DescribeParent(race.ParentID), todo))
 	case errors.As(err, &taken):
 		diags.AddAttributeError(path.Root("id"), "Dr.Web Group ID Taken", fmt.Sprintf("%v.\n\nThe group %q (named %q) has that id. "+
 			"Choose another id, or adopt that group:\n\n%s", taken.Refusal, taken.Existing.ID, taken.Existing.Name, importBlock(taken.Existing.ID)))
@@ -204,7 +263,7 @@ func addDrWebWriteError(diags *diag.Diagnostics, op drweb.Op, err error, in drwe
 			"between the provider and the Dr.Web Server can answer like this: make sure it does not cache /api/ requests, then check "+
 			"the group tree in the Control Center and run terraform apply again.")
 	case errors.As(err, &subtree):
-		diags.AddAttributeError(path.Root("parent_id"), "Dr.Web Update Refused", err.Error()+
+		diags.AddAttributeError(path.Root("parent_id"), "Dr.Web Group Cannot Move Into Its Subtree", capitalize(err.Error())+
 			".\n\nA group cannot move into its own subtree: choose a parent_id outside it.")
 	case errors.As(err, &we):
 		var hint string
@@ -237,6 +296,11 @@ func addDrWebWriteWarnings(diags *diag.Diagnostics, res drweb.WriteResult, name 
 		diags.AddWarning("Dr.Web Group Written, Not Read Back", fmt.Sprintf("The group %q was written, but reading it back failed (%v). "+
 			"The state keeps its id and the configured values; the values only the server knows (created, packages, installers) "+
 			"are filled in by the next refresh.", id, res.ReadBack))
+	}
+	if res.RaceCheck != nil {
+		diags.AddWarning("Dr.Web Concurrent Write Not Checked", fmt.Sprintf("The group %q was written, but listing its parent "+
+			"afterwards, to see whether a concurrent run wrote a group of the same name there, failed (%v). The group is kept; "+
+			"if another pipeline applied at the same time, check the parent for a second group of the name.", id, res.RaceCheck))
 	}
 	if res.StoredName != "" {
 		diags.AddWarning("Dr.Web Stored Another Name", fmt.Sprintf("The server stored the group %q as %q, not as %q (it cuts or "+

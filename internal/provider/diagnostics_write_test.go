@@ -28,6 +28,8 @@ func TestAddDrWebWriteError(t *testing.T) {
 	}{
 		"name taken": {drweb.OpCreate, &drweb.DuplicateNameError{Name: "Paris", ParentID: "p-1", Existing: drweb.TreeNode{ID: "g-9"}},
 			"Dr.Web Group Name Taken", "name", []string{`already holds a group named "Paris": "g-9"`, "import {\n  to = endpointgroups_drweb_group.<name>\n  id = \"g-9\"\n}", "allow_duplicate_names = true", "create_before_destroy"}},
+		"rename onto a taken name": {drweb.OpChange, &drweb.DuplicateNameError{Name: "Paris", ParentID: "p-1", Existing: drweb.TreeNode{ID: "g-9"}},
+			"Dr.Web Group Name Taken", "name", []string{`already holds a group named "Paris": "g-9", so this group cannot be renamed or moved there`, "Choose another name", "allow_duplicate_names = true"}},
 		"name taken by a system group": {drweb.OpCreate, &drweb.DuplicateNameError{Name: "Status", Existing: drweb.TreeNode{ID: "s-1", System: true}},
 			"Dr.Web Group Name Taken", "name", []string{"a system group named", "cannot be managed or renamed"}},
 		"id taken": {drweb.OpCreate, &drweb.IDTakenError{Refusal: &drweb.WriteError{Op: drweb.OpCreate, ID: "x", Code: "39", Message: "exists"}, Existing: drweb.Group{ID: "x", Name: "Old"}},
@@ -41,7 +43,7 @@ func TestAddDrWebWriteError(t *testing.T) {
 		"answer about another group": {drweb.OpCreate, &drweb.AnswerError{Op: drweb.OpCreate, Got: "g-7", Why: "which was there before"},
 			"Unexpected Dr.Web Answer", "", []string{`names the group "g-7"`, "Nothing was adopted", "caching proxy"}},
 		"move into the subtree": {drweb.OpChange, &drweb.SubtreeMoveError{ID: "g-1", Parent: "g-2"},
-			"Dr.Web Update Refused", "parent_id", []string{"choose a parent_id outside it"}},
+			"Dr.Web Group Cannot Move Into Its Subtree", "parent_id", []string{"nothing was sent to the server", "choose a parent_id outside it"}},
 		"system group delete": {drweb.OpDelete, refusal("36"),
 			"Dr.Web Delete Refused", "", []string{"error 36", "System groups cannot be deleted", "terraform state rm"}},
 		"system group change": {drweb.OpChange, &drweb.WriteError{Op: drweb.OpChange, ID: "g-1", Code: "36"},
@@ -71,6 +73,10 @@ func TestAddDrWebWriteError(t *testing.T) {
 					t.Errorf("the detail does not say %q:\n%s", w, d.Detail())
 				}
 			}
+			// Adopting the namesake is advice for a create, never for a rename.
+			if tc.op == drweb.OpChange && strings.Contains(d.Detail(), "import") {
+				t.Errorf("the detail of a change advises an import:\n%s", d.Detail())
+			}
 		})
 	}
 }
@@ -94,5 +100,16 @@ func TestAddDrWebWriteWarnings(t *testing.T) {
 		if w, ok := want[d.Summary()]; !ok || !strings.Contains(d.Detail(), w) {
 			t.Errorf("%s: %s", d.Summary(), d.Detail())
 		}
+	}
+}
+
+// The warning for a group deleted outside of Terraform says each thing once.
+func TestGroupGoneWarning(t *testing.T) {
+	t.Parallel()
+	d := groupGoneWarning(&drweb.GoneError{ID: "g-1", ParentID: "p-1", Server: errors.New("error 8: Group g-1 not found")}, "Paris")
+	want := `The Dr.Web group "g-1" ("Paris") no longer exists: the server refuses its id (error 8: Group g-1 not found), ` +
+		`and the group "p-1" does not list it. It was deleted outside of Terraform, so it is removed from the state, and the next plan creates it again.`
+	if d.Summary() != "Dr.Web Group Gone" || d.Detail() != want {
+		t.Fatalf("got %q: %q\nwant %q", d.Summary(), d.Detail(), want)
 	}
 }

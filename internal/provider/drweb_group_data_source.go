@@ -51,7 +51,7 @@ func (d *drwebGroupDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 			"of `id`, `name` and `path`. Costs one `list.ds` request per level, shared with the rest of the run. Where two groups " +
 			"share a step of the path (the same name under one parent), the lookup follows the one created first, with a warning, " +
 			"as `by_path` of `endpointgroups_drweb_groups` does.",
-		Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+		Validators: []validator.String{stringvalidator.LengthAtLeast(1), groupPathValidator()},
 	}
 	attrs["parent_id"] = schema.StringAttribute{
 		Optional: true, Computed: true,
@@ -113,4 +113,16 @@ func (d *drwebGroupDataSource) Read(ctx context.Context, req datasource.ReadRequ
 				"each step. Look the group up by id to choose another, or rename one of each.", sharedPathText(g.SharedPaths)))
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, drwebGroupModelFromAPI(g))...)
+}
+
+// groupPathValidator refuses, at validate, a path that names no group
+// whatever the server holds: an empty name (a "/" at either end, or two in
+// a row), a backslash that escapes nothing.
+func groupPathValidator() validator.String {
+	return stringCheck{"a path of group names joined by \"/\", without one at the start or end", func(s string) (string, string) {
+		if _, err := drweb.SplitPath(s); err != nil {
+			return "Invalid Dr.Web Group Path", capitalize(err.Error()) + ": \"Offices/Berlin\" is the group Berlin under the top-level group Offices."
+		}
+		return "", ""
+	}}
 }

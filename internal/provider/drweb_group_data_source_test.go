@@ -235,7 +235,7 @@ func TestAccDrWebGroup_errors(t *testing.T) {
 		"wrong parent":        {"name = \"Linux\"\n  parent_id = \"" + idOffices + "\"", `no Dr.Web group is named "Linux" directly under the group "` + idOffices + `" (searched 2 groups); groups with that name are at "Servers/Linux".`},
 		"unknown parent":      {"name = \"Linux\"\n  parent_id = \"nowhere\"", `the parent group "nowhere" does not exist`},
 		"unknown path":        {`path = "Offices/Paris"`, `no Dr.Web group has the path "Offices/Paris": there is no group named "Paris" under "Offices" (searched 2 groups)`},
-		"bad path":            {`path = "Offices//Berlin"`, `the path "Offices//Berlin" has an empty name`},
+		"bad path":            {`path = "Offices//Berlin"`, `The path "Offices//Berlin" has an empty name`},
 		"path with parent":    {"path = \"Servers\"\n  parent_id = \"" + idServers + "\"", `Attribute "path" cannot be specified when "parent_id" is specified`},
 		"id with parent":      {"id = \"" + idLinux + "\"\n  parent_id = \"" + idServers + "\"", `Attribute "id" cannot be specified when "parent_id" is specified`},
 		"neither id nor name": {``, `Exactly one of these attributes must be configured: [id,name,path]`},
@@ -365,4 +365,30 @@ data "endpointgroups_drweb_group" "x" {
 			},
 		},
 	)
+}
+
+// A path that can name no group is an invalid value of the path attribute
+// at validate, before the provider is configured or a request is sent.
+func TestAccDrWebGroupDataSource_pathSyntax(t *testing.T) {
+	srv := startEmulator(t)
+	var steps []resource.TestStep
+	for _, p := range []string{"Offices/Berlin/", "/Offices", "Offices//Berlin", `Offices\Berlin`} {
+		steps = append(steps, resource.TestStep{
+			Config: providerBlock(srv) + fmt.Sprintf("data \"endpointgroups_drweb_group\" \"x\" {\n  path = %q\n}\n", p),
+			ExpectError: regexp.MustCompile(`Error: Invalid Dr.Web Group Path[\s\S]*with data.endpointgroups_drweb_group.x[\s\S]*path\s+=\s+` +
+				regexp.QuoteMeta(fmt.Sprintf("%q", p)) + `[\s\S]*The\s+path`),
+		})
+	}
+	steps = append(steps, resource.TestStep{
+		PreConfig: func() {
+			if n := len(srv.Requests()); n != 0 {
+				t.Errorf("invalid paths sent %d requests, want 0", n)
+			}
+		},
+		Config: providerBlock(srv) + "data \"endpointgroups_drweb_group\" \"x\" {\n  path = \"Offices/Berlin\"\n}\n",
+		ConfigStateChecks: []statecheck.StateCheck{
+			statecheck.ExpectKnownValue("data.endpointgroups_drweb_group.x", tfjsonpath.New("id"), knownvalue.StringExact(idBerlin)),
+		},
+	})
+	accTest(t, steps...)
 }

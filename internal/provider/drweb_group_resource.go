@@ -34,6 +34,7 @@ var (
 	_ resource.ResourceWithConfigure    = (*drwebGroupResource)(nil)
 	_ resource.ResourceWithImportState  = (*drwebGroupResource)(nil)
 	_ resource.ResourceWithUpgradeState = (*drwebGroupResource)(nil)
+	_ resource.ResourceWithModifyPlan   = (*drwebGroupResource)(nil)
 )
 
 func newDrWebGroupResource() resource.Resource { return &drwebGroupResource{} }
@@ -201,16 +202,18 @@ func (r *drwebGroupResource) Schema(ctx context.Context, _ resource.SchemaReques
 			"parent_id": schema.StringAttribute{
 				Optional: true,
 				MarkdownDescription: "The id of the parent group; leave it out for a top-level group. Changing it moves the group in place " +
-					"(with its stations and child groups); a move into the group's own subtree is refused at apply.",
+					"(with its stations and child groups); a move into the group's own subtree is refused at plan (at apply when the parent is created in the same apply).",
 				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
 			},
 			"allow_duplicate_names": schema.BoolAttribute{
 				Optional: true, Computed: true, Default: booldefault.StaticBool(false),
 				MarkdownDescription: "Let the group share its name with another group under the same parent. Default `false`: a " +
-					"create, rename or move beside a group of the same name is refused, naming that group and the `import` block that " +
-					"adopts it, so that a lost answer or a second configuration never makes two groups where one was meant (and " +
-					"`path` lookups stay unambiguous). Set it with `create_before_destroy`, where the old group keeps the name until " +
-					"the new one exists. Only the provider reads it: changing it sends nothing.",
+					"create, rename or move beside a group of the same name is refused (at plan where the parent is known, else at " +
+					"apply), naming that group and, for a create, the `import` block that adopts it, so that a lost answer or a second " +
+					"configuration never makes two groups where one was meant (and `path` lookups stay unambiguous); two runs that " +
+					"write the name at the same moment leave one group, the other run undoing its write. Set it with " +
+					"`create_before_destroy`, where the old group keeps the name until the new one exists. Only the provider reads " +
+					"it: changing it sends nothing.",
 			},
 			"created": schema.StringAttribute{
 				Computed:            true,
@@ -260,6 +263,62 @@ func (groupNameValidator) ValidateString(_ context.Context, req validator.String
 	}
 }
 
+// ModifyPlan fails a plan whose apply would be refused, as far as the run's
+// listings show: a create beside a group of the same name, a rename or move
+// onto a taken name, a move into the group's own subtree. It reads only what
+// the run reads anyway (the parent's listing, the ancestors' info.ds, each
+// once per run), and nothing for a plan that renames and moves nothing.
+// Unknown values (a parent created in the same apply) are left to apply,
+// which checks again on fresh listings.
+func (r *drwebGroupResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() || r.clients == nil {
+		return // a destroy, or a provider not configured yet
+	}
+	ctx = withLogging(ctx)
+	var plan drwebGroupResourceModel
+	if resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...); resp.Diagnostics.HasError() {
+		return
+	}
+	if plan.Name.IsUnknown() || plan.ParentID.IsUnknown() || plan.AllowDuplicateNames.IsUnknown() {
+		return
+	}
+	c, _ := r.clients.DrWeb()
+	if c == nil {
+		return // the apply says what the configuration lacks
+	}
+	op, self, renamed, moved := drweb.OpCreate, "", true, false
+	if !req.State.Raw.IsNull() {
+		var state drwebGroupResourceModel
+		if resp.Diagnostics.Append(req.State.Get(ctx, &state)...); resp.Diagnostics.HasError() {
+			return
+		}
+		// A replacement's new group stands in for the old one, which goes first.
+		self = state.ID.ValueString()
+		if plan.ID.Equal(state.ID) {
+			op, renamed, moved = drweb.OpChange, !plan.Name.Equal(state.Name), !plan.ParentID.Equal(state.ParentID)
+		}
+	}
+	if op == drweb.OpChange && !renamed && !moved {
+		return
+	}
+	ctx, cancel := withTimeout(ctx, plan.Timeouts.Read, defaultReadTimeout, &resp.Diagnostics)
+	defer cancel()
+	in := plan.input()
+	err := c.CheckWrite(ctx, self, in, renamed, moved)
+	var dup *drweb.DuplicateNameError
+	var subtree *drweb.SubtreeMoveError
+	var nf *drweb.NotFoundError
+	switch {
+	case err == nil:
+	case errors.As(err, &nf) && nf.Parent:
+		// A parent with a chosen id that this apply creates first: apply tells.
+	case errors.As(err, &dup), errors.As(err, &subtree):
+		addDrWebWriteError(&resp.Diagnostics, op, err, in)
+	default:
+		addDrWebError(&resp.Diagnostics, err, path.Root("parent_id"))
+	}
+}
+
 func (r *drwebGroupResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	ctx = withLogging(ctx)
 	var plan drwebGroupResourceModel
@@ -276,6 +335,10 @@ func (r *drwebGroupResource) Create(ctx context.Context, req resource.CreateRequ
 	res, err := c.CreateGroup(ctx, in)
 	if err != nil {
 		addDrWebWriteError(&resp.Diagnostics, drweb.OpCreate, err, in)
+		if res.Group.ID != "" { // a group the run could not undo: never lose its id
+			r.setWritten(ctx, res, plan, resp.State.Set, resp.Private, &resp.Diagnostics)
+			setIdentity(ctx, resp.Identity, types.StringValue(res.Group.ID), &resp.Diagnostics)
+		}
 		return
 	}
 	r.setWritten(ctx, res, plan, resp.State.Set, resp.Private, &resp.Diagnostics)
@@ -338,9 +401,7 @@ func (r *drwebGroupResource) Read(ctx context.Context, req resource.ReadRequest,
 	if errors.As(err, &gone) {
 		// The framework wants an identity after every read, a removal too.
 		setIdentity(ctx, resp.Identity, state.ID, &resp.Diagnostics)
-		resp.Diagnostics.AddWarning("Dr.Web Group Gone",
-			fmt.Sprintf("The Dr.Web group %q (%q) no longer exists: %v. It was deleted outside of Terraform, so it is removed "+
-				"from the state, and the next plan creates it again.", state.ID.ValueString(), state.Name.ValueString(), err))
+		resp.Diagnostics.Append(groupGoneWarning(gone, state.Name.ValueString()))
 		resp.State.RemoveResource(ctx)
 		return
 	}
@@ -364,6 +425,14 @@ func (r *drwebGroupResource) Read(ctx context.Context, req resource.ReadRequest,
 	setIdentity(ctx, resp.Identity, m.ID, &resp.Diagnostics)
 }
 
+// groupGoneWarning says that a group in the state is gone and why that is
+// known, once.
+func groupGoneWarning(gone *drweb.GoneError, name string) diag.Diagnostic {
+	return diag.NewWarningDiagnostic("Dr.Web Group Gone", fmt.Sprintf("The Dr.Web group %q (%q) no longer exists: the server "+
+		"refuses its id (%v), and %s does not list it. It was deleted outside of Terraform, so it is removed from the state, "+
+		"and the next plan creates it again.", gone.ID, name, gone.Server, drweb.DescribeParent(gone.ParentID)))
+}
+
 func (r *drwebGroupResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	ctx = withLogging(ctx)
 	var plan, state drwebGroupResourceModel
@@ -385,6 +454,10 @@ func (r *drwebGroupResource) Update(ctx context.Context, req resource.UpdateRequ
 	res, err := c.UpdateGroup(ctx, state.ID.ValueString(), in)
 	if err != nil {
 		addDrWebWriteError(&resp.Diagnostics, drweb.OpChange, err, in)
+		if res.Group.ID != "" { // a change the run could not undo: the state says what the server holds
+			r.setWritten(ctx, res, plan, resp.State.Set, resp.Private, &resp.Diagnostics)
+			setIdentity(ctx, resp.Identity, state.ID, &resp.Diagnostics)
+		}
 		return
 	}
 	r.setWritten(ctx, res, plan, resp.State.Set, resp.Private, &resp.Diagnostics)

@@ -232,10 +232,80 @@ resource "endpointgroups_drweb_group" "child" {
 	accTest(t,
 		resource.TestStep{Config: providerBlock(srv) + fmt.Sprintf(cfg, "")},
 		resource.TestStep{
-			Config:      providerBlock(srv) + fmt.Sprintf(cfg, `parent_id = "child"`),
-			ExpectError: errorRe(`the new parent "child" is the group itself or one of its descendants. A group cannot move into its own subtree: choose a parent_id outside it.`),
+			// Refused by the plan: nothing is sent.
+			Config:   providerBlock(srv) + fmt.Sprintf(cfg, `parent_id = "child"`),
+			PlanOnly: true,
+			ExpectError: errorRe(`The group "top" cannot move under "child": that is the group itself or one of its descendants ` +
+				`(nothing was sent to the server). A group cannot move into its own subtree: choose a parent_id outside it.`),
 		},
-		resource.TestStep{Config: providerBlock(srv) + fmt.Sprintf(cfg, "")},
+		resource.TestStep{
+			PreConfig: func() {
+				if n := srv.Count(changeDS); n != 0 {
+					t.Errorf("%d change.ds for a move the plan refused", n)
+				}
+			},
+			Config: providerBlock(srv) + fmt.Sprintf(cfg, ""),
+		},
+	)
+}
+
+// What apply would refuse fails at plan, from the listings the plan reads
+// anyway: a create beside a group of the name (with the import block that
+// adopts it), a rename onto a sibling's name (with another name as the
+// advice). A plan that renames and moves nothing lists nothing.
+func TestAccDrWebGroupResource_planTimeTruth(t *testing.T) {
+	srv := startEmulator(t)
+	const two = `
+resource "endpointgroups_drweb_group" "a" {
+  name      = "PT-A"
+  parent_id = "` + idOffices + `"
+}
+resource "endpointgroups_drweb_group" "b" {
+  name      = %q
+  parent_id = "` + idOffices + `"
+}
+`
+	accTest(t,
+		resource.TestStep{Config: providerBlock(srv) + fmt.Sprintf(two, "PT-B")},
+		resource.TestStep{
+			Config:      providerBlock(srv) + fmt.Sprintf(two, "PT-A"),
+			PlanOnly:    true,
+			ExpectError: regexp.MustCompile(`Dr.Web Group Name Taken[\s\S]*already\s+holds\s+a\s+group\s+named\s+"PT-A":\s+"[^"]+",\s+so\s+this\s+group\s+cannot\s+be\s+renamed\s+or\s+moved\s+there.\s+Choose\s+another\s+name`),
+		},
+		resource.TestStep{
+			Config: providerBlock(srv) + fmt.Sprintf(two, "PT-B") + `
+resource "endpointgroups_drweb_group" "c" {
+  name      = "Berlin"
+  parent_id = "` + idOffices + `"
+}
+`,
+			PlanOnly: true,
+			ExpectError: errorRe(`The group "` + idOffices + `" already holds a group named "Berlin": "` + idBerlin + `". If that is the group this ` +
+				`resource means, adopt it instead of making a second one of the same name: import { to = endpointgroups_drweb_group.<name> id = "` +
+				idBerlin + `" } (to: this resource's address, which Terraform shows above, after "with")`),
+		},
+		resource.TestStep{
+			PreConfig: func() {
+				if n := srv.Count(addDS); n != 2 {
+					t.Errorf("%d add.ds, want 2: the refused plans send nothing", n)
+				}
+				if n := srv.Count(changeDS); n != 0 {
+					t.Errorf("%d change.ds, want none", n)
+				}
+				srv.ResetLog()
+			},
+			Config:   providerBlock(srv) + fmt.Sprintf(two, "PT-B"),
+			PlanOnly: true,
+		},
+		resource.TestStep{
+			PreConfig: func() {
+				// The plan-only step above: refreshes (info.ds), and no listing.
+				if n := srv.Count(listDS); n != 0 {
+					t.Errorf("a plan without renames or moves sent %d list.ds, want 0", n)
+				}
+			},
+			Config: providerBlock(srv) + fmt.Sprintf(two, "PT-B"),
+		},
 	)
 }
 

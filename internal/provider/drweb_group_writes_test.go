@@ -470,7 +470,7 @@ resource "endpointgroups_drweb_group" "moscow" {
 	for _, p := range []string{addDS, changeDS} {
 		secretSrv.AddFault(emulator.Fault{Path: p, Errno: 2, Message: "refused for admin:demo-password (Authorization: Basic " + basic("demo-password") + ")"})
 	}
-	dir = workdir(t, strings.Replace(config, srv.URL, secretSrv.URL, 1)+"resource \"endpointgroups_drweb_group\" \"leak\" {\n  name = \"Leak\"\n}\n")
+	dir = workdir(t, strings.Replace(strings.Split(config, "resource ")[0], srv.URL, secretSrv.URL, 1)+"resource \"endpointgroups_drweb_group\" \"leak\" {\n  name = \"Leak\"\n}\n")
 	logFile := filepath.Join(t.TempDir(), "terraform.log")
 	out, err = c.run(dir, []string{"TF_LOG=TRACE", "TF_LOG_PATH=" + logFile}, "apply", "-no-color", "-input=false", "-auto-approve")
 	var exit *exec.ExitError

@@ -50,7 +50,7 @@ func (drwebPathFunction) Run(ctx context.Context, req function.RunRequest, resp 
 	}
 	for i, n := range names {
 		if n == "" {
-			resp.Error = function.NewArgumentFuncError(0, fmt.Sprintf("name %d of the list is empty: a group's name never is", i))
+			resp.Error = function.NewArgumentFuncError(0, fmt.Sprintf("the name at index %d (number %d of %d, counting from 1) is empty: a group's name never is", i, i+1, len(names)))
 			return
 		}
 	}

@@ -41,7 +41,7 @@ output "round_trip" {
 			ExpectError: funcError(`a path needs at least one name`),
 		}, {
 			Config:      `output "x" { value = provider::endpointgroups::drweb_path(["Offices", ""]) }`,
-			ExpectError: funcError(`name 1 of the list is empty`),
+			ExpectError: funcError(`the name at index 1 (number 2 of 2, counting from 1) is empty`),
 		}, {
 			Config:      `output "x" { value = provider::endpointgroups::drweb_path_names("Offices//Berlin") }`,
 			ExpectError: funcError(`has an empty name`),

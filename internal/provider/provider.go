@@ -46,7 +46,8 @@ func (p *endpointGroupsProvider) Schema(_ context.Context, _ provider.SchemaRequ
 		MarkdownDescription: "Reads the endpoint **groups** of OPSWAT MetaDefender IT Access (cloud) and Dr.Web AV-Desk / " +
 			"Enterprise Security Suite (on-premises), so that configurations can reference group ids, policies, " +
 			"rights, license keys and agent installer URLs instead of hard-coding them, and manages Dr.Web groups " +
-			"(create, change, move, delete, import) with the `endpointgroups_drweb_group` resource; OPSWAT documents no writes.\n\n" +
+			"(create, change, move, delete, import) with the `endpointgroups_drweb_group` resource and the stations in them with " +
+			"the `endpointgroups_drweb_group_members` resource; OPSWAT documents no writes.\n\n" +
 			"Each vendor is configured in its own block; both are optional, and a vendor that is not configured only " +
 			"fails the data sources that need it. Every setting can also come from an environment variable " +
 			"(an attribute in the configuration wins over the variable).",
