@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -69,6 +70,10 @@ type Client struct {
 	retry       *retryablehttp.Client // reads
 	retryWrites *retryablehttp.Client // writes: see checkRetryWrite
 	waits       *waitLog
+	// answered: an answer with an API body came through this base URL, so
+	// the API is under its path and a bare 404 is one endpoint's, not the
+	// URL's (see answerProblemOf).
+	answered atomic.Bool
 }
 
 // New returns a client of api with the user's settings.
@@ -276,8 +281,11 @@ func (c *Client) Do(ctx context.Context, req Request) (*Response, error) {
 		e.ShowBody = true
 		return nil, e
 	}
+	if k := SniffBody(data); k == BodyJSON || k == BodyXML {
+		c.answered.Store(true)
+	}
 	if resp.StatusCode >= 400 {
-		if p := answerProblemOf(c.api.BaseURL, resp.StatusCode, data); p != 0 {
+		if p := answerProblemOf(c.api.BaseURL, resp.StatusCode, data, c.answered.Load()); p != 0 {
 			return nil, c.endpointError(p, out.Error("", nil))
 		}
 		e := out.Error("", nil)

@@ -82,7 +82,10 @@ func endpointProblemOf(err error) EndpointProblem {
 var tlsRequired = [][]byte{[]byte("HTTP request to an HTTPS server"), []byte("plain HTTP request was sent to HTTPS port"), []byte("plain HTTP to an SSL-enabled")}
 
 // answerProblemOf tells the endpoint problem an answer shows, or 0.
-func answerProblemOf(base *url.URL, status int, body []byte) EndpointProblem {
+// answered says whether an earlier answer through base had an API body: a
+// bare 404 then comes from one endpoint of an API that is there (a proxy in
+// front, say), and the path is not to blame.
+func answerProblemOf(base *url.URL, status int, body []byte, answered bool) EndpointProblem {
 	switch {
 	case status == http.StatusBadRequest && base.Scheme == "http":
 		for _, t := range tlsRequired {
@@ -90,7 +93,7 @@ func answerProblemOf(base *url.URL, status int, body []byte) EndpointProblem {
 				return HTTPToTLS
 			}
 		}
-	case status == http.StatusNotFound && base.Path != "":
+	case status == http.StatusNotFound && base.Path != "" && !answered:
 		if k := SniffBody(body); k != BodyJSON && k != BodyXML {
 			return PathNotFound
 		}

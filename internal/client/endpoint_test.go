@@ -95,3 +95,25 @@ func TestNotFoundAnswersAreNotEndpointProblems(t *testing.T) {
 		t.Fatalf("got %v, want the API's not-found answer", err)
 	}
 }
+
+// Once an answer with an API body came through a URL with a path, the API is
+// under it: a bare 404 from one endpoint later (a proxy in front that knows
+// some paths only) is that endpoint's answer, and the URL is not blamed.
+func TestBare404AfterAnAPIAnswerIsNotAWrongPath(t *testing.T) {
+	t.Parallel()
+	c, _, _ := setup(t, func(w http.ResponseWriter, _ *http.Request, n int) {
+		if n == 1 {
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = io.WriteString(w, `{"groups":[]}`)
+			return
+		}
+		w.WriteHeader(http.StatusNotFound)
+	}, func(tc *testConfig) { tc.URL += "/drweb" })
+	if _, err := get(c); err != nil {
+		t.Fatal(err)
+	}
+	var ee *EndpointError
+	if _, err := get(c); err == nil || errors.As(err, &ee) || !errors.Is(err, ErrNotFound) {
+		t.Fatalf("got %v, want a plain not-found answer, not a wrong URL", err)
+	}
+}

@@ -117,11 +117,20 @@ func (d *drwebGroupDataSource) Read(ctx context.Context, req datasource.ReadRequ
 
 // groupPathValidator refuses, at validate, a path that names no group
 // whatever the server holds: an empty name (a "/" at either end, or two in
-// a row), a backslash that escapes nothing.
+// a row), a backslash that escapes nothing, a name no server stores as
+// written (surrounding spaces, control characters: drweb.NameProblem).
 func groupPathValidator() validator.String {
+	const example = "\"Offices/Berlin\" is the group Berlin under the top-level group Offices."
 	return stringCheck{"a path of group names joined by \"/\", without one at the start or end", func(s string) (string, string) {
-		if _, err := drweb.SplitPath(s); err != nil {
-			return "Invalid Dr.Web Group Path", capitalize(err.Error()) + ": \"Offices/Berlin\" is the group Berlin under the top-level group Offices."
+		names, err := drweb.SplitPath(s)
+		if err != nil {
+			return "Invalid Dr.Web Group Path", capitalize(err.Error()) + ": " + example
+		}
+		for i, n := range names {
+			if p := drweb.NameProblem(n); p != "" {
+				return "Invalid Dr.Web Group Path", fmt.Sprintf("The path %q has the name %q (name %d of %d), which %s, so no group has it: write each name as the Control Center shows it. %s",
+					s, n, i+1, len(names), p, example)
+			}
 		}
 		return "", ""
 	}}

@@ -372,7 +372,7 @@ data "endpointgroups_drweb_group" "x" {
 func TestAccDrWebGroupDataSource_pathSyntax(t *testing.T) {
 	srv := startEmulator(t)
 	var steps []resource.TestStep
-	for _, p := range []string{"Offices/Berlin/", "/Offices", "Offices//Berlin", `Offices\Berlin`} {
+	for _, p := range []string{"Offices/Berlin/", "/Offices", "Offices//Berlin", `Offices\Berlin`, " ", "Offices/ Berlin", "Offices /Berlin", "Offices/\tBerlin"} {
 		steps = append(steps, resource.TestStep{
 			Config: providerBlock(srv) + fmt.Sprintf("data \"endpointgroups_drweb_group\" \"x\" {\n  path = %q\n}\n", p),
 			ExpectError: regexp.MustCompile(`Error: Invalid Dr.Web Group Path[\s\S]*with data.endpointgroups_drweb_group.x[\s\S]*path\s+=\s+` +

@@ -53,6 +53,10 @@ func (drwebPathFunction) Run(ctx context.Context, req function.RunRequest, resp 
 			resp.Error = function.NewArgumentFuncError(0, fmt.Sprintf("the name at index %d (number %d of %d, counting from 1) is empty: a group's name never is", i, i+1, len(names)))
 			return
 		}
+		if p := drweb.NameProblem(n); p != "" {
+			resp.Error = function.NewArgumentFuncError(0, fmt.Sprintf("the name at index %d (number %d of %d, counting from 1), %q, %s: no group's name does", i, i+1, len(names), n, p))
+			return
+		}
 	}
 	resp.Error = resp.Result.Set(ctx, drweb.JoinPath(names...))
 }

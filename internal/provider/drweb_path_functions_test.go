@@ -43,6 +43,9 @@ output "round_trip" {
 			Config:      `output "x" { value = provider::endpointgroups::drweb_path(["Offices", ""]) }`,
 			ExpectError: funcError(`the name at index 1 (number 2 of 2, counting from 1) is empty`),
 		}, {
+			Config:      `output "x" { value = provider::endpointgroups::drweb_path(["Offices", " Berlin"]) }`,
+			ExpectError: funcError(`the name at index 1 (number 2 of 2, counting from 1), " Berlin", starts or ends with spaces`),
+		}, {
 			Config:      `output "x" { value = provider::endpointgroups::drweb_path_names("Offices//Berlin") }`,
 			ExpectError: funcError(`has an empty name`),
 		}, {
