@@ -81,9 +81,13 @@ func drwebGroupsFromAPI(ctx context.Context, m *drwebGroupsModel, obj types.Obje
 }
 
 // drwebGroupObjectType is the type of one group's object in the plural data
-// source's schema.
-func drwebGroupObjectType(s schema.Schema) types.ObjectType {
-	return s.Attributes["groups"].GetType().(types.ListType).ElemType.(types.ObjectType)
+// source's schema (TestModelsMatchSchemas proves it is one).
+func drwebGroupObjectType(ctx context.Context) types.ObjectType {
+	var sr datasource.SchemaResponse
+	(&drwebGroupsDataSource{}).Schema(ctx, datasource.SchemaRequest{}, &sr)
+	list, _ := sr.Schema.Attributes["groups"].GetType().(types.ListType)
+	obj, _ := list.ElemType.(types.ObjectType)
+	return obj
 }
 
 // sharedPathText says, for a warning, which group kept each shared path
@@ -221,7 +225,7 @@ func (d *drwebGroupsDataSource) Read(ctx context.Context, req datasource.ReadReq
 			"Check the filter's values (names and regular expressions match case-sensitively).")
 		return
 	}
-	shared, diags := drwebGroupsFromAPI(ctx, &cfg, drwebGroupObjectType(req.Config.Schema.(schema.Schema)), groups)
+	shared, diags := drwebGroupsFromAPI(ctx, &cfg, drwebGroupObjectType(ctx), groups)
 	if resp.Diagnostics.Append(diags...); resp.Diagnostics.HasError() {
 		return
 	}

@@ -11,7 +11,6 @@ import (
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
-	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -36,10 +35,8 @@ func TestDrWebSelect(t *testing.T) {
 func TestDrWebGroupsFromAPI(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	var sr datasource.SchemaResponse
-	(&drwebGroupsDataSource{}).Schema(ctx, datasource.SchemaRequest{}, &sr)
 	var m drwebGroupsModel
-	shared, diags := drwebGroupsFromAPI(ctx, &m, drwebGroupObjectType(sr.Schema), []drweb.Group{
+	shared, diags := drwebGroupsFromAPI(ctx, &m, drwebGroupObjectType(ctx), []drweb.Group{
 		{ID: "1", Name: "A", Path: "A"},
 		{ID: "2", Name: "B", Path: "A/B", ParentID: "1", Created: "2020-01-01T00:00:00Z"},
 		{ID: "3", Name: "B", Path: "A/B", ParentID: "1", Created: "2019-01-01T00:00:00Z"},
@@ -48,7 +45,11 @@ func TestDrWebGroupsFromAPI(t *testing.T) {
 	if diags.HasError() {
 		t.Fatal(diags)
 	}
-	idOf := func(v attr.Value) string { return v.(types.Object).Attributes()["id"].(types.String).ValueString() }
+	idOf := func(v attr.Value) string {
+		o, _ := v.(types.Object)
+		id, _ := o.Attributes()["id"].(types.String)
+		return id.ValueString()
+	}
 	byID, byPath := m.ByID.Elements(), m.ByPath.Elements()
 	if len(m.IDs) != 4 || len(m.Groups.Elements()) != 4 || len(byID) != 4 || idOf(byID["3"]) != "3" {
 		t.Fatalf("ids %v, groups %d, by_id %d", m.IDs, len(m.Groups.Elements()), len(byID))

@@ -49,7 +49,7 @@ func BenchmarkDrWebGroupsState(b *testing.B) {
 				var before runtime.MemStats
 				runtime.ReadMemStats(&before)
 				m := drwebGroupsModel{Recursive: types.BoolValue(true)}
-				if _, diags := drwebGroupsFromAPI(ctx, &m, drwebGroupObjectType(sr.Schema), groups); diags.HasError() {
+				if _, diags := drwebGroupsFromAPI(ctx, &m, drwebGroupObjectType(ctx), groups); diags.HasError() {
 					b.Fatal(diags)
 				}
 				st := tfsdk.State{Schema: sr.Schema, Raw: tftypes.NewValue(typ, nil)}

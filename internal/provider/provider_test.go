@@ -169,9 +169,7 @@ func TestModelsMatchSchemas(t *testing.T) {
 		{newDrWebGroupDataSource(), drwebGroupModelFromAPI(sampleDrWebGroup)},
 		{newDrWebGroupsDataSource(), func() drwebGroupsModel {
 			var m drwebGroupsModel
-			var sr datasource.SchemaResponse
-			newDrWebGroupsDataSource().Schema(ctx, datasource.SchemaRequest{}, &sr)
-			if _, diags := drwebGroupsFromAPI(ctx, &m, drwebGroupObjectType(sr.Schema), []drweb.Group{sampleDrWebGroup}); diags.HasError() {
+			if _, diags := drwebGroupsFromAPI(ctx, &m, drwebGroupObjectType(ctx), []drweb.Group{sampleDrWebGroup}); diags.HasError() {
 				t.Fatal(diags)
 			}
 			return m
