@@ -385,7 +385,8 @@ func scenarios() []scenario {
 			m.applied[opswatGroups] <= 41 && m.requests[opswatGroups] == 0 && m.requests[opswatToken] == 0}}
 	}
 	return []scenario{sequential, readAhead, opswatFewNames(), cached, opswatTypo(), opswatNames(9), opswatNames(20),
-		drwebScenario(10), drwebScenario(50), drwebStationsScenario(), drwebMembersScenario(), opswatAssignScenario()}
+		drwebScenario(10), drwebScenario(50), drwebStationsScenario(), drwebMembersScenario(), opswatAssignScenario(),
+		drwebGroupsScenario(1_000), drwebGroupsScenario(5_000)}
 }
 
 // OPSWAT: 500 devices put into a group by one `terraform apply -invoke` of
@@ -507,6 +508,49 @@ func drwebStationSeed() emulator.Seed {
 
 func drwebBlock(url string) string {
 	return fmt.Sprintf("  drweb {\n    url      = %q\n    login    = \"admin\"\n    password = \"demo-password\"\n  }\n", url)
+}
+
+// Dr.Web: the plural data source over a tree of n groups (100 at the top
+// level, the rest below them): one list.ds per group with children, and the
+// groups' details in info.ds batches of 100. Its memory is the figure to
+// watch: each group's object is in groups, by_id and by_path.
+func drwebGroupsScenario(n int) scenario {
+	const fanout = 100
+	seed := emulator.DefaultSeed()
+	seed.DrWeb.Groups = emulator.GenerateDrWebTree(n, fanout)
+	for i := range seed.DrWeb.Groups {
+		seed.DrWeb.Groups[i].Stations = 0 // stations are another row's subject
+	}
+	parents := n/fanout - 1 // the groups gen-00000 ... that have children
+	info := (n + 99) / 100
+	return scenario{
+		name: fmt.Sprintf("Dr.Web, `drweb_groups` over %s groups", thousands(n)),
+		seed: seed,
+		config: func(url string) string {
+			b := newConfig(drwebBlock(url))
+			b.WriteString("data \"endpointgroups_drweb_groups\" \"all\" {}\n")
+			b.WriteString("output \"n\" {\n  value = length(data.endpointgroups_drweb_groups.all.groups)\n}\n")
+			return b.String()
+		},
+		floor: map[string]int{drwebInfo: info, drwebList: 1 + parents},
+		naive: map[string]int{drwebInfo: n, drwebList: 1 + parents},
+		targets: func(m measurement) []check {
+			perGroup := float64(m.rssKiB) / float64(n)
+			return []check{
+				{fmt.Sprintf("%d info.ds requests for %d groups (floor %d)", m.requests[drwebInfo], n, info), m.requests[drwebInfo] <= 2*info},
+				{fmt.Sprintf("provider peak RSS %.1f KiB per group (target at most 30)", perGroup), perGroup <= 30},
+			}
+		},
+	}
+}
+
+// thousands writes n with commas: 20,000.
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }
 
 // Dr.Web: one group of 1,000 stations read by 20 data sources: its 10

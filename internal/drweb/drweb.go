@@ -53,10 +53,12 @@ type Client struct {
 	stations client.Memo[[]Station]
 	// stationBounds bound each station listing (DefaultStationBounds).
 	stationBounds StationBounds
-	states        client.Memo[StationStates]
-	placed        placed
-	writes        writes
-	members       members
+	// treeBound is the most groups one tree walk keeps (DefaultTreeBound).
+	treeBound int
+	states    client.Memo[StationStates]
+	placed    placed
+	writes    writes
+	members   members
 
 	// Lookups under way, and how many of them wait on a listing rather
 	// than on info.ds: a batch that still expects ids from lookups under
@@ -142,7 +144,7 @@ func New(cfg Config, settings client.Settings) (*Client, error) {
 		return nil, err
 	}
 	c := &Client{http: hc, auth: auth, gate: make(chan struct{}, 1), componentsGate: make(chan struct{}, 1),
-		stationBounds: DefaultStationBounds}
+		stationBounds: DefaultStationBounds, treeBound: DefaultTreeBound}
 	window, maxWait := defaultBatchWindow, defaultBatchMaxWait
 	if cfg.batchWindow > 0 {
 		window, maxWait = cfg.batchWindow, 5*cfg.batchWindow

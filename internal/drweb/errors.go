@@ -313,8 +313,12 @@ func (e *AmbiguousError) Error() string {
 	return fmt.Sprintf("%d Dr.Web groups are named %q: %s", len(e.Matches), e.Name, strings.Join(parts, ", "))
 }
 
-// TreeError is a group tree that contradicts itself or outgrows the limits.
-type TreeError struct{ msg string }
+// TreeError is a group tree that contradicts itself (a cycle, a group under
+// two parents) or, with Bound set, one larger than the groups a walk keeps.
+type TreeError struct {
+	Bound int // the bound passed; 0 when the tree contradicts itself
+	msg   string
+}
 
 func (e *TreeError) Error() string { return e.msg }
 

@@ -43,8 +43,8 @@ func (c *Client) notBelow(ctx context.Context, parent, id string, get func(conte
 		if cur == id {
 			return &SubtreeMoveError{ID: id, Parent: parent}
 		}
-		if seen[cur] || len(seen) > maxTreeDepth {
-			return &TreeError{fmt.Sprintf("the ancestors of the group %q form a cycle", parent)}
+		if seen[cur] {
+			return &TreeError{msg: fmt.Sprintf("the ancestors of the group %q form a cycle", parent)}
 		}
 		seen[cur] = true
 		g, err := get(ctx, cur)

@@ -596,7 +596,7 @@ func (c *Client) GroupGone(ctx context.Context, id string) (bool, error) {
 		return false, err
 	}
 	if slices.ContainsFunc(nodes, func(n TreeNode) bool { return n.ID == id }) {
-		return false, &TreeError{fmt.Sprintf("%v, yet the group tree lists it: the server contradicts itself, so the group is not taken for gone", err)}
+		return false, &TreeError{msg: fmt.Sprintf("%v, yet the group tree lists it: the server contradicts itself, so the group is not taken for gone", err)}
 	}
 	return true, nil
 }

@@ -29,12 +29,12 @@ var SystemGroupIDs = []string{
 	"994992e8-be71-4d31-a1f5-5b7786262611", // Tariffs
 }
 
-// Limits of a tree walk, far above real group trees: a server that keeps
-// listing new groups must not keep the provider (and itself) busy forever.
-const (
-	maxTreeDepth  = 64
-	maxTreeGroups = 20_000
-)
+// DefaultTreeBound is how many groups one walk of the tree keeps at most (a
+// Client's treeBound). It guards the provider's memory only, fifty times the
+// largest real trees: a server that keeps listing new groups is otherwise
+// stopped by what proves it broken (a group listed twice, a cycle) and by
+// the read's timeout, never by a depth or count a real tree can reach.
+const DefaultTreeBound = 1_000_000
 
 // TreeNode is a group as list.ds describes it, placed in the tree.
 type TreeNode struct {
@@ -151,8 +151,9 @@ func (c *Client) systemNodes(ctx context.Context) ([]TreeNode, error) {
 // includeSystem is set; then every well-known system group the server has
 // is included, whether list.ds lists it or not.
 //
-// Each group is visited once. A group listed under two parents, a cycle, a
-// tree deeper than maxTreeDepth or larger than maxTreeGroups is a *TreeError.
+// Each group is visited once, at any depth. A group listed under two
+// parents or a cycle is a *TreeError; so is a tree of more than the
+// Client's treeBound groups, with Bound set.
 func (c *Client) Tree(ctx context.Context, parentID string, recursive, includeSystem bool) ([]TreeNode, error) {
 	// The parent's path comes first: its lookup waits for the walks under
 	// way, and must not wait for this one.
@@ -198,12 +199,13 @@ func (c *Client) Tree(ctx context.Context, parentID string, recursive, includeSy
 	kids := map[string][]TreeNode{}
 	var mu sync.Mutex
 	total := len(top)
-	tooMany := &TreeError{fmt.Sprintf("the Dr.Web group tree below %s has more than %d groups; the server's listing looks broken (it keeps listing new groups)", DescribeParent(parentID), maxTreeGroups)}
-	level, depth := top, 1
+	bound := c.treeBound
+	tooMany := &TreeError{Bound: bound, msg: fmt.Sprintf("the Dr.Web group tree below %s has more than %d groups, the most one walk of the tree keeps in memory; a walk below one group counts only that group's subtree", DescribeParent(parentID), bound)}
+	if total > bound {
+		return nil, tooMany
+	}
+	level := top
 	for recursive && len(level) > 0 {
-		if depth >= maxTreeDepth {
-			return nil, &TreeError{fmt.Sprintf("the Dr.Web group tree is deeper than %d levels below %s; no real tree is: the server's listing is broken", maxTreeDepth, DescribeParent(parentID))}
-		}
 		g, gctx := errgroup.WithContext(ctx)
 		g.SetLimit(treeConcurrency)
 		for _, n := range level {
@@ -218,7 +220,7 @@ func (c *Client) Tree(ctx context.Context, parentID string, recursive, includeSy
 				mu.Lock()
 				defer mu.Unlock()
 				kids[n.ID] = ch
-				if total += len(ch); total > maxTreeGroups {
+				if total += len(ch); total > bound {
 					return tooMany // stops the level's other requests
 				}
 				return nil
@@ -236,7 +238,7 @@ func (c *Client) Tree(ctx context.Context, parentID string, recursive, includeSy
 				next = append(next, k)
 			}
 		}
-		level, depth = next, depth+1
+		level = next
 	}
 
 	out := make([]TreeNode, 0, len(parentOf))
@@ -257,7 +259,7 @@ func (c *Client) Tree(ctx context.Context, parentID string, recursive, includeSy
 // listed before: a tree has one place for each group.
 func claim(parentOf map[string]string, id, parent, root string) error {
 	if id == root && root != "" {
-		return &TreeError{fmt.Sprintf("the Dr.Web group tree has a cycle at %q: the server lists it below itself", id)}
+		return &TreeError{msg: fmt.Sprintf("the Dr.Web group tree has a cycle at %q: the server lists it below itself", id)}
 	}
 	prev, seen := parentOf[id]
 	if !seen {
@@ -267,11 +269,11 @@ func claim(parentOf map[string]string, id, parent, root string) error {
 	// A cycle when id is an ancestor of parent.
 	for cur, hops := parent, 0; cur != root && hops <= len(parentOf); hops++ {
 		if cur == id {
-			return &TreeError{fmt.Sprintf("the Dr.Web group tree has a cycle at %q: the server lists it below its own descendant %q", id, parent)}
+			return &TreeError{msg: fmt.Sprintf("the Dr.Web group tree has a cycle at %q: the server lists it below its own descendant %q", id, parent)}
 		}
 		cur = parentOf[cur]
 	}
-	return &TreeError{fmt.Sprintf("the Dr.Web server lists the group %q under %s and under %s; a group has one parent", id, DescribeParent(prev), DescribeParent(parent))}
+	return &TreeError{msg: fmt.Sprintf("the Dr.Web server lists the group %q under %s and under %s; a group has one parent", id, DescribeParent(prev), DescribeParent(parent))}
 }
 
 // DescribeParent names a parent in messages: "the top level" for "".
@@ -503,10 +505,7 @@ func (c *Client) pathOf(ctx context.Context, g Group) (string, error) {
 	seen := map[string]bool{g.ID: true}
 	for cur := g.ParentID; cur != "" && cur != EveryoneID; {
 		if seen[cur] {
-			return "", &TreeError{fmt.Sprintf("the Dr.Web group tree has a cycle at %q: it is its own ancestor", cur)}
-		}
-		if len(names) >= maxTreeDepth {
-			return "", &TreeError{fmt.Sprintf("the group %q has more than %d ancestors; the server's parent links look broken", g.ID, maxTreeDepth)}
+			return "", &TreeError{msg: fmt.Sprintf("the Dr.Web group tree has a cycle at %q: it is its own ancestor", cur)}
 		}
 		seen[cur] = true
 		unpark := c.park()

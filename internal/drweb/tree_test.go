@@ -269,37 +269,132 @@ func TestHostileTrees(t *testing.T) {
 	for name, tc := range map[string]struct {
 		children func(parent string) string
 		want     string
+		bound    int // the TreeError's Bound: 0 for a tree that contradicts itself
 	}{
 		"cycle": {func(p string) string {
 			return map[string]string{"": kid("a"), "a": kid("b"), "b": kid("c"), "c": kid("a")}[p]
-		}, `the Dr.Web group tree has a cycle at "a": the server lists it below its own descendant "c"`},
-		"parent ignored": {func(string) string { return kid("a") + "," + kid("b") }, `the Dr.Web group tree has a cycle at "a"`},
+		}, `the Dr.Web group tree has a cycle at "a": the server lists it below its own descendant "c"`, 0},
+		"parent ignored": {func(string) string { return kid("a") + "," + kid("b") }, `the Dr.Web group tree has a cycle at "a"`, 0},
 		"two parents": {func(p string) string {
 			return map[string]string{"": kid("a") + "," + kid("b"), "a": kid("x"), "b": kid("x")}[p]
-		}, `the Dr.Web server lists the group "x" under the group "a" and under the group "b"; a group has one parent`},
-		"endless depth": {func(p string) string { return kid(p + "x") }, "the Dr.Web group tree is deeper than 64 levels"},
+		}, `the Dr.Web server lists the group "x" under the group "a" and under the group "b"; a group has one parent`, 0},
+		// A server that keeps listing new groups is stopped by the memory
+		// bound (small here), with a message that names it, not "broken".
+		"endless depth": {func(p string) string { return kid(p + "x") }, "the Dr.Web group tree below the top level has more than 100 groups, the most one walk of the tree keeps in memory", 100},
 		"endless width": {func(p string) string {
 			var ks []string
 			for i := range 40 {
 				ks = append(ks, kid(fmt.Sprintf("%s.%d", p, i)))
 			}
 			return strings.Join(ks, ",")
-		}, "has more than 20000 groups"},
+		}, "has more than 500 groups, the most one walk of the tree keeps in memory", 500},
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			c, requests := hostileTree(t, tc.children)
+			if tc.bound != 0 {
+				c.treeBound = tc.bound
+			}
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
 			_, err := c.Tree(ctx, "", true, false)
 			var te *TreeError
-			if !errors.As(err, &te) || !strings.Contains(err.Error(), tc.want) {
-				t.Fatalf("got %v, want %q", err, tc.want)
+			if !errors.As(err, &te) || !strings.Contains(err.Error(), tc.want) || te.Bound != tc.bound {
+				t.Fatalf("got %v (%+v), want %q with the bound %d", err, te, tc.want, tc.bound)
+			}
+			if tc.bound != 0 && strings.Contains(err.Error(), "broken") {
+				t.Fatalf("a bound of the provider's is not the server's fault: %v", err)
 			}
 			if requests.Load() > 5000 {
 				t.Fatalf("%d requests before giving up", requests.Load())
 			}
 		})
+	}
+}
+
+// chain returns n groups under Everyone, each the only child of the one
+// before: a tree n levels deep.
+func chain(n int) []emulator.DrWebGroup {
+	out := []emulator.DrWebGroup{{ID: emulator.EveryoneID, Name: "Everyone", Type: 1}}
+	for i := range n {
+		g := emulator.DrWebGroup{ID: fmt.Sprintf("lvl-%03d", i), Name: fmt.Sprintf("L%d", i), Created: int64(i)}
+		if i > 0 {
+			g.ParentID = fmt.Sprintf("lvl-%03d", i-1)
+		}
+		out = append(out, g)
+	}
+	return out
+}
+
+// Real trees of any depth plan: 64 levels (once refused as deeper than 64)
+// and 200, with the walk, a lookup by name, by path and by id (whose path
+// comes from its ancestors).
+func TestDeepTreesWalk(t *testing.T) {
+	t.Parallel()
+	for _, depth := range []int{64, 65, 200} {
+		t.Run(fmt.Sprint(depth), func(t *testing.T) {
+			t.Parallel()
+			c, srv := setup(t)
+			srv.SetDrWebGroups(chain(depth))
+			ctx := context.Background()
+			nodes, err := c.Tree(ctx, "", true, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			names := make([]string, depth)
+			for i := range names {
+				names[i] = fmt.Sprintf("L%d", i)
+			}
+			deepest := JoinPath(names...)
+			if len(nodes) != depth || nodes[depth-1].Path != deepest {
+				t.Fatalf("got %d groups, the last at %q; want %d, the last at %q", len(nodes), nodes[len(nodes)-1].Path, depth, deepest)
+			}
+			if g, err := c.GroupByName(ctx, names[depth-1], ""); err != nil || g.Path != deepest {
+				t.Fatalf("by name: %q, %v", g.Path, err)
+			}
+			if g, err := c.GroupByPath(ctx, deepest); err != nil || g.ID != fmt.Sprintf("lvl-%03d", depth-1) {
+				t.Fatalf("by path: %q, %v", g.ID, err)
+			}
+			// A client of its own, without the listing: every ancestor by info.ds.
+			byID, err := New(Config{URL: srv.URL, Login: "admin", Password: "demo-password"}, fast)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if g, err := byID.GroupByID(ctx, fmt.Sprintf("lvl-%03d", depth-1)); err != nil || g.Path != deepest {
+				t.Fatalf("by id: %q, %v", g.Path, err)
+			}
+		})
+	}
+}
+
+// A tree of 100,000 groups is walked whole: far past the old bound of
+// 20,000, far below the memory bound. The listings are made up front (the
+// emulator scans its whole seed on every request, too slow at this size).
+func TestLargeTreeWalks(t *testing.T) {
+	t.Parallel()
+	const top, each = 400, 249 // 400 + 400×249 = 100,000
+	lists := map[string]string{}
+	var ks []string
+	for i := range top {
+		parent := fmt.Sprintf("t%d", i)
+		ks = append(ks, fmt.Sprintf(`{"id":%q,"name":"top %d","child_groups":%d}`, parent, i, each))
+		var sub []string
+		for j := range each {
+			sub = append(sub, fmt.Sprintf(`{"id":"%s.%d","name":"sub %d","child_groups":0}`, parent, j, j))
+		}
+		lists[parent] = strings.Join(sub, ",")
+	}
+	lists[""] = strings.Join(ks, ",")
+	c, requests := hostileTree(t, func(p string) string { return lists[p] })
+	nodes, err := c.Tree(context.Background(), "", true, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(nodes) != 100_000 || nodes[1].Path != "top 0/sub 0" || nodes[len(nodes)-1].Path != "top 399/sub 248" {
+		t.Fatalf("got %d groups (%q ... %q), want 100000", len(nodes), nodes[1].Path, nodes[len(nodes)-1].Path)
+	}
+	if n := requests.Load(); n != top+1 {
+		t.Fatalf("%d list.ds requests, want one for the top level and one per group with children: %d", n, top+1)
 	}
 }
 

@@ -682,7 +682,7 @@ func (c *Client) ReadGroup(ctx context.Context, id, parentID string) (Group, err
 		// Not a *NotFoundError: the group is not known to be missing.
 		return Group{}, fmt.Errorf("the server refused the group %q (%s), and whether it is gone could not be told: %w", id, nf.Server.Error(), lerr)
 	case listed:
-		return Group{}, &TreeError{fmt.Sprintf("%v, yet %s lists it: the server contradicts itself, so the group is not taken for gone", err, DescribeParent(parentID))}
+		return Group{}, &TreeError{msg: fmt.Sprintf("%v, yet %s lists it: the server contradicts itself, so the group is not taken for gone", err, DescribeParent(parentID))}
 	}
 	return Group{}, &GoneError{ID: id, ParentID: parentID, Server: nf.Server}
 }

@@ -88,6 +88,11 @@ func addDrWebError(diags *diag.Diagnostics, err error, at path.Path) {
 		diags.AddAttributeError(at, "Dr.Web Group Not Found", nf.Error()+".\n\n"+hint)
 	case errors.As(err, &amb):
 		diags.AddAttributeError(at, "Ambiguous Dr.Web Group Name", amb.Error()+".\n\nSet parent_id to the parent of the one you mean, look it up by path, or by id.")
+	case errors.As(err, &tree) && tree.Bound != 0:
+		diags.AddError("Dr.Web Group Tree Too Large", err.Error()+".\n\nThe bound guards the provider's memory and sits far above real "+
+			"trees, so the server most likely keeps listing new groups: check the group tree in the Dr.Web Control Center and that no "+
+			"caching proxy answers /api/ requests. To read a part of a larger tree, look groups up by id or by path, or list one "+
+			"group's subtree (parent_id), which count only the groups they walk.")
 	case errors.As(err, &tree):
 		diags.AddError("Inconsistent Dr.Web Group Tree", err.Error()+".\n\nThe server's answers contradict each other, so the provider stopped "+
 			"rather than guess. Check the group tree in the Dr.Web Control Center, and report the server's version to its vendor if it persists.")

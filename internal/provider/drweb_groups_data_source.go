@@ -11,8 +11,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -30,37 +32,62 @@ type drwebGroupsDataSource struct {
 }
 
 type drwebGroupsModel struct {
-	IDs                 []string                   `tfsdk:"ids"`
-	ParentID            types.String               `tfsdk:"parent_id"`
-	Recursive           types.Bool                 `tfsdk:"recursive"`
-	NameRegex           types.String               `tfsdk:"name_regex"`
-	IncludeSystemGroups types.Bool                 `tfsdk:"include_system_groups"`
-	MinResults          types.Int64                `tfsdk:"min_results"`
-	Groups              []drwebGroupModel          `tfsdk:"groups"`
-	ByID                map[string]drwebGroupModel `tfsdk:"by_id"`
-	ByPath              map[string]drwebGroupModel `tfsdk:"by_path"`
+	IDs                 []string     `tfsdk:"ids"`
+	ParentID            types.String `tfsdk:"parent_id"`
+	Recursive           types.Bool   `tfsdk:"recursive"`
+	NameRegex           types.String `tfsdk:"name_regex"`
+	IncludeSystemGroups types.Bool   `tfsdk:"include_system_groups"`
+	MinResults          types.Int64  `tfsdk:"min_results"`
+	// groups, by_id and by_path hold the same objects: each is built once
+	// (attr.Value, not a Go struct the framework would reflect on three
+	// times) and the list and both maps share it.
+	Groups types.List `tfsdk:"groups"`
+	ByID   types.Map  `tfsdk:"by_id"`
+	ByPath types.Map  `tfsdk:"by_path"`
 }
 
 // drwebGroupsFromAPI fills the computed attributes from the groups found:
-// the list, its ids, and the maps. Where several groups share a path (names
-// may repeat under one parent), the one created first keeps it in by_path;
-// the shared paths are returned.
-func drwebGroupsFromAPI(m *drwebGroupsModel, groups []drweb.Group) []drweb.SharedPath {
+// the list, its ids, and the maps, each group's object of type obj made
+// once. Where several groups share a path (names may repeat under one
+// parent), the one created first keeps it in by_path; the shared paths
+// are returned.
+func drwebGroupsFromAPI(ctx context.Context, m *drwebGroupsModel, obj types.ObjectType, groups []drweb.Group) ([]drweb.SharedPath, diag.Diagnostics) {
+	var diags diag.Diagnostics
 	m.IDs = make([]string, 0, len(groups))
-	m.Groups = make([]drwebGroupModel, 0, len(groups))
-	m.ByID = make(map[string]drwebGroupModel, len(groups))
+	list := make([]attr.Value, 0, len(groups))
+	byID := make(map[string]attr.Value, len(groups))
 	for _, g := range groups {
-		gm := drwebGroupModelFromAPI(g)
+		o, d := types.ObjectValueFrom(ctx, obj.AttrTypes, drwebGroupModelFromAPI(g))
+		if diags.Append(d...); d.HasError() {
+			return nil, diags
+		}
 		m.IDs = append(m.IDs, g.ID)
-		m.Groups = append(m.Groups, gm)
-		m.ByID[g.ID] = gm
+		list = append(list, o)
+		byID[g.ID] = o
 	}
 	byPath, shared := drweb.ByPath(groups)
-	m.ByPath = make(map[string]drwebGroupModel, len(byPath))
+	paths := make(map[string]attr.Value, len(byPath))
 	for p, g := range byPath {
-		m.ByPath[p] = m.ByID[g.ID]
+		paths[p] = byID[g.ID]
 	}
-	return shared
+	var d diag.Diagnostics
+	m.Groups, d = types.ListValue(obj, list)
+	diags.Append(d...)
+	m.ByID, d = types.MapValue(obj, byID)
+	diags.Append(d...)
+	m.ByPath, d = types.MapValue(obj, paths)
+	diags.Append(d...)
+	return shared, diags
+}
+
+// drwebGroupObjectType is the type of one group's object in the plural data
+// source's schema (TestModelsMatchSchemas proves it is one).
+func drwebGroupObjectType(ctx context.Context) types.ObjectType {
+	var sr datasource.SchemaResponse
+	(&drwebGroupsDataSource{}).Schema(ctx, datasource.SchemaRequest{}, &sr)
+	list, _ := sr.Schema.Attributes["groups"].GetType().(types.ListType)
+	obj, _ := list.ElemType.(types.ObjectType)
+	return obj
 }
 
 // sharedPathText says, for a warning, which group kept each shared path
@@ -198,7 +225,11 @@ func (d *drwebGroupsDataSource) Read(ctx context.Context, req datasource.ReadReq
 			"Check the filter's values (names and regular expressions match case-sensitively).")
 		return
 	}
-	if shared := drwebGroupsFromAPI(&cfg, groups); len(shared) > 0 {
+	shared, diags := drwebGroupsFromAPI(ctx, &cfg, drwebGroupObjectType(ctx), groups)
+	if resp.Diagnostics.Append(diags...); resp.Diagnostics.HasError() {
+		return
+	}
+	if len(shared) > 0 {
 		resp.Diagnostics.AddAttributeWarning(path.Root("by_path"), "Dr.Web Group Paths Shared",
 			fmt.Sprintf("Several groups have the same name under one parent: %s. In by_path each path stays with the group "+
 				"created first, so a configuration that uses it keeps it; the others and their subgroups are left out of by_path "+

@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -9,6 +10,8 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
@@ -31,17 +34,27 @@ func TestDrWebSelect(t *testing.T) {
 
 func TestDrWebGroupsFromAPI(t *testing.T) {
 	t.Parallel()
+	ctx := context.Background()
 	var m drwebGroupsModel
-	shared := drwebGroupsFromAPI(&m, []drweb.Group{
+	shared, diags := drwebGroupsFromAPI(ctx, &m, drwebGroupObjectType(ctx), []drweb.Group{
 		{ID: "1", Name: "A", Path: "A"},
 		{ID: "2", Name: "B", Path: "A/B", ParentID: "1", Created: "2020-01-01T00:00:00Z"},
 		{ID: "3", Name: "B", Path: "A/B", ParentID: "1", Created: "2019-01-01T00:00:00Z"},
 		{ID: "4", Name: "B", Path: "C/B"},
 	})
-	if len(m.IDs) != 4 || len(m.Groups) != 4 || len(m.ByID) != 4 || m.ByID["3"].ID.ValueString() != "3" {
-		t.Fatalf("ids %v, groups %d, by_id %d", m.IDs, len(m.Groups), len(m.ByID))
+	if diags.HasError() {
+		t.Fatal(diags)
 	}
-	if len(m.ByPath) != 3 || m.ByPath["A/B"].ID.ValueString() != "3" || m.ByPath["C/B"].ID.ValueString() != "4" ||
+	idOf := func(v attr.Value) string {
+		o, _ := v.(types.Object)
+		id, _ := o.Attributes()["id"].(types.String)
+		return id.ValueString()
+	}
+	byID, byPath := m.ByID.Elements(), m.ByPath.Elements()
+	if len(m.IDs) != 4 || len(m.Groups.Elements()) != 4 || len(byID) != 4 || idOf(byID["3"]) != "3" {
+		t.Fatalf("ids %v, groups %d, by_id %d", m.IDs, len(m.Groups.Elements()), len(byID))
+	}
+	if len(byPath) != 3 || idOf(byPath["A/B"]) != "3" || idOf(byPath["C/B"]) != "4" ||
 		len(shared) != 1 || shared[0].Path != "A/B" || shared[0].Kept != "3" || !slices.Equal(shared[0].LeftOut, []string{"2"}) {
 		t.Fatalf("by_path %v, shared %+v", m.ByPath, shared)
 	}

@@ -167,7 +167,13 @@ func TestModelsMatchSchemas(t *testing.T) {
 		{newOPSWATGroupDataSource(), opswatGroupModelFromAPI(sampleOPSWATGroup)},
 		{newOPSWATGroupsDataSource(), opswatGroupsModel{IDs: []string{"1"}, Groups: []opswatGroupModel{opswatGroupModelFromAPI(sampleOPSWATGroup)}}},
 		{newDrWebGroupDataSource(), drwebGroupModelFromAPI(sampleDrWebGroup)},
-		{newDrWebGroupsDataSource(), drwebGroupsModel{Groups: []drwebGroupModel{drwebGroupModelFromAPI(sampleDrWebGroup)}}},
+		{newDrWebGroupsDataSource(), func() drwebGroupsModel {
+			var m drwebGroupsModel
+			if _, diags := drwebGroupsFromAPI(ctx, &m, drwebGroupObjectType(ctx), []drweb.Group{sampleDrWebGroup}); diags.HasError() {
+				t.Fatal(diags)
+			}
+			return m
+		}()},
 		{newDrWebGroupStationsDataSource(), func() drwebGroupStationsModel {
 			var m drwebGroupStationsModel
 			one := int64(1)
