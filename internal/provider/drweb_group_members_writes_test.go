@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"os"
 	"slices"
 	"strings"
@@ -420,4 +421,49 @@ func TestAccDrWebGroupMembers_interruptedRemoval(t *testing.T) {
 	if got := serverHas(srv, idLinux, []string{a, b}); !slices.Equal(got, []string{a}) {
 		t.Errorf("after the next apply the server has %v", got)
 	}
+}
+
+// A station the resource holds that is taken out of the group in the
+// console while the apply adds another: the read-back lacks it. The apply
+// fails naming it (never Terraform's "inconsistent result"), the state
+// says what the group shows, and the next apply puts it back.
+func TestAccDrWebGroupMembers_stationGoneDuringApply(t *testing.T) {
+	c := newCLI(t)
+	t.Parallel()
+	srv := startEmulator(t)
+	st := srv.DrWebStationsIn(idWindows)
+	a, b := st[1], st[2]
+	dir := workdir(t, providerBlock(srv)+membersResource("m", idLinux, a))
+	applyMembers(t, c, dir, false)
+	writeConfig(t, dir, providerBlock(srv)+membersResource("m", idLinux, a, b))
+	srv.OnDrWebStationChange(func(q url.Values, stations []emulator.DrWebStation) {
+		if q.Get("id") != b || q.Get("add-group") != idLinux {
+			return
+		}
+		for i := range stations {
+			if stations[i].ID == a {
+				stations[i].Groups = slices.DeleteFunc(slices.Clone(stations[i].Groups), func(g string) bool { return g == idLinux })
+			}
+		}
+	})
+	out := applyMembers(t, c, dir, true)
+	srv.OnDrWebStationChange(nil)
+	if strings.Contains(out, "inconsistent result") || !strings.Contains(out, "Dr.Web Station Left The Group") || !strings.Contains(out, `"`+a+`"`) {
+		t.Errorf("the apply does not name the station that left the group:\n%s", out)
+	}
+	if got := membersState(t, c, dir)["m"].Stations; !slices.Equal(got, []string{b}) {
+		t.Errorf("the state after the apply holds %v, want just %s (the server has %v)", got, b, serverHas(srv, idLinux, []string{a, b}))
+	}
+	if got := serverHas(srv, idLinux, []string{a, b}); !slices.Equal(got, []string{b}) {
+		t.Errorf("the server has %v", got)
+	}
+	srv.ResetLog()
+	applyMembers(t, c, dir, false)
+	if got := changes(srv); !slices.Equal(got, []string{"add:" + a}) {
+		t.Errorf("the repair sent %v, want the one addition", got)
+	}
+	if got, want := serverHas(srv, idLinux, []string{a, b}), slices.Sorted(slices.Values([]string{a, b})); !slices.Equal(got, want) {
+		t.Errorf("after the repair the server has %v", got)
+	}
+	planEmpty(t, c, dir)
 }
