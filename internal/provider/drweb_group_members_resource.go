@@ -100,7 +100,11 @@ func (r *drwebGroupMembersResource) Schema(ctx context.Context, _ resource.Schem
 			"added, which stay in the group, where the next apply finds them and sends nothing for them.\n\n" +
 			"One station belongs to one members resource per group: two members resources of one configuration that list one " +
 			"station of one group fail at plan. A station moved from one to another of the same group in one apply stays in the " +
-			"group.\n\n" +
+			"group. Under `-target` Terraform shows the provider neither the state nor the configuration of the resources it " +
+			"leaves out, so that check cannot see them: `terraform destroy -target` of one members resource takes out its stations even " +
+			"where another members resource lists them for the same group; that resource's next plan shows them missing, and its " +
+			"apply puts them back. Before a targeted destroy or change, check that no other members resource lists the same " +
+			"stations of the group, or target it too.\n\n" +
 			"Out of scope: a station's primary group (`parent-group`), which the server never takes a station out of with " +
 			"`delete-group` (taking a station out of its primary group is reported as a warning, and the resource stops listing " +
 			"it), and authoritative membership (removing the stations not listed). The action `endpointgroups_drweb_move_stations` " +
