@@ -311,8 +311,23 @@ func (s *Server) stationChange(out drwebWriter, q url.Values, find func(string) 
 		st.PrimaryGroup = g
 	}
 	stations[i] = st
+	if s.onStationChange != nil {
+		s.onStationChange(q, stations)
+	}
 	s.seed.DrWeb.Stations = stations
 	out.writtenStation(id)
+}
+
+// OnDrWebStationChange makes every stations/change.ds that the emulator
+// carries out call f with the request's query and every station (the
+// change applied), right after the change and before its answer: f may
+// change the stations' groups, as an administrator in the console would
+// at that moment. f runs with the emulator locked: it must not call the
+// Server. nil stops it.
+func (s *Server) OnDrWebStationChange(f func(query url.Values, stations []DrWebStation)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.onStationChange = f
 }
 
 // writtenStation answers stations/change.ds: XML <station id="…"/>, JSON data.id.

@@ -133,6 +133,8 @@ type Server struct {
 	stationsHostile  DrWebStationsHostility
 	// onWrite: groups written concurrently with an add.ds or change.ds
 	onWrite func(path string, written DrWebGroup) []DrWebGroup
+	// onStationChange: stations changed concurrently with a stations/change.ds
+	onStationChange func(query url.Values, stations []DrWebStation)
 }
 
 // New starts an emulator on a free 127.0.0.1 port, serving seed.

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -79,5 +80,35 @@ func TestAddDrWebErrorPaging(t *testing.T) {
 	if len(diags) != 1 || diags[0].Summary() != "Dr.Web Station Listing Too Large" ||
 		!strings.Contains(diags[0].Detail(), `the group "g" was stopped at page 2001: it has more than 2000 pages`) {
 		t.Fatalf("%v", diags)
+	}
+}
+
+// membersVanished names the planned stations that the group showed
+// before, that no change was sent for, and that the read-back lacks; a
+// group not read back, a station sent for, and one accepted but never
+// listed are not among them.
+func TestMembersVanished(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name    string
+		res     drweb.MembersResult
+		planned []string
+		want    []string
+	}{
+		{"held, then gone", drweb.MembersResult{Before: []string{"a"}, After: []string{"b"},
+			Changes: []drweb.MemberChange{{Op: drweb.OpAddStation, Station: "b", Outcome: drweb.MemberDone}}}, []string{"a", "b"}, []string{"a"}},
+		{"not read back", drweb.MembersResult{Before: []string{"a"},
+			Changes: []drweb.MemberChange{{Op: drweb.OpAddStation, Station: "b", Outcome: drweb.MemberUnknown}}}, []string{"a", "b"}, nil},
+		{"sent for", drweb.MembersResult{Before: []string{}, After: []string{},
+			Changes: []drweb.MemberChange{{Op: drweb.OpAddStation, Station: "b", Outcome: drweb.MemberRefused}}}, []string{"b"}, nil},
+		{"accepted, never listed", drweb.MembersResult{Before: []string{}, After: []string{}}, []string{"u"}, nil},
+		{"all there", drweb.MembersResult{Before: []string{"a"}, After: []string{"a"}}, []string{"a"}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			saved, _ := membersSaved(tc.res, tc.planned, membersPrior{unlisted: []string{"u"}})
+			if got := membersVanished(tc.res, tc.planned, saved); !slices.Equal(got, tc.want) {
+				t.Errorf("vanished %v, want %v (saved %v)", got, tc.want, saved)
+			}
+		})
 	}
 }

@@ -92,13 +92,19 @@ func (r *drwebGroupMembersResource) Schema(ctx context.Context, _ resource.Schem
 			"a station taken out in the Control Center is drift that the next apply repairs. Each change is sent once, and after " +
 			"its writes the resource reads the group back: the state says what the group shows. A station whose removal is not " +
 			"shown done stays in the state, so that the next plan takes it out again; a station the server accepts but never lists " +
-			"(marked deleted) is named in a warning once and not sent again. An unknown station or group is an error that names " +
+			"(marked deleted) is named in a warning once and not sent again. A listed station that something else (the Control " +
+			"Center, another run) takes out of the group while the apply runs fails the apply with an error naming it; the state then " +
+			"lacks it, so that the next apply puts it back. An unknown station or group is an error that names " +
 			"it (at plan, where the run has listed the Everyone group); a create that fails part-way saves no state (Terraform " +
 			"would taint it, and replacing it would take every station out and back in), and the error names the stations it " +
 			"added, which stay in the group, where the next apply finds them and sends nothing for them.\n\n" +
 			"One station belongs to one members resource per group: two members resources of one configuration that list one " +
 			"station of one group fail at plan. A station moved from one to another of the same group in one apply stays in the " +
-			"group.\n\n" +
+			"group. Under `-target` Terraform shows the provider neither the state nor the configuration of the resources it " +
+			"leaves out, so that check cannot see them: `terraform destroy -target` of one members resource takes out its stations even " +
+			"where another members resource lists them for the same group; that resource's next plan shows them missing, and its " +
+			"apply puts them back. Before a targeted destroy or change, check that no other members resource lists the same " +
+			"stations of the group, or target it too.\n\n" +
 			"Out of scope: a station's primary group (`parent-group`), which the server never takes a station out of with " +
 			"`delete-group` (taking a station out of its primary group is reported as a warning, and the resource stops listing " +
 			"it), and authoritative membership (removing the stations not listed). The action `endpointgroups_drweb_move_stations` " +
@@ -367,8 +373,41 @@ func (r *drwebGroupMembersResource) apply(ctx context.Context, c *drweb.Client, 
 		return nil, nil, false
 	}
 	saved, unlisted = membersSaved(res, plan.StationIDs, prior)
-	addMemberChangeDiagnostics(diags, group, res, membersNote(prior.create, group, res, saved))
+	note := membersNote(prior.create, group, res, saved)
+	addMemberChangeDiagnostics(diags, group, res, note)
+	if gone := membersVanished(res, plan.StationIDs, saved); len(gone) > 0 {
+		// The state cannot list a station the group no longer shows, and
+		// Terraform takes a saved set without a planned element as a bug
+		// unless the apply fails: an error that names the stations, with
+		// the state saying what the group holds, so the next plan puts
+		// them back.
+		diags.AddAttributeError(path.Root("station_ids"), "Dr.Web Station Left The Group During Apply",
+			fmt.Sprintf("The stations %s were in the group %q when this apply listed it, and reading the group back after its "+
+				"changes no longer shows them: something else (the Dr.Web Control Center, another run) took them out meanwhile. "+
+				"Nothing was sent for them. Run the apply again to put them back, or take them out of station_ids if they are "+
+				"to stay out. %s", client.QuoteAll(gone), group, note))
+	}
 	return saved, unlisted, true
+}
+
+// membersVanished returns the planned stations that the group showed
+// before the changes, that no change of this apply was sent for, and that
+// the read-back no longer shows: taken out by someone else meanwhile.
+func membersVanished(res drweb.MembersResult, planned, saved []string) []string {
+	if res.After == nil {
+		return nil // not read back: nothing is known to have gone
+	}
+	changed := map[string]bool{}
+	for _, ch := range res.Changes {
+		changed[ch.Station] = true
+	}
+	var gone []string
+	for _, id := range planned {
+		if slices.Contains(res.Before, id) && !changed[id] && !slices.Contains(saved, id) {
+			gone = append(gone, id)
+		}
+	}
+	return gone
 }
 
 // membersSaved is what the state is to hold after res (see apply).

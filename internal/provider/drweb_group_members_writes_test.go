@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"os"
 	"slices"
 	"strings"
@@ -420,4 +421,101 @@ func TestAccDrWebGroupMembers_interruptedRemoval(t *testing.T) {
 	if got := serverHas(srv, idLinux, []string{a, b}); !slices.Equal(got, []string{a}) {
 		t.Errorf("after the next apply the server has %v", got)
 	}
+}
+
+// A station the resource holds that is taken out of the group in the
+// console while the apply adds another: the read-back lacks it. The apply
+// fails naming it (never Terraform's "inconsistent result"), the state
+// says what the group shows, and the next apply puts it back.
+func TestAccDrWebGroupMembers_stationGoneDuringApply(t *testing.T) {
+	c := newCLI(t)
+	t.Parallel()
+	srv := startEmulator(t)
+	st := srv.DrWebStationsIn(idWindows)
+	a, b := st[1], st[2]
+	dir := workdir(t, providerBlock(srv)+membersResource("m", idLinux, a))
+	applyMembers(t, c, dir, false)
+	writeConfig(t, dir, providerBlock(srv)+membersResource("m", idLinux, a, b))
+	srv.OnDrWebStationChange(func(q url.Values, stations []emulator.DrWebStation) {
+		if q.Get("id") != b || q.Get("add-group") != idLinux {
+			return
+		}
+		for i := range stations {
+			if stations[i].ID == a {
+				stations[i].Groups = slices.DeleteFunc(slices.Clone(stations[i].Groups), func(g string) bool { return g == idLinux })
+			}
+		}
+	})
+	out := applyMembers(t, c, dir, true)
+	srv.OnDrWebStationChange(nil)
+	if strings.Contains(out, "inconsistent result") || !strings.Contains(out, "Dr.Web Station Left The Group") || !strings.Contains(out, `"`+a+`"`) {
+		t.Errorf("the apply does not name the station that left the group:\n%s", out)
+	}
+	if got := membersState(t, c, dir)["m"].Stations; !slices.Equal(got, []string{b}) {
+		t.Errorf("the state after the apply holds %v, want just %s (the server has %v)", got, b, serverHas(srv, idLinux, []string{a, b}))
+	}
+	if got := serverHas(srv, idLinux, []string{a, b}); !slices.Equal(got, []string{b}) {
+		t.Errorf("the server has %v", got)
+	}
+	srv.ResetLog()
+	applyMembers(t, c, dir, false)
+	if got := changes(srv); !slices.Equal(got, []string{"add:" + a}) {
+		t.Errorf("the repair sent %v, want the one addition", got)
+	}
+	if got, want := serverHas(srv, idLinux, []string{a, b}), slices.Sorted(slices.Values([]string{a, b})); !slices.Equal(got, want) {
+		t.Errorf("after the repair the server has %v", got)
+	}
+	planEmpty(t, c, dir)
+}
+
+// terraform destroy -target of one members resource, while another one's
+// state holds the same station of the same group: Terraform shows the
+// provider neither the other resource's state nor its configuration, so
+// the station leaves the group (the plan-time check cannot see the claim).
+// What the docs promise: the other resource's next plan puts the station
+// back, and a clean apply leaves the server as configured.
+func TestAccDrWebGroupMembers_targetedDestroy(t *testing.T) {
+	c := newCLI(t)
+	t.Parallel()
+	srv := startEmulator(t)
+	st := srv.DrWebStationsIn(idWindows)
+	s, u := st[1], st[2]
+	dir := workdir(t, providerBlock(srv)+membersResource("a", idLinux, s)+membersResource("b", idLinux, u))
+	applyMembers(t, c, dir, false)
+	// A targeted apply of b alone gets past the check that sees both: b
+	// holds s too, sending nothing for it.
+	writeConfig(t, dir, providerBlock(srv)+membersResource("a", idLinux, s)+membersResource("b", idLinux, s, u))
+	applyMembers(t, c, dir, false, "-target=endpointgroups_drweb_group_members.b")
+	if got := membersState(t, c, dir); !slices.Equal(got["a"].Stations, []string{s}) || !slices.Contains(got["b"].Stations, s) {
+		t.Fatalf("the states do not both hold %s: %v", s, got)
+	}
+	// Without -target the plan sees both claims and fails.
+	if out, err := c.run(dir, nil, "plan", "-input=false", "-no-color"); err == nil || !strings.Contains(out, "Dr.Web Station Claimed Twice") {
+		t.Errorf("the plan of both does not fail on the claim (%v):\n%s", err, out)
+	}
+	srv.ResetLog()
+	out, err := c.run(dir, nil, "destroy", "-auto-approve", "-input=false", "-no-color", "-target=endpointgroups_drweb_group_members.a")
+	if err != nil {
+		t.Fatalf("destroy -target: %v\n%s", err, out)
+	}
+	if got := changes(srv); !slices.Equal(got, []string{"remove:" + s}) {
+		t.Errorf("the targeted destroy sent %v", got)
+	}
+	// The user drops a from the configuration; b's next plan puts s back.
+	writeConfig(t, dir, providerBlock(srv)+membersResource("b", idLinux, s, u))
+	if out, err := c.run(dir, nil, "plan", "-detailed-exitcode", "-input=false", "-no-color"); err == nil || !strings.Contains(out, `+ "`+s+`"`) {
+		t.Errorf("the next plan does not put %s back (%v):\n%s", s, err, out)
+	}
+	srv.ResetLog()
+	applyMembers(t, c, dir, false)
+	if got := changes(srv); !slices.Equal(got, []string{"add:" + s}) {
+		t.Errorf("the repair sent %v, want the one addition", got)
+	}
+	if got, want := serverHas(srv, idLinux, []string{s, u}), slices.Sorted(slices.Values([]string{s, u})); !slices.Equal(got, want) {
+		t.Errorf("after the repair the server has %v, want %v", got, want)
+	}
+	if got := membersState(t, c, dir)["b"].Stations; !slices.Equal(got, slices.Sorted(slices.Values([]string{s, u}))) {
+		t.Errorf("after the repair the state of b holds %v", got)
+	}
+	planEmpty(t, c, dir)
 }
