@@ -2,6 +2,7 @@ package provider
 
 import (
 	"fmt"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -16,6 +17,9 @@ import (
 // setting, its variable and the value that would work; the path case sends
 // one request, not one per retry.
 func TestAccWrongURL(t *testing.T) {
+	if os.Getenv(resource.EnvTfAcc) == "" {
+		t.Skipf("acceptance test: set %s=1 to run it", resource.EnvTfAcc)
+	}
 	plain := startEmulator(t)
 	tls := emulator.NewTLS(emulator.DefaultSeed())
 	t.Cleanup(tls.Close)
