@@ -3,6 +3,7 @@
 package opswat
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -30,4 +31,12 @@ func untrusted(info fs.FileInfo) string {
 		return fmt.Sprintf("users other than its owner can write it (mode %04o)", perm)
 	}
 	return ""
+}
+
+// processAlive reports whether a process of this host runs with pid: a
+// signal 0 finds it, or is refused because it is another user's (EPERM).
+// Only ESRCH says it is gone; anything else counts as alive, so that a lock
+// is never taken from a run that may still hold it.
+func processAlive(pid int) bool {
+	return !errors.Is(syscall.Kill(pid, 0), syscall.ESRCH)
 }
