@@ -422,8 +422,12 @@ func (d *diskCache) freshOrLock(ctx context.Context, deadline time.Time) (*cache
 		return without()
 	}
 	lock := d.lockPath()
+	// The read's deadline bounds the wait; cacheLockMaxWait only backs up
+	// a read without one. Past the read's deadline the read has failed,
+	// and it says it was waiting on the lock.
+	byRead := true
 	if wait := time.Now().Add(d.maxWait()); deadline.IsZero() || wait.Before(deadline) {
-		deadline = wait
+		deadline, byRead = wait, false
 	}
 	tookOver := false
 	var seen fs.FileInfo // the entry as last read: read again only once it changes
@@ -498,6 +502,9 @@ func (d *diskCache) freshOrLock(ctx context.Context, deadline time.Time) (*cache
 			}
 		}
 		if time.Now().After(deadline) {
+			if byRead && d.waiting.Load() != nil {
+				return nil, nil, d.interrupted(context.DeadlineExceeded)
+			}
 			d.waiting.Store(nil)
 			d.notices.add(ctx, fmt.Sprintf("another run has held the cache lock %s for more than %s; this run lists the groups itself", lock, d.maxWait()))
 			return without()
@@ -548,7 +555,7 @@ func ownsLock(lock, token string) bool {
 // interrupted is the error of a wait for another run's lock that err ended.
 func (d *diskCache) interrupted(err error) error {
 	if w := d.waiting.Load(); w != nil {
-		return &CacheLockWaitError{Lock: w.lock, Held: w.held, Err: err}
+		return &CacheLockWaitError{Lock: w.lock, Held: w.held, Holder: w.pid, Err: err}
 	}
 	return err
 }

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -30,6 +31,7 @@ type opswatSource struct {
 // so a variable alone changes nothing when the attribute is set).
 type opswatOrigin struct {
 	cacheTTLInConfig bool
+	readTimeout      time.Duration // the data source's timeouts.read, for an error that reached it
 }
 
 // cacheRefreshHint says how to refresh the cached group list now, for
