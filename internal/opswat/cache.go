@@ -152,6 +152,10 @@ const withoutCache = "this run lists the groups from the API without the cache"
 // (0700) when missing, and checked once a run.
 func (d *diskCache) usable(ctx context.Context) bool {
 	d.checked.Do(func() {
+		if what := notADirectory(d.dir); what != "" {
+			d.refuse(ctx, fmt.Sprintf("the cache directory %s is not used: %s; give cache_dir a directory, or remove that. %s", d.dir, what, strings.ToUpper(withoutCache[:1])+withoutCache[1:]))
+			return
+		}
 		if err := os.MkdirAll(d.dir, 0o700); err != nil {
 			d.refuse(ctx, fmt.Sprintf("the cache directory %s cannot be made (%v); %s", d.dir, err, withoutCache))
 			return
@@ -171,6 +175,47 @@ func (d *diskCache) usable(ctx context.Context) bool {
 		}
 	})
 	return !d.off.Load()
+}
+
+// notADirectory says what the cache directory's path is when it is there
+// and is no directory: a link that leads nowhere, a file, a FIFO.
+func notADirectory(dir string) string {
+	info, err := os.Lstat(dir)
+	if err != nil {
+		return "" // missing: made by MkdirAll
+	}
+	if info.Mode()&fs.ModeSymlink != 0 {
+		target, _ := os.Readlink(dir)
+		switch to, err := os.Stat(dir); {
+		case errors.Is(err, fs.ErrNotExist):
+			return fmt.Sprintf("it is a symbolic link to %s, which does not exist", target)
+		case err != nil:
+			return fmt.Sprintf("it is a symbolic link to %s, which cannot be examined (%v)", target, err)
+		case !to.IsDir():
+			return fmt.Sprintf("it is a symbolic link to %s, which is %s", target, kindOf(to))
+		}
+		return ""
+	}
+	if !info.IsDir() {
+		return "it is " + kindOf(info)
+	}
+	return ""
+}
+
+// kindOf names what a file that is no directory is.
+func kindOf(info fs.FileInfo) string {
+	m := info.Mode()
+	switch {
+	case m.IsRegular():
+		return "a file, not a directory"
+	case m&fs.ModeNamedPipe != 0:
+		return "a FIFO, not a directory"
+	case m&fs.ModeDevice != 0:
+		return "a device, not a directory"
+	case m&fs.ModeSocket != 0:
+		return "a socket, not a directory"
+	}
+	return "not a directory (" + m.Type().String() + ")"
 }
 
 // refuse turns the cache off for the run, saying why.

@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -239,5 +240,52 @@ func TestCacheWaitRereadsOnlyAChangedEntry(t *testing.T) {
 	// first poll; none after.
 	if polls, reads := c.cache.polls.Load(), c.cache.reads.Load(); reads != 2 {
 		t.Fatalf("%d reads of an unchanged entry in %d polls", reads, polls)
+	}
+}
+
+// A cache directory that is no directory is told for what it is: a link
+// to nowhere, a file; a sticky shared directory shows its sticky mode.
+func TestCacheDirectoryMessagesSayWhatItIs(t *testing.T) {
+	t.Parallel()
+	for name, tc := range map[string]struct {
+		prepare func(t *testing.T, base string) string
+		want    string
+	}{
+		"dangling link": {func(t *testing.T, base string) string {
+			dir := filepath.Join(base, "cache")
+			if err := os.Symlink(filepath.Join(base, "gone"), dir); err != nil {
+				t.Fatal(err)
+			}
+			return dir
+		}, "is not used: it is a symbolic link to %s/gone, which does not exist; give cache_dir a directory"},
+		"a file": {func(t *testing.T, base string) string {
+			dir := filepath.Join(base, "cache")
+			writeFile(t, dir, "x", 0)
+			return dir
+		}, "is not used: it is a file, not a directory; give cache_dir a directory"},
+		"sticky": {func(t *testing.T, base string) string {
+			if err := os.Chmod(base, 0o777|os.ModeSticky); err != nil {
+				t.Fatal(err)
+			}
+			return base
+		}, "users other than its owner can write it (mode 1777: a shared sticky directory like /tmp, where any user can add files)"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			_, srv := setup(t, 10)
+			base := t.TempDir()
+			dir := tc.prepare(t, base)
+			c := cachedClient(t, srv, dir, time.Hour)
+			if _, err := c.GroupByID(context.Background(), "500000001"); err != nil {
+				t.Fatal(err)
+			}
+			want := tc.want
+			if strings.Contains(want, "%s") {
+				want = fmt.Sprintf(want, base)
+			}
+			if told := c.TakeNotices(); len(told) != 1 || !strings.Contains(told[0], "the cache directory "+dir+" ") || !strings.Contains(told[0], want) {
+				t.Fatalf("notices: %q\nwant %q", told, want)
+			}
+		})
 	}
 }
