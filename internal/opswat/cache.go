@@ -360,11 +360,11 @@ func notRegular(info fs.FileInfo) string {
 // prunes the directory's entries past the TTL (those of rotated tokens
 // among them) and temporary files that runs left behind. A failure is a
 // notice: the run has its groups either way.
-func (d *diskCache) store(ctx context.Context, groups []Group) {
+func (d *diskCache) store(ctx context.Context, groups []Group, fetched time.Time) {
 	if !d.usable(ctx) {
 		return
 	}
-	if err := d.write(groups); errors.Is(err, errTooLarge) {
+	if err := d.write(groups, fetched); errors.Is(err, errTooLarge) {
 		d.notices.add(ctx, fmt.Sprintf("the group list was not stored in the cache directory %s: it takes more than the %s an entry may be, "+
 			"so no run could read it back; the runs after this one list the groups from the API", d.dir, mib(d.maxBytes())))
 		return
@@ -377,11 +377,16 @@ func (d *diskCache) store(ctx context.Context, groups []Group) {
 	}
 }
 
-func (d *diskCache) write(groups []Group) error {
+// write stores groups as the entry, fetched_at being when the walk's first
+// page came (now when that is not known).
+func (d *diskCache) write(groups []Group, fetched time.Time) error {
 	if groups == nil {
 		groups = []Group{}
 	}
-	data, err := json.Marshal(cacheFile{Format: cacheFormat, Key: d.key, FetchedAt: time.Now().UTC(), Groups: &groups})
+	if fetched.IsZero() {
+		fetched = time.Now()
+	}
+	data, err := json.Marshal(cacheFile{Format: cacheFormat, Key: d.key, FetchedAt: fetched.UTC(), Groups: &groups})
 	if err != nil {
 		return err
 	}

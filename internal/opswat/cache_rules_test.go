@@ -14,6 +14,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/endpointgroups/terraform-provider-endpointgroups/internal/emulator"
 )
 
 // deadPID is the pid of a process of this host that has exited.
@@ -287,5 +289,32 @@ func TestCacheDirectoryMessagesSayWhatItIs(t *testing.T) {
 				t.Fatalf("notices: %q\nwant %q", told, want)
 			}
 		})
+	}
+}
+
+// An entry's fetched_at is when the walk's first page came, not when the
+// walk ended: a slow later page makes the entry no younger.
+func TestCacheFetchedAtIsTheFirstPage(t *testing.T) {
+	t.Parallel()
+	const slow = 1500 * time.Millisecond
+	_, srv := setup(t, 120) // three pages
+	srv.AddFault(emulator.Fault{Path: groupsPath, After: groupsPath, Times: 1, Status: 503, RetryAfter: "0", Delay: slow})
+	c := cachedClient(t, srv, t.TempDir(), time.Hour)
+	if _, err := c.GroupByID(context.Background(), "500000100"); err != nil {
+		t.Fatal(err)
+	}
+	stored := time.Now()
+	data, err := os.ReadFile(c.cache.path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var f cacheFile
+	if err := json.Unmarshal(data, &f); err != nil {
+		t.Fatal(err)
+	}
+	// Page 2 was answered at least `slow` after page 1 came, and the entry
+	// was written after page 2 came.
+	if waited := stored.Sub(f.FetchedAt); waited < slow {
+		t.Fatalf("fetched_at %s is %s before the walk ended, less than the %s that page 2 took: it is not the first page's time", f.FetchedAt, waited, slow)
 	}
 }
