@@ -146,7 +146,9 @@ var opswatSettings = newSettingsBlock(opswatVendor, append([]setting[opswatSourc
 			"no one else (mode `0700` or `0755`): anyone who can write there could plant the group list a run reads, so " +
 			"a directory like `/tmp`, or another user's, is refused with a warning and the run reads the API without the " +
 			"cache. The provider deletes only the files it made, by their exact names (`<hash>.json`, `<hash>.lock`, " +
-			"`.tmp-…`), so a module's directory is safe. Environment variable `$ENV`; default: the user's " +
+			"`.tmp-…`), so a module's directory is safe; another account's entry is removed once it is 7 days old. A wait for another " +
+			"run's walk is bounded by the data source's `timeouts.read`, and a lock left by a run of this host that died is taken over " +
+			"at once. Environment variable `$ENV`; default: the user's " +
 			"cache directory (`$XDG_CACHE_HOME` or `~/.cache` on Linux) `/terraform-provider-endpointgroups/opswat`.",
 		strings: []validator.String{stringvalidator.LengthAtLeast(1)},
 		apply: func(src *opswatSource, v value) diag.Diagnostics {
