@@ -56,6 +56,10 @@ const (
 	// groups. A larger file is not an entry this provider wrote.
 	CacheMaxEntryBytes = 64 << 20
 	cacheMaxLockBytes  = 1 << 10
+	// CacheOtherEntryMaxAge is how old another account's (or URL's) entry
+	// may be before a run prunes it: a bound of its own, since this run's
+	// TTL says nothing of how long the other account's runs keep theirs.
+	CacheOtherEntryMaxAge = 7 * 24 * time.Hour
 )
 
 // The names of the files the cache makes, and the only ones it removes.
@@ -73,6 +77,11 @@ type diskCache struct {
 	notices  *notices
 
 	lockMaxWait time.Duration // cacheLockMaxWait; shorter in tests
+	maxEntry    int           // CacheMaxEntryBytes; smaller in tests
+
+	// reads and polls count the entry's reads and the lock wait's polls,
+	// for tests: a wait must not re-read an entry that has not changed.
+	reads, polls atomic.Int64
 
 	checked sync.Once
 	off     atomic.Bool                 // the directory or the entry is not trusted: no cache this run
@@ -84,6 +93,26 @@ type lockWaiting struct {
 	lock string
 	held time.Duration // how long the holder had held it when the wait began
 	pid  string
+	dead bool // the holder ran on this host and no longer runs
+}
+
+// lockToken tells a run's own lock from one another run made in its place
+// (after taking over a lock it judged stale), so that a run removes only
+// its own.
+func lockToken() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// thisHost names the host in a lock, so that only a run on the same host
+// judges the holder's pid; "" when it is not known.
+func thisHost() string {
+	h, err := os.Hostname()
+	if err != nil || strings.ContainsAny(h, " \n") {
+		return ""
+	}
+	return h
 }
 
 // cacheKey names an account's entry: a hash of the base URL and the client
@@ -123,6 +152,10 @@ const withoutCache = "this run lists the groups from the API without the cache"
 // (0700) when missing, and checked once a run.
 func (d *diskCache) usable(ctx context.Context) bool {
 	d.checked.Do(func() {
+		if what := notADirectory(d.dir); what != "" {
+			d.refuse(ctx, fmt.Sprintf("the cache directory %s is not used: %s; give cache_dir a directory, or remove that. %s", d.dir, what, strings.ToUpper(withoutCache[:1])+withoutCache[1:]))
+			return
+		}
 		if err := os.MkdirAll(d.dir, 0o700); err != nil {
 			d.refuse(ctx, fmt.Sprintf("the cache directory %s cannot be made (%v); %s", d.dir, err, withoutCache))
 			return
@@ -144,6 +177,47 @@ func (d *diskCache) usable(ctx context.Context) bool {
 	return !d.off.Load()
 }
 
+// notADirectory says what the cache directory's path is when it is there
+// and is no directory: a link that leads nowhere, a file, a FIFO.
+func notADirectory(dir string) string {
+	info, err := os.Lstat(dir)
+	if err != nil {
+		return "" // missing: made by MkdirAll
+	}
+	if info.Mode()&fs.ModeSymlink != 0 {
+		target, _ := os.Readlink(dir)
+		switch to, err := os.Stat(dir); {
+		case errors.Is(err, fs.ErrNotExist):
+			return fmt.Sprintf("it is a symbolic link to %s, which does not exist", target)
+		case err != nil:
+			return fmt.Sprintf("it is a symbolic link to %s, which cannot be examined (%v)", target, err)
+		case !to.IsDir():
+			return fmt.Sprintf("it is a symbolic link to %s, which is %s", target, kindOf(to))
+		}
+		return ""
+	}
+	if !info.IsDir() {
+		return "it is " + kindOf(info)
+	}
+	return ""
+}
+
+// kindOf names what a file that is no directory is.
+func kindOf(info fs.FileInfo) string {
+	m := info.Mode()
+	switch {
+	case m.IsRegular():
+		return "a file, not a directory"
+	case m&fs.ModeNamedPipe != 0:
+		return "a FIFO, not a directory"
+	case m&fs.ModeDevice != 0:
+		return "a device, not a directory"
+	case m&fs.ModeSocket != 0:
+		return "a socket, not a directory"
+	}
+	return "not a directory (" + m.Type().String() + ")"
+}
+
 // refuse turns the cache off for the run, saying why.
 func (d *diskCache) refuse(ctx context.Context, why string) {
 	d.off.Store(true)
@@ -161,7 +235,8 @@ func (d *diskCache) read(ctx context.Context) *cacheEntry {
 		return nil
 	}
 	p := d.path()
-	data, refused, err := readOwnFile(p, CacheMaxEntryBytes)
+	d.reads.Add(1)
+	data, refused, err := readOwnFile(p, int64(d.maxBytes()))
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return nil
@@ -169,7 +244,7 @@ func (d *diskCache) read(ctx context.Context) *cacheEntry {
 		d.refuse(ctx, fmt.Sprintf("the group-list cache file %s is not used: %s; remove it. This run lists the groups from the API without the cache", p, refused))
 		return nil
 	case errors.Is(err, errTooLarge):
-		d.notices.add(ctx, fmt.Sprintf("the group-list cache file %s was ignored: it is larger than the %d MiB an entry may be; it is replaced after the next walk of the list", p, CacheMaxEntryBytes>>20))
+		d.notices.add(ctx, fmt.Sprintf("the group-list cache file %s was ignored: it is larger than the %s an entry may be; it is replaced after the next walk of the list", p, mib(d.maxBytes())))
 		return nil
 	case err != nil:
 		d.notices.add(ctx, fmt.Sprintf("the group-list cache file %s cannot be read (%v); the groups are listed from the API instead", p, err))
@@ -188,6 +263,8 @@ func (d *diskCache) read(ctx context.Context) *cacheEntry {
 		why = "it does not say when it was fetched"
 	case f.Groups == nil:
 		why = "it holds no group list (\"groups\" is missing or null)"
+	default:
+		why = invalidGroups(*f.Groups)
 	}
 	if why != "" {
 		d.notices.add(ctx, fmt.Sprintf("the group-list cache file %s was ignored: %s; it is replaced after the next walk of the list", p, why))
@@ -199,6 +276,26 @@ func (d *diskCache) read(ctx context.Context) *cacheEntry {
 }
 
 var errTooLarge = errors.New("larger than its cap")
+
+// invalidGroups says why a stored list is not one a walk of the API can
+// give, or "": a walk keeps each id once, and every group has an id and a
+// count of devices that is not negative. An entry that breaks this was not
+// written by this provider, so it is corrupt.
+func invalidGroups(groups []Group) string {
+	seen := make(map[string]bool, len(groups))
+	for i, g := range groups {
+		switch {
+		case g.ID == "":
+			return fmt.Sprintf("group %d of its list has no id", i+1)
+		case seen[g.ID]:
+			return fmt.Sprintf("it lists the group id %q more than once", g.ID)
+		case g.NumberOfDevices < 0:
+			return fmt.Sprintf("the group id %q has a negative number of devices (%d)", g.ID, g.NumberOfDevices)
+		}
+		seen[g.ID] = true
+	}
+	return ""
+}
 
 // readOwnFile reads a cache file of at most limit bytes. refused says why
 // the file must not be trusted (a link, not a regular file, another
@@ -263,11 +360,15 @@ func notRegular(info fs.FileInfo) string {
 // prunes the directory's entries past the TTL (those of rotated tokens
 // among them) and temporary files that runs left behind. A failure is a
 // notice: the run has its groups either way.
-func (d *diskCache) store(ctx context.Context, groups []Group) {
+func (d *diskCache) store(ctx context.Context, groups []Group, fetched time.Time) {
 	if !d.usable(ctx) {
 		return
 	}
-	if err := d.write(groups); err != nil {
+	if err := d.write(groups, fetched); errors.Is(err, errTooLarge) {
+		d.notices.add(ctx, fmt.Sprintf("the group list was not stored in the cache directory %s: it takes more than the %s an entry may be, "+
+			"so no run could read it back; the runs after this one list the groups from the API", d.dir, mib(d.maxBytes())))
+		return
+	} else if err != nil {
 		d.notices.add(ctx, fmt.Sprintf("the group list could not be stored in the cache directory %s (%v); the next run lists the groups again", d.dir, err))
 		return
 	}
@@ -276,13 +377,21 @@ func (d *diskCache) store(ctx context.Context, groups []Group) {
 	}
 }
 
-func (d *diskCache) write(groups []Group) error {
+// write stores groups as the entry, fetched_at being when the walk's first
+// page came (now when that is not known).
+func (d *diskCache) write(groups []Group, fetched time.Time) error {
 	if groups == nil {
 		groups = []Group{}
 	}
-	data, err := json.Marshal(cacheFile{Format: cacheFormat, Key: d.key, FetchedAt: time.Now().UTC(), Groups: &groups})
+	if fetched.IsZero() {
+		fetched = time.Now()
+	}
+	data, err := json.Marshal(cacheFile{Format: cacheFormat, Key: d.key, FetchedAt: fetched.UTC(), Groups: &groups})
 	if err != nil {
 		return err
+	}
+	if len(data) > d.maxBytes() {
+		return errTooLarge // read would refuse it, and it would only push a readable entry out
 	}
 	var rnd [8]byte
 	if _, err := rand.Read(rnd[:]); err != nil {
@@ -312,8 +421,9 @@ func (d *diskCache) write(groups []Group) error {
 	return os.Rename(name, d.path())
 }
 
-// prune removes what runs left behind: entries past the TTL (a rotated
-// token's), and temporary files and other accounts' locks past an hour.
+// prune removes what runs left behind: other accounts' entries (a rotated
+// token's) older than CacheOtherEntryMaxAge, and temporary files and other
+// accounts' locks past an hour.
 // Only files with the exact names the cache gives, regular files of the
 // running user: whatever else is in the directory is not the cache's.
 func (d *diskCache) prune() {
@@ -329,7 +439,7 @@ func (d *diskCache) prune() {
 		case name == d.key+".json" || name == d.key+".lock":
 			continue
 		case cacheEntryName.MatchString(name):
-			maxAge = d.ttl
+			maxAge = CacheOtherEntryMaxAge
 		case cacheTempName.MatchString(name), cacheLockName.MatchString(name):
 			maxAge = cacheTempMaxAge
 		default:
@@ -356,31 +466,50 @@ func (d *diskCache) freshOrLock(ctx context.Context, deadline time.Time) (*cache
 	if !d.usable(ctx) {
 		return without()
 	}
+	if d.ttl <= 0 {
+		// A refresh reads no entry, so it has nothing to wait for: it walks
+		// at once and replaces the entry when it is done.
+		return without()
+	}
 	lock := d.lockPath()
+	// The read's deadline bounds the wait; cacheLockMaxWait only backs up
+	// a read without one. Past the read's deadline the read has failed,
+	// and it says it was waiting on the lock.
+	byRead := true
 	if wait := time.Now().Add(d.maxWait()); deadline.IsZero() || wait.Before(deadline) {
-		deadline = wait
+		deadline, byRead = wait, false
 	}
 	tookOver := false
+	var seen fs.FileInfo // the entry as last read: read again only once it changes
 	for {
-		if e := d.read(ctx); e != nil && e.fresh {
-			d.waiting.Store(nil)
-			return e, nil, nil
+		d.polls.Add(1)
+		info, statErr := os.Lstat(d.path())
+		if statErr != nil || seen == nil || !info.ModTime().Equal(seen.ModTime()) || info.Size() != seen.Size() {
+			if e := d.read(ctx); e != nil && e.fresh {
+				d.waiting.Store(nil)
+				return e, nil, nil
+			}
+			seen = info
+			if statErr != nil {
+				seen = nil
+			}
 		}
 		if !d.usable(ctx) { // the entry turned out not to be trusted
 			return without()
 		}
 		f, err := os.OpenFile(lock, os.O_CREATE|os.O_EXCL|os.O_WRONLY|cacheOpenFlags, 0o600)
 		if err == nil {
-			_, _ = fmt.Fprintf(f, "pid %d\nsince %s\n", os.Getpid(), time.Now().UTC().Format(time.RFC3339Nano))
+			token := lockToken()
+			_, _ = fmt.Fprintf(f, "pid %d\nhost %s\ntoken %s\nsince %s\n", os.Getpid(), thisHost(), token, time.Now().UTC().Format(time.RFC3339Nano))
 			_ = f.Close()
 			d.waiting.Store(nil)
-			return nil, d.hold(), nil
+			return nil, d.hold(token), nil
 		}
 		if !errors.Is(err, fs.ErrExist) {
 			d.notices.add(ctx, fmt.Sprintf("the cache lock %s cannot be taken (%v); the groups are listed from the API without waiting for other runs", lock, err))
 			return without()
 		}
-		info, err := os.Lstat(lock)
+		info, err = os.Lstat(lock)
 		switch {
 		case errors.Is(err, fs.ErrNotExist): // released a moment ago: its entry is there now
 		case err != nil:
@@ -392,10 +521,14 @@ func (d *diskCache) freshOrLock(ctx context.Context, deadline time.Time) (*cache
 			return without()
 		default:
 			age := time.Since(info.ModTime())
-			if age > cacheLockStale || age < -cacheLockStale {
-				how := fmt.Sprintf("not marked alive for %s", age.Round(time.Second))
-				if age < 0 {
-					how = fmt.Sprintf("dated %s in the future (a clock set back)", (-age).Round(time.Second))
+			w := d.holder(lock, age)
+			if age > cacheLockStale || age < -cacheLockStale || w.dead {
+				how := fmt.Sprintf("%s, not marked alive for %s", w.pid, roughly(age))
+				switch {
+				case w.dead:
+					how = fmt.Sprintf("%s on this host, which no longer runs, after holding it for %s", w.pid, roughly(w.held))
+				case age < 0:
+					how = fmt.Sprintf("%s, dated %s in the future (a clock set back)", w.pid, roughly(-age))
 				}
 				if tookOver {
 					d.notices.add(ctx, fmt.Sprintf("the cache lock %s is left stale again (%s) after it was taken over; the groups are listed "+
@@ -407,12 +540,11 @@ func (d *diskCache) freshOrLock(ctx context.Context, deadline time.Time) (*cache
 						"The groups are listed from the API without waiting for other runs", lock, how, err))
 					return without()
 				}
-				d.logger.Warn(ctx, "took over an OPSWAT group-list cache lock that a run left behind", map[string]any{"lock": lock, "state": how})
+				d.notices.add(ctx, fmt.Sprintf("the cache lock %s was left by a run that died (%s): this run took it over and lists the groups", lock, how))
 				tookOver = true
 				continue
 			}
 			if d.waiting.Load() == nil {
-				w := d.holder(lock, age)
 				d.waiting.Store(w)
 				d.notices.add(ctx, fmt.Sprintf("another run (%s) has held the cache lock %s for %s and is listing the groups: this run waited for "+
 					"its entry rather than list them again, for up to %s (an interrupt ends the wait)", w.pid, lock, roughly(w.held),
@@ -420,6 +552,9 @@ func (d *diskCache) freshOrLock(ctx context.Context, deadline time.Time) (*cache
 			}
 		}
 		if time.Now().After(deadline) {
+			if byRead && d.waiting.Load() != nil {
+				return nil, nil, d.interrupted(context.DeadlineExceeded)
+			}
 			d.waiting.Store(nil)
 			d.notices.add(ctx, fmt.Sprintf("another run has held the cache lock %s for more than %s; this run lists the groups itself", lock, d.maxWait()))
 			return without()
@@ -437,26 +572,40 @@ func (d *diskCache) holder(lock string, sinceTouch time.Duration) *lockWaiting {
 	if err != nil {
 		return w
 	}
+	pid, host := 0, ""
 	for line := range strings.Lines(string(data)) {
 		k, v, _ := strings.Cut(strings.TrimSpace(line), " ")
 		switch k {
 		case "pid":
-			if _, err := strconv.Atoi(v); err == nil {
-				w.pid = "pid " + v
+			if n, err := strconv.Atoi(v); err == nil && n > 0 {
+				w.pid, pid = "pid "+v, n
 			}
+		case "host":
+			host = v
 		case "since":
 			if t, err := time.Parse(time.RFC3339Nano, v); err == nil && !t.After(time.Now()) {
 				w.held = time.Since(t)
 			}
 		}
 	}
+	// A pid means something only on the host that wrote it: a lock from
+	// another host, or one that does not say, is judged by its age alone.
+	if here := thisHost(); pid > 0 && here != "" && host == here && pid != os.Getpid() {
+		w.dead = !processAlive(pid)
+	}
 	return w
+}
+
+// ownsLock reports whether the lock file still holds this run's token.
+func ownsLock(lock, token string) bool {
+	data, _, err := readOwnFile(lock, cacheMaxLockBytes)
+	return err == nil && strings.Contains(string(data), "\ntoken "+token+"\n")
 }
 
 // interrupted is the error of a wait for another run's lock that err ended.
 func (d *diskCache) interrupted(err error) error {
 	if w := d.waiting.Load(); w != nil {
-		return &CacheLockWaitError{Lock: w.lock, Held: w.held, Err: err}
+		return &CacheLockWaitError{Lock: w.lock, Held: w.held, Holder: w.pid, Err: err}
 	}
 	return err
 }
@@ -471,8 +620,21 @@ func roughly(d time.Duration) time.Duration {
 
 func (d *diskCache) maxWait() time.Duration { return cmp.Or(d.lockMaxWait, cacheLockMaxWait) }
 
-// hold marks the lock alive until the returned release removes it.
-func (d *diskCache) hold() func() {
+func (d *diskCache) maxBytes() int { return cmp.Or(d.maxEntry, CacheMaxEntryBytes) }
+
+// mib is a size cap as a person reads it.
+func mib(n int) string {
+	if n >= 1<<20 && n%(1<<20) == 0 {
+		return fmt.Sprintf("%d MiB", n>>20)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+// hold marks the lock alive until the returned release removes it. Both
+// touch and remove only a lock that still holds token: a run suspended past
+// cacheLockStale may find its lock taken over, and that lock is the other
+// run's.
+func (d *diskCache) hold(token string) func() {
 	stop := make(chan struct{})
 	done := make(chan struct{})
 	go func() {
@@ -484,14 +646,18 @@ func (d *diskCache) hold() func() {
 			case <-stop:
 				return
 			case now := <-t.C:
-				_ = os.Chtimes(d.lockPath(), now, now)
+				if ownsLock(d.lockPath(), token) {
+					_ = os.Chtimes(d.lockPath(), now, now)
+				}
 			}
 		}
 	}()
 	return func() {
 		close(stop)
 		<-done
-		_ = os.Remove(d.lockPath())
+		if ownsLock(d.lockPath(), token) {
+			_ = os.Remove(d.lockPath())
+		}
 	}
 }
 

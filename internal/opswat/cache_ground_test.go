@@ -100,7 +100,7 @@ func TestCachePrunesOnlyItsOwnFiles(t *testing.T) {
 	_, srv := setup(t, 10)
 	dir := t.TempDir()
 	c := cachedClient(t, srv, dir, time.Minute)
-	old := 2 * time.Hour
+	old := CacheOtherEntryMaxAge + time.Hour
 	theirs := []string{"extra.tf.json", "dev.auto.tfvars.json", "notes.json", "package.json", ".main.tf.swp", ".tmp-notes", ".tmp-" + c.cache.key[:12] + "-1234",
 		strings.Repeat("a", 64) + ".json.bak", strings.ToUpper(strings.Repeat("a", 64)) + ".json"}
 	for _, name := range theirs {

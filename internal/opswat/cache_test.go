@@ -196,7 +196,7 @@ func TestCacheStaleLockAndPruning(t *testing.T) {
 	_, srv := setup(t, 10)
 	dir := t.TempDir()
 	c := cachedClient(t, srv, dir, 10*time.Minute)
-	old := time.Now().Add(-time.Hour)
+	old := time.Now().Add(-CacheOtherEntryMaxAge - time.Hour)
 	if err := os.WriteFile(c.cache.lockPath(), []byte("pid 1\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,7 @@
 package opswat
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -27,7 +28,20 @@ func untrusted(info fs.FileInfo) string {
 		return fmt.Sprintf("it belongs to another user (uid %d; this run is uid %d)", st.Uid, me)
 	}
 	if perm := info.Mode().Perm(); perm&0o022 != 0 {
+		if info.Mode()&fs.ModeSticky != 0 {
+			// A sticky directory shown as 0777 would hide that it is a
+			// shared one like /tmp, which is the point.
+			return fmt.Sprintf("users other than its owner can write it (mode %04o: a shared sticky directory like /tmp, where any user can add files)", perm|0o1000)
+		}
 		return fmt.Sprintf("users other than its owner can write it (mode %04o)", perm)
 	}
 	return ""
+}
+
+// processAlive reports whether a process of this host runs with pid: a
+// signal 0 finds it, or is refused because it is another user's (EPERM).
+// Only ESRCH says it is gone; anything else counts as alive, so that a lock
+// is never taken from a run that may still hold it.
+func processAlive(pid int) bool {
+	return !errors.Is(syscall.Kill(pid, 0), syscall.ESRCH)
 }

@@ -76,14 +76,26 @@ func (e *AmbiguousError) Error() string {
 // interrupt or a deadline: errors.Is(err, context.Canceled) holds for an
 // interrupt.
 type CacheLockWaitError struct {
-	Lock string        // the lock file
-	Held time.Duration // how long the other run had held it when the wait began
-	Err  error
+	Lock   string        // the lock file
+	Held   time.Duration // how long the other run had held it when the wait began
+	Holder string        // the holder as its lock names it, such as "pid 4242"
+	Err    error
 }
 
 func (e *CacheLockWaitError) Error() string {
-	return fmt.Sprintf("stopped while waiting for the OPSWAT group-list cache lock %s, which another run had held for %s while it listed the groups (%v)",
-		e.Lock, roughly(e.Held), e.Err)
+	return fmt.Sprintf("stopped while waiting for the OPSWAT group-list cache lock %s, which another run (%s) had held for %s while it listed the groups (%v)",
+		e.Lock, e.holder(), e.HeldFor(), e.Err)
+}
+
+// HeldFor is Held rounded as the warning of the wait rounds it, so that
+// the warning and the error name one time.
+func (e *CacheLockWaitError) HeldFor() time.Duration { return roughly(e.Held) }
+
+func (e *CacheLockWaitError) holder() string {
+	if e.Holder == "" {
+		return "pid unknown"
+	}
+	return e.Holder
 }
 
 func (e *CacheLockWaitError) Unwrap() error { return e.Err }

@@ -121,6 +121,9 @@ type walkState struct {
 	seen      map[string]bool
 	prevFirst string
 	done      bool
+	// firstPage is when page 1 came: the list is as of then, however long
+	// the pages after it took, so a cache entry's age starts there.
+	firstPage time.Time
 }
 
 // take adds page n (the next one) to the walk, and reports a server that
@@ -137,6 +140,9 @@ func (c *Client) take(ctx context.Context, st *walkState, n int, p page) error {
 	}
 	if st.seen == nil {
 		st.seen = map[string]bool{}
+	}
+	if n == 1 {
+		st.firstPage = time.Now()
 	}
 	if len(p.raw) > 0 {
 		if n > 1 && string(p.raw[0].ID) == st.prevFirst {

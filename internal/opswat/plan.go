@@ -205,7 +205,7 @@ func (c *Client) completed(ctx context.Context, groups []Group) {
 	// A list that may predate one of the run's assignments holds a count
 	// the run knows to be stale: it is not stored.
 	if c.cache != nil && !c.stale.any() {
-		c.cache.store(ctx, groups)
+		c.cache.store(ctx, groups, c.prefix.state.firstPage) // the caller holds the prefix, whose walk this is
 	}
 }
 

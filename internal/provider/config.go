@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"regexp"
 	"strings"
 	"time"
 
@@ -297,7 +298,15 @@ func notKnownYet(v vendorBlock, attr string) diag.Diagnostics {
 
 // parseTTL reads a cache TTL: a duration such as 10m, or 0 for a refresh.
 func parseTTL(s string) (time.Duration, error) {
+	if strings.TrimSpace(s) == "" {
+		// An empty attribute is a mistake (a variable left empty), not a
+		// choice: unset means no cache, so it is not taken for that.
+		return 0, fmt.Errorf("%q is empty: give a duration such as 10m, or 0s to refresh the cache now (leave it unset, null, for no cache)", s)
+	}
 	d, err := time.ParseDuration(strings.TrimSpace(s))
+	if err != nil && durationSyntax.MatchString(strings.TrimSpace(s)) {
+		return 0, fmt.Errorf("%q is too large: a duration can be at most %s (about 292 years); give one such as 10m", s, maxDuration)
+	}
 	if err != nil {
 		return 0, fmt.Errorf("%q is not a duration: write it like 10m or 1h, or 0s to refresh the cache now (leave it unset for no cache)", s)
 	}
@@ -306,6 +315,13 @@ func parseTTL(s string) (time.Duration, error) {
 	}
 	return d, nil
 }
+
+// durationSyntax is what time.ParseDuration reads: a string of it that
+// does not parse is out of range.
+var durationSyntax = regexp.MustCompile(`^[-+]?([0-9]*(\.[0-9]*)?(ns|us|µs|μs|ms|s|m|h))+$`)
+
+// maxDuration is the largest duration, as ParseDuration writes it.
+const maxDuration = "2562047h47m16s"
 
 func parseDuration(s string) (time.Duration, error) {
 	d, err := time.ParseDuration(strings.TrimSpace(s))

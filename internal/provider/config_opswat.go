@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -30,6 +31,8 @@ type opswatSource struct {
 // so a variable alone changes nothing when the attribute is set).
 type opswatOrigin struct {
 	cacheTTLInConfig bool
+	cacheDirInConfig bool
+	readTimeout      time.Duration // the data source's timeouts.read, for an error that reached it
 }
 
 // cacheRefreshHint says how to refresh the cached group list now, for
@@ -124,7 +127,11 @@ var opswatSettings = newSettingsBlock(opswatVendor, append([]setting[opswatSourc
 		apply: func(src *opswatSource, v value) diag.Diagnostics {
 			d, err := parseTTL(v.raw)
 			if err != nil {
-				return notConfigured("Invalid OPSWAT Cache TTL", fmt.Sprintf("The cache TTL (opswat.%s or %s) is invalid: %v.", v.attr, v.env, err))
+				where := "the environment variable " + v.env
+				if v.inConfig {
+					where = "opswat." + v.attr
+				}
+				return notConfigured("Invalid OPSWAT Cache TTL", fmt.Sprintf("The cache TTL in %s is invalid: %v.", where, err))
 			}
 			src.cfg.CacheTTL, src.cfg.CacheRefresh = d, d == 0
 			src.origin.cacheTTLInConfig = v.inConfig
@@ -139,10 +146,15 @@ var opswatSettings = newSettingsBlock(opswatVendor, append([]setting[opswatSourc
 			"no one else (mode `0700` or `0755`): anyone who can write there could plant the group list a run reads, so " +
 			"a directory like `/tmp`, or another user's, is refused with a warning and the run reads the API without the " +
 			"cache. The provider deletes only the files it made, by their exact names (`<hash>.json`, `<hash>.lock`, " +
-			"`.tmp-…`), so a module's directory is safe. Environment variable `$ENV`; default: the user's " +
+			"`.tmp-…`), so a module's directory is safe; another account's entry is removed once it is 7 days old. A wait for another " +
+			"run's walk is bounded by the data source's `timeouts.read`, and a lock left by a run of this host that died is taken over " +
+			"at once. Environment variable `$ENV`; default: the user's " +
 			"cache directory (`$XDG_CACHE_HOME` or `~/.cache` on Linux) `/terraform-provider-endpointgroups/opswat`.",
 		strings: []validator.String{stringvalidator.LengthAtLeast(1)},
-		apply:   func(src *opswatSource, v value) diag.Diagnostics { src.cfg.CacheDir = v.raw; return nil },
+		apply: func(src *opswatSource, v value) diag.Diagnostics {
+			src.cfg.CacheDir, src.origin.cacheDirInConfig = v.raw, v.inConfig
+			return nil
+		},
 	},
 }, tlsRows(opswatVendor, "OPSWAT_CA_CERT_FILE", "OPSWAT_INSECURE_SKIP_VERIFY",
 	func(src *opswatSource) *tlsSettings { return &src.tls })...))
@@ -157,17 +169,39 @@ func resolveOPSWAT(values blockValues, getenv getenvFunc) (src opswatSource, pro
 	if src.fromEnv, problem = opswatSettings.resolve(values, getenv, &src); problem.HasError() {
 		return src, problem
 	}
-	if src.cfg.CacheDir == "" && (src.cfg.CacheTTL > 0 || src.cfg.CacheRefresh) {
-		base, err := os.UserCacheDir()
+	cacheOn := src.cfg.CacheTTL > 0 || src.cfg.CacheRefresh
+	ttlEnv, dirEnv := opswatSettings.byConfig(opswat.FieldCacheTTL).env, opswatSettings.byConfig(opswat.FieldCacheDir).env
+	// warn points a warning at the attribute it is about, or names the
+	// environment variable that set it.
+	warn := func(inConfig bool, attr, env, summary, detail string) {
+		if inConfig {
+			problem.AddAttributeWarning(path.Root(opswatSettings.block).AtName(attr), summary, detail)
+			return
+		}
+		problem.AddWarning(summary, fmt.Sprintf("%s (set by the environment variable %s)", detail, env))
+	}
+	switch {
+	case src.cfg.CacheDir != "" && !cacheOn:
+		warn(src.origin.cacheDirInConfig, "cache_dir", dirEnv, "OPSWAT Cache Directory Without a TTL", fmt.Sprintf("cache_dir is set (%s), "+
+			"but neither opswat.cache_ttl nor %s is, so there is no cache and the directory is not used. Set cache_ttl (such as \"10m\") "+
+			"to keep the group list there, or remove cache_dir", src.cfg.CacheDir, ttlEnv))
+	case src.cfg.CacheDir == "" && cacheOn:
+		base, err := userCacheDir()
 		if err != nil {
-			return src, notConfigured("No Directory for the OPSWAT Cache",
-				fmt.Sprintf("cache_ttl is set, but the user's cache directory is not known (%v): set opswat.cache_dir or %s.",
-					err, opswatSettings.byConfig(opswat.FieldCacheDir).env))
+			// The cache saves requests; its absence costs some, never the run.
+			src.cfg.CacheTTL, src.cfg.CacheRefresh = 0, false
+			warn(src.origin.cacheTTLInConfig, "cache_ttl", ttlEnv, "No Directory for the OPSWAT Cache", fmt.Sprintf("cache_ttl is set, but the "+
+				"user's cache directory is not known (%v), so this run lists the OPSWAT groups without the cache. Set opswat.cache_dir or %s "+
+				"to a directory of your own to use it", err, dirEnv))
+			return src, problem
 		}
 		src.cfg.CacheDir = filepath.Join(base, "terraform-provider-endpointgroups", "opswat")
 	}
-	return src, nil
+	return src, problem
 }
+
+// userCacheDir is os.UserCacheDir; tests replace it.
+var userCacheDir = os.UserCacheDir
 
 // newOPSWAT builds the OPSWAT client; a problem means the OPSWAT data
 // sources cannot run (the Dr.Web ones still can).
@@ -176,6 +210,7 @@ func newOPSWAT(values blockValues, getenv getenvFunc, s client.Settings) (c *ops
 	if problem.HasError() {
 		return nil, src.origin, nil, problem
 	}
+	resolved := problem // warnings only
 	c, warnings, problem = connect(opswatSettings.vendorBlock, src.tls, s, src.fromEnv, func(s client.Settings) (*opswat.Client, error) { return opswat.New(src.cfg, s) })
-	return c, src.origin, warnings, problem
+	return c, src.origin, append(resolved, warnings...), problem
 }

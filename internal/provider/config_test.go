@@ -107,7 +107,22 @@ func TestResolveOPSWAT(t *testing.T) {
 		},
 		"bad cache TTL in the environment": {
 			env:     map[string]string{"OPSWAT_ACCESS_TOKEN": "t", "OPSWAT_CACHE_TTL": "-5m"},
-			problem: `Invalid OPSWAT Cache TTL: The cache TTL (opswat.cache_ttl or OPSWAT_CACHE_TTL) is invalid: "-5m" is negative: give a duration such as 10m, or 0s to refresh the cache now (leave it unset for no cache).`,
+			problem: `Invalid OPSWAT Cache TTL: The cache TTL in the environment variable OPSWAT_CACHE_TTL is invalid: "-5m" is negative: give a duration such as 10m, or 0s to refresh the cache now (leave it unset for no cache).`,
+		},
+		"a cache TTL too large to be a duration": {
+			env:     map[string]string{"OPSWAT_ACCESS_TOKEN": "t", "OPSWAT_CACHE_TTL": "9999999999h"},
+			problem: `The cache TTL in the environment variable OPSWAT_CACHE_TTL is invalid: "9999999999h" is too large: a duration can be at most 2562047h47m16s (about 292 years); give one such as 10m.`,
+		},
+		"an empty cache TTL attribute": {
+			cfg:     blockValues{"access_token": types.StringValue("t"), "cache_ttl": types.StringValue("")},
+			problem: `The cache TTL in opswat.cache_ttl is invalid: "" is empty: give a duration such as 10m, or 0s to refresh the cache now (leave it unset, null, for no cache).`,
+		},
+		"a cache directory without a TTL warns": {
+			env:  map[string]string{"OPSWAT_ACCESS_TOKEN": "t", "OPSWAT_CACHE_DIR": "/var/cache/eg"},
+			want: opswat.Config{AccessToken: "t", CacheDir: "/var/cache/eg"},
+			warning: `OPSWAT Cache Directory Without a TTL: cache_dir is set (/var/cache/eg), but neither opswat.cache_ttl nor OPSWAT_CACHE_TTL is, ` +
+				`so there is no cache and the directory is not used. Set cache_ttl (such as "10m") to keep the group list there, or remove cache_dir ` +
+				`(set by the environment variable OPSWAT_CACHE_DIR)`,
 		},
 		"bad rate in the environment": {
 			env:     map[string]string{"OPSWAT_ACCESS_TOKEN": "t", "OPSWAT_REQUESTS_PER_MINUTE": "ten"},
@@ -565,5 +580,26 @@ func TestConfigFrom(t *testing.T) {
 	})
 	if cfg := configFrom(ctx, root); cfg.hasUnknown() || cfg.opswat != nil || cfg.drweb != nil {
 		t.Errorf("blocks left out: %+v", cfg)
+	}
+}
+
+// Without a known user cache directory (no HOME), cache_ttl warns and the
+// run goes on without the cache. Not parallel: it replaces userCacheDir.
+func TestOPSWATCacheWithoutHome(t *testing.T) {
+	saved := userCacheDir
+	t.Cleanup(func() { userCacheDir = saved })
+	userCacheDir = func() (string, error) { return "", errors.New("neither $XDG_CACHE_HOME nor $HOME are defined") }
+	cfg := blockValues{"access_token": types.StringValue("t"), "cache_ttl": types.StringValue("10m")}
+	c, _, warnings, problem := newOPSWAT(cfg, env(nil), testSettings)
+	if problem.HasError() || c == nil {
+		t.Fatalf("problem: %s", problemText(problem))
+	}
+	want := "No Directory for the OPSWAT Cache: cache_ttl is set, but the user's cache directory is not known (neither $XDG_CACHE_HOME nor $HOME are defined), " +
+		"so this run lists the OPSWAT groups without the cache. Set opswat.cache_dir or OPSWAT_CACHE_DIR"
+	if w := problemText(warnings); !strings.Contains(w, want) {
+		t.Fatalf("warnings %q, want %q", w, want)
+	}
+	if src, _ := resolveOPSWAT(cfg, env(nil)); src.cfg.CacheTTL != 0 || src.cfg.CacheRefresh || src.cfg.CacheDir != "" {
+		t.Fatalf("the cache is still on: %+v", src.cfg)
 	}
 }

@@ -31,10 +31,15 @@ func addOPSWATError(diags *diag.Diagnostics, err error, at path.Path, origin ops
 			"run to finish listing the OPSWAT groups: that run holds the group-list cache lock %s (held for %s when this run began to wait), "+
 			"and this run waited for its list instead of spending the account's requests on a second walk. No request was sent for this read.\n\n"+
 			"If no other Terraform run is using opswat.cache_dir, the lock was left by one that died and is taken over once no run has marked it "+
-			"alive for 30 seconds; you can also delete that lock file.", lockWait.Lock, lockWait.Held.Round(time.Second)))
+			"alive for 30 seconds; you can also delete that lock file.", lockWait.Lock, lockWait.HeldFor()))
 	case errors.As(err, &lockWait):
-		diags.AddError("OPSWAT Read Timed Out", fmt.Sprintf("%v.\n\nThe read's deadline passed while another run held the OPSWAT group-list cache lock %s "+
-			"and listed the groups. Run again once that run has finished, or give this one a cache_dir of its own.", err, lockWait.Lock))
+		limit := "its timeout"
+		if origin.readTimeout > 0 {
+			limit = fmt.Sprintf("its timeout (timeouts.read, %s)", origin.readTimeout)
+		}
+		diags.AddError("OPSWAT Read Timed Out", fmt.Sprintf("%v.\n\nThe read reached %s while another run held the OPSWAT group-list cache lock %s "+
+			"and listed the groups. Run again once that run has finished, give this read a longer timeouts.read, or give this run a cache_dir of its own. "+
+			"If no run is using opswat.cache_dir, delete that lock file.", err, limit, lockWait.Lock))
 	case errors.As(err, &nf):
 		hint := "Check the value: names match exactly and case-sensitively. The endpointgroups_opswat_groups data source lists the groups there are."
 		if nf.By == "id" {

@@ -129,7 +129,7 @@ func TestAccOPSWATCacheRefusesPlantedEntry(t *testing.T) {
 		t.Fatalf("apply: %v\n%s", err, out)
 	}
 	flat := strings.Join(strings.Fields(out), " ")
-	for _, want := range []string{"Warning: OPSWAT Group Cache", "The cache directory " + cacheDir + " is not used: users other than its owner can write it (mode 0777)",
+	for _, want := range []string{"Warning: OPSWAT Group Cache", "The cache directory " + cacheDir + " is not used: users other than its owner can write it (mode 1777: a shared sticky directory like /tmp",
 		"must belong to the user the provider runs as and be writable by no one else", `name = "group-0002"`} {
 		if !strings.Contains(flat, want) {
 			t.Errorf("the output lacks %q:\n%s", want, out)

@@ -291,16 +291,20 @@ func TestAccOPSWATManyNamesCost(t *testing.T) {
 	}
 }
 
-// A cache_ttl that is not a duration fails at plan time, on the attribute.
+// A cache_ttl that is not a duration, is too large for one or is empty
+// fails at plan time, on the attribute.
 func TestAccOPSWATCacheTTLInvalid(t *testing.T) {
 	srv := startEmulator(t)
 	for ttl, want := range map[string]string{
 		"ten minutes": `"ten minutes" is not a duration: write it like 10m or 1h, or 0s to refresh the cache now (leave it unset for no cache)`,
 		"-5m":         `"-5m" is negative: give a duration such as 10m, or 0s to refresh the cache now (leave it unset for no cache)`,
+		"9999999999h": `"9999999999h" is too large: a duration can be at most 2562047h47m16s (about 292 years); give one such as 10m`,
+		"":            `"" is empty: give a duration such as 10m, or 0s to refresh the cache now (leave it unset, null, for no cache)`,
 	} {
 		t.Run(ttl, func(t *testing.T) {
 			accTest(t, resource.TestStep{
-				Config:      opswatCacheConfig(srv, t.TempDir(), ttl, "data \"endpointgroups_opswat_group\" \"x\" {\n  id = \"167641719\"\n}\n"),
+				Config: opswatProviderBlock(srv, fmt.Sprintf("    cache_dir = %q\n    cache_ttl = %q\n", t.TempDir(), ttl)) +
+					"data \"endpointgroups_opswat_group\" \"x\" {\n  id = \"167641719\"\n}\n",
 				ExpectError: errorRe(want),
 			})
 		})

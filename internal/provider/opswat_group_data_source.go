@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/datasource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/datasourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -29,7 +30,18 @@ func (d *opswatGroupDataSource) Metadata(_ context.Context, req datasource.Metad
 	resp.TypeName = req.ProviderTypeName + "_opswat_group"
 }
 
-func (d *opswatGroupDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+// opswatGroupDataSourceModel is the singular data source's state: the
+// group and the read's timeouts.
+type opswatGroupDataSourceModel struct {
+	opswatGroupModel
+	Timeouts timeouts.Value `tfsdk:"timeouts"`
+}
+
+func (d *opswatGroupDataSource) Schema(ctx context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	tb, diags := opswatReadTimeouts(ctx)
+	if resp.Diagnostics.Append(diags...); diags.HasError() {
+		return
+	}
 	attrs := opswatGroupAttributes()
 	attrs["id"] = schema.StringAttribute{
 		Optional: true, Computed: true,
@@ -51,6 +63,7 @@ func (d *opswatGroupDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 			"reads a page of that walk, so many names never cost more than about twice the walk. With `opswat.cache_ttl`, every " +
 			"lookup within the TTL costs no request at all. See the rate-limits guide.",
 		Attributes: attrs,
+		Blocks:     map[string]schema.Block{"timeouts": tb},
 	}
 }
 
@@ -62,7 +75,7 @@ func (d *opswatGroupDataSource) ConfigValidators(context.Context) []datasource.C
 
 func (d *opswatGroupDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	ctx = withLogging(ctx)
-	var cfg opswatGroupModel
+	var cfg opswatGroupDataSourceModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -71,6 +84,11 @@ func (d *opswatGroupDataSource) Read(ctx context.Context, req datasource.ReadReq
 	if resp.Diagnostics.Append(diags...); resp.Diagnostics.HasError() {
 		return
 	}
+	ctx, cancel, origin, ok := opswatReadContext(ctx, cfg.Timeouts, d.clients.opswatOrigin, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	defer cancel()
 	ctx, tag := opswatRead(ctx)
 	start := time.Now()
 	defer warnIfPaced(&resp.Diagnostics, c, start, tag)
@@ -85,8 +103,8 @@ func (d *opswatGroupDataSource) Read(ctx context.Context, req datasource.ReadReq
 		g, err = c.GroupByName(ctx, cfg.Name.ValueString())
 	}
 	if err != nil {
-		addOPSWATError(&resp.Diagnostics, err, at, d.clients.opswatOrigin)
+		addOPSWATError(&resp.Diagnostics, err, at, origin)
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, opswatGroupModelFromAPI(g))...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, opswatGroupDataSourceModel{opswatGroupModelFromAPI(g), cfg.Timeouts})...)
 }

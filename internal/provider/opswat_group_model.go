@@ -1,7 +1,12 @@
 package provider
 
 import (
+	"context"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/datasource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/endpointgroups/terraform-provider-endpointgroups/internal/opswat"
@@ -64,4 +69,40 @@ func opswatGroupAttributes() map[string]schema.Attribute {
 			"(the API's `created_date`, sent in GMT as `Jun 12, 2017 01:49:39 AM`). A value in another format is passed through unchanged."},
 		"last_modified": schema.StringAttribute{Computed: true, MarkdownDescription: "When the group was last changed, RFC 3339 in UTC (`last_modified`)."},
 	}
+}
+
+// defaultOPSWATReadTimeout bounds an OPSWAT read without timeouts.read: a
+// walk at the API's 10 requests a minute reads about 500 groups a minute,
+// and a wait for another run's walk of the list counts too.
+const defaultOPSWATReadTimeout = 5 * time.Minute
+
+// opswatReadTimeouts is the OPSWAT data sources' timeouts block.
+func opswatReadTimeouts(ctx context.Context) (schema.SingleNestedBlock, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	tb, ok := timeouts.BlockWithOpts(ctx, timeouts.Opts{ReadDescription: "How long the read may take: every request, the pacing to " +
+		"`requests_per_minute` and any wait for another run's walk of the list (see `opswat.cache_dir`) together. Default `5m`."}).(schema.SingleNestedBlock)
+	if !ok {
+		diags.AddError("Unexpected Timeouts Block", "terraform-plugin-framework-timeouts returned another kind of block; please report this to the provider's developers.")
+		return tb, diags
+	}
+	tb.MarkdownDescription = "Timeouts of the read, as durations such as `\"30s\"` or `\"15m\"`."
+	for name, a := range tb.Attributes {
+		if sa, ok := a.(schema.StringAttribute); ok {
+			sa.MarkdownDescription = sa.Description
+			tb.Attributes[name] = sa
+		}
+	}
+	return tb, diags
+}
+
+// opswatReadContext bounds an OPSWAT read by its timeouts.read, and
+// returns the origin its errors are told with (naming that timeout).
+func opswatReadContext(ctx context.Context, t timeouts.Value, origin opswatOrigin, diags *diag.Diagnostics) (context.Context, context.CancelFunc, opswatOrigin, bool) {
+	limit, td := t.Read(ctx, defaultOPSWATReadTimeout)
+	if diags.Append(td...); diags.HasError() {
+		return ctx, func() {}, origin, false
+	}
+	origin.readTimeout = limit
+	ctx, cancel := context.WithTimeout(ctx, limit)
+	return ctx, cancel, origin, true
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/datasource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -35,6 +36,7 @@ type opswatGroupsModel struct {
 	IDs        []string                    `tfsdk:"ids"`
 	Groups     []opswatGroupModel          `tfsdk:"groups"`
 	ByID       map[string]opswatGroupModel `tfsdk:"by_id"`
+	Timeouts   timeouts.Value              `tfsdk:"timeouts"`
 }
 
 // opswatGroupsFromAPI keeps the groups whose names match re (all when nil),
@@ -53,8 +55,13 @@ func (d *opswatGroupsDataSource) Metadata(_ context.Context, req datasource.Meta
 	resp.TypeName = req.ProviderTypeName + "_opswat_groups"
 }
 
-func (d *opswatGroupsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+func (d *opswatGroupsDataSource) Schema(ctx context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	tb, diags := opswatReadTimeouts(ctx)
+	if resp.Diagnostics.Append(diags...); diags.HasError() {
+		return
+	}
 	resp.Schema = schema.Schema{
+		Blocks:              map[string]schema.Block{"timeouts": tb},
 		MarkdownDescription: "The OPSWAT MetaDefender IT Access groups that match a search, all of them (every page), in the API's order.",
 		Attributes: map[string]schema.Attribute{
 			"search": schema.StringAttribute{
@@ -119,6 +126,11 @@ func (d *opswatGroupsDataSource) Read(ctx context.Context, req datasource.ReadRe
 	if !ok {
 		return
 	}
+	ctx, cancel, origin, ok := opswatReadContext(ctx, cfg.Timeouts, d.clients.opswatOrigin, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	defer cancel()
 	ctx, tag := opswatRead(ctx)
 	start := time.Now()
 	defer warnIfPaced(&resp.Diagnostics, c, start, tag)
@@ -127,7 +139,7 @@ func (d *opswatGroupsDataSource) Read(ctx context.Context, req datasource.ReadRe
 		Search: cfg.Search.ValueString(), SortField: cfg.SortField.ValueString(), SortOrder: cfg.SortOrder.ValueString(),
 	})
 	if err != nil {
-		addOPSWATError(&resp.Diagnostics, err, path.Root("search"), d.clients.opswatOrigin)
+		addOPSWATError(&resp.Diagnostics, err, path.Root("search"), origin)
 		return
 	}
 	opswatGroupsFromAPI(&cfg, groups, re)

@@ -164,8 +164,8 @@ func TestModelsMatchSchemas(t *testing.T) {
 		ds    datasource.DataSource
 		model any
 	}{
-		{newOPSWATGroupDataSource(), opswatGroupModelFromAPI(sampleOPSWATGroup)},
-		{newOPSWATGroupsDataSource(), opswatGroupsModel{IDs: []string{"1"}, Groups: []opswatGroupModel{opswatGroupModelFromAPI(sampleOPSWATGroup)}}},
+		{newOPSWATGroupDataSource(), opswatGroupDataSourceModel{opswatGroupModelFromAPI(sampleOPSWATGroup), nullReadTimeouts()}},
+		{newOPSWATGroupsDataSource(), opswatGroupsModel{IDs: []string{"1"}, Groups: []opswatGroupModel{opswatGroupModelFromAPI(sampleOPSWATGroup)}, Timeouts: nullReadTimeouts()}},
 		{newDrWebGroupDataSource(), drwebGroupModelFromAPI(sampleDrWebGroup)},
 		{newDrWebGroupsDataSource(), func() drwebGroupsModel {
 			var m drwebGroupsModel
