@@ -123,6 +123,7 @@ func (a *opswatAssignDevicesAction) Invoke(ctx context.Context, req action.Invok
 		if p.Resent {
 			msg += " (sent again after a lost answer)"
 		}
+		msg += fmt.Sprintf("; %s sent to the API so far", plural(p.Requests, "request"))
 		resp.SendProgress(action.InvokeProgressEvent{Message: msg})
 	}
 	res, err := c.AssignDevices(ctx, in)
@@ -172,6 +173,7 @@ func addAssignErrors(diags *diag.Diagnostics, res opswat.AssignResult, key opswa
 		{opswat.AssignNotSupported, "the API answered -1, \"not supported\": the action does not apply to these devices (the vendor excludes devices with the domain controller agent)"},
 		{opswat.AssignFailed, "the API answered 0, \"apply action failed\": check that these devices exist in the account (a device id or MAC it does not know fails like this)"},
 		{opswat.AssignOtherStatus, "the API answered a status it does not document"},
+		{opswat.AssignContradicted, "the API's answer names each of them twice, with different statuses: it contradicts itself, so they may or may not be in the group; invoking the action again is harmless"},
 		{opswat.AssignMissing, "the API's answer does not mention them: they may or may not be in the group"},
 		{opswat.AssignUnknown, "the request's answer was lost twice: they may or may not be in the group; invoking the action again is harmless"},
 		{opswat.AssignRefused, "the API refused the request"},
@@ -186,11 +188,15 @@ func addAssignErrors(diags *diag.Diagnostics, res opswat.AssignResult, key opswa
 				continue
 			}
 			n := o.Device
-			if k.status == opswat.AssignOtherStatus {
+			var ce *opswat.ContradictionError
+			switch {
+			case k.status == opswat.AssignOtherStatus:
 				n += fmt.Sprintf(" (status %q)", o.Code)
+			case errors.As(o.Err, &ce):
+				n += fmt.Sprintf(" (status %q, then %q)", ce.First, ce.Second)
 			}
 			names = append(names, n)
-			if why == nil {
+			if why == nil && k.status != opswat.AssignContradicted {
 				why = o.Err
 			}
 		}
