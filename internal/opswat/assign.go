@@ -58,6 +58,9 @@ type AssignProgress struct {
 	Done, Total   int // devices the API reports assigned so far, of all
 	Failed        int // devices of this chunk not assigned
 	Resent        bool
+	// NotSent, when not 0, is the devices from Chunk on that will not be
+	// sent: the assignment stopped; no later progress comes.
+	NotSent int
 	// Requests is every request the assignment has sent so far: the
 	// group check, token fetches, each device action attempt.
 	Requests int
@@ -231,6 +234,7 @@ func (c *Client) AssignDevices(ctx context.Context, a Assignment) (AssignResult,
 	res := AssignResult{Group: g}
 	chunks := slices.Collect(slices.Chunk(uniq, AssignChunk))
 	done := 0
+	stopped := false
 	var stop error
 	for i, chunk := range chunks {
 		if stop == nil && ctx.Err() != nil {
@@ -239,6 +243,12 @@ func (c *Client) AssignDevices(ctx context.Context, a Assignment) (AssignResult,
 		if stop != nil {
 			for _, d := range chunk {
 				res.Outcomes = append(res.Outcomes, DeviceOutcome{Device: d, Status: AssignNotSent, Err: stop})
+			}
+			if a.Progress != nil && !stopped {
+				// Told once, of everything left: no request of it is answered.
+				stopped = true
+				a.Progress(AssignProgress{Chunk: i + 1, Chunks: len(chunks), Done: done, Total: len(uniq),
+					NotSent: len(uniq) - len(res.Outcomes) + len(chunk), Requests: sent.Total()})
 			}
 			continue
 		}
@@ -259,6 +269,16 @@ func (c *Client) AssignDevices(ctx context.Context, a Assignment) (AssignResult,
 			}
 		}
 		res.Outcomes = append(res.Outcomes, outcomes...)
+		if a.Progress != nil && !slices.ContainsFunc(outcomes, func(o DeviceOutcome) bool { return o.Status != AssignNotSent }) {
+			// Nothing of this chunk reached the server (an interrupt while
+			// it waited its turn): told once, of everything left.
+			if !stopped {
+				stopped = true
+				a.Progress(AssignProgress{Chunk: i + 1, Chunks: len(chunks), Done: done, Total: len(uniq),
+					NotSent: len(uniq) - len(res.Outcomes) + len(chunk), Requests: sent.Total()})
+			}
+			continue
+		}
 		if a.Progress != nil {
 			a.Progress(AssignProgress{Chunk: i + 1, Chunks: len(chunks), Done: done, Total: len(uniq), Failed: failed, Resent: resent != "", Requests: sent.Total()})
 		}

@@ -331,12 +331,18 @@ func TestAssignInterrupted(t *testing.T) {
 	t.Parallel()
 	c, srv, devices := setupDevices(t, 120)
 	ctx, cancel := context.WithCancel(context.Background())
+	var progress []AssignProgress
 	res, err := c.AssignDevices(ctx, Assignment{GroupID: groupKiosks, Key: ByDeviceID, Devices: ids(devices),
 		Progress: func(p AssignProgress) {
+			progress = append(progress, p)
 			if p.Chunk == 1 {
 				cancel()
 			}
 		}})
+	// Told once that the rest is not sent, never that a request was answered.
+	if len(progress) != 2 || progress[1].NotSent != 70 || progress[1].Chunk != 2 || progress[1].Done != 50 {
+		t.Fatalf("progress %+v", progress)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}

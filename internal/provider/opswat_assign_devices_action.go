@@ -116,6 +116,16 @@ func (a *opswatAssignDevicesAction) Invoke(ctx context.Context, req action.Invok
 		return
 	}
 	in.Progress = func(p opswat.AssignProgress) {
+		// Terraform 1.14.9 crashes on progress sent after it stopped the
+		// provider; the last progress before the interrupt says what was done.
+		if ctx.Err() != nil {
+			return
+		}
+		if p.NotSent > 0 {
+			resp.SendProgress(action.InvokeProgressEvent{Message: fmt.Sprintf("OPSWAT group %s: stopped before request %d of %d: %d of %d devices assigned, %d not sent; "+
+				"invoke the action again to assign the rest (assigning a device to its own group again is harmless)", in.GroupID, p.Chunk, p.Chunks, p.Done, p.Total, p.NotSent)})
+			return
+		}
 		msg := fmt.Sprintf("OPSWAT group %s: request %d of %d answered, %d of %d devices assigned", in.GroupID, p.Chunk, p.Chunks, p.Done, p.Total)
 		if p.Failed > 0 {
 			msg += fmt.Sprintf(" (%d of this request not assigned)", p.Failed)
