@@ -168,8 +168,8 @@ action "endpointgroups_drweb_move_stations" "to_linux" {
 		t.Fatalf("the trace log shows no device action or station change (%d bytes)", len(log))
 	}
 	secrets := map[string]string{
-		"the OPSWAT client secret":      "demo-secret",
-		"the Dr.Web password":           "demo-password",
+		"the OPSWAT client secret":       "demo-secret",
+		"the Dr.Web password":            "demo-password",
 		"the Dr.Web Basic authorization": base64.StdEncoding.EncodeToString([]byte("admin:demo-password")),
 	}
 	tokens := srv.IssuedTokenValues()
