@@ -84,7 +84,8 @@ func (a *opswatAssignDevicesAction) Schema(_ context.Context, _ action.SchemaReq
 				Optional:    true,
 				MarkdownDescription: "The devices, by MAC address (the API's `macs`): 48-bit addresses written with colons, hyphens " +
 					"or dots (`02:00:00:44:55:66`, `02-00-00-44-55-66`, `0200.0044.5566`); they are sent as the API's listings " +
-					"write them, lower-case with colons. Exactly one of `device_ids` and `mac_addresses`, with at least one device.",
+					"write them, lower-case with colons. Broadcast, multicast and all-zero addresses are no device's and are refused. " +
+					"Exactly one of `device_ids` and `mac_addresses`, with at least one device.",
 				Validators: []validator.Set{
 					setvalidator.SizeAtLeast(1),
 					setvalidator.ValueStringsAre(macValidator()),
