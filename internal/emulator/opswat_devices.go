@@ -232,7 +232,7 @@ func (s *Server) opswatDeviceAction(w http.ResponseWriter, r *http.Request, body
 			}
 			fmt.Fprintf(&b, `"items":%s,"total":%d`, items, len(results))
 		}
-		b.WriteByte('}')
+		b.WriteString("}\n") // as writeJSON ends its answers
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusOK)
 		_, _ = w.Write([]byte(b.String()))
