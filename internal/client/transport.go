@@ -8,6 +8,8 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"strings"
+	"sync"
 	"time"
 )
 
@@ -58,6 +60,7 @@ func (t *roundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	defer release()
 	t.waits.sent(ctx, now)
+	countSent(ctx, req.URL.Path)
 
 	redactedURL := t.redactor.URL(req.URL)
 	fields := map[string]any{"method": req.Method, "url": redactedURL}
@@ -155,3 +158,53 @@ type PrepareError struct{ Err error }
 
 func (e *PrepareError) Error() string { return e.Err.Error() }
 func (e *PrepareError) Unwrap() error { return e.Err }
+
+// Sent counts the requests that went out under a context (see WithSent):
+// every attempt the transport sent, so retries after a 429 or a 5xx, token
+// fetches and resends after a refused token included; not a request the
+// limiter or a prepare function stopped before it left.
+type Sent struct {
+	parent *Sent
+	mu     sync.Mutex
+	paths  map[string]int
+	total  int
+}
+
+type sentKey struct{}
+
+// WithSent returns a context whose requests are counted by the returned
+// Sent, and by any Sent of ctx as well.
+func WithSent(ctx context.Context) (context.Context, *Sent) {
+	parent, _ := ctx.Value(sentKey{}).(*Sent)
+	s := &Sent{parent: parent, paths: map[string]int{}}
+	return context.WithValue(ctx, sentKey{}, s), s
+}
+
+func countSent(ctx context.Context, path string) {
+	for s, _ := ctx.Value(sentKey{}).(*Sent); s != nil; s = s.parent {
+		s.mu.Lock()
+		s.paths[path]++
+		s.total++
+		s.mu.Unlock()
+	}
+}
+
+// Total is how many requests were sent.
+func (s *Sent) Total() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.total
+}
+
+// To is how many requests were sent to a URL path ending in suffix.
+func (s *Sent) To(suffix string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for p, k := range s.paths {
+		if strings.HasSuffix(p, suffix) {
+			n += k
+		}
+	}
+	return n
+}

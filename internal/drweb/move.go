@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
+	"strings"
 	"sync"
 
 	"golang.org/x/sync/errgroup"
@@ -116,7 +117,7 @@ func (c *Client) MoveStations(ctx context.Context, groupID string, stations []st
 	res := MoveResult{Before: make([]string, 0, len(before)), Moves: make([]StationMove, len(ids))}
 	listed := map[string]bool{}
 	for _, st := range before {
-		listed[st.ID] = true
+		listed[stationKey(st.ID)] = true
 		res.Before = append(res.Before, st.ID)
 	}
 	defer c.forgetStations(groupID)
@@ -173,17 +174,18 @@ func (c *Client) MoveStations(ctx context.Context, groupID string, stations []st
 	}
 	inNow := map[string]bool{}
 	for _, st := range now {
-		inNow[st.ID] = true
+		inNow[stationKey(st.ID)] = true
 	}
 	for i := range res.Moves {
 		m := &res.Moves[i]
 		if m.Status != MoveUnknown && m.Status != MoveRefused {
 			continue
 		}
+		k := stationKey(m.Station)
 		switch {
-		case inNow[m.Station] && !listed[m.Station]:
+		case inNow[k] && !listed[k]:
 			m.Status = MoveDoneAnswerLost
-		case !inNow[m.Station] && m.Status == MoveUnknown:
+		case !inNow[k] && m.Status == MoveUnknown:
 			m.Status, m.Err = MoveNotDone, fmt.Errorf("%w; the group does not list the station afterwards: it was not moved", m.Err)
 		case m.Status == MoveUnknown:
 			m.Err = fmt.Errorf("%w; the group listed the station before and after, and no listing shows whether it is the station's primary group", m.Err)
@@ -205,8 +207,41 @@ func (c *Client) moveStation(ctx context.Context, groupID, station string) error
 		srvErr := serverError(resp, doc)
 		return &MoveError{Station: station, Group: groupID, Code: srvErr.Code, Message: srvErr.Message, Server: srvErr}
 	}
-	if doc.WrittenID != "" && doc.WrittenID != station {
+	if doc.WrittenID != "" && !sameStation(doc.WrittenID, station) {
 		return fmt.Errorf("Dr.Web's answer to the move of the station %q names the station %q", station, c.http.Redactor().String(doc.WrittenID))
 	}
 	return nil
+}
+
+// The API documents no case rule for station ids, and a chosen id may hold
+// Latin letters, so ids are compared exactly; but the ids the server
+// generates are UUIDs, whose hex digits are case-insensitive (RFC 9562), so
+// a UUID answered in other case names the same station.
+func stationKey(id string) string {
+	if isUUID(id) {
+		return strings.ToLower(id)
+	}
+	return id
+}
+
+func sameStation(a, b string) bool { return stationKey(a) == stationKey(b) }
+
+// isUUID tells the 8-4-4-4-12 hex form of the server's generated ids.
+func isUUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i, r := range s {
+		switch i {
+		case 8, 13, 18, 23:
+			if r != '-' {
+				return false
+			}
+		default:
+			if !strings.ContainsRune("0123456789abcdefABCDEF", r) {
+				return false
+			}
+		}
+	}
+	return true
 }

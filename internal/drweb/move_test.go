@@ -107,6 +107,10 @@ func TestMoveStationsFaults(t *testing.T) {
 		{"502 after", emulator.Fault{Lose: true, Status: 502}, false, MoveDoneAnswerLost, true},
 		{"refusal after", emulator.Fault{Lose: true, Errno: 13, Message: "Access denied"}, false, MoveDoneAnswerLost, true},
 		{"other station", emulator.Fault{AnswerID: "someone-else"}, false, MoveNotDone, false},
+		// Ids are compared exactly, except that a generated UUID's hex
+		// digits fold: an answer naming the station's own id in capitals
+		// is the station; a chosen id in other case is another.
+		{"own id in other case, not a UUID", emulator.Fault{AnswerID: "UPPER"}, false, MoveNotDone, false},
 		{"lost after, a member before", emulator.Fault{Lose: true}, true, MoveUnknown, true},
 		{"drop before, a member before", emulator.Fault{Drop: true}, true, MoveUnknown, false},
 	} {
@@ -120,6 +124,9 @@ func TestMoveStationsFaults(t *testing.T) {
 			}
 			f := tc.fault
 			f.Path, f.Times = stationChangePath, 1
+			if f.AnswerID == "UPPER" {
+				f.AnswerID = strings.ToUpper(st)
+			}
 			srv.AddFault(f)
 			res, err := c.MoveStations(context.Background(), target, []string{st}, nil)
 			if err != nil {
@@ -139,6 +146,24 @@ func TestMoveStationsFaults(t *testing.T) {
 				t.Fatalf("unknown without saying why: %v", m.Err)
 			}
 		})
+	}
+}
+
+// A UUID the server answers in capitals names the station it was asked
+// about: the move is a plain success, not a doubt settled by a listing.
+func TestMoveStationsAnswerUUIDCase(t *testing.T) {
+	t.Parallel()
+	c, srv := setup(t)
+	srv.AddFault(emulator.Fault{Path: stationChangePath, Times: 1, Lose: true, AnswerID: strings.ToUpper(buildSt)})
+	res, err := c.MoveStations(context.Background(), windowsGroup, []string{buildSt}, nil)
+	if err != nil || res.Moves[0].Status != MoveDone || res.Moves[0].Err != nil {
+		t.Fatalf("%v %+v", err, res.Moves)
+	}
+	if p := primaryOf(t, srv, buildSt); p != windowsGroup {
+		t.Fatalf("primary group %s", p)
+	}
+	if n := srv.Count(stationChangePath); n != 1 {
+		t.Fatalf("change.ds sent %d times", n)
 	}
 }
 

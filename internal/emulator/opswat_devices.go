@@ -21,6 +21,9 @@ type OPSWATDevice struct {
 	Fails bool `json:"fails,omitempty"`
 	// Unanswered: the answer leaves the device out, although it is assigned.
 	Unanswered bool `json:"unanswered,omitempty"`
+	// AnsweredTwice: the answer names the device a second time, with the
+	// status 0 after its true one (a hostile answer that contradicts itself).
+	AnsweredTwice bool `json:"answered_twice,omitempty"`
 }
 
 // OPSWATActionAnswer is the shape of the device action's answer on the v3
@@ -34,6 +37,10 @@ const (
 	ActionAnswerItems
 	// ActionAnswerWrapped: {"items": [{"id", "status", "command_id"}, …]}.
 	ActionAnswerWrapped
+	// ActionAnswerMixed: a hostile mix of both shapes, {"<id>": 1, …,
+	// "items": [{"id", "status", "command_id"}, …], "total": n}: the first
+	// half of the devices as v3.0 members, the rest as items.
+	ActionAnswerMixed
 )
 
 // SetOPSWATActionAnswer chooses the shape of the v3 device action's answer.
@@ -163,12 +170,7 @@ func (s *Server) opswatDeviceAction(w http.ResponseWriter, r *http.Request, body
 			}
 		}
 	}
-	type result struct {
-		key    string
-		status int
-		omit   bool
-	}
-	var results []result
+	var results []actionResult
 	for _, key := range named {
 		i := slices.IndexFunc(devices, func(d OPSWATDevice) bool {
 			if byMAC {
@@ -176,7 +178,7 @@ func (s *Server) opswatDeviceAction(w http.ResponseWriter, r *http.Request, body
 			}
 			return d.ID == key
 		})
-		res := result{key: key}
+		res := actionResult{key: key, twice: i >= 0 && devices[i].AnsweredTwice}
 		switch {
 		case i < 0 || !groupKnown:
 			res.status = 0
@@ -199,16 +201,61 @@ func (s *Server) opswatDeviceAction(w http.ResponseWriter, r *http.Request, body
 	cmd := s.actionCommands
 	s.mu.Unlock()
 
-	if answer == ActionAnswerV30 {
-		out := map[string]int{}
-		for _, res := range results {
+	if answer == ActionAnswerV30 || answer == ActionAnswerMixed {
+		// Written by hand: a map cannot hold a member twice.
+		var b strings.Builder
+		b.WriteByte('{')
+		member := func(key string, status int) {
+			if b.Len() > 1 {
+				b.WriteByte(',')
+			}
+			k, _ := json.Marshal(key)
+			fmt.Fprintf(&b, "%s:%d", k, status)
+		}
+		v30 := results
+		if answer == ActionAnswerMixed {
+			v30 = results[:len(results)/2]
+		}
+		for _, res := range v30 {
 			if !res.omit {
-				out[res.key] = res.status
+				member(res.key, res.status)
+				if res.twice {
+					member(res.key, 0)
+				}
 			}
 		}
-		writeJSON(w, http.StatusOK, out)
+		if answer == ActionAnswerMixed {
+			rest := results[len(v30):]
+			items, _ := json.Marshal(actionItems(rest, cmd-len(rest)))
+			if b.Len() > 1 {
+				b.WriteByte(',')
+			}
+			fmt.Fprintf(&b, `"items":%s,"total":%d`, items, len(results))
+		}
+		b.WriteString("}\n") // as writeJSON ends its answers
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusOK)
+		_, _ = w.Write([]byte(b.String()))
 		return
 	}
+	items := actionItems(results, cmd-len(results))
+	if answer == ActionAnswerWrapped {
+		writeJSON(w, http.StatusOK, map[string]any{"items": items})
+		return
+	}
+	writeJSON(w, http.StatusOK, items)
+}
+
+// actionResult is what the device action did to one device named.
+type actionResult struct {
+	key    string
+	status int
+	omit   bool // left out of the answer
+	twice  bool // named twice in the answer
+}
+
+// actionItems are v3.1's answer items; commands are numbered after first.
+func actionItems(results []actionResult, first int) []map[string]any {
 	items := []map[string]any{}
 	for i, res := range results {
 		if res.omit {
@@ -216,13 +263,12 @@ func (s *Server) opswatDeviceAction(w http.ResponseWriter, r *http.Request, body
 		}
 		id := ""
 		if res.status == 1 {
-			id = fmt.Sprintf("cmd-%06d", cmd-len(results)+i+1)
+			id = fmt.Sprintf("cmd-%06d", first+i+1)
 		}
 		items = append(items, map[string]any{"id": strings.TrimSpace(res.key), "status": res.status, "command_id": id})
+		if res.twice {
+			items = append(items, map[string]any{"id": strings.TrimSpace(res.key), "status": 0, "command_id": ""})
+		}
 	}
-	if answer == ActionAnswerWrapped {
-		writeJSON(w, http.StatusOK, map[string]any{"items": items})
-		return
-	}
-	writeJSON(w, http.StatusOK, items)
+	return items
 }

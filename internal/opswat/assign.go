@@ -58,6 +58,12 @@ type AssignProgress struct {
 	Done, Total   int // devices the API reports assigned so far, of all
 	Failed        int // devices of this chunk not assigned
 	Resent        bool
+	// NotSent, when not 0, is the devices from Chunk on that will not be
+	// sent: the assignment stopped; no later progress comes.
+	NotSent int
+	// Requests is every request the assignment has sent so far: the
+	// group check, token fetches, each device action attempt.
+	Requests int
 }
 
 // AssignStatus is what became of one device.
@@ -76,6 +82,10 @@ const (
 	AssignOtherStatus
 	// AssignMissing: the answer says nothing of the device.
 	AssignMissing
+	// AssignContradicted: the answer names the device twice with
+	// different statuses (Err is a *ContradictionError): the device may or
+	// may not be in the group.
+	AssignContradicted
 	// AssignUnknown: the chunk's answer was lost, twice: the device may or
 	// may not be in the group.
 	AssignUnknown
@@ -100,9 +110,27 @@ type DeviceOutcome struct {
 type AssignResult struct {
 	Group    Group
 	Outcomes []DeviceOutcome
-	Requests int      // device action requests sent
-	Resent   []int    // chunks (1-based) sent again after a lost answer
-	Warnings []string // what the caller should pass on: each resend
+	// Requests is how many device action requests were sent: every one
+	// that left, so each wait-out of a 429, each resend after a lost answer
+	// and each resend with a fresh token after a 401 included.
+	Requests int
+	// AllRequests is every request the assignment sent: Requests, and the
+	// group check and token fetches it made.
+	AllRequests int
+	Resent      []int    // chunks (1-based) sent again after a lost answer
+	Warnings    []string // what the caller should pass on: each resend
+}
+
+// ContradictionError is an answer that gives one device two different
+// statuses: it tells nothing of the device.
+type ContradictionError struct {
+	Device        string
+	First, Second string // the statuses, in the answer's order (redacted)
+}
+
+func (e *ContradictionError) Error() string {
+	return fmt.Sprintf("the answer gives the device %q the status %q and also the status %q: it contradicts itself, so whether the device is in the group is unknown",
+		e.Device, e.First, e.Second)
 }
 
 // NotAssigned returns the outcomes of the devices not assigned.
@@ -135,6 +163,14 @@ func NormalizeMAC(s string) (string, error) {
 		return "", fmt.Errorf("%q is %w: write six pairs of hex digits separated by colons or hyphens, such as 02:00:00:44:55:66", s, ErrInvalidMAC)
 	case len(hw) != 6:
 		return "", fmt.Errorf("%q is %d bytes long, not a 48-bit MAC address (%w): write six pairs of hex digits, such as 02:00:00:44:55:66", s, len(hw), ErrInvalidMAC)
+	// No device answers to these: the API would only say "failed", after
+	// a request spent from the account's budget.
+	case bytes.Equal(hw, net.HardwareAddr{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}):
+		return "", fmt.Errorf("%q is the broadcast address, not a device's (%w): give the MAC address of the device's network interface", s, ErrInvalidMAC)
+	case hw[0]&1 == 1:
+		return "", fmt.Errorf("%q is a multicast address (the lowest bit of its first octet, %02x, is set), not a device's (%w): give the MAC address of the device's network interface", s, hw[0], ErrInvalidMAC)
+	case bytes.Equal(hw, make(net.HardwareAddr, 6)):
+		return "", fmt.Errorf("%q is all zeros, which no device has (%w): give the MAC address of the device's network interface", s, ErrInvalidMAC)
 	}
 	return hw.String(), nil
 }
@@ -188,6 +224,9 @@ func (c *Client) AssignDevices(ctx context.Context, a Assignment) (AssignResult,
 	if len(uniq) == 0 {
 		return AssignResult{}, errors.New("no devices to assign")
 	}
+	// What the API sees is counted where requests leave, so that retries
+	// inside the client layer are counted too.
+	ctx, sent := client.WithSent(ctx)
 	g, err := c.GroupByID(ctx, a.GroupID)
 	if err != nil {
 		return AssignResult{}, err
@@ -195,6 +234,7 @@ func (c *Client) AssignDevices(ctx context.Context, a Assignment) (AssignResult,
 	res := AssignResult{Group: g}
 	chunks := slices.Collect(slices.Chunk(uniq, AssignChunk))
 	done := 0
+	stopped := false
 	var stop error
 	for i, chunk := range chunks {
 		if stop == nil && ctx.Err() != nil {
@@ -204,10 +244,15 @@ func (c *Client) AssignDevices(ctx context.Context, a Assignment) (AssignResult,
 			for _, d := range chunk {
 				res.Outcomes = append(res.Outcomes, DeviceOutcome{Device: d, Status: AssignNotSent, Err: stop})
 			}
+			if a.Progress != nil && !stopped {
+				// Told once, of everything left: no request of it is answered.
+				stopped = true
+				a.Progress(AssignProgress{Chunk: i + 1, Chunks: len(chunks), Done: done, Total: len(uniq),
+					NotSent: len(uniq) - len(res.Outcomes) + len(chunk), Requests: sent.Total()})
+			}
 			continue
 		}
-		outcomes, sent, resent, err := c.assignChunk(ctx, a.GroupID, a.Key, chunk, i+1, len(chunks))
-		res.Requests += sent
+		outcomes, resent, err := c.assignChunk(ctx, a.GroupID, a.Key, chunk, i+1, len(chunks))
 		if resent != "" {
 			res.Resent = append(res.Resent, i+1)
 			res.Warnings = append(res.Warnings, resent)
@@ -224,17 +269,28 @@ func (c *Client) AssignDevices(ctx context.Context, a Assignment) (AssignResult,
 			}
 		}
 		res.Outcomes = append(res.Outcomes, outcomes...)
+		if a.Progress != nil && !slices.ContainsFunc(outcomes, func(o DeviceOutcome) bool { return o.Status != AssignNotSent }) {
+			// Nothing of this chunk reached the server (an interrupt while
+			// it waited its turn): told once, of everything left.
+			if !stopped {
+				stopped = true
+				a.Progress(AssignProgress{Chunk: i + 1, Chunks: len(chunks), Done: done, Total: len(uniq),
+					NotSent: len(uniq) - len(res.Outcomes) + len(chunk), Requests: sent.Total()})
+			}
+			continue
+		}
 		if a.Progress != nil {
-			a.Progress(AssignProgress{Chunk: i + 1, Chunks: len(chunks), Done: done, Total: len(uniq), Failed: failed, Resent: resent != ""})
+			a.Progress(AssignProgress{Chunk: i + 1, Chunks: len(chunks), Done: done, Total: len(uniq), Failed: failed, Resent: resent != "", Requests: sent.Total()})
 		}
 	}
+	res.Requests, res.AllRequests = sent.To(devicesActionPath), sent.Total()
 	return res, nil
 }
 
 // assignChunk sends one chunk, and once more when its answer was lost. It
-// returns each device's outcome, the requests sent, the warning about a
-// resend, and the request's error when the chunk was refused or lost twice.
-func (c *Client) assignChunk(ctx context.Context, groupID string, key DeviceKey, chunk []string, n, of int) ([]DeviceOutcome, int, string, error) {
+// returns each device's outcome, the warning about a resend, and the
+// request's error when the chunk was refused or lost twice.
+func (c *Client) assignChunk(ctx context.Context, groupID string, key DeviceKey, chunk []string, n, of int) ([]DeviceOutcome, string, error) {
 	body := actionRequest{Types: "assign_to_group"}
 	body.Params.GroupID = groupID
 	if key == ByMAC {
@@ -253,12 +309,12 @@ func (c *Client) assignChunk(ctx context.Context, groupID string, key DeviceKey,
 		var statuses map[string]deviceStatus
 		if err == nil {
 			c.markStale(ctx, groupID)
-			statuses, err = decodeAssignAnswer(resp, key)
+			statuses, err = decodeAssignAnswer(resp, key, chunk)
 		} else if lost(err) {
 			c.markStale(ctx, groupID)
 		}
 		if err == nil {
-			return outcomesOf(ctx, c, chunk, key, statuses), sent, resent, nil
+			return outcomesOf(ctx, c, chunk, key, statuses), resent, nil
 		}
 		if again := lost(err) || notSent(err); !again || ctx.Err() != nil || sent == 2 {
 			status := AssignRefused
@@ -274,7 +330,7 @@ func (c *Client) assignChunk(ctx context.Context, groupID string, key DeviceKey,
 			for i, d := range chunk {
 				out[i] = DeviceOutcome{Device: d, Status: status, Err: err}
 			}
-			return out, sent, resent, err
+			return out, resent, err
 		}
 		// Assigning a device to its own group again is harmless: a chunk
 		// whose answer was lost is sent again, once; so is one that never
@@ -312,13 +368,56 @@ func lost(err error) bool {
 type deviceStatus struct {
 	code      string
 	commandID string
+	// conflict is a second, different status the same answer gives the
+	// device: an answer that contradicts itself tells nothing of it.
+	conflict string
+}
+
+// answerEntry is one member of a JSON object, in the order sent: a decoder
+// into a map would keep only the last of two members with one name, and
+// hide that an answer names a device twice.
+type answerEntry struct {
+	key   string
+	value json.RawMessage
+}
+
+// objectEntries reads a JSON object's members in order, duplicates kept.
+func objectEntries(raw []byte) ([]answerEntry, error) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return nil, errors.New("not an object")
+	}
+	var out []answerEntry
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return nil, err
+		}
+		k, ok := t.(string)
+		if !ok {
+			return nil, errors.New("a member without a name")
+		}
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, answerEntry{key: k, value: bytes.TrimSpace(v)})
+	}
+	if _, err := dec.Token(); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // decodeAssignAnswer reads both documented answers: v3.0's object keyed by
 // each id or MAC sent, valued -1, 0 or 1, and v3.1's items {id, status,
-// command_id}, as an array or wrapped in an object. MAC keys are normalized
-// so that an answer that writes them differently still names them.
-func decodeAssignAnswer(resp *client.Response, key DeviceKey) (map[string]deviceStatus, error) {
+// command_id}, as an array or wrapped in an object. An answer that mixes the
+// two (items in a wrapper beside v3.0 members naming devices sent) is read
+// whole: each shape is documented, and dropping either part would lose what
+// the server said of those devices. A device named twice with different
+// statuses is marked (see deviceStatus.conflict). MAC keys are normalized so
+// that an answer that writes them differently still names them.
+func decodeAssignAnswer(resp *client.Response, key DeviceKey, sent []string) (map[string]deviceStatus, error) {
 	var raw json.RawMessage
 	if err := resp.DecodeJSON(&raw); err != nil {
 		return nil, err
@@ -335,8 +434,6 @@ func decodeAssignAnswer(resp *client.Response, key DeviceKey) (map[string]device
 		e.ShowBody = true
 		return e
 	}
-	var items []item
-	out := map[string]deviceStatus{}
 	name := func(s string) string {
 		if key == ByMAC {
 			if n, err := NormalizeMAC(s); err == nil {
@@ -345,39 +442,63 @@ func decodeAssignAnswer(resp *client.Response, key DeviceKey) (map[string]device
 		}
 		return s
 	}
+	out := map[string]deviceStatus{}
+	put := func(device string, st deviceStatus) {
+		prev, seen := out[device]
+		switch {
+		case !seen:
+			out[device] = st
+		case prev.conflict == "" && prev.code != st.code:
+			prev.conflict = st.code
+			out[device] = prev
+		case prev.commandID == "":
+			prev.commandID = st.commandID
+			out[device] = prev
+		}
+	}
+	var items []item
 	switch {
 	case len(raw) > 0 && raw[0] == '[':
 		if err := json.Unmarshal(raw, &items); err != nil {
 			return nil, bad("an array that is not of items {id, status, command_id}")
 		}
 	case len(raw) > 0 && raw[0] == '{':
-		var obj map[string]json.RawMessage
-		if err := json.Unmarshal(raw, &obj); err != nil {
+		entries, err := objectEntries(raw)
+		if err != nil {
 			return nil, bad(err.Error())
 		}
 		var lists []string
-		for k, v := range obj {
-			if v = bytes.TrimSpace(v); len(v) > 0 && v[0] == '[' {
-				lists = append(lists, k)
+		for _, e := range entries {
+			if len(e.value) > 0 && e.value[0] == '[' {
+				lists = append(lists, e.key)
 			}
 		}
-		switch len(lists) {
-		case 0: // v3.0: {"<id>": 1, …}
-			for k, v := range obj {
-				var s client.FlexString
-				if err := json.Unmarshal(v, &s); err != nil {
-					return nil, bad(fmt.Sprintf("the status of %q is not a number", k))
-				}
-				out[name(k)] = deviceStatus{code: strings.TrimSpace(string(s))}
-			}
-			return out, nil
-		case 1: // v3.1+ wrapped: {"<key>": [items]}
-			if err := json.Unmarshal(obj[lists[0]], &items); err != nil {
-				return nil, bad(fmt.Sprintf("%q is not a list of items {id, status, command_id}", lists[0]))
-			}
-		default:
+		if len(lists) > 1 {
 			slices.Sort(lists)
 			return nil, bad("several lists (" + strings.Join(lists, ", ") + "): which holds the devices is not clear")
+		}
+		wasSent := map[string]bool{}
+		for _, d := range sent {
+			wasSent[d] = true
+		}
+		for _, e := range entries {
+			if len(e.value) > 0 && e.value[0] == '[' {
+				// v3.1+ wrapped: {"<key>": [items]}
+				if err := json.Unmarshal(e.value, &items); err != nil {
+					return nil, bad(fmt.Sprintf("%q is not a list of items {id, status, command_id}", e.key))
+				}
+				continue
+			}
+			// v3.0: {"<id>": 1, …}. Beside a list, a member that names no
+			// device sent is the wrapper's own (a count, a message).
+			if len(lists) == 1 && !wasSent[name(e.key)] {
+				continue
+			}
+			var s client.FlexString
+			if err := json.Unmarshal(e.value, &s); err != nil {
+				return nil, bad(fmt.Sprintf("the status of %q is not a number", e.key))
+			}
+			put(name(e.key), deviceStatus{code: strings.TrimSpace(string(s))})
 		}
 	default:
 		return nil, bad("neither an object nor an array")
@@ -390,9 +511,7 @@ func decodeAssignAnswer(resp *client.Response, key DeviceKey) (map[string]device
 		if id == "" {
 			return nil, bad("an item without an id")
 		}
-		if _, dup := out[name(id)]; !dup {
-			out[name(id)] = deviceStatus{code: strings.TrimSpace(string(it.Status)), commandID: string(it.CommandID)}
-		}
+		put(name(id), deviceStatus{code: strings.TrimSpace(string(it.Status)), commandID: string(it.CommandID)})
 	}
 	return out, nil
 }
@@ -407,6 +526,10 @@ func outcomesOf(ctx context.Context, c *Client, chunk []string, key DeviceKey, s
 		switch {
 		case !ok:
 			o.Status = AssignMissing
+		case st.conflict != "":
+			second := clip(c.http.Redactor().String(st.conflict))
+			o.Status, o.Code = AssignContradicted, o.Code+" and "+second
+			o.Err = &ContradictionError{Device: d, First: clip(c.http.Redactor().String(st.code)), Second: second}
 		case st.code == "1":
 			o.Status = AssignDone
 		case st.code == "0":

@@ -86,7 +86,7 @@ func TestAssignDevicesInChunks(t *testing.T) {
 					t.Fatalf("request %+v", r)
 				}
 			}
-			if len(progress) != 3 || progress[2] != (AssignProgress{Chunk: 3, Chunks: 3, Done: 120, Total: 120}) {
+			if len(progress) != 3 || progress[2] != (AssignProgress{Chunk: 3, Chunks: 3, Done: 120, Total: 120, Requests: len(srv.Requests())}) || len(srv.Requests()) != 5 {
 				t.Fatalf("progress %+v", progress)
 			}
 			for id, g := range srv.OPSWATDeviceGroups() {
@@ -131,6 +131,10 @@ func TestNormalizeMAC(t *testing.T) {
 		"02:00:00:44:55:66": "02:00:00:44:55:66", "02-00-00-44-55-6A": "02:00:00:44:55:6a",
 		"0200.0044.5566": "02:00:00:44:55:66", "020000445566": "02:00:00:44:55:66", " 02:00:00:44:55:66 ": "02:00:00:44:55:66",
 		"02:00:00:44:55": "", "zz:00:00:44:55:66": "", "02:00:00:44:55:66:77:88": "", "": "",
+		// No device has these: broadcast, multicast (low bit of the first
+		// octet set), all zeros.
+		"ff:ff:ff:ff:ff:ff": "", "FF-FF-FF-FF-FF-FF": "", "01:00:5e:00:00:fb": "", "33:33:00:00:00:01": "", "03:00:00:44:55:66": "",
+		"00:00:00:00:00:00": "", "000000000000": "",
 	} {
 		got, err := NormalizeMAC(in)
 		if got != want || (want == "") != (err != nil) {
@@ -214,8 +218,8 @@ func TestAssignFaults(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if res.Requests != tc.requests || len(actionRequests(t, srv)) != tc.requests {
-				t.Fatalf("%d requests (server: %d), want %d", res.Requests, len(actionRequests(t, srv)), tc.requests)
+			if res.Requests != tc.requests || len(actionRequests(t, srv)) != tc.requests || res.AllRequests != len(srv.Requests()) {
+				t.Fatalf("%d device actions, %d requests (server: %d, %d), want %d", res.Requests, res.AllRequests, len(actionRequests(t, srv)), len(srv.Requests()), tc.requests)
 			}
 			if first, second := res.Outcomes[0].Status, res.Outcomes[59].Status; first != tc.statuses[0] || second != tc.statuses[1] {
 				t.Fatalf("statuses %v %v (%v), want %v", first, second, res.Outcomes[0].Err, tc.statuses)
@@ -244,6 +248,34 @@ func TestAssignWaitsOutRateLimit(t *testing.T) {
 	res, err := c.AssignDevices(context.Background(), Assignment{GroupID: groupKiosks, Key: ByDeviceID, Devices: ids(devices)})
 	if err != nil || len(res.NotAssigned()) != 0 || len(res.Warnings) != 0 || len(actionRequests(t, srv)) != 2 {
 		t.Fatalf("%v: not assigned %+v, warnings %q, %d requests", err, res.NotAssigned(), res.Warnings, len(actionRequests(t, srv)))
+	}
+	// The 429 was a request sent: it counts, as the server saw it.
+	if res.Requests != 2 || res.AllRequests != len(srv.Requests()) {
+		t.Fatalf("%d device actions and %d requests counted; the server saw %d and %d", res.Requests, res.AllRequests, len(actionRequests(t, srv)), len(srv.Requests()))
+	}
+}
+
+// A device action whose token was refused is sent again with a fresh one:
+// the refused request, the token fetch and the resend all count.
+func TestAssignCountsTokenRefresh(t *testing.T) {
+	t.Parallel()
+	c, srv, devices := setupDevices(t, 2)
+	if _, err := c.GroupByID(context.Background(), groupKiosks); err != nil {
+		t.Fatal(err)
+	}
+	srv.ExpireTokens()
+	srv.ResetLog()
+	var progress []AssignProgress
+	res, err := c.AssignDevices(context.Background(), Assignment{GroupID: groupKiosks, Key: ByDeviceID, Devices: ids(devices),
+		Progress: func(p AssignProgress) { progress = append(progress, p) }})
+	if err != nil || len(res.NotAssigned()) != 0 {
+		t.Fatalf("%v %+v", err, res.NotAssigned())
+	}
+	if srv.Count(tokenPath) != 1 || len(actionRequests(t, srv)) != 2 || len(srv.Requests()) != 3 {
+		t.Fatalf("the server saw %s", srv.Summary())
+	}
+	if res.Requests != 2 || res.AllRequests != 3 || len(progress) != 1 || progress[0].Requests != 3 {
+		t.Fatalf("%d device actions and %d requests counted, progress %+v", res.Requests, res.AllRequests, progress)
 	}
 }
 
@@ -299,16 +331,84 @@ func TestAssignInterrupted(t *testing.T) {
 	t.Parallel()
 	c, srv, devices := setupDevices(t, 120)
 	ctx, cancel := context.WithCancel(context.Background())
+	var progress []AssignProgress
 	res, err := c.AssignDevices(ctx, Assignment{GroupID: groupKiosks, Key: ByDeviceID, Devices: ids(devices),
 		Progress: func(p AssignProgress) {
+			progress = append(progress, p)
 			if p.Chunk == 1 {
 				cancel()
 			}
 		}})
+	// Told once that the rest is not sent, never that a request was answered.
+	if len(progress) != 2 || progress[1].NotSent != 70 || progress[1].Chunk != 2 || progress[1].Done != 50 {
+		t.Fatalf("progress %+v", progress)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
 	if res.Outcomes[0].Status != AssignDone || res.Outcomes[119].Status != AssignNotSent || len(actionRequests(t, srv)) != 1 {
 		t.Fatalf("%v %v, %d requests", res.Outcomes[0].Status, res.Outcomes[119].Status, len(actionRequests(t, srv)))
+	}
+}
+
+// An answer that names a device twice with different statuses contradicts
+// itself: the device is neither assigned nor failed but unknown, named with
+// both statuses; the other devices of the answer keep what it says of them.
+func TestAssignAnswerContradictsItself(t *testing.T) {
+	t.Parallel()
+	for name, shape := range map[string]emulator.OPSWATActionAnswer{"v3.0": emulator.ActionAnswerV30, "items": emulator.ActionAnswerItems, "wrapped": emulator.ActionAnswerWrapped} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			c, srv, _ := setupDevices(t, 0)
+			srv.SetOPSWATActionAnswer(shape)
+			srv.SetOPSWATDevices([]emulator.OPSWATDevice{{ID: "ok", GroupID: groupDefault}, {ID: "twice", GroupID: groupDefault, AnsweredTwice: true}})
+			res, err := c.AssignDevices(context.Background(), Assignment{GroupID: groupSF, Key: ByDeviceID, Devices: []string{"ok", "twice"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Outcomes[0].Status != AssignDone || res.Requests != 1 {
+				t.Fatalf("%+v, %d requests", res.Outcomes, res.Requests)
+			}
+			o := res.Outcomes[1]
+			var ce *ContradictionError
+			if o.Status != AssignContradicted || !errors.As(o.Err, &ce) || ce.Device != "twice" || ce.First != "1" || ce.Second != "0" {
+				t.Fatalf("%+v", o)
+			}
+			if want := `the answer gives the device "twice" the status "1" and also the status "0": it contradicts itself`; !strings.Contains(o.Err.Error(), want) {
+				t.Fatalf("%q", o.Err)
+			}
+			// Unknown is not sent again: the server would likely say the same.
+			if n := len(actionRequests(t, srv)); n != 1 || len(res.Warnings) != 0 {
+				t.Fatalf("%d requests, warnings %q", n, res.Warnings)
+			}
+		})
+	}
+}
+
+// An answer mixing v3.0 members and a v3.1 list is read whole: the devices
+// of both parts have what it says of them, and the wrapper's own members
+// ("total") are no devices.
+func TestAssignMixedAnswerReadWhole(t *testing.T) {
+	t.Parallel()
+	c, srv, _ := setupDevices(t, 0)
+	srv.SetOPSWATActionAnswer(emulator.ActionAnswerMixed)
+	srv.SetOPSWATDevices([]emulator.OPSWATDevice{
+		{ID: "a", GroupID: groupDefault}, {ID: "b", GroupID: groupDefault, Fails: true},
+		{ID: "c", GroupID: groupDefault}, {ID: "d", GroupID: groupDefault, DomainController: true},
+	})
+	res, err := c.AssignDevices(context.Background(), Assignment{GroupID: groupSF, Key: ByDeviceID, Devices: []string{"a", "b", "c", "d"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]AssignStatus{}
+	for _, o := range res.Outcomes {
+		got[o.Device] = o.Status
+	}
+	want := map[string]AssignStatus{"a": AssignDone, "b": AssignFailed, "c": AssignDone, "d": AssignNotSupported}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("outcomes %v, want %v", got, want)
+	}
+	if g := srv.OPSWATDeviceGroups(); g["a"] != groupSF || g["c"] != groupSF || g["b"] != groupDefault {
+		t.Fatalf("server groups %v", g)
 	}
 }

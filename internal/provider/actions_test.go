@@ -108,6 +108,29 @@ func TestOPSWATAssignDevicesInvokeDiagnostics(t *testing.T) {
 	}
 }
 
+// A device the answer names twice with different statuses is an error that
+// names it and both statuses; progress counts every request the server saw.
+func TestOPSWATAssignDevicesAnswerContradicts(t *testing.T) {
+	t.Parallel()
+	srv := startEmulator(t)
+	srv.SetOPSWATActionAnswer(emulator.ActionAnswerItems)
+	srv.SetOPSWATDevices([]emulator.OPSWATDevice{{ID: "ok-1", GroupID: opswatDefault}, {ID: "twice-1", GroupID: opswatDefault, AnsweredTwice: true}})
+	srv.AddFault(emulator.Fault{Path: devicesAction, Times: 1, Status: 429, RetryAfter: "0", ContentType: "application/json", Body: `{"error":"The request exceeds the API rate limit"}`})
+	resp, progress := invoke(t, newOPSWATAssignDevicesAction(), srv, opswatAssignDevicesActionModel{
+		GroupID: types.StringValue(opswatKiosks), DeviceIDs: setOf("ok-1", "twice-1"), MACAddresses: types.SetNull(types.StringType),
+	})
+	// Token, group page, the 429 and the device action: 4.
+	if n := len(srv.Requests()); n != 4 || len(progress) != 1 || !strings.HasSuffix(progress[0], "; 4 requests sent to the API so far") {
+		t.Errorf("progress %q; the server saw %s", progress, srv.Summary())
+	}
+	errs := resp.Diagnostics.Errors()
+	if len(errs) != 1 || errs[0].Summary() != "OPSWAT Devices Not Assigned" ||
+		!strings.Contains(errs[0].Detail(), "1 device: the API's answer names each of them twice, with different statuses: it contradicts itself") ||
+		!strings.Contains(errs[0].Detail(), `  - twice-1 (status "1", then "0")`) || strings.Contains(errs[0].Detail(), "ok-1") {
+		t.Fatalf("errors %v", errs)
+	}
+}
+
 // An unknown Dr.Web group changes nothing; a station not moved is named.
 func TestDrWebMoveStationsInvokeDiagnostics(t *testing.T) {
 	t.Parallel()

@@ -179,3 +179,98 @@ action "endpointgroups_drweb_move_stations" "to_linux" {
 		t.Fatal(err)
 	}
 }
+
+// Through the CLI, on every server line and in each format it serves, each
+// fault before and after the write is applied ends as the server holds the
+// station: an error naming it where the listing shows it not moved (or the
+// server refused), a warning where the listing shows it moved; a re-run
+// then settles every station. One station per fault, one workdir per line.
+func TestAccDrWebMoveStations_faultsEveryLine(t *testing.T) {
+	skipWithoutActions(t)
+	c := newCLI(t)
+	faults := []struct {
+		name  string
+		fault emulator.Fault
+		moved bool
+		says  string // the error (or, moved, the warning) the run shows
+	}{
+		{"reset before", emulator.Fault{Drop: true}, false, "not moved: the answer was lost and the group does not list the station"},
+		{"reset after", emulator.Fault{Lose: true}, true, "Dr.Web Station Move Settled By Reading Back"},
+		{"500 before", emulator.Fault{Status: 500}, false, "not moved: the answer was lost and the group does not list the station"},
+		{"500 after", emulator.Fault{Lose: true, Status: 500}, true, "Dr.Web Station Move Settled By Reading Back"},
+		{"errno before", emulator.Fault{Errno: 13, Message: "Access denied"}, false, "refused by the server"},
+		{"errno after", emulator.Fault{Lose: true, Errno: 13, Message: "Access denied"}, true, "Dr.Web Station Move Settled By Reading Back"},
+	}
+	for _, v := range []struct {
+		name    string
+		line    emulator.DrWebServerLine
+		xmlOnly bool
+	}{
+		{"avdesk-4.1.3 json", emulator.DrWebDefault, false},
+		{"avdesk-4.1.3 xml", emulator.DrWebAVDesk413, true},
+		{"ess-12 xml", emulator.DrWebESS12, false}, // its JSON does not parse: the client settles on XML
+		{"ess-13.0.1 json", emulator.DrWebESS1301, false},
+		{"ess-13.0.1 xml", emulator.DrWebESS1301, true},
+	} {
+		t.Run(v.name, func(t *testing.T) {
+			t.Parallel()
+			srv := startEmulator(t)
+			if err := srv.SetDrWebServerLine(v.line); err != nil {
+				t.Fatal(err)
+			}
+			if v.xmlOnly {
+				srv.SetDrWebXMLOnly(true)
+			}
+			sts := srv.DrWebStationsIn(idBerlin)
+			if len(sts) < len(faults) {
+				t.Fatalf("%d stations in Berlin", len(sts))
+			}
+			sts = sts[:len(faults)]
+			before := map[string]string{}
+			for _, st := range srv.DrWebStations() {
+				before[st.ID] = st.PrimaryGroup
+			}
+			config := providerBlock(srv)
+			for i, st := range sts {
+				config += fmt.Sprintf("action \"endpointgroups_drweb_move_stations\" \"f%d\" {\n  config {\n    group_id    = %q\n    station_ids = [%q]\n  }\n}\n", i, idWindows, st)
+			}
+			config += fmt.Sprintf("action \"endpointgroups_drweb_move_stations\" \"all\" {\n  config {\n    group_id    = %q\n    station_ids = %s\n  }\n}\n", idWindows, hcl(sts))
+			dir := workdir(t, config)
+			invoke := func(name string) (string, error) {
+				out, err := c.run(dir, nil, "apply", "-invoke=action.endpointgroups_drweb_move_stations."+name, "-auto-approve", "-input=false", "-no-color")
+				return strings.Join(strings.Fields(out), " "), err
+			}
+			for i, f := range faults {
+				st := sts[i]
+				fault := f.fault
+				fault.Path, fault.Times = stationChange, 1
+				srv.AddFault(fault)
+				out, err := invoke(fmt.Sprintf("f%d", i))
+				if (err == nil) != f.moved || !strings.Contains(out, f.says) {
+					t.Errorf("%s: error %v, want moved=%v and %q:\n%s", f.name, err, f.moved, f.says, out)
+				}
+				if !f.moved && !strings.Contains(out, "Dr.Web Stations Not Moved") || !strings.Contains(out, st) {
+					t.Errorf("%s: the station %s is not named:\n%s", f.name, st, out)
+				}
+				if got, _ := parentGroupChanges(srv, idWindows); !slices.Contains(got, st) || len(got) != i+1 {
+					t.Errorf("%s: change.ds sent for %v", f.name, got)
+				}
+				if err := primaryGroups(srv, map[string]string{st: map[bool]string{true: idWindows, false: before[st]}[f.moved]})(nil); err != nil {
+					t.Errorf("%s: %v", f.name, err)
+				}
+			}
+			// A clean re-run settles every station, moved or not.
+			out, err := invoke("all")
+			if err != nil || strings.Contains(out, "Dr.Web Station") || !strings.Contains(out, "Actions: 1 invoked") {
+				t.Fatalf("re-run: %v\n%s", err, out)
+			}
+			want := map[string]string{}
+			for _, st := range sts {
+				want[st] = idWindows
+			}
+			if err := primaryGroups(srv, want)(nil); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}

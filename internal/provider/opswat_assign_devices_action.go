@@ -84,7 +84,8 @@ func (a *opswatAssignDevicesAction) Schema(_ context.Context, _ action.SchemaReq
 				Optional:    true,
 				MarkdownDescription: "The devices, by MAC address (the API's `macs`): 48-bit addresses written with colons, hyphens " +
 					"or dots (`02:00:00:44:55:66`, `02-00-00-44-55-66`, `0200.0044.5566`); they are sent as the API's listings " +
-					"write them, lower-case with colons. Exactly one of `device_ids` and `mac_addresses`, with at least one device.",
+					"write them, lower-case with colons. Broadcast, multicast and all-zero addresses are no device's and are refused. " +
+					"Exactly one of `device_ids` and `mac_addresses`, with at least one device.",
 				Validators: []validator.Set{
 					setvalidator.SizeAtLeast(1),
 					setvalidator.ValueStringsAre(macValidator()),
@@ -116,6 +117,16 @@ func (a *opswatAssignDevicesAction) Invoke(ctx context.Context, req action.Invok
 		return
 	}
 	in.Progress = func(p opswat.AssignProgress) {
+		// Terraform 1.14.9 crashes on progress sent after it stopped the
+		// provider; the last progress before the interrupt says what was done.
+		if ctx.Err() != nil {
+			return
+		}
+		if p.NotSent > 0 {
+			resp.SendProgress(action.InvokeProgressEvent{Message: fmt.Sprintf("OPSWAT group %s: stopped before request %d of %d: %d of %d devices assigned, %d not sent; "+
+				"invoke the action again to assign the rest (assigning a device to its own group again is harmless)", in.GroupID, p.Chunk, p.Chunks, p.Done, p.Total, p.NotSent)})
+			return
+		}
 		msg := fmt.Sprintf("OPSWAT group %s: request %d of %d answered, %d of %d devices assigned", in.GroupID, p.Chunk, p.Chunks, p.Done, p.Total)
 		if p.Failed > 0 {
 			msg += fmt.Sprintf(" (%d of this request not assigned)", p.Failed)
@@ -123,6 +134,7 @@ func (a *opswatAssignDevicesAction) Invoke(ctx context.Context, req action.Invok
 		if p.Resent {
 			msg += " (sent again after a lost answer)"
 		}
+		msg += fmt.Sprintf("; %s sent to the API so far", plural(p.Requests, "request"))
 		resp.SendProgress(action.InvokeProgressEvent{Message: msg})
 	}
 	res, err := c.AssignDevices(ctx, in)
@@ -172,6 +184,7 @@ func addAssignErrors(diags *diag.Diagnostics, res opswat.AssignResult, key opswa
 		{opswat.AssignNotSupported, "the API answered -1, \"not supported\": the action does not apply to these devices (the vendor excludes devices with the domain controller agent)"},
 		{opswat.AssignFailed, "the API answered 0, \"apply action failed\": check that these devices exist in the account (a device id or MAC it does not know fails like this)"},
 		{opswat.AssignOtherStatus, "the API answered a status it does not document"},
+		{opswat.AssignContradicted, "the API's answer names each of them twice, with different statuses: it contradicts itself, so they may or may not be in the group; invoking the action again is harmless"},
 		{opswat.AssignMissing, "the API's answer does not mention them: they may or may not be in the group"},
 		{opswat.AssignUnknown, "the request's answer was lost twice: they may or may not be in the group; invoking the action again is harmless"},
 		{opswat.AssignRefused, "the API refused the request"},
@@ -186,11 +199,15 @@ func addAssignErrors(diags *diag.Diagnostics, res opswat.AssignResult, key opswa
 				continue
 			}
 			n := o.Device
-			if k.status == opswat.AssignOtherStatus {
+			var ce *opswat.ContradictionError
+			switch {
+			case k.status == opswat.AssignOtherStatus:
 				n += fmt.Sprintf(" (status %q)", o.Code)
+			case errors.As(o.Err, &ce):
+				n += fmt.Sprintf(" (status %q, then %q)", ce.First, ce.Second)
 			}
 			names = append(names, n)
-			if why == nil {
+			if why == nil && k.status != opswat.AssignContradicted {
 				why = o.Err
 			}
 		}

@@ -231,6 +231,12 @@ func TestAccOPSWATAssignDevices_refusedBeforeAnyWrite(t *testing.T) {
 		step(`    group_id      = "`+opswatKiosks+`"
     mac_addresses = ["02:00:00:44:55"]`, `"02:00:00:44:55" is not a MAC address`),
 		step(`    group_id      = "`+opswatKiosks+`"
+    mac_addresses = ["02:00:00:44:55:01", "FF:FF:FF:FF:FF:FF"]`, `"FF:FF:FF:FF:FF:FF" is the broadcast address, not a device's`),
+		step(`    group_id      = "`+opswatKiosks+`"
+    mac_addresses = ["01-00-5e-00-00-fb"]`, `"01-00-5e-00-00-fb" is a multicast address (the lowest bit of its first octet, 01, is set)`),
+		step(`    group_id      = "`+opswatKiosks+`"
+    mac_addresses = ["0000.0000.0000"]`, `"0000.0000.0000" is all zeros, which no device has`),
+		step(`    group_id      = "`+opswatKiosks+`"
     device_ids    = ["a"]
     mac_addresses = ["02:00:00:44:55:01"]`, `2 attributes specified when one (and only one) of [mac_addresses] is required`),
 		step(`    group_id = "`+opswatKiosks+`"`, `No attribute specified when one (and only one) of`),
