@@ -77,9 +77,9 @@ func wrapProvider(provider string) int {
 		}
 	}()
 	err := cmd.Wait()
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+	if rss, ok := peakRSS(cmd.ProcessState); ok {
 		if f, ferr := os.OpenFile(os.Getenv(envRSSFile), os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o600); ferr == nil {
-			fmt.Fprintln(f, ru.Maxrss)
+			fmt.Fprintln(f, rss)
 			_ = f.Close()
 		}
 	}
