@@ -118,6 +118,10 @@ type scenario struct {
 	// fill the OPSWAT cache); fails: the measured plans are expected to fail.
 	warm  func(url string) string
 	fails bool
+	// rateLimit: the emulator enforces this many OPSWAT group requests a
+	// minute, reading X-RateLimit-Reset-Time as rateReset says.
+	rateLimit int
+	rateReset emulator.RateLimitReset
 }
 
 type measurement struct {
@@ -205,6 +209,7 @@ func run(terraform string, latency time.Duration, runs int, only string) error {
 		time.Now().UTC().Format("2006-01-02"), runtime.NumCPU(), runtime.GOOS+"/"+runtime.GOARCH, tfVersion(cli.Terraform), runs)
 	fmt.Println("OPSWAT: 2,000 groups; 200 data sources (120 lookups by name, 70 by id, 10 `opswat_groups` with `name_regex`), or 3, 9 or 20 lookups by name;")
 	fmt.Println("with `cache_ttl`: the 200 data sources applied, then planned; a mistyped name with a warm cache.")
+	fmt.Println("OPSWAT at the account's rate: a lookup by id over 1,000 groups, the emulator enforcing 10/min, once per reading of X-RateLimit-Reset-Time.")
 	fmt.Println("Dr.Web: 500 groups in a tree (5 children per group); 250 data sources (200 lookups by id, 50 by name).")
 	fmt.Println("Dr.Web stations: a group of 1,000 stations read by 20 data sources; a members resource putting 100 stations into a group (applied once, then planned).")
 	fmt.Println("OPSWAT devices: 500 devices put into a group by one `terraform apply -invoke` of `endpointgroups_opswat_assign_devices` (Terraform 1.14 and later).")
@@ -274,6 +279,11 @@ func measure(cli *devcli.CLI, env []string, work string, sc scenario, latency ti
 	srv := emulator.New(sc.seed)
 	defer srv.Close()
 	srv.SetLatency(latency)
+	if sc.rateLimit > 0 {
+		srv.SetRateLimit(sc.rateLimit, time.Minute)
+		srv.SetRateLimitReset(sc.rateReset)
+		srv.SetRateLimitStyle(emulator.RateLimitHeadersOnly)
+	}
 	dir, err := os.MkdirTemp(work, "plan-")
 	if err != nil {
 		return measurement{}, err
@@ -386,7 +396,8 @@ func scenarios() []scenario {
 	}
 	return []scenario{sequential, readAhead, opswatFewNames(), cached, opswatTypo(), opswatNames(9), opswatNames(20),
 		drwebScenario(10), drwebScenario(50), drwebStationsScenario(), drwebMembersScenario(), opswatAssignScenario(),
-		drwebGroupsScenario(1_000), drwebGroupsScenario(5_000)}
+		drwebGroupsScenario(1_000), drwebGroupsScenario(5_000),
+		opswatRateScenario(emulator.ResetWholeWindow), opswatRateScenario(emulator.ResetFirstPlace), opswatRateScenario(emulator.ResetFixedMinute)}
 }
 
 // OPSWAT: 500 devices put into a group by one `terraform apply -invoke` of
@@ -421,6 +432,43 @@ func opswatAssignScenario() scenario {
 			return []check{{fmt.Sprintf("%d device action, %d group and %d token requests to assign 500 devices (target: 10, at most 1 and 1)",
 				m.applied[opswatDevices], m.applied[opswatGroups], m.applied[opswatToken]),
 				m.applied[opswatDevices] == devices/50 && m.applied[opswatGroups] <= 1 && m.applied[opswatToken] <= 1}}
+		},
+	}
+}
+
+// OPSWAT: a lookup by id (a walk of the whole list) at an enforced
+// 10 requests a minute, the server sending the X-RateLimit-* headers on
+// every answer and reading Reset-Time as given. 1,000 groups (21 pages)
+// rather than 2,000 keep the row at about two minutes while still needing
+// three of the account's windows: the rate allows the walk in
+// (pages-1)/10 minutes, and the row's target is that plus 20 %.
+func opswatRateScenario(reading emulator.RateLimitReset) scenario {
+	const groups, rpm = 1000, 10
+	pages := groups/50 + 1 // a full last page needs the empty one that ends the list
+	allowed := time.Duration((pages-1)/rpm) * time.Minute
+	readings := map[emulator.RateLimitReset]string{
+		emulator.ResetWholeWindow: "until the whole window is free",
+		emulator.ResetFirstPlace:  "until a place frees",
+		emulator.ResetFixedMinute: "until a fixed minute ends",
+	}
+	seed := emulator.DefaultSeed()
+	seed.OPSWAT.Groups = emulator.GenerateOPSWATGroups(groups)
+	last := seed.OPSWAT.Groups[len(seed.OPSWAT.Groups)-1].GroupID
+	return scenario{
+		name:      fmt.Sprintf("OPSWAT lookup by id, %d groups, enforced %d/min, Reset-Time %s", groups, rpm, readings[reading]),
+		seed:      seed,
+		rateLimit: rpm,
+		rateReset: reading,
+		config: func(url string) string {
+			b := newConfig(opswatBlockAt(url, rpm))
+			fmt.Fprintf(b, "data \"endpointgroups_opswat_group\" \"by_id\" {\n  id = %q\n}\n", last)
+			return b.String()
+		},
+		floor: map[string]int{opswatGroups: pages, opswatToken: 1},
+		naive: map[string]int{opswatGroups: pages, opswatToken: 1},
+		targets: func(m measurement) []check {
+			return []check{{fmt.Sprintf("%d group requests (floor %d) in %s; the rate allows %s", m.requests[opswatGroups], pages, m.wall.Round(time.Second), allowed),
+				m.requests[opswatGroups] == pages && m.wall <= allowed*12/10}}
 		},
 	}
 }

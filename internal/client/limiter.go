@@ -3,7 +3,6 @@ package client
 import (
 	"context"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -24,10 +23,26 @@ type windowLimiter struct {
 	window time.Duration
 	now    func() time.Time
 
+	// after starts a wait; a test replaces it to record the waits on a
+	// clock of its own.
+	after func(time.Duration) (<-chan time.Time, func() bool)
+
 	mu       sync.Mutex
 	inflight int
 	done     []time.Time // answer times within the last window, oldest first
 	freed    chan struct{}
+
+	// What the server said of the account's budget (Observe): once its
+	// X-RateLimit-Remaining is spent by the requests sent since, none goes
+	// before resetAt.
+	server  bool      // the server has reported its budget
+	credit  int       // requests the server's last answer leaves, less those sent since
+	resetAt time.Time // when the server's window frees places again
+}
+
+func timerAfter(d time.Duration) (<-chan time.Time, func() bool) {
+	t := time.NewTimer(d)
+	return t.C, t.Stop
 }
 
 // newWindowLimiter returns a limiter of n requests per window; n < 1 means no limit.
@@ -35,7 +50,7 @@ func newWindowLimiter(n int, window time.Duration) *windowLimiter {
 	if n < 1 || window <= 0 {
 		return nil
 	}
-	return &windowLimiter{n: n, window: window, now: time.Now, freed: make(chan struct{})}
+	return &windowLimiter{n: n, window: window, now: time.Now, after: timerAfter, freed: make(chan struct{})}
 }
 
 // Wait blocks until a request may be sent, or ctx ends. It returns the
@@ -62,8 +77,19 @@ func (l *windowLimiter) waitCounting(ctx context.Context) (release func(), waite
 			cut++
 		}
 		l.done = l.done[cut:]
-		if l.inflight+len(l.done) < l.n {
+		serverOK := !l.server || l.credit > 0 || !now.Before(l.resetAt)
+		if l.inflight+len(l.done) < l.n && serverOK {
 			l.inflight++
+			if l.server {
+				if l.credit <= 0 {
+					// The server's window has reset: its budget is
+					// unknown again until the next answer, which this
+					// request brings; the own window still paces.
+					l.server = false
+				} else {
+					l.credit--
+				}
+			}
 			l.mu.Unlock()
 			return l.release, l.now().Sub(start), counted, nil
 		}
@@ -72,10 +98,17 @@ func (l *windowLimiter) waitCounting(ctx context.Context) (release func(), waite
 		}
 		freed := l.freed
 		var timer <-chan time.Time
-		if len(l.done) > 0 {
-			t := time.NewTimer(l.done[0].Add(l.window).Sub(now))
-			defer t.Stop()
-			timer = t.C
+		var at time.Time
+		if l.inflight+len(l.done) >= l.n && len(l.done) > 0 {
+			at = l.done[0].Add(l.window)
+		}
+		if !serverOK && at.Before(l.resetAt) {
+			at = l.resetAt
+		}
+		if !at.IsZero() {
+			c, stop := l.after(at.Sub(now))
+			defer stop()
+			timer = c
 		}
 		l.mu.Unlock()
 
@@ -111,10 +144,14 @@ func (l *windowLimiter) Unsend() {
 
 // Observe paces the limiter to what the server says is left of the
 // account's budget (X-RateLimit-Remaining, with X-RateLimit-Reset-Time
-// seconds until the window resets): other clients of the same account
-// spend from it too. When the server allows fewer requests than the limiter
-// would, the difference is booked as requests that free their places when
-// the server's window resets.
+// seconds until its window resets): other clients of the same account
+// spend from it too. While the server reports room, an answer books
+// nothing, so the limiter runs at the account's full rate; the requests
+// sent after the answer spend what it reported, and once that is spent
+// (at 0 at once) the next request waits until the reset. Servers read
+// Reset-Time differently (until one place frees, until the whole window is
+// free, until a fixed minute ends); each reading frees at least one place
+// by then, and the next answer tells the rest.
 func (l *windowLimiter) Observe(h http.Header, now time.Time) {
 	if l == nil {
 		return
@@ -129,23 +166,17 @@ func (l *windowLimiter) Observe(h http.Header, now time.Time) {
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	// Until the server's window resets (plus a margin for its rounding), at
-	// most `remaining` more requests may go: every place but those must stay
-	// taken until then. Places that free earlier do not count, and the
-	// shortfall is booked as requests answered so that they free then.
-	until := now.Add(reset + l.window/20)
-	blocked := 0
-	if !now.Add(l.window).Before(until) {
-		blocked = l.inflight // answered from now on, they hold their places past until
+	// The other requests under way may not have reached the server when
+	// it answered: they spend from what it reported. (This answer's own
+	// request is still counted in inflight until its release.)
+	l.server = true
+	l.credit = remaining - max(l.inflight-1, 0)
+	// A margin for the server's rounding of Reset-Time.
+	l.resetAt = now.Add(reset + l.window/20)
+	if l.credit > 0 || !now.Before(l.resetAt) {
+		return
 	}
-	for _, t := range l.done {
-		if !t.Add(l.window).Before(until) {
-			blocked++
-		}
-	}
-	at := until.Add(-l.window)
-	for range l.n - remaining - blocked {
-		i, _ := slices.BinarySearchFunc(l.done, at, func(t, target time.Time) int { return t.Compare(target) })
-		l.done = slices.Insert(l.done, i, at)
-	}
+	// Wake waiters to time their wait to the reset.
+	close(l.freed)
+	l.freed = make(chan struct{})
 }

@@ -114,6 +114,7 @@ type Server struct {
 	rateHits   []time.Time
 	throttled  int
 	rateStyle  RateLimitStyle
+	rateReset  RateLimitReset
 	searchMode SearchMode
 	// emptyPastEnd answers 200 [] for a page past the last
 	emptyPastEnd bool

@@ -118,6 +118,45 @@ func (s *Server) SetRateLimitStyle(style RateLimitStyle) {
 	s.rateStyle = style
 }
 
+// RateLimitReset is how the emulated API reads X-RateLimit-Reset-Time,
+// which the API documents as "seconds until the window resets" without
+// saying what that means for a sliding window: each reading a real server
+// may take.
+type RateLimitReset int
+
+const (
+	// ResetWholeWindow: a sliding window; Reset-Time runs until the whole
+	// window is free (the newest request leaves it).
+	ResetWholeWindow RateLimitReset = iota
+	// ResetFirstPlace: a sliding window; Reset-Time runs until one place
+	// frees (the oldest request leaves it).
+	ResetFirstPlace
+	// ResetFixedMinute: fixed windows (a minute from the clock's minute
+	// for the emulator's minute limit); Reset-Time runs until the current
+	// one ends, and the budget is whole again then.
+	ResetFixedMinute
+)
+
+// ParseRateLimitReset reads a RateLimitReset's name: "window", "place" or "fixed".
+func ParseRateLimitReset(name string) (RateLimitReset, error) {
+	switch name {
+	case "", "window":
+		return ResetWholeWindow, nil
+	case "place":
+		return ResetFirstPlace, nil
+	case "fixed":
+		return ResetFixedMinute, nil
+	}
+	return 0, fmt.Errorf("unknown reading %q of X-RateLimit-Reset-Time: use window, place or fixed", name)
+}
+
+// SetRateLimitReset chooses how the limit's window and X-RateLimit-Reset-Time read.
+func (s *Server) SetRateLimitReset(reading RateLimitReset) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.rateReset = reading
+}
+
 // SpendRateLimit spends n requests of the account's budget, as another
 // integration of the same account would.
 func (s *Server) SpendRateLimit(n int) {
@@ -329,16 +368,26 @@ func (s *Server) opswatRateLimitLocked(w http.ResponseWriter) bool {
 		now := time.Now()
 		kept := s.rateHits[:0]
 		for _, t := range s.rateHits {
-			if now.Sub(t) < s.rateWindow {
+			in := now.Sub(t) < s.rateWindow
+			if s.rateReset == ResetFixedMinute {
+				in = t.Truncate(s.rateWindow).Equal(now.Truncate(s.rateWindow))
+			}
+			if in {
 				kept = append(kept, t)
 			}
 		}
 		s.rateHits = kept
-		// The documented headers, on every answer of a limited account;
-		// "reset" is when the whole window is clear again.
+		// The documented headers, on every answer of a limited account,
+		// Reset-Time read as the server is set to.
 		resetHeader := func() {
 			reset := time.Duration(0)
-			if len(s.rateHits) > 0 {
+			switch {
+			case s.rateReset == ResetFixedMinute:
+				reset = now.Truncate(s.rateWindow).Add(s.rateWindow).Sub(now)
+			case len(s.rateHits) == 0:
+			case s.rateReset == ResetFirstPlace:
+				reset = s.rateWindow - now.Sub(s.rateHits[0])
+			default:
 				reset = s.rateWindow - now.Sub(s.rateHits[len(s.rateHits)-1])
 			}
 			w.Header().Set("X-RateLimit-Reset-Time", strconv.FormatFloat(math.Ceil(max(reset, 0).Seconds()*10)/10, 'f', 1, 64))
@@ -346,6 +395,9 @@ func (s *Server) opswatRateLimitLocked(w http.ResponseWriter) bool {
 		w.Header().Set("X-RateLimit-Limit", strconv.Itoa(s.rateN))
 		if len(s.rateHits) >= s.rateN {
 			reset := s.rateWindow - now.Sub(s.rateHits[0]) // the first place frees
+			if s.rateReset == ResetFixedMinute {
+				reset = now.Truncate(s.rateWindow).Add(s.rateWindow).Sub(now)
+			}
 			resetHeader()
 			s.throttled++
 			retryAfter := s.rateStyle != RateLimitHeadersOnly

@@ -2,7 +2,7 @@
 // on a loopback port, for the demo and for trying the provider by hand.
 //
 //	endpointgroups-emulator [-listen 127.0.0.1:0] [-addr-file FILE] [-seed FILE] [-latency 0s]
-//	                        [-drweb-line LINE] [-drweb-xml-only] [-opswat-rate-limit N]
+//	                        [-drweb-line LINE] [-drweb-xml-only] [-opswat-rate-limit N] [-opswat-rate-reset window|place|fixed]
 //
 // It prints the base URL it serves, writes it to -addr-file when given, and
 // runs until interrupted.
@@ -37,6 +37,8 @@ func run() error {
 	line := flag.String("drweb-line", "", "answer like this Dr.Web server line: avdesk-4.1.3 (XML only), ess-12 (ESS 12.0.11/13.0.0, "+
 		"an unquoted version in the JSON head), ess-13.0.1 (system groups listed at the top level); default: AV-Desk 4.1.3 answers in either format")
 	rateLimit := flag.Int("opswat-rate-limit", 0, "answer 429 to OPSWAT requests past this many a minute (the API allows 10); 0: no limit")
+	rateReset := flag.String("opswat-rate-reset", "window", "how X-RateLimit-Reset-Time reads: window (until the sliding window is free), "+
+		"place (until one place of the sliding window frees), fixed (fixed minutes: until the minute ends)")
 	flag.Parse()
 
 	host, _, err := net.SplitHostPort(*listen)
@@ -73,6 +75,11 @@ func run() error {
 	}
 	if *rateLimit > 0 {
 		srv.SetRateLimit(*rateLimit, time.Minute)
+	}
+	if reading, err := emulator.ParseRateLimitReset(*rateReset); err != nil {
+		return fmt.Errorf("-opswat-rate-reset: %w", err)
+	} else {
+		srv.SetRateLimitReset(reading)
 	}
 
 	fmt.Println(srv.URL)
