@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 )
 
 // CheckWrite tells, before anything is written, whether a write the caller
@@ -17,8 +18,8 @@ import (
 //
 // A move under the group itself or one of its descendants is a
 // *SubtreeMoveError; (unless in.AllowDuplicateName) a name the parent
-// already holds, a *DuplicateNameError. The system groups the top-level
-// listing leaves out are not looked for here: the write finds them.
+// already holds, a *DuplicateNameError; at the top level, the system groups
+// count among what it holds (Everyone, Ungrouped, …), as for the write.
 func (c *Client) CheckWrite(ctx context.Context, id string, in GroupInput, renamed, moved bool) error {
 	if id != "" && moved && in.ParentID != "" {
 		if err := c.notBelow(ctx, in.ParentID, id, c.info); err != nil {
@@ -31,6 +32,15 @@ func (c *Client) CheckWrite(ctx context.Context, id string, in GroupInput, renam
 	kids, err := c.Children(ctx, in.ParentID)
 	if err != nil {
 		return err
+	}
+	if in.ParentID == "" {
+		// The top level holds the system groups too, which its listing
+		// may leave out: the write would find them, so the plan does.
+		sys, err := c.systemNodes(ctx)
+		if err != nil {
+			return err
+		}
+		kids = append(slices.Clip(kids), sys...)
 	}
 	return checkDuplicate(kids, in, id)
 }

@@ -727,3 +727,29 @@ func TestChangeConcurrentNamesake(t *testing.T) {
 		})
 	}
 }
+
+// A plan's check of a top-level create or rename counts the system groups
+// among the top level's names, as the write does, and sends no write.
+func TestCheckWriteSeesSystemNamesakes(t *testing.T) {
+	t.Parallel()
+	c, srv := setup(t)
+	ctx := context.Background()
+	var dup *DuplicateNameError
+	if err := c.CheckWrite(ctx, "", GroupInput{Name: "Ungrouped"}, false, false); !errors.As(err, &dup) || dup.Existing.ID != SystemGroupIDs[1] {
+		t.Fatalf("a top-level create named Ungrouped: got %v, want a *DuplicateNameError naming the system group", err)
+	}
+	if err := c.CheckWrite(ctx, offices, GroupInput{Name: "Ungrouped"}, true, false); !errors.As(err, &dup) {
+		t.Fatalf("a top-level rename to Ungrouped: got %v, want a *DuplicateNameError", err)
+	}
+	if err := c.CheckWrite(ctx, "", GroupInput{Name: "Ungrouped", ParentID: offices}, false, false); err != nil {
+		t.Fatalf("a create named Ungrouped under Offices: got %v, want nil", err)
+	}
+	if err := c.CheckWrite(ctx, "", GroupInput{Name: "Ungrouped", AllowDuplicateName: true}, false, false); err != nil {
+		t.Fatalf("with allow_duplicate_names: got %v, want nil", err)
+	}
+	for _, r := range srv.Requests() {
+		if !strings.HasSuffix(r.Path, "list.ds") && !strings.HasSuffix(r.Path, "info.ds") {
+			t.Errorf("the check sent %s", r.Path)
+		}
+	}
+}
