@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -63,10 +64,17 @@ func (c *Client) Children(ctx context.Context, parentID string) ([]TreeNode, err
 		c.logWarnings(ctx, doc)
 		if !doc.Status {
 			srvErr := serverError(resp, doc)
-			if parentID != "" {
+			if parentID == "" {
+				return nil, srvErr
+			}
+			// Only the not-found refusal says the parent is gone; any other
+			// (rights, a server fault) is about the listing, and a caller
+			// that took it for absence would blame parent_id or drop a
+			// group from the state.
+			if n, err := strconv.Atoi(strings.TrimSpace(srvErr.Code)); err == nil && n == errnoNotFound {
 				return nil, &NotFoundError{ID: parentID, Parent: true, Server: srvErr}
 			}
-			return nil, srvErr
+			return nil, &ListingRefusedError{ID: parentID, Server: srvErr}
 		}
 		nodes := make([]TreeNode, 0, len(doc.Groups))
 		for _, g := range doc.Groups {
@@ -76,6 +84,22 @@ func (c *Client) Children(ctx context.Context, parentID string) ([]TreeNode, err
 		return nodes, nil
 	})
 }
+
+// errnoNotFound is the server's refusal for a group it does not know.
+const errnoNotFound = 8
+
+// ListingRefusedError is a refusal to list a group's child groups other
+// than the not-found one: the group may well exist.
+type ListingRefusedError struct {
+	ID     string // the group whose children were asked for
+	Server *client.APIError
+}
+
+func (e *ListingRefusedError) Error() string {
+	return fmt.Sprintf("the Dr.Web server refused to list the child groups of %q: %v", e.ID, e.Server)
+}
+
+func (e *ListingRefusedError) Unwrap() error { return e.Server }
 
 // systemRank orders system groups as SystemGroupIDs does, others after them.
 func systemRank(id string) int {

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -202,6 +203,22 @@ list "endpointgroups_drweb_group" "gone" {
 }
 `,
 		ExpectError: errorRe("no-such-group"),
+	}, resource.TestStep{
+		// A listing refused for another reason than "not found" is not
+		// a parent that does not exist.
+		PreConfig: func() {
+			srv.AddFault(emulator.Fault{Path: "/api/groups/list.ds", Errno: 12, Message: "Access denied for admin"})
+		},
+		Query: true,
+		Config: `
+list "endpointgroups_drweb_group" "refused" {
+  provider = endpointgroups
+  config {
+    parent_id = "` + idBerlin + `"
+  }
+}
+`,
+		ExpectError: regexp.MustCompile(`(?s)Dr.Web Group Listing Refused.*refused to list the child groups of\s+"` + idBerlin + `".*Access\s+denied\s+for\s+admin`),
 	})
 }
 
