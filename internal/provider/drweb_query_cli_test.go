@@ -36,10 +36,20 @@ func cliAtLeast(t *testing.T, c *cli, major, minor int, why string) {
 	}
 }
 
+// System groups and stations of queryTree.
+const (
+	drwebOSGroup        = "f991915f-8a15-4cf7-817a-d81d156d2bbe" // Operating system
+	drwebUngroupedGroup = "411dac63-2a3e-4ce8-af4f-1fbeb94242ef"
+	qOSGroup            = "q-os-win11"
+	qOSStation          = "q-station-os"
+	qUngroupedStation   = "q-station-ungrouped"
+)
+
 // queryTree is the default seed with what adoption must get right: groups
 // nested three deep, names with "/" in them, and stations in several
 // groups (besides the seed's two, one primary in a "/" group and also in
-// two others).
+// two others, and two whose primary groups are system groups: an
+// "Operating system" subgroup and Ungrouped).
 func queryTree(t *testing.T) *emulator.Server {
 	t.Helper()
 	srv := startEmulator(t)
@@ -48,11 +58,19 @@ func queryTree(t *testing.T) *emulator.Server {
 		emulator.DrWebGroup{ID: "q-slash-1", ParentID: idOffices, Name: "Paris/Lyon", Description: "two cities", Created: 1700000000, Modified: 1700000000},
 		emulator.DrWebGroup{ID: "q-slash-2", ParentID: "q-slash-1", Name: "A/B \\ C", Created: 1700000001, Modified: 1700000001},
 		emulator.DrWebGroup{ID: "q-deep-3", ParentID: "q-slash-2", Name: "Deep", Created: 1700000002, Modified: 1700000002},
+		// An "Operating system" subgroup, which may be a station's primary group.
+		emulator.DrWebGroup{ID: qOSGroup, ParentID: drwebOSGroup, Name: "Windows 11", Type: 4, Created: 1700000003, Modified: 1700000003},
 	)
 	srv.SetDrWebGroups(groups)
 	stations := srv.DrWebStations()
 	stations = append(stations, emulator.DrWebStation{
 		ID: "q-station-1", Name: "lyon-01", PrimaryGroup: "q-slash-2", Groups: []string{idBerlinWS, "q-deep-3"}, State: 1,
+	}, emulator.DrWebStation{
+		// Primary groups that are system groups: each station is in its one
+		// user group besides its primary group.
+		ID: qOSStation, Name: "win11-01", PrimaryGroup: qOSGroup, Groups: []string{idServers}, State: 1,
+	}, emulator.DrWebStation{
+		ID: qUngroupedStation, Name: "loose-01", PrimaryGroup: drwebUngroupedGroup, Groups: []string{"q-deep-3"}, State: 1,
 	})
 	srv.SetDrWebStations(stations)
 	return srv
@@ -132,10 +150,19 @@ list "endpointgroups_drweb_group_members" "all" {
 	}
 	gotGroups := strings.Count(gen, `resource "endpointgroups_drweb_group" `)
 	gotMembers := strings.Count(gen, `resource "endpointgroups_drweb_group_members" `)
-	// Berlin, Moscow, Linux, Windows (the seed's two stations), and the
-	// three groups of q-station-1.
-	if gotGroups != wantGroups || gotMembers != 7 {
-		t.Fatalf("generated %d groups and %d members resources, want %d and 7:\n%s", gotGroups, gotMembers, wantGroups, gen)
+	// Berlin, Moscow, Linux, Windows (the seed's two stations), the three
+	// groups of q-station-1 (Deep holds q-station-ungrouped too), and
+	// Servers, which holds a station of "Operating system/Windows 11".
+	if gotGroups != wantGroups || gotMembers != 8 {
+		t.Fatalf("generated %d groups and %d members resources, want %d and 8:\n%s", gotGroups, gotMembers, wantGroups, gen)
+	}
+	for _, st := range []string{qOSStation, qUngroupedStation} {
+		if !strings.Contains(gen, strconv.Quote(st)) {
+			t.Errorf("generated.tf leaves out %s, whose primary group is a system group:\n%s", st, gen)
+		}
+	}
+	if strings.Contains(gen, strconv.Quote(qOSGroup)) {
+		t.Errorf("generated.tf names the system group %s:\n%s", qOSGroup, gen)
 	}
 
 	srv.ResetLog()
