@@ -180,7 +180,7 @@ func (c *Client) systemNodes(ctx context.Context) ([]TreeNode, error) {
 func (c *Client) Tree(ctx context.Context, parentID string, recursive, includeSystem bool) ([]TreeNode, error) {
 	// The parent's path comes first: its lookup waits for the walks under
 	// way, and must not wait for this one.
-	basePath := ""
+	basePath, underSystem := "", false
 	if parentID != "" {
 		parent, err := c.GroupByID(ctx, parentID)
 		var nf *NotFoundError
@@ -193,6 +193,9 @@ func (c *Client) Tree(ctx context.Context, parentID string, recursive, includeSy
 			return nil, err
 		}
 		basePath = parent.Path
+		// Everyone holds the user groups on some lines; any other system
+		// group holds system groups only.
+		underSystem = parentID != EveryoneID && (slices.Contains(SystemGroupIDs, parentID) || parent.Type != 0)
 	}
 	if recursive {
 		defer c.placed.walking()()
@@ -264,16 +267,20 @@ func (c *Client) Tree(ctx context.Context, parentID string, recursive, includeSy
 	}
 
 	out := make([]TreeNode, 0, len(parentOf))
-	var visit func(nodes []TreeNode, parentName, parentPath string)
-	visit = func(nodes []TreeNode, parentName, parentPath string) {
+	// A group under a system group is a system group too, whether or not
+	// its line says so (AV-Desk's list.ds has no type, and the subgroups of
+	// "Operating system" have no well-known ids).
+	var visit func(nodes []TreeNode, parentName, parentPath string, system bool)
+	visit = func(nodes []TreeNode, parentName, parentPath string, system bool) {
 		for _, n := range nodes {
 			n.ParentName = parentName
 			n.Path = joinPath(parentPath, n.Name)
+			n.System = n.System || system
 			out = append(out, n)
-			visit(kids[n.ID], n.Name, n.Path)
+			visit(kids[n.ID], n.Name, n.Path, n.System && n.ID != EveryoneID)
 		}
 	}
-	visit(top, "", basePath)
+	visit(top, "", basePath, underSystem)
 	return out, nil
 }
 

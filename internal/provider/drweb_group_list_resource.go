@@ -139,6 +139,17 @@ func (r *drwebGroupListResource) List(ctx context.Context, req list.ListRequest,
 			stream.Results = list.ListResultsStreamDiagnostics(diags)
 			return
 		}
+		// info.ds gives a type on lines whose list.ds does not: a group
+		// it calls a system group is left out like the others.
+		keptNodes, keptGroups := nodes[:0:0], groups[:0:0]
+		for i, g := range groups {
+			if g.Type != 0 {
+				system = append(system, nodes[i].Path)
+				continue
+			}
+			keptNodes, keptGroups = append(keptNodes, nodes[i]), append(keptGroups, g)
+		}
+		nodes, groups = keptNodes, keptGroups
 	}
 	stream.Results = func(push func(list.ListResult) bool) {
 		if len(system) > 0 {
