@@ -191,3 +191,67 @@ list "endpointgroups_drweb_group_members" "all" {
 		t.Fatalf("the plan after adoption is not empty (%v):\n%s", err, out)
 	}
 }
+
+// Groups whose id or name the resource refuses are left out of a query
+// with include_resource (Terraform crashes generating the configuration of
+// a result without a resource object), with one warning naming them and
+// why: the generated configuration has nothing for them, and its plan
+// imports the others with no change.
+func TestAccDrWebQueryGenerateUnfitGroups(t *testing.T) {
+	c := newCLI(t)
+	cliAtLeast(t, c, 1, 14, "has list resources and `terraform query`")
+	t.Parallel()
+	srv := startEmulator(t)
+	const oddID, spacedID, oddChild = "q odd:id", "q-spaced", "q-odd-child"
+	srv.SetDrWebGroups(append(srv.DrWebGroups(),
+		emulator.DrWebGroup{ID: oddID, Name: "Odd", Created: 1700000000, Modified: 1700000000},
+		emulator.DrWebGroup{ID: spacedID, ParentID: idServers, Name: "Spaced ", Created: 1700000001, Modified: 1700000001},
+		emulator.DrWebGroup{ID: oddChild, ParentID: oddID, Name: "Child", Created: 1700000002, Modified: 1700000002},
+	))
+	dir := workdir(t, providerBlock(srv))
+	query := `
+list "endpointgroups_drweb_group" "all" {
+  provider         = endpointgroups
+  include_resource = true
+  limit            = 1000
+}
+`
+	if err := os.WriteFile(filepath.Join(dir, "adopt.tfquery.hcl"), []byte(query), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := c.run(dir, nil, "query", "-no-color", "-generate-config-out=generated.tf")
+	if err != nil {
+		t.Fatalf("terraform query: %v\n%s", err, out)
+	}
+	flat := strings.Join(strings.Fields(out), " ")
+	if strings.Count(flat, "Dr.Web Groups Left Out of Import") != 1 ||
+		!strings.Contains(flat, `"Odd" (id "q odd:id") has an id with other characters`) ||
+		!strings.Contains(flat, `"Servers/Spaced " (id "q-spaced") has a name that starts or ends with spaces`) {
+		t.Errorf("terraform query does not warn once naming both groups and why:\n%s", out)
+	}
+	generated, err := os.ReadFile(filepath.Join(dir, "generated.tf"))
+	if err != nil {
+		t.Fatalf("terraform query wrote no generated.tf: %v\n%s", err, out)
+	}
+	gen := string(generated)
+	for _, name := range []string{"Odd", "Spaced "} {
+		if regexp.MustCompile(`\bname\s+=\s+` + regexp.QuoteMeta(strconv.Quote(name))).MatchString(gen) {
+			t.Errorf("generated.tf has a resource for %q, which cannot be imported:\n%s", name, gen)
+		}
+	}
+	// The child of the odd group has a fine id and name: it is adopted.
+	if !strings.Contains(gen, strconv.Quote(oddChild)) {
+		t.Errorf("generated.tf lacks %q:\n%s", oddChild, gen)
+	}
+	groups := strings.Count(gen, `resource "endpointgroups_drweb_group" `)
+	if want := len(srv.DrWebGroups()) - len(drweb.SystemGroupIDs) - 2; groups != want {
+		t.Errorf("generated %d groups, want %d (every user group but the two):\n%s", groups, want, gen)
+	}
+	out, err = c.run(dir, nil, "plan", "-no-color", "-input=false")
+	if err != nil {
+		t.Fatalf("terraform plan: %v\n%s", err, out)
+	}
+	if m := planSummary.FindStringSubmatch(out); m == nil || m[1] != strconv.Itoa(groups) || m[2] != "0" || m[3] != "0" || m[4] != "0" {
+		t.Fatalf("plan of the generated configuration: %v, want %d to import and nothing else\n%s", m, groups, out)
+	}
+}
