@@ -27,3 +27,19 @@ func TestSharedStations(t *testing.T) {
 		t.Errorf("got %v, want %v", got, want)
 	}
 }
+
+// MembershipGroups keeps every group a station can be in, system groups
+// too, but Everyone (it lists every station) and Status with its subgroups.
+func TestMembershipGroups(t *testing.T) {
+	t.Parallel()
+	nodes := []TreeNode{
+		{ID: "u1"}, {ID: "u2", ParentID: "u1"},
+		{ID: EveryoneID, System: true},
+		{ID: statusID, System: true}, {ID: "online", ParentID: statusID, System: true}, {ID: "deep", ParentID: "online", System: true},
+		{ID: "f991915f-8a15-4cf7-817a-d81d156d2bbe", System: true}, {ID: "win", ParentID: "f991915f-8a15-4cf7-817a-d81d156d2bbe", System: true},
+	}
+	got := MembershipGroups(nodes)
+	if want := []string{"u1", "u2", "f991915f-8a15-4cf7-817a-d81d156d2bbe", "win"}; !slices.Equal(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+}

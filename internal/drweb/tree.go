@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -63,10 +64,17 @@ func (c *Client) Children(ctx context.Context, parentID string) ([]TreeNode, err
 		c.logWarnings(ctx, doc)
 		if !doc.Status {
 			srvErr := serverError(resp, doc)
-			if parentID != "" {
+			if parentID == "" {
+				return nil, srvErr
+			}
+			// Only the not-found refusal says the parent is gone; any other
+			// (rights, a server fault) is about the listing, and a caller
+			// that took it for absence would blame parent_id or drop a
+			// group from the state.
+			if n, err := strconv.Atoi(strings.TrimSpace(srvErr.Code)); err == nil && n == errnoNotFound {
 				return nil, &NotFoundError{ID: parentID, Parent: true, Server: srvErr}
 			}
-			return nil, srvErr
+			return nil, &ListingRefusedError{ID: parentID, Server: srvErr}
 		}
 		nodes := make([]TreeNode, 0, len(doc.Groups))
 		for _, g := range doc.Groups {
@@ -76,6 +84,22 @@ func (c *Client) Children(ctx context.Context, parentID string) ([]TreeNode, err
 		return nodes, nil
 	})
 }
+
+// errnoNotFound is the server's refusal for a group it does not know.
+const errnoNotFound = 8
+
+// ListingRefusedError is a refusal to list a group's child groups other
+// than the not-found one: the group may well exist.
+type ListingRefusedError struct {
+	ID     string // the group whose children were asked for
+	Server *client.APIError
+}
+
+func (e *ListingRefusedError) Error() string {
+	return fmt.Sprintf("the Dr.Web server refused to list the child groups of %q: %v", e.ID, e.Server)
+}
+
+func (e *ListingRefusedError) Unwrap() error { return e.Server }
 
 // systemRank orders system groups as SystemGroupIDs does, others after them.
 func systemRank(id string) int {
@@ -157,7 +181,7 @@ func (c *Client) systemNodes(ctx context.Context) ([]TreeNode, error) {
 func (c *Client) Tree(ctx context.Context, parentID string, recursive, includeSystem bool) ([]TreeNode, error) {
 	// The parent's path comes first: its lookup waits for the walks under
 	// way, and must not wait for this one.
-	basePath := ""
+	basePath, underSystem := "", false
 	if parentID != "" {
 		parent, err := c.GroupByID(ctx, parentID)
 		var nf *NotFoundError
@@ -170,6 +194,9 @@ func (c *Client) Tree(ctx context.Context, parentID string, recursive, includeSy
 			return nil, err
 		}
 		basePath = parent.Path
+		// Everyone holds the user groups on some lines; any other system
+		// group holds system groups only.
+		underSystem = parentID != EveryoneID && (slices.Contains(SystemGroupIDs, parentID) || parent.Type != 0)
 	}
 	if recursive {
 		defer c.placed.walking()()
@@ -242,16 +269,20 @@ func (c *Client) Tree(ctx context.Context, parentID string, recursive, includeSy
 	}
 
 	out := make([]TreeNode, 0, len(parentOf))
-	var visit func(nodes []TreeNode, parentName, parentPath string)
-	visit = func(nodes []TreeNode, parentName, parentPath string) {
+	// A group under a system group is a system group too, whether or not
+	// its line says so (AV-Desk's list.ds has no type, and the subgroups of
+	// "Operating system" have no well-known ids).
+	var visit func(nodes []TreeNode, parentName, parentPath string, system bool)
+	visit = func(nodes []TreeNode, parentName, parentPath string, system bool) {
 		for _, n := range nodes {
 			n.ParentName = parentName
 			n.Path = joinPath(parentPath, n.Name)
+			n.System = n.System || system
 			out = append(out, n)
-			visit(kids[n.ID], n.Name, n.Path)
+			visit(kids[n.ID], n.Name, n.Path, n.System && n.ID != EveryoneID)
 		}
 	}
-	visit(top, "", basePath)
+	visit(top, "", basePath, underSystem)
 	return out, nil
 }
 

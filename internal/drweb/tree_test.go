@@ -503,3 +503,27 @@ func TestTreesBelowNestedGroupsAtOnce(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// Only the not-found refusal (errno 8) of a child listing says the parent
+// is gone; any other refusal names the group whose listing was refused and
+// what the server said.
+func TestChildListingRefusals(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		errno    int
+		notFound bool
+	}{{errnoNotFound, true}, {12, false}} {
+		c, srv := setup(t)
+		srv.AddFault(emulator.Fault{Path: listPath, Errno: tc.errno, Message: "Access denied for admin"})
+		_, err := c.Tree(context.Background(), berlin, true, false)
+		var nf *NotFoundError
+		var refused *ListingRefusedError
+		switch {
+		case tc.notFound && (!errors.As(err, &nf) || !nf.Parent || nf.ID != berlin):
+			t.Errorf("errno %d: got %v, want the parent %q not found", tc.errno, err, berlin)
+		case !tc.notFound && (errors.As(err, &nf) || !errors.As(err, &refused) || refused.ID != berlin ||
+			!strings.Contains(err.Error(), berlin) || !strings.Contains(err.Error(), "Access denied for admin")):
+			t.Errorf("errno %d: got %v (%T), want a refusal naming %q and the server's text", tc.errno, err, err, berlin)
+		}
+	}
+}

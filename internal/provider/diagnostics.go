@@ -113,6 +113,10 @@ func addDrWebError(diags *diag.Diagnostics, err error, at path.Path) {
 		diags.AddError("Unexpected Dr.Web Answer", err.Error()+".\n\nThe provider does not take an answer about another group for the one "+
 			"it asked about, and changed nothing. A caching proxy between the provider and the Dr.Web Server can answer like this: "+
 			"make sure it does not cache /api/ requests, then try again.")
+	case errors.As(err, new(*drweb.ListingRefusedError)):
+		diags.AddError("Dr.Web Group Listing Refused", err.Error()+".\n\nThe group exists as far as the provider knows, but the server "+
+			"would not list the groups under it, so the tree could not be read and nothing was changed. Check that the administrator "+
+			"in drweb.login may see that group (Dr.Web Control Center, Administrators), then try again.")
 	case errors.As(err, new(*readTimeoutError)):
 		diags.AddAttributeError(at, "Dr.Web Read Timed Out", err.Error()+".\n\nRaise timeouts.read in the block, or check that the "+
 			"server answers within request_timeout (or "+rootSettings.byAttr("request_timeout").env+").")

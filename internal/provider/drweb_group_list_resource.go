@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/boolvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -86,7 +87,9 @@ func (r *drwebGroupListResource) ListResourceConfigSchema(_ context.Context, _ l
 		MarkdownDescription: "Lists the Dr.Web groups of a subtree for `terraform query` (Terraform 1.14 and later), each with " +
 			"its identity (`id`) and its path as display name, and with `include_resource` the resource " +
 			"`endpointgroups_drweb_group` exactly as an import would save it: `terraform query -generate-config-out=generated.tf` " +
-			"writes an `import` block and a `resource` block for each, which then plan no change.\n\n" +
+			"writes an `import` block and a `resource` block for each, which then plan no change. With `include_resource`, groups " +
+			"the resource could not adopt (an id with other characters than digits, Latin letters, `_`, `-` and `.`; a name " +
+			"with leading or trailing spaces or control characters) are left out with one warning naming them and why.\n\n" +
 			"The settings mean what they mean on the `endpointgroups_drweb_groups` data source. A query walks the subtree once " +
 			"(one `list.ds` request per group that has children); with `include_resource`, the details of the groups listed " +
 			"(at most `limit`) travel in shared `info.ds` requests of up to 100 ids.",
@@ -131,32 +134,77 @@ func (r *drwebGroupListResource) List(ctx context.Context, req list.ListRequest,
 		nodes = kept
 	}
 	nodes = nodes[:min(len(nodes), limitOf(req))]
-	var groups []drweb.Group
+	// With include_resource, the resource object of each group that an
+	// import could adopt: groups[i] for nodes[i], nil where there is none.
+	groups := make([]*drweb.Group, len(nodes))
+	var unfit []string
 	if req.IncludeResource {
+		// A group whose id or name the resource refuses gets no resource
+		// object: -generate-config-out would write a resource whose import
+		// or plan fails. Nor is it a result: Terraform (1.14 to 1.16.4)
+		// crashes generating the configuration of a result without one.
+		var fit []drweb.TreeNode
+		var at []int
+		drop := map[int]bool{}
+		for i, n := range nodes {
+			if why := drwebUnfitGroup(n); why != "" {
+				unfit = append(unfit, fmt.Sprintf("%q (id %q) %s", n.Path, n.ID, why))
+				drop[i] = true
+				continue
+			}
+			fit, at = append(fit, n), append(at, i)
+		}
 		// One batch of info.ds for every group listed, as the data source.
-		if groups, err = c.GroupsOf(ctx, nodes); err != nil {
+		got, err := c.GroupsOf(ctx, fit)
+		if err != nil {
 			addDrWebError(&diags, err, path.Root("parent_id"))
 			stream.Results = list.ListResultsStreamDiagnostics(diags)
 			return
 		}
+		// info.ds gives a type on lines whose list.ds does not: a group
+		// it calls a system group is left out like the others.
+		for j, g := range got {
+			if g.Type != 0 {
+				system = append(system, fit[j].Path)
+				drop[at[j]] = true
+				continue
+			}
+			groups[at[j]] = &got[j]
+		}
+		keptNodes, keptGroups := nodes[:0:0], groups[:0:0]
+		for i := range nodes {
+			if !drop[i] {
+				keptNodes, keptGroups = append(keptNodes, nodes[i]), append(keptGroups, groups[i])
+			}
+		}
+		nodes, groups = keptNodes, keptGroups
 	}
 	stream.Results = func(push func(list.ListResult) bool) {
+		var d diag.Diagnostics
 		if len(system) > 0 {
-			var d diag.Diagnostics
 			d.AddWarning("Dr.Web System Groups Left Out",
 				fmt.Sprintf("The system groups %s match the list block, but include_resource is set and the server refuses to change "+
 					"or delete a system group, so no resource can manage them: they are left out. Read them with the "+
 					"endpointgroups_drweb_group data source.", client.QuoteAll(system)))
-			if !push(list.ListResult{Diagnostics: d}) {
-				return
-			}
+		}
+		if len(unfit) > 0 {
+			d.AddWarning("Dr.Web Groups Left Out of Import",
+				fmt.Sprintf("These groups match the list block, but include_resource is set and the resource "+
+					"endpointgroups_drweb_group could not adopt them as they are, so they are left out and -generate-config-out "+
+					"writes nothing for them: %s. Without include_resource they are listed with their identity and path. "+
+					"Rename such a group in the Dr.Web Control Center (a name without leading or trailing spaces "+
+					"or control characters) and query again; a group whose id has other characters than digits, Latin letters, "+
+					"\"_\", \"-\" and \".\" can be read with the endpointgroups_drweb_group data source only.", strings.Join(unfit, "; ")))
+		}
+		if d.WarningsCount() > 0 && !push(list.ListResult{Diagnostics: d}) {
+			return
 		}
 		for i, n := range nodes {
 			res := req.NewListResult(ctx)
 			res.DisplayName = n.Path
 			res.Diagnostics.Append(res.Identity.Set(ctx, drwebGroupIdentity{ID: types.StringValue(n.ID)})...)
-			if req.IncludeResource {
-				m, d := drwebGroupResourceModelFromAPI(groups[i])
+			if groups[i] != nil {
+				m, d := drwebGroupResourceModelFromAPI(*groups[i])
 				if res.Diagnostics.Append(d...); !d.HasError() {
 					res.Diagnostics.Append(res.Resource.Set(ctx, m.withProviderSide(drwebGroupResourceModel{}))...)
 				}
@@ -166,6 +214,19 @@ func (r *drwebGroupListResource) List(ctx context.Context, req list.ListRequest,
 			}
 		}
 	}
+}
+
+// drwebUnfitGroup says why the resource endpointgroups_drweb_group could
+// not adopt a listed group (its id or name is one the resource refuses),
+// or "" when it could.
+func drwebUnfitGroup(n drweb.TreeNode) string {
+	if !drweb.IDPattern.MatchString(n.ID) {
+		return "has an id with other characters than digits, Latin letters, \"_\", \"-\" and \".\""
+	}
+	if p := drweb.NameProblem(n.Name); p != "" {
+		return "has a name that " + p
+	}
+	return ""
 }
 
 // listDrWeb reads a list block's configuration and returns the Dr.Web

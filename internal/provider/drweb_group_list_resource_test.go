@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -202,6 +203,22 @@ list "endpointgroups_drweb_group" "gone" {
 }
 `,
 		ExpectError: errorRe("no-such-group"),
+	}, resource.TestStep{
+		// A listing refused for another reason than "not found" is not
+		// a parent that does not exist.
+		PreConfig: func() {
+			srv.AddFault(emulator.Fault{Path: "/api/groups/list.ds", Errno: 12, Message: "Access denied for admin"})
+		},
+		Query: true,
+		Config: `
+list "endpointgroups_drweb_group" "refused" {
+  provider = endpointgroups
+  config {
+    parent_id = "` + idBerlin + `"
+  }
+}
+`,
+		ExpectError: regexp.MustCompile(`(?s)Dr.Web Group Listing Refused.*refused to list the child groups of\s+"` + idBerlin + `".*Access\s+denied\s+for\s+admin`),
 	})
 }
 
@@ -285,4 +302,59 @@ func TestDrWebMembersResults(t *testing.T) {
 	if want := []string{"A=s1", "C=s1,s2"}; !slices.Equal(got, want) {
 		t.Errorf("got %v, want %v", got, want)
 	}
+}
+
+// A subgroup of a system group is a system group, even where list.ds gives
+// no type (AV-Desk, the emulator's default line) and its id is not a
+// well-known one: with include_resource it is left out (a resource for it
+// could not be imported), under include_system_groups and under a
+// parent_id that is a system group alike; without, it is listed by path.
+// So is a group that info.ds (read for the resource anyway) calls a system
+// group.
+func TestAccDrWebGroupListResource_systemSubgroups(t *testing.T) {
+	srv := queryTree(t)
+	// A top-level group whose info.ds type (10, a pseudogroup) says what
+	// list.ds on this line does not.
+	srv.SetDrWebGroups(append(srv.DrWebGroups(), emulator.DrWebGroup{ID: "q-pseudo", Name: "Pseudo", Type: 10, Created: 1700000004, Modified: 1700000004}))
+	byID := func(id string) queryfilter.QueryFilter {
+		return queryfilter.ByResourceIdentity(map[string]knownvalue.Check{"id": knownvalue.StringExact(id)})
+	}
+	userGroups := 0
+	for _, g := range srv.DrWebGroups() {
+		if g.Type == 0 && !slices.Contains(drweb.SystemGroupIDs, g.ID) {
+			userGroups++
+		}
+	}
+	queryTest(t, srv, resource.TestStep{
+		Query: true,
+		Config: `
+list "endpointgroups_drweb_group" "everything" {
+  provider         = endpointgroups
+  include_resource = true
+  limit            = 1000
+  config {
+    include_system_groups = true
+  }
+}
+list "endpointgroups_drweb_group" "os" {
+  provider         = endpointgroups
+  include_resource = true
+  config {
+    parent_id = "` + drwebOSGroup + `"
+  }
+}
+list "endpointgroups_drweb_group" "paths" {
+  provider = endpointgroups
+  limit    = 1000
+  config {
+    include_system_groups = true
+  }
+}
+`,
+		QueryResultChecks: []querycheck.QueryResultCheck{
+			querycheck.ExpectLength("endpointgroups_drweb_group.everything", userGroups),
+			querycheck.ExpectLength("endpointgroups_drweb_group.os", 0),
+			querycheck.ExpectResourceDisplayName("endpointgroups_drweb_group.paths", byID(qOSGroup), knownvalue.StringExact("Operating system/Windows 11")),
+		},
+	})
 }

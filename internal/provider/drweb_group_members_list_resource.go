@@ -43,12 +43,15 @@ func (r *drwebGroupMembersListResource) ListResourceConfigSchema(_ context.Conte
 			"stations besides their primary group: one result per group, with the identity `group_id`, the group's path as " +
 			"display name, and with `include_resource` the resource `endpointgroups_drweb_group_members` listing exactly those " +
 			"stations, as an import would save it.\n\n" +
-			"The API does not say which group is a station's primary group. Every station has one, so a station that the " +
-			"listings show in one group only is there as its primary group, and is left out (the resource could never take " +
-			"it out). A station in several groups is listed in each of them, the one that is its primary group too: a destroy " +
-			"there leaves it in the group, with a warning. System groups (Everyone holds every station) are never listed.\n\n" +
-			"A query walks the whole group tree once and lists the stations of every group in it (`stations-list.ds`, every " +
-			"page, each group once), since a station of the subtree may also be in groups outside it.",
+			"The API does not say which group is a station's primary group. Every station has exactly one, which may be a " +
+			"system group (an \"Operating system\" subgroup, Ungrouped), so a station that the listings show in one group " +
+			"only is there as its primary group, and is left out (the resource could never take it out). A station in several " +
+			"groups, system groups counted, is listed in each user group it is in, the one that is its primary group too: a " +
+			"destroy there leaves it in the group, with a warning. Everyone (it holds every station) and the virtual Status " +
+			"groups say nothing about where a station is; system groups themselves are never results.\n\n" +
+			"A query walks the whole group tree once, system groups included, and lists the stations of every group in it " +
+			"but Everyone and Status (`stations-list.ds`, every page, each group once), since a station of the subtree may " +
+			"also be in groups outside it. An import by group id takes the same stations.",
 		Attributes: drwebListSubtreeAttributes(),
 	}
 }
@@ -121,21 +124,20 @@ func drwebMembersResults(scope []drweb.TreeNode, shared map[string][]string, lim
 	return out
 }
 
-// drwebSharedMembers returns, for every user group and for the group also
-// when it is none of them (a system group; "" for none), the stations that
-// the listings show in another group too: those a members resource can
-// take out (see drweb.SharedStations). Whether a station is elsewhere too
-// takes every user group, listed once per run (the tree and each group's
-// stations are shared with the run's other reads).
+// drwebSharedMembers returns, for every group of the tree and for the
+// group also when it is none of them ("" for none), the stations that the
+// listings show in another group too: those a members resource can take
+// out (see drweb.SharedStations). Whether a station is elsewhere too takes
+// every group a station can be in, system groups included (but Everyone
+// and Status), listed once per run (the tree and each group's stations are
+// shared with the run's other reads).
 func drwebSharedMembers(ctx context.Context, c *drweb.Client, also string) (map[string][]string, error) {
-	all, _, err := drwebSubtree(ctx, c, drwebSubtreeFilter{Recursive: true})
+	// System groups too: a station's primary group may be one of them.
+	all, _, err := drwebSubtree(ctx, c, drwebSubtreeFilter{Recursive: true, IncludeSystemGroups: true})
 	if err != nil {
 		return nil, err
 	}
-	ids := make([]string, 0, len(all)+1)
-	for _, n := range all {
-		ids = append(ids, n.ID)
-	}
+	ids := drweb.MembershipGroups(all)
 	if also != "" && !slices.Contains(ids, also) {
 		ids = append(ids, also)
 	}
@@ -158,7 +160,7 @@ func drwebImportMembers(ctx context.Context, c *drweb.Client, group string, list
 	ids := shared[group]
 	if left := listed - len(ids); left > 0 {
 		diags.AddWarning("Dr.Web Stations Left Out of Import",
-			fmt.Sprintf("%d of the %d stations in the group %q are in no other group: the group is their primary group, which the "+
+			fmt.Sprintf("%d of the %d stations in the group %q are in no other group (Everyone and the Status groups aside): the group is their primary group, which the "+
 				"server never takes a station out of, so the resource could not manage them and the import leaves them out. "+
 				"To adopt exactly some stations, import GROUP:STATION,STATION.", left, listed, group))
 	}
