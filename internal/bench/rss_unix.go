@@ -14,5 +14,5 @@ func peakRSS(ps *os.ProcessState) (int64, bool) {
 	if !ok {
 		return 0, false
 	}
-	return int64(ru.Maxrss), true
+	return int64(ru.Maxrss), true //nolint:unconvert // not int64 on every Unix
 }
