@@ -3,6 +3,7 @@ package provider
 import (
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -222,7 +223,10 @@ data "endpointgroups_opswat_group" "last" {
 		}
 	}
 	all, last := details["data.endpointgroups_opswat_groups.all"], details["data.endpointgroups_opswat_group.last"]
-	if !strings.Contains(all, "It waited for its own ") || !strings.Contains(all, "and when its last wait began it was counting 2") {
+	// What the pacing counted when its last wait began depends on how the
+	// waits fell (the API's X-RateLimit-Remaining books nothing while it
+	// says there is room): one or two, never more than the limit.
+	if !strings.Contains(all, "It waited for its own ") || !regexp.MustCompile(`and when its last wait began it was counting [12] `).MatchString(all) {
 		t.Errorf("the plural's warning: %q", all)
 	}
 	if !strings.Contains(last, "It sent no request of its own: it waited for the result of ") {
