@@ -241,6 +241,9 @@ func (c *Client) Do(ctx context.Context, req Request) (*Response, error) {
 		body = req.Body
 	}
 	tried := &attempts{once: req.Once}
+	// sent tells whether any attempt of this request left: an interrupt
+	// while the first one waits its turn at the limiter sent nothing.
+	ctx, sent := WithSent(ctx)
 	rreq, err := retryablehttp.NewRequestWithContext(context.WithValue(ctx, attemptsKey{}, tried), req.Method, u.String(), body)
 	if err != nil {
 		return nil, &RequestError{msg: c.api.Redactor.String(fmt.Sprintf("%s API: %s %s: %v", c.api.Vendor, req.Method, redactedURL, err)), err: err}
@@ -263,13 +266,13 @@ func (c *Client) Do(ctx context.Context, req Request) (*Response, error) {
 		if resp != nil {
 			_ = resp.Body.Close()
 		}
-		return nil, c.requestError(ctx, req.Method, redactedURL, err, req.Write, req.Once)
+		return nil, c.requestError(ctx, req.Method, redactedURL, err, req.Write, req.Once, sent.To(u.Path) == 0)
 	}
 	defer resp.Body.Close()
 
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBodyBytes+1))
 	if err != nil {
-		return nil, c.requestError(ctx, req.Method, redactedURL, fmt.Errorf("reading the response body: %w", err), req.Write, req.Once)
+		return nil, c.requestError(ctx, req.Method, redactedURL, fmt.Errorf("reading the response body: %w", err), req.Write, req.Once, false)
 	}
 	out := &Response{
 		StatusCode: resp.StatusCode, Header: resp.Header, Body: data,
@@ -311,7 +314,9 @@ func (c *Client) Do(ctx context.Context, req Request) (*Response, error) {
 	return out, nil
 }
 
-func (c *Client) requestError(ctx context.Context, method, redactedURL string, err error, write, once bool) error {
+// neverSent says that no attempt of the request left (the limiter or a
+// prepare function stopped the first): no write can have happened.
+func (c *Client) requestError(ctx context.Context, method, redactedURL string, err error, write, once, neverSent bool) error {
 	retried := classify(nil, err) == retryLater
 	switch {
 	case once:
@@ -339,7 +344,7 @@ func (c *Client) requestError(ctx context.Context, method, redactedURL string, e
 		detail += fmt.Sprintf(" (still failing after %d retries)", c.settings.MaxRetries)
 	}
 	msg := fmt.Sprintf("%s API: %s %s: %s", c.api.Vendor, method, redactedURL, detail)
-	return &RequestError{msg: c.api.Redactor.String(msg), err: err}
+	return &RequestError{msg: c.api.Redactor.String(msg), err: err, unsent: neverSent}
 }
 
 // endpointError wraps err, a request's error, as an *EndpointError.

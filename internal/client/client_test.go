@@ -716,3 +716,22 @@ func TestOnceWritesWaitOutRateLimitsOnly(t *testing.T) {
 		})
 	}
 }
+
+// A write interrupted while its only attempt waits its turn at the rate
+// limiter never left: it cannot have happened. One interrupted after an
+// attempt left may have.
+func TestWriteInterruptedAtTheLimiterNeverHappened(t *testing.T) {
+	t.Parallel()
+	c, calls, _ := setup(t, func(w http.ResponseWriter, _ *http.Request, _ int) {}, func(tc *testConfig) {
+		tc.RequestsPerWindow, tc.RateWindow = 1, time.Hour
+	})
+	if _, err := c.Do(context.Background(), Request{Method: http.MethodPost, Path: "/api/first", Write: true}); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	_, err := c.Do(ctx, Request{Method: http.MethodPost, Path: "/api/second", Write: true})
+	if err == nil || WriteMayHaveHappened(err) || calls.Load() != 1 {
+		t.Fatalf("got %v after %d requests; may have happened: %v, want an error that proves nothing was sent", err, calls.Load(), WriteMayHaveHappened(err))
+	}
+}

@@ -80,8 +80,9 @@ var ErrInvalidJSON = errors.New("invalid JSON")
 // a timeout, a cancelled context. Its message is redacted; Unwrap gives the
 // cause so that errors.Is(err, context.Canceled) works.
 type RequestError struct {
-	msg string
-	err error
+	msg    string
+	err    error
+	unsent bool // no attempt left: see WriteMayHaveHappened
 }
 
 func (e *RequestError) Error() string { return e.msg }

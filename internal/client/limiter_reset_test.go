@@ -155,3 +155,27 @@ func TestLimiterWaitsOnlyWhenTheServersBudgetIsSpent(t *testing.T) {
 		t.Fatalf("after Remaining 0 and Reset-Time 20 the limiter waited %v, want [%s]", clock.waits, want)
 	}
 }
+
+// A Reset-Time past what the client ever waits when a server asks it to
+// (MaxRetryAfter) holds the next request no longer than that: an hour's
+// Reset-Time does not stall the run silently for an hour.
+func TestLimiterResetWaitIsCapped(t *testing.T) {
+	t.Parallel()
+	for _, reset := range []string{"3600", "86000"} {
+		l, clock := newVirtualLimiter(10, time.Minute)
+		release, _, err := l.Wait(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		l.Observe(http.Header{"X-Ratelimit-Remaining": {"0"}, "X-Ratelimit-Reset-Time": {reset}}, clock.now())
+		release()
+		if release, _, err = l.Wait(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		release()
+		want := MaxRetryAfter + time.Minute/20
+		if fmt.Sprint(clock.waits) != fmt.Sprint([]time.Duration{want}) {
+			t.Fatalf("Reset-Time %s: the limiter waited %v, want [%s]", reset, clock.waits, want)
+		}
+	}
+}

@@ -150,7 +150,8 @@ func nothingSent(err error) bool {
 // server may have carried the write out: no answer came (a timeout, a
 // reset, an interrupt), an answer of 2xx that could not be read, a 429 or a
 // 5xx (a proxy may send either after the server applied the write). Another
-// 4xx, a refused redirect or a refused connection prove that it did not; so
+// 4xx, a refused redirect, a refused connection or a request none of whose
+// attempts left (an interrupt while it waited its turn) prove that it did not; so
 // does a vendor-level refusal, which the vendor client tells apart itself.
 func WriteMayHaveHappened(err error) bool {
 	var apiErr *APIError
@@ -164,7 +165,7 @@ func WriteMayHaveHappened(err error) bool {
 	case errors.As(err, &apiErr):
 		return apiErr.StatusCode < 400 || apiErr.StatusCode == http.StatusTooManyRequests || apiErr.StatusCode >= 500
 	case errors.As(err, &reqErr):
-		return !nothingSent(reqErr.err)
+		return !reqErr.unsent && !nothingSent(reqErr.err)
 	}
 	return true
 }

@@ -101,8 +101,10 @@ func (c *Client) MoveStations(ctx context.Context, groupID string, stations []st
 		if s == "" {
 			return MoveResult{}, errors.New("a station id is empty")
 		}
-		if !seen[s] {
-			seen[s] = true
+		// One change per station: a generated id written in two cases
+		// is one station (stationKey), sent once as first written.
+		if k := stationKey(s); !seen[k] {
+			seen[k] = true
 			ids = append(ids, s)
 		}
 	}

@@ -167,6 +167,19 @@ func TestMoveStationsAnswerUUIDCase(t *testing.T) {
 	}
 }
 
+// A generated id written in two cases is one station: one change is sent.
+func TestMoveStationsOneChangePerStationWhateverTheCase(t *testing.T) {
+	t.Parallel()
+	c, srv := setup(t)
+	res, err := c.MoveStations(context.Background(), windowsGroup, []string{buildSt, strings.ToUpper(buildSt)}, nil)
+	if err != nil || len(res.Moves) != 1 || res.Moves[0].Status != MoveDone {
+		t.Fatalf("%v %+v", err, res.Moves)
+	}
+	if n := srv.Count(stationChangePath); n != 1 {
+		t.Fatalf("change.ds sent %d times, want once", n)
+	}
+}
+
 // An interrupt leaves the stations not yet sent as not sent.
 func TestMoveStationsInterrupted(t *testing.T) {
 	t.Parallel()

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/endpointgroups/terraform-provider-endpointgroups/internal/emulator"
 )
@@ -410,5 +411,37 @@ func TestAssignMixedAnswerReadWhole(t *testing.T) {
 	}
 	if g := srv.OPSWATDeviceGroups(); g["a"] != groupSF || g["c"] != groupSF || g["b"] != groupDefault {
 		t.Fatalf("server groups %v", g)
+	}
+}
+
+// An interrupt while a chunk waits its turn at the rate limiter sends
+// nothing of it: its devices are not sent, never "may or may not be in the
+// group".
+func TestAssignInterruptedAtTheLimiter(t *testing.T) {
+	t.Parallel()
+	seed := emulator.DefaultSeed()
+	srv := emulator.New(seed)
+	t.Cleanup(srv.Close)
+	devices := emulator.GenerateOPSWATDevices(100, groupDefault)
+	srv.SetOPSWATDevices(devices)
+	c, err := New(Config{BaseURL: srv.URL, ClientID: "demo-client", ClientSecret: "demo-secret", RequestsPerMinute: 3}, fast)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	res, _ := c.AssignDevices(ctx, Assignment{GroupID: groupKiosks, Key: ByDeviceID, Devices: ids(devices)})
+	sent := len(actionRequests(t, srv))
+	if sent >= 2 || len(res.Outcomes) != 100 {
+		t.Fatalf("%d device actions sent at 3 a minute, %d outcomes", sent, len(res.Outcomes))
+	}
+	for i, o := range res.Outcomes {
+		want := AssignNotSent
+		if i < 50*sent {
+			want = AssignDone
+		}
+		if o.Status != want {
+			t.Fatalf("device %d: %v (%v), want %v: %d device actions sent", i, o.Status, o.Err, want, sent)
+		}
 	}
 }
