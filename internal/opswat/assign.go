@@ -160,7 +160,7 @@ func NormalizeMAC(s string) (string, error) {
 	hw, err := net.ParseMAC(t)
 	switch {
 	case err != nil:
-		return "", fmt.Errorf("%q is %w: write six pairs of hex digits separated by colons or hyphens, such as 02:00:00:44:55:66", s, ErrInvalidMAC)
+		return "", fmt.Errorf("%q is %w: write six pairs of hex digits separated by colons or hyphens (02:00:00:44:55:66), three groups of four separated by dots (0200.0044.5566), or twelve hex digits", s, ErrInvalidMAC)
 	case len(hw) != 6:
 		return "", fmt.Errorf("%q is %d bytes long, not a 48-bit MAC address (%w): write six pairs of hex digits, such as 02:00:00:44:55:66", s, len(hw), ErrInvalidMAC)
 	// No device answers to these: the API would only say "failed", after
