@@ -30,8 +30,9 @@ func addOPSWATError(diags *diag.Diagnostics, err error, at path.Path, origin ops
 		diags.AddError("OPSWAT Read Cancelled", fmt.Sprintf("Terraform stopped the operation (an interrupt) while the provider waited for another "+
 			"run to finish listing the OPSWAT groups: that run holds the group-list cache lock %s (held for %s when this run began to wait), "+
 			"and this run waited for its list instead of spending the account's requests on a second walk. No request was sent for this read.\n\n"+
-			"If no other Terraform run is using opswat.cache_dir, the lock was left by one that died and is taken over once no run has marked it "+
-			"alive for 30 seconds; you can also delete that lock file.", lockWait.Lock, lockWait.HeldFor()))
+			"If no other Terraform run is using opswat.cache_dir, the lock was left by one that died: the next run takes it over at once when "+
+			"the process that holds it ran on the same host and in the same pid namespace and is gone, and otherwise once the lock has not been "+
+			"marked alive for 30 seconds; you can also delete that lock file.", lockWait.Lock, lockWait.HeldFor()))
 	case errors.As(err, &lockWait):
 		limit := "its timeout"
 		if origin.readTimeout > 0 {
