@@ -115,6 +115,27 @@ func thisHost() string {
 	return h
 }
 
+// thisPIDNamespace names the pid namespace in a lock (Linux: the inode of
+// /proc/self/ns/pid; "" elsewhere). Runs in containers that share the
+// hostname (--uts host, CI with a fixed hostname) see other pids: a pid
+// means something only in the namespace that wrote it.
+func thisPIDNamespace() string {
+	link, err := os.Readlink("/proc/self/ns/pid")
+	if err != nil {
+		return ""
+	}
+	ino, ok := strings.CutPrefix(link, "pid:[")
+	if ino, ok = strings.CutSuffix(ino, "]"); !ok || ino == "" || strings.Trim(ino, "0123456789") != "" {
+		return ""
+	}
+	return ino
+}
+
+// heldLocks holds the tokens of the locks this process holds now: a lock
+// naming this process's pid (in its namespace) but no token of these was
+// left by an earlier process that had the same pid and died.
+var heldLocks sync.Map
+
 // cacheKey names an account's entry: a hash of the base URL and the client
 // id, or of the base URL and the access token when there is no client id.
 func cacheKey(baseURL, clientID, token string) string {
@@ -500,7 +521,9 @@ func (d *diskCache) freshOrLock(ctx context.Context, deadline time.Time) (*cache
 		f, err := os.OpenFile(lock, os.O_CREATE|os.O_EXCL|os.O_WRONLY|cacheOpenFlags, 0o600)
 		if err == nil {
 			token := lockToken()
-			_, _ = fmt.Fprintf(f, "pid %d\nhost %s\ntoken %s\nsince %s\n", os.Getpid(), thisHost(), token, time.Now().UTC().Format(time.RFC3339Nano))
+			heldLocks.Store(token, true)
+			_, _ = fmt.Fprintf(f, "pid %d\nhost %s\npidns %s\ntoken %s\nsince %s\n", os.Getpid(), thisHost(), thisPIDNamespace(), token,
+				time.Now().UTC().Format(time.RFC3339Nano))
 			_ = f.Close()
 			d.waiting.Store(nil)
 			return nil, d.hold(token), nil
@@ -572,26 +595,41 @@ func (d *diskCache) holder(lock string, sinceTouch time.Duration) *lockWaiting {
 	if err != nil {
 		return w
 	}
-	pid, host := 0, ""
+	pid, host, pidns, token := 0, "", "", ""
 	for line := range strings.Lines(string(data)) {
 		k, v, _ := strings.Cut(strings.TrimSpace(line), " ")
 		switch k {
 		case "pid":
-			if n, err := strconv.Atoi(v); err == nil && n > 0 {
-				w.pid, pid = "pid "+v, n
+			// Only a pid a kernel can give: kill() takes a 32-bit pid, so a
+			// larger number would name another process, and 0 or a
+			// negative one a whole group.
+			if n, err := strconv.ParseInt(v, 10, 32); err == nil && n > 0 {
+				w.pid, pid = "pid "+strconv.FormatInt(n, 10), int(n)
 			}
 		case "host":
 			host = v
+		case "pidns":
+			pidns = v
+		case "token":
+			token = v
 		case "since":
 			if t, err := time.Parse(time.RFC3339Nano, v); err == nil && !t.After(time.Now()) {
 				w.held = time.Since(t)
 			}
 		}
 	}
-	// A pid means something only on the host that wrote it: a lock from
-	// another host, or one that does not say, is judged by its age alone.
-	if here := thisHost(); pid > 0 && here != "" && host == here && pid != os.Getpid() {
-		w.dead = !processAlive(pid)
+	// A pid means something only on the host and in the pid namespace
+	// that wrote it: a lock from another host or namespace, or one that
+	// does not say, is judged by its age alone. This process's own pid is
+	// alive only with one of the tokens it holds: otherwise an earlier
+	// process with that pid left the lock.
+	if here := thisHost(); pid > 0 && here != "" && host == here && pidns == thisPIDNamespace() {
+		if pid == os.Getpid() {
+			_, ours := heldLocks.Load(token)
+			w.dead = token == "" || !ours
+		} else {
+			w.dead = !processAlive(pid)
+		}
 	}
 	return w
 }
@@ -658,6 +696,7 @@ func (d *diskCache) hold(token string) func() {
 		if ownsLock(d.lockPath(), token) {
 			_ = os.Remove(d.lockPath())
 		}
+		heldLocks.Delete(token)
 	}
 }
 

@@ -39,7 +39,7 @@ func TestCacheDeadHoldersLockIsTakenAtOnce(t *testing.T) {
 	c.cache.lockMaxWait = time.Hour // a wait would show as a timeout of the test, not as a pass
 	pid := deadPID(t)
 	since := time.Now().Add(-3 * time.Minute).UTC().Format(time.RFC3339Nano)
-	writeFile(t, c.cache.lockPath(), fmt.Sprintf("pid %d\nhost %s\ntoken x\nsince %s\n", pid, thisHost(), since), 0) // marked alive just now
+	writeFile(t, c.cache.lockPath(), fmt.Sprintf("pid %d\nhost %s\npidns %s\ntoken x\nsince %s\n", pid, thisHost(), thisPIDNamespace(), since), 0) // marked alive just now
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	if _, err := c.GroupByID(ctx, "500000001"); err != nil {
@@ -60,9 +60,20 @@ func TestCacheDeadHoldersLockIsTakenAtOnce(t *testing.T) {
 // from another host, are waited for: only the age judges those.
 func TestCacheLiveOrForeignHolderIsWaitedFor(t *testing.T) {
 	t.Parallel()
+	heldLocks.Store("live-test-token", true)
+	t.Cleanup(func() { heldLocks.Delete("live-test-token") })
 	for name, lock := range map[string]string{
-		"live here":    fmt.Sprintf("pid %d\nhost %s\ntoken x\n", os.Getppid(), thisHost()),
-		"another host": fmt.Sprintf("pid %d\nhost not-%s\ntoken x\n", deadPID(t), thisHost()),
+		"live here":    fmt.Sprintf("pid %d\nhost %s\npidns %s\ntoken x\n", os.Getppid(), thisHost(), thisPIDNamespace()),
+		"another host": fmt.Sprintf("pid %d\nhost not-%s\npidns %s\ntoken x\n", deadPID(t), thisHost(), thisPIDNamespace()),
+		// The same hostname in another pid namespace (a container with
+		// --uts host): the pid is not this namespace's to judge.
+		"another pid namespace": fmt.Sprintf("pid %d\nhost %s\npidns 1%s\ntoken x\n", deadPID(t), thisHost(), thisPIDNamespace()),
+		"no pid namespace":      fmt.Sprintf("pid %d\nhost %s\ntoken x\n", deadPID(t), thisHost()),
+		// A pid no kernel gives: 2^32 plus a dead pid would reach kill()
+		// as that dead pid.
+		"pid out of range": fmt.Sprintf("pid %d\nhost %s\npidns %s\ntoken x\n", 1<<32+deadPID(t), thisHost(), thisPIDNamespace()),
+		// This process's own pid, with a token it holds: alive.
+		"this process": fmt.Sprintf("pid %d\nhost %s\npidns %s\ntoken live-test-token\n", os.Getpid(), thisHost(), thisPIDNamespace()),
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
@@ -77,6 +88,28 @@ func TestCacheLiveOrForeignHolderIsWaitedFor(t *testing.T) {
 				t.Fatalf("notices: %q", told)
 			}
 		})
+	}
+}
+
+// A lock naming this process's pid in its namespace but with no token it
+// holds was left by an earlier process that had this pid: taken at once.
+func TestCacheOwnPIDWithAnotherTokenIsDead(t *testing.T) {
+	t.Parallel()
+	if thisPIDNamespace() == "" || thisHost() == "" {
+		t.Skip("no pid namespace or hostname to judge a pid by")
+	}
+	_, srv := setup(t, 10)
+	c := cachedClient(t, srv, t.TempDir(), time.Hour)
+	c.cache.lockMaxWait = time.Hour
+	writeFile(t, c.cache.lockPath(), fmt.Sprintf("pid %d\nhost %s\npidns %s\ntoken earlier-process\n", os.Getpid(), thisHost(), thisPIDNamespace()), 0)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if _, err := c.GroupByID(ctx, "500000001"); err != nil {
+		t.Fatal(err)
+	}
+	want := fmt.Sprintf("the cache lock %s was left by a run that died (pid %d on this host, which no longer runs", c.cache.lockPath(), os.Getpid())
+	if told := c.TakeNotices(); !hasNotice(told, want) || hasNotice(told, "has held the cache lock") {
+		t.Fatalf("notices: %q", told)
 	}
 }
 
