@@ -1,6 +1,7 @@
 package opswat
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"crypto/rand"
@@ -82,6 +83,7 @@ type diskCache struct {
 	// reads and polls count the entry's reads and the lock wait's polls,
 	// for tests: a wait must not re-read an entry that has not changed.
 	reads, polls atomic.Int64
+	locks        atomic.Int64 // how often the run took the lock, for tests
 
 	checked sync.Once
 	off     atomic.Bool                 // the directory or the entry is not trusted: no cache this run
@@ -522,6 +524,7 @@ func (d *diskCache) freshOrLock(ctx context.Context, deadline time.Time) (*cache
 		if err == nil {
 			token := lockToken()
 			heldLocks.Store(token, true)
+			d.locks.Add(1)
 			_, _ = fmt.Fprintf(f, "pid %d\nhost %s\npidns %s\ntoken %s\nsince %s\n", os.Getpid(), thisHost(), thisPIDNamespace(), token,
 				time.Now().UTC().Format(time.RFC3339Nano))
 			_ = f.Close()
@@ -544,7 +547,7 @@ func (d *diskCache) freshOrLock(ctx context.Context, deadline time.Time) (*cache
 			return without()
 		default:
 			age := time.Since(info.ModTime())
-			w := d.holder(lock, age)
+			w, content := d.holder(lock, age)
 			if age > cacheLockStale || age < -cacheLockStale || w.dead {
 				how := fmt.Sprintf("%s, not marked alive for %s", w.pid, roughly(age))
 				switch {
@@ -558,16 +561,20 @@ func (d *diskCache) freshOrLock(ctx context.Context, deadline time.Time) (*cache
 						"from the API without waiting for other runs", lock, how))
 					return without()
 				}
-				if err := os.Remove(lock); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				took, err := d.takeOver(lock, info, content)
+				if err != nil {
 					d.notices.add(ctx, fmt.Sprintf("the cache lock %s was left by a run that died (%s), but it cannot be removed (%v); remove it. "+
 						"The groups are listed from the API without waiting for other runs", lock, how, err))
 					return without()
 				}
-				d.notices.add(ctx, fmt.Sprintf("the cache lock %s was left by a run that died (%s): this run took it over and lists the groups", lock, how))
-				tookOver = true
-				continue
-			}
-			if d.waiting.Load() == nil {
+				if took {
+					d.notices.add(ctx, fmt.Sprintf("the cache lock %s was left by a run that died (%s): this run took it over and lists the groups", lock, how))
+					tookOver = true
+					continue
+				}
+				// Another run is taking it over, or took it: its lock is
+				// judged at the next poll.
+			} else if d.waiting.Load() == nil {
 				d.waiting.Store(w)
 				d.notices.add(ctx, fmt.Sprintf("another run (%s) has held the cache lock %s for %s and is listing the groups: this run waited for "+
 					"its entry rather than list them again, for up to %s (an interrupt ends the wait)", w.pid, lock, roughly(w.held),
@@ -588,12 +595,53 @@ func (d *diskCache) freshOrLock(ctx context.Context, deadline time.Time) (*cache
 	}
 }
 
-// holder describes the run that holds a live lock, from what it wrote in it.
-func (d *diskCache) holder(lock string, sinceTouch time.Duration) *lockWaiting {
+// takeOver removes the lock judged dead (judged is how it was examined,
+// content what it held, nil when it could not be read) and never another:
+// two runs judging one dead lock at once must not both take it, nor the
+// later one remove the lock the earlier one made in its place. So the run
+// first links the lock to a claim named by what it judged: only one run
+// can make that name. Through the claim it checks that the lock is still
+// the file it judged (same file, not marked since, same content); only
+// then does it remove the lock. took is false when another run holds the
+// claim, or the lock is another one now: that lock is left alone.
+func (d *diskCache) takeOver(lock string, judged fs.FileInfo, content []byte) (took bool, err error) {
+	sum := sha256.Sum256(append(slices.Clone(content), judged.ModTime().UTC().Format(time.RFC3339Nano)...))
+	claim := filepath.Join(d.dir, ".tmp-"+d.key[:12]+"-"+hex.EncodeToString(sum[:8]))
+	if err := os.Link(lock, claim); err != nil {
+		if errors.Is(err, fs.ErrExist) || errors.Is(err, fs.ErrNotExist) {
+			return false, nil
+		}
+		// A file system without hard links: the lock is removed as it is,
+		// which two runs taking it over at that very moment may both do.
+		if err := os.Remove(lock); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return false, err
+		}
+		return true, nil
+	}
+	// Removed once the lock is: a claim left by a run that died here is
+	// pruned as a temporary file, and until then runs walk without the lock.
+	defer os.Remove(claim)
+	info, err := os.Lstat(claim)
+	if err != nil {
+		return false, nil
+	}
+	data, _, readErr := readOwnFile(claim, cacheMaxLockBytes)
+	if !os.SameFile(info, judged) || !info.ModTime().Equal(judged.ModTime()) || (content != nil && (readErr != nil || !bytes.Equal(data, content))) {
+		return false, nil
+	}
+	if err := os.Remove(lock); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return false, err
+	}
+	return true, nil
+}
+
+// holder describes the run that holds a live lock, from what it wrote in
+// it, and returns what it wrote (nil when it cannot be read).
+func (d *diskCache) holder(lock string, sinceTouch time.Duration) (*lockWaiting, []byte) {
 	w := &lockWaiting{lock: lock, held: max(sinceTouch, 0), pid: "pid unknown"}
 	data, _, err := readOwnFile(lock, cacheMaxLockBytes)
 	if err != nil {
-		return w
+		return w, nil
 	}
 	pid, host, pidns, token := 0, "", "", ""
 	for line := range strings.Lines(string(data)) {
@@ -631,7 +679,7 @@ func (d *diskCache) holder(lock string, sinceTouch time.Duration) *lockWaiting {
 			w.dead = !processAlive(pid)
 		}
 	}
-	return w
+	return w, data
 }
 
 // ownsLock reports whether the lock file still holds this run's token.

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -110,6 +111,59 @@ func TestCacheOwnPIDWithAnotherTokenIsDead(t *testing.T) {
 	want := fmt.Sprintf("the cache lock %s was left by a run that died (pid %d on this host, which no longer runs", c.cache.lockPath(), os.Getpid())
 	if told := c.TakeNotices(); !hasNotice(told, want) || hasNotice(told, "has held the cache lock") {
 		t.Fatalf("notices: %q", told)
+	}
+}
+
+// Runs that find one dead lock at once take it over one at a time: in
+// every round exactly one holds the lock, however the takeovers interleave
+// (a later one never removes the lock an earlier one made in its place),
+// and nothing is left in the directory once the holder releases.
+func TestCacheDeadLockTakenOverByOneOfManyAtOnce(t *testing.T) {
+	t.Parallel()
+	if thisPIDNamespace() == "" || thisHost() == "" {
+		t.Skip("no pid namespace or hostname to judge a pid by")
+	}
+	_, srv := setup(t, 10)
+	dir := t.TempDir()
+	pid := deadPID(t)
+	const runs, rounds = 8, 25
+	for round := range rounds {
+		caches := make([]*diskCache, runs)
+		for i := range caches {
+			caches[i] = cachedClient(t, srv, dir, time.Hour).cache
+			caches[i].lockMaxWait = 50 * time.Millisecond // the runs that do not hold it give up soon
+		}
+		writeFile(t, caches[0].lockPath(), fmt.Sprintf("pid %d\nhost %s\npidns %s\ntoken dead-%d\n", pid, thisHost(), thisPIDNamespace(), round), 0)
+		var returned, released sync.WaitGroup
+		returned.Add(runs)
+		released.Add(runs)
+		start := make(chan struct{})
+		for _, d := range caches {
+			go func() {
+				defer released.Done()
+				<-start
+				_, release, err := d.freshOrLock(context.Background(), time.Time{})
+				returned.Done()
+				if err != nil {
+					t.Errorf("round %d: %v", round, err)
+					return
+				}
+				returned.Wait() // the holder keeps the lock until every run has decided
+				release()
+			}()
+		}
+		close(start)
+		released.Wait()
+		holders := 0
+		for _, d := range caches {
+			holders += int(d.locks.Load())
+		}
+		if holders != 1 {
+			t.Fatalf("round %d: %d runs held the lock taken over, want 1", round, holders)
+		}
+		if got := cacheFiles(t, dir); len(got) != 0 {
+			t.Fatalf("round %d: the directory holds %q after the release", round, got)
+		}
 	}
 }
 
