@@ -503,11 +503,16 @@ func (d *diskCache) freshOrLock(ctx context.Context, deadline time.Time) (*cache
 		deadline, byRead = wait, false
 	}
 	tookOver := false
-	var seen fs.FileInfo // the entry as last read: read again only once it changes
+	// The entry as last read: read again only once it changes. A holder's
+	// entry is renamed into place, a new file: on a file system with coarse
+	// timestamps its time and size may equal the old entry's, its identity
+	// does not.
+	var seen fs.FileInfo
+	waited := false // another run held the lock: its entry may be there once it is gone
 	for {
 		d.polls.Add(1)
 		info, statErr := os.Lstat(d.path())
-		if statErr != nil || seen == nil || !info.ModTime().Equal(seen.ModTime()) || info.Size() != seen.Size() {
+		if statErr != nil || seen == nil || !os.SameFile(info, seen) || !info.ModTime().Equal(seen.ModTime()) || info.Size() != seen.Size() {
 			if e := d.read(ctx); e != nil && e.fresh {
 				d.waiting.Store(nil)
 				return e, nil, nil
@@ -529,12 +534,24 @@ func (d *diskCache) freshOrLock(ctx context.Context, deadline time.Time) (*cache
 				time.Now().UTC().Format(time.RFC3339Nano))
 			_ = f.Close()
 			d.waiting.Store(nil)
-			return nil, d.hold(token), nil
+			release := d.hold(token)
+			if waited {
+				// The lock was released between this poll's look at the entry
+				// and the lock: the entry read once more, lest the run walk
+				// again what the holder has just stored (an entry rewritten in
+				// place may keep its time, size and identity).
+				if e := d.read(ctx); e != nil && e.fresh {
+					release()
+					return e, nil, nil
+				}
+			}
+			return nil, release, nil
 		}
 		if !errors.Is(err, fs.ErrExist) {
 			d.notices.add(ctx, fmt.Sprintf("the cache lock %s cannot be taken (%v); the groups are listed from the API without waiting for other runs", lock, err))
 			return without()
 		}
+		waited = true
 		info, err = os.Lstat(lock)
 		switch {
 		case errors.Is(err, fs.ErrNotExist): // released a moment ago: its entry is there now

@@ -334,6 +334,85 @@ func TestCacheWaitRereadsOnlyAChangedEntry(t *testing.T) {
 	}
 }
 
+// A waiting run finds the holder's new entry even when it has the old
+// entry's time and size (a file system with coarse timestamps): renamed
+// into place, it is another file; rewritten in place, it is read once more
+// when the lock is gone, before the run would take the lock and walk.
+func TestCacheWaitFindsAnEntryOfTheSameTimeAndSize(t *testing.T) {
+	t.Parallel()
+	for _, renamed := range []bool{true, false} {
+		t.Run(fmt.Sprintf("renamed=%v", renamed), func(t *testing.T) {
+			t.Parallel()
+			_, srv := setup(t, 10)
+			c := cachedClient(t, srv, t.TempDir(), time.Hour)
+			c.cache.lockMaxWait = time.Minute
+			entry := func(fetched time.Time) []byte {
+				groups := []Group{{ID: "500000001", Name: "group-0001"}}
+				data, err := json.Marshal(cacheFile{Format: cacheFormat, Key: c.cache.key, FetchedAt: fetched.UTC().Truncate(time.Second), Groups: &groups})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return data
+			}
+			old, fresh := entry(time.Now().Add(-2*time.Hour)), entry(time.Now())
+			if len(old) != len(fresh) {
+				t.Fatalf("the entries differ in size: %d, %d", len(old), len(fresh))
+			}
+			mtime := time.Now().Add(-time.Minute).Truncate(time.Second)
+			put := func(path string, data []byte) {
+				t.Helper()
+				if err := os.WriteFile(path, data, 0o600); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.Chtimes(path, mtime, mtime); err != nil {
+					t.Fatal(err)
+				}
+			}
+			put(c.cache.path(), old)
+			writeFile(t, c.cache.lockPath(), "pid 1\nhost elsewhere\ntoken theirs\n", 0)
+			type result struct {
+				e       *cacheEntry
+				release func()
+				err     error
+			}
+			done := make(chan result, 1)
+			go func() {
+				e, release, err := c.cache.freshOrLock(context.Background(), time.Time{})
+				done <- result{e, release, err}
+			}()
+			for c.cache.polls.Load() < 3 {
+				select {
+				case r := <-done:
+					t.Fatalf("the run ended without waiting: %+v", r)
+				case <-time.After(10 * time.Millisecond):
+				}
+			}
+			if renamed {
+				tmp := filepath.Join(filepath.Dir(c.cache.path()), "new")
+				put(tmp, fresh)
+				if err := os.Rename(tmp, c.cache.path()); err != nil {
+					t.Fatal(err)
+				}
+			} else {
+				put(c.cache.path(), fresh)
+				if err := os.Remove(c.cache.lockPath()); err != nil {
+					t.Fatal(err)
+				}
+			}
+			r := <-done
+			if r.err != nil || r.e == nil || !r.e.fresh || r.release != nil {
+				t.Fatalf("the run did not take the holder's entry: entry %+v, lock taken %v, %v; notices %q", r.e, r.release != nil, r.err, c.TakeNotices())
+			}
+			// The holder's lock is its own still; a lock the run took to
+			// read once more is gone.
+			_, err := os.Lstat(c.cache.lockPath())
+			if renamed != (err == nil) {
+				t.Fatalf("the lock after the wait: %v", err)
+			}
+		})
+	}
+}
+
 // A cache directory that is no directory is told for what it is: a link
 // to nowhere, a file; a sticky shared directory shows its sticky mode.
 func TestCacheDirectoryMessagesSayWhatItIs(t *testing.T) {
