@@ -41,6 +41,11 @@ func addOPSWATError(diags *diag.Diagnostics, err error, at path.Path, origin ops
 		diags.AddError("OPSWAT Read Timed Out", fmt.Sprintf("%v.\n\nThe read reached %s while another run held the OPSWAT group-list cache lock %s "+
 			"and listed the groups. Run again once that run has finished, give this read a longer timeouts.read, or give this run a cache_dir of its own. "+
 			"If no run is using opswat.cache_dir, delete that lock file.", err, limit, lockWait.Lock))
+	case errors.As(err, new(*readTimeoutError)):
+		diags.AddAttributeError(path.Root("timeouts").AtName("read"), "OPSWAT Read Timed Out", err.Error()+".\n\nThe read reached its "+
+			"timeouts.read before the API had answered all it needed; the API's requests are paced to opswat.requests_per_minute (the "+
+			"account allows 10 a minute), so a walk of a large group list takes minutes. Give this data source a longer timeouts.read, "+
+			"or set opswat.cache_ttl so that the runs sharing opswat.cache_dir walk the list once between them.")
 	case errors.As(err, &nf):
 		hint := "Check the value: names match exactly and case-sensitively. The endpointgroups_opswat_groups data source lists the groups there are."
 		if nf.By == "id" {
