@@ -126,8 +126,9 @@ func thisPIDNamespace() string {
 	if err != nil {
 		return ""
 	}
-	ino, ok := strings.CutPrefix(link, "pid:[")
-	if ino, ok = strings.CutSuffix(ino, "]"); !ok || ino == "" || strings.Trim(ino, "0123456789") != "" {
+	ino, hasPrefix := strings.CutPrefix(link, "pid:[")
+	ino, hasSuffix := strings.CutSuffix(ino, "]")
+	if !hasPrefix || !hasSuffix || ino == "" || strings.Trim(ino, "0123456789") != "" {
 		return ""
 	}
 	return ino
