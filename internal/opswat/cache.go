@@ -1,6 +1,7 @@
 package opswat
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"crypto/rand"
@@ -82,6 +83,7 @@ type diskCache struct {
 	// reads and polls count the entry's reads and the lock wait's polls,
 	// for tests: a wait must not re-read an entry that has not changed.
 	reads, polls atomic.Int64
+	locks        atomic.Int64 // how often the run took the lock, for tests
 
 	checked sync.Once
 	off     atomic.Bool                 // the directory or the entry is not trusted: no cache this run
@@ -114,6 +116,28 @@ func thisHost() string {
 	}
 	return h
 }
+
+// thisPIDNamespace names the pid namespace in a lock (Linux: the inode of
+// /proc/self/ns/pid; "" elsewhere). Runs in containers that share the
+// hostname (--uts host, CI with a fixed hostname) see other pids: a pid
+// means something only in the namespace that wrote it.
+func thisPIDNamespace() string {
+	link, err := os.Readlink("/proc/self/ns/pid")
+	if err != nil {
+		return ""
+	}
+	ino, hasPrefix := strings.CutPrefix(link, "pid:[")
+	ino, hasSuffix := strings.CutSuffix(ino, "]")
+	if !hasPrefix || !hasSuffix || ino == "" || strings.Trim(ino, "0123456789") != "" {
+		return ""
+	}
+	return ino
+}
+
+// heldLocks holds the tokens of the locks this process holds now: a lock
+// naming this process's pid (in its namespace) but no token of these was
+// left by an earlier process that had the same pid and died.
+var heldLocks sync.Map
 
 // cacheKey names an account's entry: a hash of the base URL and the client
 // id, or of the base URL and the access token when there is no client id.
@@ -480,11 +504,16 @@ func (d *diskCache) freshOrLock(ctx context.Context, deadline time.Time) (*cache
 		deadline, byRead = wait, false
 	}
 	tookOver := false
-	var seen fs.FileInfo // the entry as last read: read again only once it changes
+	// The entry as last read: read again only once it changes. A holder's
+	// entry is renamed into place, a new file: on a file system with coarse
+	// timestamps its time and size may equal the old entry's, its identity
+	// does not.
+	var seen fs.FileInfo
+	waited := false // another run held the lock: its entry may be there once it is gone
 	for {
 		d.polls.Add(1)
 		info, statErr := os.Lstat(d.path())
-		if statErr != nil || seen == nil || !info.ModTime().Equal(seen.ModTime()) || info.Size() != seen.Size() {
+		if statErr != nil || seen == nil || !os.SameFile(info, seen) || !info.ModTime().Equal(seen.ModTime()) || info.Size() != seen.Size() {
 			if e := d.read(ctx); e != nil && e.fresh {
 				d.waiting.Store(nil)
 				return e, nil, nil
@@ -500,15 +529,30 @@ func (d *diskCache) freshOrLock(ctx context.Context, deadline time.Time) (*cache
 		f, err := os.OpenFile(lock, os.O_CREATE|os.O_EXCL|os.O_WRONLY|cacheOpenFlags, 0o600)
 		if err == nil {
 			token := lockToken()
-			_, _ = fmt.Fprintf(f, "pid %d\nhost %s\ntoken %s\nsince %s\n", os.Getpid(), thisHost(), token, time.Now().UTC().Format(time.RFC3339Nano))
+			heldLocks.Store(token, true)
+			d.locks.Add(1)
+			_, _ = fmt.Fprintf(f, "pid %d\nhost %s\npidns %s\ntoken %s\nsince %s\n", os.Getpid(), thisHost(), thisPIDNamespace(), token,
+				time.Now().UTC().Format(time.RFC3339Nano))
 			_ = f.Close()
 			d.waiting.Store(nil)
-			return nil, d.hold(token), nil
+			release := d.hold(token)
+			if waited {
+				// The lock was released between this poll's look at the entry
+				// and the lock: the entry read once more, lest the run walk
+				// again what the holder has just stored (an entry rewritten in
+				// place may keep its time, size and identity).
+				if e := d.read(ctx); e != nil && e.fresh {
+					release()
+					return e, nil, nil
+				}
+			}
+			return nil, release, nil
 		}
 		if !errors.Is(err, fs.ErrExist) {
 			d.notices.add(ctx, fmt.Sprintf("the cache lock %s cannot be taken (%v); the groups are listed from the API without waiting for other runs", lock, err))
 			return without()
 		}
+		waited = true
 		info, err = os.Lstat(lock)
 		switch {
 		case errors.Is(err, fs.ErrNotExist): // released a moment ago: its entry is there now
@@ -521,7 +565,7 @@ func (d *diskCache) freshOrLock(ctx context.Context, deadline time.Time) (*cache
 			return without()
 		default:
 			age := time.Since(info.ModTime())
-			w := d.holder(lock, age)
+			w, content := d.holder(lock, age)
 			if age > cacheLockStale || age < -cacheLockStale || w.dead {
 				how := fmt.Sprintf("%s, not marked alive for %s", w.pid, roughly(age))
 				switch {
@@ -535,16 +579,20 @@ func (d *diskCache) freshOrLock(ctx context.Context, deadline time.Time) (*cache
 						"from the API without waiting for other runs", lock, how))
 					return without()
 				}
-				if err := os.Remove(lock); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				took, err := d.takeOver(lock, info, content)
+				if err != nil {
 					d.notices.add(ctx, fmt.Sprintf("the cache lock %s was left by a run that died (%s), but it cannot be removed (%v); remove it. "+
 						"The groups are listed from the API without waiting for other runs", lock, how, err))
 					return without()
 				}
-				d.notices.add(ctx, fmt.Sprintf("the cache lock %s was left by a run that died (%s): this run took it over and lists the groups", lock, how))
-				tookOver = true
-				continue
-			}
-			if d.waiting.Load() == nil {
+				if took {
+					d.notices.add(ctx, fmt.Sprintf("the cache lock %s was left by a run that died (%s): this run took it over and lists the groups", lock, how))
+					tookOver = true
+					continue
+				}
+				// Another run is taking it over, or took it: its lock is
+				// judged at the next poll.
+			} else if d.waiting.Load() == nil {
 				d.waiting.Store(w)
 				d.notices.add(ctx, fmt.Sprintf("another run (%s) has held the cache lock %s for %s and is listing the groups: this run waited for "+
 					"its entry rather than list them again, for up to %s (an interrupt ends the wait)", w.pid, lock, roughly(w.held),
@@ -565,35 +613,91 @@ func (d *diskCache) freshOrLock(ctx context.Context, deadline time.Time) (*cache
 	}
 }
 
-// holder describes the run that holds a live lock, from what it wrote in it.
-func (d *diskCache) holder(lock string, sinceTouch time.Duration) *lockWaiting {
+// takeOver removes the lock judged dead (judged is how it was examined,
+// content what it held, nil when it could not be read) and never another:
+// two runs judging one dead lock at once must not both take it, nor the
+// later one remove the lock the earlier one made in its place. So the run
+// first links the lock to a claim named by what it judged: only one run
+// can make that name. Through the claim it checks that the lock is still
+// the file it judged (same file, not marked since, same content); only
+// then does it remove the lock. took is false when another run holds the
+// claim, or the lock is another one now: that lock is left alone.
+func (d *diskCache) takeOver(lock string, judged fs.FileInfo, content []byte) (took bool, err error) {
+	sum := sha256.Sum256(append(slices.Clone(content), judged.ModTime().UTC().Format(time.RFC3339Nano)...))
+	claim := filepath.Join(d.dir, ".tmp-"+d.key[:12]+"-"+hex.EncodeToString(sum[:8]))
+	if err := os.Link(lock, claim); err != nil {
+		if errors.Is(err, fs.ErrExist) || errors.Is(err, fs.ErrNotExist) {
+			return false, nil
+		}
+		// A file system without hard links: the lock is removed as it is,
+		// which two runs taking it over at that very moment may both do.
+		if err := os.Remove(lock); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return false, err
+		}
+		return true, nil
+	}
+	// Removed once the lock is: a claim left by a run that died here is
+	// pruned as a temporary file, and until then runs walk without the lock.
+	defer os.Remove(claim)
+	info, err := os.Lstat(claim)
+	if err != nil {
+		return false, nil
+	}
+	data, _, readErr := readOwnFile(claim, cacheMaxLockBytes)
+	if !os.SameFile(info, judged) || !info.ModTime().Equal(judged.ModTime()) || (content != nil && (readErr != nil || !bytes.Equal(data, content))) {
+		return false, nil
+	}
+	if err := os.Remove(lock); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return false, err
+	}
+	return true, nil
+}
+
+// holder describes the run that holds a live lock, from what it wrote in
+// it, and returns what it wrote (nil when it cannot be read).
+func (d *diskCache) holder(lock string, sinceTouch time.Duration) (*lockWaiting, []byte) {
 	w := &lockWaiting{lock: lock, held: max(sinceTouch, 0), pid: "pid unknown"}
 	data, _, err := readOwnFile(lock, cacheMaxLockBytes)
 	if err != nil {
-		return w
+		return w, nil
 	}
-	pid, host := 0, ""
+	pid, host, pidns, token := 0, "", "", ""
 	for line := range strings.Lines(string(data)) {
 		k, v, _ := strings.Cut(strings.TrimSpace(line), " ")
 		switch k {
 		case "pid":
-			if n, err := strconv.Atoi(v); err == nil && n > 0 {
-				w.pid, pid = "pid "+v, n
+			// Only a pid a kernel can give: kill() takes a 32-bit pid, so a
+			// larger number would name another process, and 0 or a
+			// negative one a whole group.
+			if n, err := strconv.ParseInt(v, 10, 32); err == nil && n > 0 {
+				w.pid, pid = "pid "+strconv.FormatInt(n, 10), int(n)
 			}
 		case "host":
 			host = v
+		case "pidns":
+			pidns = v
+		case "token":
+			token = v
 		case "since":
 			if t, err := time.Parse(time.RFC3339Nano, v); err == nil && !t.After(time.Now()) {
 				w.held = time.Since(t)
 			}
 		}
 	}
-	// A pid means something only on the host that wrote it: a lock from
-	// another host, or one that does not say, is judged by its age alone.
-	if here := thisHost(); pid > 0 && here != "" && host == here && pid != os.Getpid() {
-		w.dead = !processAlive(pid)
+	// A pid means something only on the host and in the pid namespace
+	// that wrote it: a lock from another host or namespace, or one that
+	// does not say, is judged by its age alone. This process's own pid is
+	// alive only with one of the tokens it holds: otherwise an earlier
+	// process with that pid left the lock.
+	if here := thisHost(); pid > 0 && here != "" && host == here && pidns == thisPIDNamespace() {
+		if pid == os.Getpid() {
+			_, ours := heldLocks.Load(token)
+			w.dead = token == "" || !ours
+		} else {
+			w.dead = !processAlive(pid)
+		}
 	}
-	return w
+	return w, data
 }
 
 // ownsLock reports whether the lock file still holds this run's token.
@@ -658,6 +762,7 @@ func (d *diskCache) hold(token string) func() {
 		if ownsLock(d.lockPath(), token) {
 			_ = os.Remove(d.lockPath())
 		}
+		heldLocks.Delete(token)
 	}
 }
 

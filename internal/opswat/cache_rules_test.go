@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -39,7 +40,7 @@ func TestCacheDeadHoldersLockIsTakenAtOnce(t *testing.T) {
 	c.cache.lockMaxWait = time.Hour // a wait would show as a timeout of the test, not as a pass
 	pid := deadPID(t)
 	since := time.Now().Add(-3 * time.Minute).UTC().Format(time.RFC3339Nano)
-	writeFile(t, c.cache.lockPath(), fmt.Sprintf("pid %d\nhost %s\ntoken x\nsince %s\n", pid, thisHost(), since), 0) // marked alive just now
+	writeFile(t, c.cache.lockPath(), fmt.Sprintf("pid %d\nhost %s\npidns %s\ntoken x\nsince %s\n", pid, thisHost(), thisPIDNamespace(), since), 0) // marked alive just now
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	if _, err := c.GroupByID(ctx, "500000001"); err != nil {
@@ -60,9 +61,20 @@ func TestCacheDeadHoldersLockIsTakenAtOnce(t *testing.T) {
 // from another host, are waited for: only the age judges those.
 func TestCacheLiveOrForeignHolderIsWaitedFor(t *testing.T) {
 	t.Parallel()
+	heldLocks.Store("live-test-token", true)
+	t.Cleanup(func() { heldLocks.Delete("live-test-token") })
 	for name, lock := range map[string]string{
-		"live here":    fmt.Sprintf("pid %d\nhost %s\ntoken x\n", os.Getppid(), thisHost()),
-		"another host": fmt.Sprintf("pid %d\nhost not-%s\ntoken x\n", deadPID(t), thisHost()),
+		"live here":    fmt.Sprintf("pid %d\nhost %s\npidns %s\ntoken x\n", os.Getppid(), thisHost(), thisPIDNamespace()),
+		"another host": fmt.Sprintf("pid %d\nhost not-%s\npidns %s\ntoken x\n", deadPID(t), thisHost(), thisPIDNamespace()),
+		// The same hostname in another pid namespace (a container with
+		// --uts host): the pid is not this namespace's to judge.
+		"another pid namespace": fmt.Sprintf("pid %d\nhost %s\npidns 1%s\ntoken x\n", deadPID(t), thisHost(), thisPIDNamespace()),
+		"no pid namespace":      fmt.Sprintf("pid %d\nhost %s\ntoken x\n", deadPID(t), thisHost()),
+		// A pid no kernel gives: 2^32 plus a dead pid would reach kill()
+		// as that dead pid.
+		"pid out of range": fmt.Sprintf("pid %d\nhost %s\npidns %s\ntoken x\n", 1<<32+deadPID(t), thisHost(), thisPIDNamespace()),
+		// This process's own pid, with a token it holds: alive.
+		"this process": fmt.Sprintf("pid %d\nhost %s\npidns %s\ntoken live-test-token\n", os.Getpid(), thisHost(), thisPIDNamespace()),
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
@@ -77,6 +89,81 @@ func TestCacheLiveOrForeignHolderIsWaitedFor(t *testing.T) {
 				t.Fatalf("notices: %q", told)
 			}
 		})
+	}
+}
+
+// A lock naming this process's pid in its namespace but with no token it
+// holds was left by an earlier process that had this pid: taken at once.
+func TestCacheOwnPIDWithAnotherTokenIsDead(t *testing.T) {
+	t.Parallel()
+	if thisPIDNamespace() == "" || thisHost() == "" {
+		t.Skip("no pid namespace or hostname to judge a pid by")
+	}
+	_, srv := setup(t, 10)
+	c := cachedClient(t, srv, t.TempDir(), time.Hour)
+	c.cache.lockMaxWait = time.Hour
+	writeFile(t, c.cache.lockPath(), fmt.Sprintf("pid %d\nhost %s\npidns %s\ntoken earlier-process\n", os.Getpid(), thisHost(), thisPIDNamespace()), 0)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if _, err := c.GroupByID(ctx, "500000001"); err != nil {
+		t.Fatal(err)
+	}
+	want := fmt.Sprintf("the cache lock %s was left by a run that died (pid %d on this host, which no longer runs", c.cache.lockPath(), os.Getpid())
+	if told := c.TakeNotices(); !hasNotice(told, want) || hasNotice(told, "has held the cache lock") {
+		t.Fatalf("notices: %q", told)
+	}
+}
+
+// Runs that find one dead lock at once take it over one at a time: in
+// every round exactly one holds the lock, however the takeovers interleave
+// (a later one never removes the lock an earlier one made in its place),
+// and nothing is left in the directory once the holder releases.
+func TestCacheDeadLockTakenOverByOneOfManyAtOnce(t *testing.T) {
+	t.Parallel()
+	if thisPIDNamespace() == "" || thisHost() == "" {
+		t.Skip("no pid namespace or hostname to judge a pid by")
+	}
+	_, srv := setup(t, 10)
+	dir := t.TempDir()
+	pid := deadPID(t)
+	const runs, rounds = 8, 25
+	for round := range rounds {
+		caches := make([]*diskCache, runs)
+		for i := range caches {
+			caches[i] = cachedClient(t, srv, dir, time.Hour).cache
+			caches[i].lockMaxWait = 50 * time.Millisecond // the runs that do not hold it give up soon
+		}
+		writeFile(t, caches[0].lockPath(), fmt.Sprintf("pid %d\nhost %s\npidns %s\ntoken dead-%d\n", pid, thisHost(), thisPIDNamespace(), round), 0)
+		var returned, released sync.WaitGroup
+		returned.Add(runs)
+		released.Add(runs)
+		start := make(chan struct{})
+		for _, d := range caches {
+			go func() {
+				defer released.Done()
+				<-start
+				_, release, err := d.freshOrLock(context.Background(), time.Time{})
+				returned.Done()
+				if err != nil {
+					t.Errorf("round %d: %v", round, err)
+					return
+				}
+				returned.Wait() // the holder keeps the lock until every run has decided
+				release()
+			}()
+		}
+		close(start)
+		released.Wait()
+		holders := 0
+		for _, d := range caches {
+			holders += int(d.locks.Load())
+		}
+		if holders != 1 {
+			t.Fatalf("round %d: %d runs held the lock taken over, want 1", round, holders)
+		}
+		if got := cacheFiles(t, dir); len(got) != 0 {
+			t.Fatalf("round %d: the directory holds %q after the release", round, got)
+		}
 	}
 }
 
@@ -244,6 +331,85 @@ func TestCacheWaitRereadsOnlyAChangedEntry(t *testing.T) {
 	// first poll; none after.
 	if polls, reads := c.cache.polls.Load(), c.cache.reads.Load(); reads != 2 {
 		t.Fatalf("%d reads of an unchanged entry in %d polls", reads, polls)
+	}
+}
+
+// A waiting run finds the holder's new entry even when it has the old
+// entry's time and size (a file system with coarse timestamps): renamed
+// into place, it is another file; rewritten in place, it is read once more
+// when the lock is gone, before the run would take the lock and walk.
+func TestCacheWaitFindsAnEntryOfTheSameTimeAndSize(t *testing.T) {
+	t.Parallel()
+	for _, renamed := range []bool{true, false} {
+		t.Run(fmt.Sprintf("renamed=%v", renamed), func(t *testing.T) {
+			t.Parallel()
+			_, srv := setup(t, 10)
+			c := cachedClient(t, srv, t.TempDir(), time.Hour)
+			c.cache.lockMaxWait = time.Minute
+			entry := func(fetched time.Time) []byte {
+				groups := []Group{{ID: "500000001", Name: "group-0001"}}
+				data, err := json.Marshal(cacheFile{Format: cacheFormat, Key: c.cache.key, FetchedAt: fetched.UTC().Truncate(time.Second), Groups: &groups})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return data
+			}
+			old, fresh := entry(time.Now().Add(-2*time.Hour)), entry(time.Now())
+			if len(old) != len(fresh) {
+				t.Fatalf("the entries differ in size: %d, %d", len(old), len(fresh))
+			}
+			mtime := time.Now().Add(-time.Minute).Truncate(time.Second)
+			put := func(path string, data []byte) {
+				t.Helper()
+				if err := os.WriteFile(path, data, 0o600); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.Chtimes(path, mtime, mtime); err != nil {
+					t.Fatal(err)
+				}
+			}
+			put(c.cache.path(), old)
+			writeFile(t, c.cache.lockPath(), "pid 1\nhost elsewhere\ntoken theirs\n", 0)
+			type result struct {
+				e       *cacheEntry
+				release func()
+				err     error
+			}
+			done := make(chan result, 1)
+			go func() {
+				e, release, err := c.cache.freshOrLock(context.Background(), time.Time{})
+				done <- result{e, release, err}
+			}()
+			for c.cache.polls.Load() < 3 {
+				select {
+				case r := <-done:
+					t.Fatalf("the run ended without waiting: %+v", r)
+				case <-time.After(10 * time.Millisecond):
+				}
+			}
+			if renamed {
+				tmp := filepath.Join(filepath.Dir(c.cache.path()), "new")
+				put(tmp, fresh)
+				if err := os.Rename(tmp, c.cache.path()); err != nil {
+					t.Fatal(err)
+				}
+			} else {
+				put(c.cache.path(), fresh)
+				if err := os.Remove(c.cache.lockPath()); err != nil {
+					t.Fatal(err)
+				}
+			}
+			r := <-done
+			if r.err != nil || r.e == nil || !r.e.fresh || r.release != nil {
+				t.Fatalf("the run did not take the holder's entry: entry %+v, lock taken %v, %v; notices %q", r.e, r.release != nil, r.err, c.TakeNotices())
+			}
+			// The holder's lock is its own still; a lock the run took to
+			// read once more is gone.
+			_, err := os.Lstat(c.cache.lockPath())
+			if renamed != (err == nil) {
+				t.Fatalf("the lock after the wait: %v", err)
+			}
+		})
 	}
 }
 

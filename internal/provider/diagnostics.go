@@ -30,8 +30,9 @@ func addOPSWATError(diags *diag.Diagnostics, err error, at path.Path, origin ops
 		diags.AddError("OPSWAT Read Cancelled", fmt.Sprintf("Terraform stopped the operation (an interrupt) while the provider waited for another "+
 			"run to finish listing the OPSWAT groups: that run holds the group-list cache lock %s (held for %s when this run began to wait), "+
 			"and this run waited for its list instead of spending the account's requests on a second walk. No request was sent for this read.\n\n"+
-			"If no other Terraform run is using opswat.cache_dir, the lock was left by one that died and is taken over once no run has marked it "+
-			"alive for 30 seconds; you can also delete that lock file.", lockWait.Lock, lockWait.HeldFor()))
+			"If no other Terraform run is using opswat.cache_dir, the lock was left by one that died: the next run takes it over at once when "+
+			"the process that holds it ran on the same host and in the same pid namespace and is gone, and otherwise once the lock has not been "+
+			"marked alive for 30 seconds; you can also delete that lock file.", lockWait.Lock, lockWait.HeldFor()))
 	case errors.As(err, &lockWait):
 		limit := "its timeout"
 		if origin.readTimeout > 0 {
@@ -40,6 +41,11 @@ func addOPSWATError(diags *diag.Diagnostics, err error, at path.Path, origin ops
 		diags.AddError("OPSWAT Read Timed Out", fmt.Sprintf("%v.\n\nThe read reached %s while another run held the OPSWAT group-list cache lock %s "+
 			"and listed the groups. Run again once that run has finished, give this read a longer timeouts.read, or give this run a cache_dir of its own. "+
 			"If no run is using opswat.cache_dir, delete that lock file.", err, limit, lockWait.Lock))
+	case errors.As(err, new(*readTimeoutError)):
+		diags.AddAttributeError(path.Root("timeouts").AtName("read"), "OPSWAT Read Timed Out", err.Error()+".\n\nThe read reached its "+
+			"timeouts.read before the API had answered all it needed; the API's requests are paced to opswat.requests_per_minute (the "+
+			"account allows 10 a minute), so a walk of a large group list takes minutes. Give this data source a longer timeouts.read, "+
+			"or set opswat.cache_ttl so that the runs sharing opswat.cache_dir walk the list once between them.")
 	case errors.As(err, &nf):
 		hint := "Check the value: names match exactly and case-sensitively. The endpointgroups_opswat_groups data source lists the groups there are."
 		if nf.By == "id" {

@@ -15,6 +15,16 @@ import (
 	"github.com/endpointgroups/terraform-provider-endpointgroups/internal/emulator"
 )
 
+// pidNamespace is this process's pid namespace as a lock names it (the
+// inode of /proc/self/ns/pid), or "" where there is none.
+func pidNamespace() string {
+	link, err := os.Readlink("/proc/self/ns/pid")
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSuffix(strings.TrimPrefix(link, "pid:["), "]")
+}
+
 // plantOPSWATLock makes the cache entry of srv's account in cacheDir (one
 // plan), removes it and puts lock in its lock's place, so that the next run
 // finds another run's walk under way. It returns the lock's path.
@@ -111,8 +121,8 @@ data "endpointgroups_opswat_group" "x" {
 		t.Skipf("cannot run a child process: %v", err)
 	}
 	host, _ := os.Hostname()
-	lock := plantOPSWATLock(t, c, dir, cacheDir, fmt.Sprintf("pid %d\nhost %s\ntoken theirs\nsince %s\n", child.Process.Pid, host,
-		time.Now().Add(-90*time.Second).UTC().Format(time.RFC3339Nano)))
+	lock := plantOPSWATLock(t, c, dir, cacheDir, fmt.Sprintf("pid %d\nhost %s\npidns %s\ntoken theirs\nsince %s\n", child.Process.Pid, host,
+		pidNamespace(), time.Now().Add(-90*time.Second).UTC().Format(time.RFC3339Nano)))
 	out, err := c.run(dir, nil, "plan", "-no-color", "-input=false")
 	if err != nil {
 		t.Fatalf("plan: %v\n%s", err, out)

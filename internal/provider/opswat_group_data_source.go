@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/datasource/timeouts"
@@ -98,9 +99,11 @@ func (d *opswatGroupDataSource) Read(ctx context.Context, req datasource.ReadReq
 	at := path.Root("id")
 	if !cfg.ID.IsNull() {
 		g, err = c.GroupByID(ctx, cfg.ID.ValueString())
+		err = opswatTimedOut(ctx, err, origin.readTimeout, fmt.Sprintf("looking up the OPSWAT group with id %q", cfg.ID.ValueString()))
 	} else {
 		at = path.Root("name")
 		g, err = c.GroupByName(ctx, cfg.Name.ValueString())
+		err = opswatTimedOut(ctx, err, origin.readTimeout, fmt.Sprintf("looking up the OPSWAT group named %q", cfg.Name.ValueString()))
 	}
 	if err != nil {
 		addOPSWATError(&resp.Diagnostics, err, at, origin)

@@ -2,8 +2,10 @@ package provider
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -239,4 +241,50 @@ data "endpointgroups_opswat_group" "x" {
 `, srv.URL),
 		ExpectError: errorRe(`OPSWAT API: POST ` + srv.URL + `/o/api/v3/groups?access_token=REDACTED: HTTP 400 Bad Request: bad request for REDACTED`),
 	})
+}
+
+// A read that its timeouts.read ends while the API answers slowly (not
+// while it waits on another run's lock) says so, naming the timeout, what
+// was being read and what to do, at timeouts.read.
+func TestAccOPSWATGroup_readTimeout(t *testing.T) {
+	srv := startEmulator(t)
+	srv.SetLatency(20 * time.Second)
+	timeouts := "\n  timeouts {\n    read = \"2s\"\n  }\n"
+	accTest(t, resource.TestStep{
+		Config:      providerBlock(srv) + "data \"endpointgroups_opswat_group\" \"x\" {\n  name = \"San Francisco\"" + timeouts + "}\n",
+		ExpectError: errorsInOrder(`Error: OPSWAT Read Timed Out`, `looking up the OPSWAT group named "San Francisco" did not finish within the read's timeout of 2s`, `Give this data source a longer timeouts.read`),
+	}, resource.TestStep{
+		Config:      providerBlock(srv) + "data \"endpointgroups_opswat_groups\" \"all\" {" + timeouts + "}\n",
+		ExpectError: errorsInOrder(`Error: OPSWAT Read Timed Out`, `listing the OPSWAT groups did not finish within the read's timeout of 2s`),
+	})
+}
+
+// A timeouts.read of zero or less is refused before any request: it could
+// only time out.
+func TestAccOPSWATGroup_readTimeoutNotPositive(t *testing.T) {
+	srv := startEmulator(t)
+	for _, tc := range []struct{ source, read string }{
+		{"endpointgroups_opswat_group\" \"x\" {\n  id = \"301122004\"", "0s"},
+		{"endpointgroups_opswat_groups\" \"all\" {", "-1m"},
+	} {
+		t.Run(tc.read, func(t *testing.T) {
+			accTest(t, resource.TestStep{
+				Config:      providerBlock(srv) + "data \"" + tc.source + "\n  timeouts {\n    read = \"" + tc.read + "\"\n  }\n}\n",
+				ExpectError: errorsInOrder(`Error: Invalid Read Timeout`, `timeouts.read is "`+tc.read+`": the read would time out before it sent a request`),
+			})
+		})
+	}
+	if n := len(srv.Requests()); n != 0 {
+		t.Errorf("the emulator received %d requests, want none", n)
+	}
+}
+
+// errorsInOrder matches an error output holding each text in turn, as
+// errorRe matches one.
+func errorsInOrder(texts ...string) *regexp.Regexp {
+	parts := make([]string, len(texts))
+	for i, s := range texts {
+		parts[i] = errorRe(s).String()
+	}
+	return regexp.MustCompile(strings.Join(parts, `[\s\S]*`))
 }

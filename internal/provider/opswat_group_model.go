@@ -2,11 +2,14 @@ package provider
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/datasource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/endpointgroups/terraform-provider-endpointgroups/internal/opswat"
@@ -89,10 +92,48 @@ func opswatReadTimeouts(ctx context.Context) (schema.SingleNestedBlock, diag.Dia
 	for name, a := range tb.Attributes {
 		if sa, ok := a.(schema.StringAttribute); ok {
 			sa.MarkdownDescription = sa.Description
+			if name == "read" {
+				sa.Validators = append(sa.Validators, positiveReadTimeout{})
+			}
 			tb.Attributes[name] = sa
 		}
 	}
 	return tb, diags
+}
+
+// positiveReadTimeout refuses a timeouts.read of zero or less, which the
+// timeouts package accepts: the read would fail before it sent anything.
+// A value that is no duration is left to the package's own check.
+type positiveReadTimeout struct{}
+
+func (positiveReadTimeout) Description(context.Context) string {
+	return "must be a positive duration"
+}
+
+func (v positiveReadTimeout) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (positiveReadTimeout) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	d, err := time.ParseDuration(req.ConfigValue.ValueString())
+	if err != nil || d > 0 {
+		return
+	}
+	resp.Diagnostics.AddAttributeError(req.Path, "Invalid Read Timeout", fmt.Sprintf("timeouts.read is %q: the read would time out before it "+
+		"sent a request. Give a positive duration such as \"5m\", or leave timeouts.read out for the default of %s.",
+		req.ConfigValue.ValueString(), defaultOPSWATReadTimeout))
+}
+
+// opswatTimedOut is err of a read that its timeouts.read ended (what says
+// what was being read), or err as it is when the read ended otherwise.
+func opswatTimedOut(ctx context.Context, err error, limit time.Duration, what string) error {
+	if err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return &readTimeoutError{what: what, limit: limit, err: err}
+	}
+	return err
 }
 
 // opswatReadContext bounds an OPSWAT read by its timeouts.read, and

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -138,7 +139,11 @@ func (d *opswatGroupsDataSource) Read(ctx context.Context, req datasource.ReadRe
 	groups, err := c.ListGroups(ctx, opswat.ListOptions{
 		Search: cfg.Search.ValueString(), SortField: cfg.SortField.ValueString(), SortOrder: cfg.SortOrder.ValueString(),
 	})
-	if err != nil {
+	what := "listing the OPSWAT groups"
+	if cfg.Search.ValueString() != "" {
+		what = fmt.Sprintf("searching the OPSWAT groups for %q", cfg.Search.ValueString())
+	}
+	if err = opswatTimedOut(ctx, err, origin.readTimeout, what); err != nil {
 		addOPSWATError(&resp.Diagnostics, err, path.Root("search"), origin)
 		return
 	}
