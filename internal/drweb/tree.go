@@ -71,7 +71,7 @@ func (c *Client) Children(ctx context.Context, parentID string) ([]TreeNode, err
 			// (rights, a server fault) is about the listing, and a caller
 			// that took it for absence would blame parent_id or drop a
 			// group from the state.
-			if n, err := strconv.Atoi(strings.TrimSpace(srvErr.Code)); err == nil && n == errnoNotFound {
+			if isNotFound(srvErr) {
 				return nil, &NotFoundError{ID: parentID, Parent: true, Server: srvErr}
 			}
 			return nil, &ListingRefusedError{ID: parentID, Server: srvErr}
@@ -88,15 +88,27 @@ func (c *Client) Children(ctx context.Context, parentID string) ([]TreeNode, err
 // errnoNotFound is the server's refusal for a group it does not know.
 const errnoNotFound = 8
 
-// ListingRefusedError is a refusal to list a group's child groups other
-// than the not-found one: the group may well exist.
+// isNotFound says whether a refusal is the server's not-found one.
+func isNotFound(srvErr *client.APIError) bool {
+	n, err := strconv.Atoi(strings.TrimSpace(srvErr.Code))
+	return err == nil && n == errnoNotFound
+}
+
+// ListingRefusedError is a refusal to list a group's child groups (or its
+// stations, or their states) other than the not-found one: the group may
+// well exist.
 type ListingRefusedError struct {
 	ID     string // the group whose children were asked for
+	What   string // what was asked for: "" for the child groups
 	Server *client.APIError
 }
 
 func (e *ListingRefusedError) Error() string {
-	return fmt.Sprintf("the Dr.Web server refused to list the child groups of %q: %v", e.ID, e.Server)
+	what := e.What
+	if what == "" {
+		what = "child groups"
+	}
+	return fmt.Sprintf("the Dr.Web server refused to list the %s of the group %q: %v", what, e.ID, e.Server)
 }
 
 func (e *ListingRefusedError) Unwrap() error { return e.Server }
