@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/list"
@@ -84,8 +85,19 @@ func (r *drwebGroupMembersListResource) List(ctx context.Context, req list.ListR
 		stream.Results = list.ListResultsStreamDiagnostics(diags)
 		return
 	}
-	results := drwebMembersResults(scope, shared, limitOf(req))
+	results, unfit := drwebMembersResults(scope, shared, limitOf(req), req.IncludeResource)
 	stream.Results = func(push func(list.ListResult) bool) {
+		if len(unfit) > 0 {
+			var d diag.Diagnostics
+			d.AddWarning("Dr.Web Groups Left Out of Import",
+				fmt.Sprintf("These groups hold stations that are in another group too, but include_resource is set and their ids have "+
+					"other characters than digits, Latin letters, \"_\", \"-\" and \".\", which an import id cannot carry, so they are "+
+					"left out and -generate-config-out writes nothing for them: %s. Without include_resource they are listed with "+
+					"their identity and path.", strings.Join(unfit, "; ")))
+			if !push(list.ListResult{Diagnostics: d}) {
+				return
+			}
+		}
 		for _, m := range results {
 			res := req.NewListResult(ctx)
 			res.DisplayName = m.path
@@ -107,9 +119,12 @@ type drwebMembersResult struct {
 }
 
 // drwebMembersResults turns the groups of the scope, in tree order, into
-// results: one for each group with shared stations, at most limit.
-func drwebMembersResults(scope []drweb.TreeNode, shared map[string][]string, limit int) []drwebMembersResult {
-	var out []drwebMembersResult
+// results: one for each group with shared stations, at most limit. With
+// withResource, a group whose id is outside drweb.IDPattern is no result
+// but one of unfit (its path and id): the generated import would fail,
+// and Terraform (1.14 to 1.16.4) crashes generating the configuration of
+// a result without a resource object.
+func drwebMembersResults(scope []drweb.TreeNode, shared map[string][]string, limit int, withResource bool) (out []drwebMembersResult, unfit []string) {
 	for _, n := range scope {
 		if len(out) >= limit {
 			break
@@ -117,11 +132,15 @@ func drwebMembersResults(scope []drweb.TreeNode, shared map[string][]string, lim
 		if n.System || len(shared[n.ID]) == 0 {
 			continue
 		}
+		if withResource && !drweb.IDPattern.MatchString(n.ID) {
+			unfit = append(unfit, fmt.Sprintf("%q (id %q)", n.Path, n.ID))
+			continue
+		}
 		out = append(out, drwebMembersResult{path: n.Path, model: drwebGroupMembersResourceModel{
 			GroupID: types.StringValue(n.ID), StationIDs: shared[n.ID], Timeouts: nullTimeouts(),
 		}})
 	}
-	return out
+	return out, unfit
 }
 
 // drwebSharedMembers returns, for every group of the tree and for the

@@ -653,20 +653,31 @@ func (r *drwebGroupMembersResource) ImportState(ctx context.Context, req resourc
 		return
 	}
 	value := req.ID
+	var group string
+	var ids []string
+	var listed bool
 	if value == "" && req.Identity != nil {
+		// An identity holds the group id itself (the list resource writes
+		// it as the server listed it): taken literally, not parsed as an
+		// import id, which would cut an id with ":" in it.
 		var id drwebGroupMembersIdentity
 		if resp.Diagnostics.Append(req.Identity.Get(ctx, &id)...); resp.Diagnostics.HasError() {
 			return
 		}
-		value = id.GroupID.ValueString()
-	}
-	group, list, listed := strings.Cut(value, ":")
-	group = strings.TrimSpace(group)
-	var ids []string
-	if listed {
-		for s := range strings.SplitSeq(list, ",") {
-			if s = strings.TrimSpace(s); s != "" && !slices.Contains(ids, s) {
-				ids = append(ids, s)
+		if group = id.GroupID.ValueString(); group == "" {
+			resp.Diagnostics.AddAttributeError(path.Root("group_id"), "Invalid Import Identity",
+				"The import identity has no group_id. Set group_id to the id of the group whose stations to adopt.")
+			return
+		}
+	} else {
+		var list string
+		group, list, listed = strings.Cut(value, ":")
+		group = strings.TrimSpace(group)
+		if listed {
+			for s := range strings.SplitSeq(list, ",") {
+				if s = strings.TrimSpace(s); s != "" && !slices.Contains(ids, s) {
+					ids = append(ids, s)
+				}
 			}
 		}
 	}
