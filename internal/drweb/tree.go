@@ -88,6 +88,22 @@ func (c *Client) Children(ctx context.Context, parentID string) ([]TreeNode, err
 // errnoNotFound is the server's refusal for a group it does not know.
 const errnoNotFound = 8
 
+// ChangedError is a group that a walk of the tree listed and that the
+// server no longer knew when its child groups were asked for: the tree
+// changed during the walk (a group deleted or moved away meanwhile).
+type ChangedError struct {
+	ID       string
+	ParentID string // where the walk listed it ("" for the top level)
+	Server   error  // the not-found refusal
+}
+
+func (e *ChangedError) Error() string {
+	return fmt.Sprintf("the Dr.Web group %q, listed under %s, was gone when its child groups were asked for: the group tree changed while it was read (%v)",
+		e.ID, DescribeParent(e.ParentID), e.Server)
+}
+
+func (e *ChangedError) Unwrap() error { return e.Server }
+
 // isNotFound says whether a refusal is the server's not-found one.
 func isNotFound(srvErr *client.APIError) bool {
 	n, err := strconv.Atoi(strings.TrimSpace(srvErr.Code))
@@ -253,6 +269,12 @@ func (c *Client) Tree(ctx context.Context, parentID string, recursive, includeSy
 			}
 			g.Go(func() error {
 				ch, err := c.Children(gctx, n.ID)
+				var nf *NotFoundError
+				if errors.As(err, &nf) {
+					// Not the parent the caller gave: a group this walk
+					// listed, gone since.
+					return &ChangedError{ID: n.ID, ParentID: n.ParentID, Server: nf.Server}
+				}
 				if err != nil {
 					return err
 				}

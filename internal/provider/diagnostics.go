@@ -114,6 +114,10 @@ func addDrWebError(diags *diag.Diagnostics, err error, at path.Path) {
 		diags.AddError("Unexpected Dr.Web Answer", err.Error()+".\n\nThe provider does not take an answer about another group for the one "+
 			"it asked about, and changed nothing. A caching proxy between the provider and the Dr.Web Server can answer like this: "+
 			"make sure it does not cache /api/ requests, then try again.")
+	case errors.As(err, new(*drweb.ChangedError)):
+		diags.AddError("Dr.Web Group Tree Changed", err.Error()+".\n\nA group was deleted or moved on the server while the provider "+
+			"read the tree, so the tree it read is not one the server ever had, and nothing was changed. Run the command again once "+
+			"the changes on the server are done.")
 	case errors.As(err, &refused) && refused.What != "":
 		diags.AddError("Dr.Web Station Listing Refused", err.Error()+".\n\nThe group exists as far as the provider knows, but the server "+
 			"would not list its "+refused.What+", so they could not be read and nothing was changed. Check that the administrator "+
