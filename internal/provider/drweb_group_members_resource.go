@@ -99,7 +99,11 @@ func (r *drwebGroupMembersResource) Schema(ctx context.Context, _ resource.Schem
 			"would taint it, and replacing it would take every station out and back in), and the error names the stations it " +
 			"added, which stay in the group, where the next apply finds them and sends nothing for them.\n\n" +
 			"One station belongs to one members resource per group: two members resources of one configuration that list one " +
-			"station of one group fail at plan. A station moved from one to another of the same group in one apply stays in the " +
+			"station of one group fail at plan. The check sees the members resources of one provider configuration only: two " +
+			"provider aliases (two `provider \"endpointgroups\"` blocks) on one Dr.Web server each check their own resources, so " +
+			"a resource of each that lists the same station of the same group passes the plan, and the two undo each other as two " +
+			"configurations would (a destroy of one takes the station out from under the other). Give each group's stations to " +
+			"members resources of one alias. A station moved from one to another of the same group in one apply stays in the " +
 			"group. Under `-target` Terraform shows the provider neither the state nor the configuration of the resources it " +
 			"leaves out, so that check cannot see them: `terraform destroy -target` of one members resource takes out its stations even " +
 			"where another members resource lists them for the same group; that resource's next plan shows them missing, and its " +
