@@ -124,7 +124,7 @@ func (e *ListingRefusedError) Error() string {
 	if what == "" {
 		what = "child groups"
 	}
-	return fmt.Sprintf("the Dr.Web server refused to list the %s of the group %q: %v", what, e.ID, e.Server)
+	return fmt.Sprintf("the Dr.Web server refused to list the %s of %q: %v", what, e.ID, e.Server)
 }
 
 func (e *ListingRefusedError) Unwrap() error { return e.Server }
