@@ -18,7 +18,10 @@ import (
 func importMembers(t *testing.T, srv *emulator.Server, id, groupID string) resource.ImportStateResponse {
 	t.Helper()
 	ctx := context.Background()
-	r := newDrWebGroupMembersResource().(*drwebGroupMembersResource)
+	r, ok := newDrWebGroupMembersResource().(*drwebGroupMembersResource)
+	if !ok {
+		t.Fatalf("newDrWebGroupMembersResource gave %T", newDrWebGroupMembersResource())
+	}
 	var sresp resource.SchemaResponse
 	r.Schema(ctx, resource.SchemaRequest{}, &sresp)
 	var iresp resource.IdentitySchemaResponse
