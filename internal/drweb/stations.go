@@ -141,7 +141,7 @@ func (c *Client) listStations(ctx context.Context, groupID string) ([]Station, e
 		}
 		c.logWarnings(ctx, doc)
 		if !doc.Status {
-			return nil, &NotFoundError{ID: groupID, Server: serverError(resp, doc)}
+			return nil, stationRefusal(groupID, "stations", serverError(resp, doc))
 		}
 		if read += int64(len(resp.Body)); read > bounds.Bytes {
 			return nil, bound("bytes", "its answers passed %s, the most a listing reads", sizeOf(bounds.Bytes))
@@ -242,6 +242,17 @@ func (c *Client) SubtreeStations(ctx context.Context, groupID string) ([]Station
 	return out, nil
 }
 
+// stationRefusal classifies a refused station listing: only the
+// not-found refusal (errno 8) says the group is gone; another (no rights,
+// a server fault) would, taken for absence, make a members resource drop
+// the group from the state or blame the configured id.
+func stationRefusal(groupID, what string, srvErr *client.APIError) error {
+	if isNotFound(srvErr) {
+		return &NotFoundError{ID: groupID, Server: srvErr}
+	}
+	return &ListingRefusedError{ID: groupID, What: what, Server: srvErr}
+}
+
 // States returns the station state counts of a group (states.ds group-id),
 // once per Client and group. Whether they count the stations of groups
 // below it is not documented.
@@ -256,7 +267,7 @@ func (c *Client) States(ctx context.Context, groupID string) (StationStates, err
 		}
 		c.logWarnings(ctx, doc)
 		if !doc.Status {
-			return StationStates{}, &NotFoundError{ID: groupID, Server: serverError(resp, doc)}
+			return StationStates{}, stationRefusal(groupID, "station states", serverError(resp, doc))
 		}
 		var out StationStates
 		fields := out.fields()

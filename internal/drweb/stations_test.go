@@ -543,3 +543,36 @@ func TestChangeMembersHold(t *testing.T) {
 		}
 	}
 }
+
+// Only the not-found refusal (errno 8) of a station listing or of the
+// state counts says the group is gone; another (no rights) names the group
+// and what the server said.
+func TestStationListingRefusals(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		path     string
+		errno    int
+		notFound bool
+	}{
+		{stationsListPath, errnoNotFound, true}, {stationsListPath, 2, false},
+		{statesPath, errnoNotFound, true}, {statesPath, 2, false},
+	} {
+		c, srv := setup(t)
+		srv.AddFault(emulator.Fault{Path: tc.path, Errno: tc.errno, Message: "no rights for admin"})
+		var err error
+		if tc.path == statesPath {
+			_, err = c.States(context.Background(), berlin)
+		} else {
+			_, err = c.Stations(context.Background(), berlin)
+		}
+		var nf *NotFoundError
+		var refused *ListingRefusedError
+		switch {
+		case tc.notFound && (!errors.As(err, &nf) || nf.ID != berlin):
+			t.Errorf("%s errno %d: got %v, want the group %q not found", tc.path, tc.errno, err, berlin)
+		case !tc.notFound && (errors.As(err, &nf) || errors.Is(err, client.ErrNotFound) || !errors.As(err, &refused) || refused.ID != berlin ||
+			!strings.Contains(err.Error(), berlin) || !strings.Contains(err.Error(), "no rights for admin")):
+			t.Errorf("%s errno %d: got %v (%T), want a refusal naming %q and the server's text", tc.path, tc.errno, err, err, berlin)
+		}
+	}
+}

@@ -71,7 +71,7 @@ func (c *Client) Children(ctx context.Context, parentID string) ([]TreeNode, err
 			// (rights, a server fault) is about the listing, and a caller
 			// that took it for absence would blame parent_id or drop a
 			// group from the state.
-			if n, err := strconv.Atoi(strings.TrimSpace(srvErr.Code)); err == nil && n == errnoNotFound {
+			if isNotFound(srvErr) {
 				return nil, &NotFoundError{ID: parentID, Parent: true, Server: srvErr}
 			}
 			return nil, &ListingRefusedError{ID: parentID, Server: srvErr}
@@ -88,15 +88,43 @@ func (c *Client) Children(ctx context.Context, parentID string) ([]TreeNode, err
 // errnoNotFound is the server's refusal for a group it does not know.
 const errnoNotFound = 8
 
-// ListingRefusedError is a refusal to list a group's child groups other
-// than the not-found one: the group may well exist.
+// ChangedError is a group that a walk of the tree listed and that the
+// server no longer knew when its child groups were asked for: the tree
+// changed during the walk (a group deleted or moved away meanwhile).
+type ChangedError struct {
+	ID       string
+	ParentID string // where the walk listed it ("" for the top level)
+	Server   error  // the not-found refusal
+}
+
+func (e *ChangedError) Error() string {
+	return fmt.Sprintf("the Dr.Web group %q, listed under %s, was gone when its child groups were asked for: the group tree changed while it was read (%v)",
+		e.ID, DescribeParent(e.ParentID), e.Server)
+}
+
+func (e *ChangedError) Unwrap() error { return e.Server }
+
+// isNotFound says whether a refusal is the server's not-found one.
+func isNotFound(srvErr *client.APIError) bool {
+	n, err := strconv.Atoi(strings.TrimSpace(srvErr.Code))
+	return err == nil && n == errnoNotFound
+}
+
+// ListingRefusedError is a refusal to list a group's child groups (or its
+// stations, or their states) other than the not-found one: the group may
+// well exist.
 type ListingRefusedError struct {
 	ID     string // the group whose children were asked for
+	What   string // what was asked for: "" for the child groups
 	Server *client.APIError
 }
 
 func (e *ListingRefusedError) Error() string {
-	return fmt.Sprintf("the Dr.Web server refused to list the child groups of %q: %v", e.ID, e.Server)
+	what := e.What
+	if what == "" {
+		what = "child groups"
+	}
+	return fmt.Sprintf("the Dr.Web server refused to list the %s of %q: %v", what, e.ID, e.Server)
 }
 
 func (e *ListingRefusedError) Unwrap() error { return e.Server }
@@ -241,6 +269,12 @@ func (c *Client) Tree(ctx context.Context, parentID string, recursive, includeSy
 			}
 			g.Go(func() error {
 				ch, err := c.Children(gctx, n.ID)
+				var nf *NotFoundError
+				if errors.As(err, &nf) {
+					// Not the parent the caller gave: a group this walk
+					// listed, gone since.
+					return &ChangedError{ID: n.ID, ParentID: n.ParentID, Server: nf.Server}
+				}
 				if err != nil {
 					return err
 				}

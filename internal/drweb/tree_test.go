@@ -527,3 +527,21 @@ func TestChildListingRefusals(t *testing.T) {
 		}
 	}
 }
+
+// The not-found refusal of a child listing met mid-walk is about a group
+// the walk listed and that is gone since, not about the parent the caller
+// gave: it says the tree changed, and is no "parent does not exist".
+func TestTreeChildGoneMidWalk(t *testing.T) {
+	t.Parallel()
+	c, srv := setup(t)
+	// The walk's first list.ds (the children of offices) passes; the next
+	// one, for a child of offices, is refused as not found.
+	srv.AddFault(emulator.Fault{Path: listPath, After: listPath, Times: 1, Errno: errnoNotFound, Message: "Group not found"})
+	_, err := c.Tree(context.Background(), offices, true, false)
+	var changed *ChangedError
+	var nf *NotFoundError
+	if !errors.As(err, &changed) || errors.As(err, &nf) || (changed.ID != berlin && changed.ID != moscow) || changed.ParentID != offices ||
+		strings.Contains(err.Error(), "parent group") || !strings.Contains(err.Error(), "changed") {
+		t.Errorf("got %v (%T), want a ChangedError naming a child of %q that was gone", err, err, offices)
+	}
+}

@@ -78,6 +78,7 @@ func addDrWebError(diags *diag.Diagnostics, err error, at path.Path) {
 	var tree *drweb.TreeError
 	var answer *drweb.AnswerError
 	var paging *drweb.PagingError
+	var refused *drweb.ListingRefusedError
 	switch {
 	case errors.As(err, &nf):
 		if nf.Parent {
@@ -119,7 +120,15 @@ func addDrWebError(diags *diag.Diagnostics, err error, at path.Path) {
 		diags.AddError("Unexpected Dr.Web Answer", err.Error()+".\n\nThe provider does not take an answer about another group for the one "+
 			"it asked about, and changed nothing. A caching proxy between the provider and the Dr.Web Server can answer like this: "+
 			"make sure it does not cache /api/ requests, then try again.")
-	case errors.As(err, new(*drweb.ListingRefusedError)):
+	case errors.As(err, new(*drweb.ChangedError)):
+		diags.AddError("Dr.Web Group Tree Changed", err.Error()+".\n\nA group was deleted or moved on the server while the provider "+
+			"read the tree, so the tree it read is not one the server ever had, and nothing was changed. Run the command again once "+
+			"the changes on the server are done.")
+	case errors.As(err, &refused) && refused.What != "":
+		diags.AddError("Dr.Web Station Listing Refused", err.Error()+".\n\nThe group exists as far as the provider knows, but the server "+
+			"would not list its "+refused.What+", so they could not be read and nothing was changed. Check that the administrator "+
+			"in drweb.login may see that group and its stations (Dr.Web Control Center, Administrators), then try again.")
+	case errors.As(err, &refused):
 		diags.AddError("Dr.Web Group Listing Refused", err.Error()+".\n\nThe group exists as far as the provider knows, but the server "+
 			"would not list the groups under it, so the tree could not be read and nothing was changed. Check that the administrator "+
 			"in drweb.login may see that group (Dr.Web Control Center, Administrators), then try again.")

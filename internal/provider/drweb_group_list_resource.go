@@ -92,7 +92,9 @@ func (r *drwebGroupListResource) ListResourceConfigSchema(_ context.Context, _ l
 			"with leading or trailing spaces or control characters) are left out with one warning naming them and why.\n\n" +
 			"The settings mean what they mean on the `endpointgroups_drweb_groups` data source. A query walks the subtree once " +
 			"(one `list.ds` request per group that has children); with `include_resource`, the details of the groups listed " +
-			"(at most `limit`) travel in shared `info.ds` requests of up to 100 ids.",
+			"(at most `limit`) travel in shared `info.ds` requests of up to 100 ids, with those of their ancestors in the walk: " +
+			"everything under a system group is a system group, on every server line, also where only `info.ds` gives the type " +
+			"(AV-Desk), so a group under one is left out with the system groups.",
 		Attributes: attrs,
 	}
 }
@@ -112,8 +114,10 @@ func (r *drwebGroupListResource) List(ctx context.Context, req list.ListRequest,
 		return
 	}
 	f := cfg.filter()
-	f.NameRegex = re
-	nodes, _, err := drwebSubtree(ctx, c, f)
+	// The walk unfiltered too: the ancestors of the groups that name_regex
+	// keeps decide whether they are system groups.
+	tree, err := c.Tree(ctx, f.ParentID, f.Recursive, f.IncludeSystemGroups)
+	nodes := keepNamed(tree, re, func(n drweb.TreeNode) string { return n.Name })
 	if err != nil {
 		addDrWebError(&diags, err, path.Root("parent_id"))
 		stream.Results = list.ListResultsStreamDiagnostics(diags)
@@ -155,21 +159,23 @@ func (r *drwebGroupListResource) List(ctx context.Context, req list.ListRequest,
 			fit, at = append(fit, n), append(at, i)
 		}
 		// One batch of info.ds for every group listed, as the data source.
-		got, err := c.GroupsOf(ctx, fit)
+		got, sys, err := drwebSystemGroups(ctx, c, tree, fit)
 		if err != nil {
 			addDrWebError(&diags, err, path.Root("parent_id"))
 			stream.Results = list.ListResultsStreamDiagnostics(diags)
 			return
 		}
 		// info.ds gives a type on lines whose list.ds does not: a group
-		// it calls a system group is left out like the others.
-		for j, g := range got {
-			if g.Type != 0 {
-				system = append(system, fit[j].Path)
+		// it calls a system group, or one under such a group, is left
+		// out like the others.
+		for j, n := range fit {
+			if sys[n.ID] {
+				system = append(system, n.Path)
 				drop[at[j]] = true
 				continue
 			}
-			groups[at[j]] = &got[j]
+			g := got[n.ID]
+			groups[at[j]] = &g
 		}
 		keptNodes, keptGroups := nodes[:0:0], groups[:0:0]
 		for i := range nodes {
@@ -214,6 +220,69 @@ func (r *drwebGroupListResource) List(ctx context.Context, req list.ListRequest,
 			}
 		}
 	}
+}
+
+// drwebSystemGroups applies the one rule of both list resources to the
+// candidates: a group is a system group when list.ds or info.ds gives it a
+// type (or its id is a well-known one), or when one of its ancestors is one
+// (everything under a system group is system; Everyone aside, whose child
+// groups are user groups). On AV-Desk list.ds carries no type, so only
+// info.ds tells a system subgroup; without the ancestors a user group under
+// one would be adopted there and left out on ESS, whose list.ds says. tree
+// is the walk that placed the candidates, where their ancestors are looked
+// up. One batch of info.ds asks for the candidates and for their ancestors
+// that the walk did not show to be system groups. It returns the
+// candidates' groups by id, as info.ds gave them, and which are system.
+func drwebSystemGroups(ctx context.Context, c *drweb.Client, tree, candidates []drweb.TreeNode) (map[string]drweb.Group, map[string]bool, error) {
+	byID := make(map[string]drweb.TreeNode, len(tree)+len(candidates))
+	for _, n := range tree {
+		byID[n.ID] = n
+	}
+	for _, n := range candidates {
+		if _, ok := byID[n.ID]; !ok {
+			byID[n.ID] = n
+		}
+	}
+	// lineage is n and its ancestors in the walk, below Everyone.
+	lineage := func(n drweb.TreeNode) []drweb.TreeNode {
+		out := []drweb.TreeNode{n}
+		for cur := n; cur.ParentID != "" && cur.ParentID != drweb.EveryoneID && len(out) <= len(byID); {
+			p, ok := byID[cur.ParentID]
+			if !ok {
+				break // above the walk: Tree judged the walk's parent
+			}
+			out, cur = append(out, p), p
+		}
+		return out
+	}
+	var ask []drweb.TreeNode
+	asked := map[string]bool{}
+	for _, n := range candidates {
+		for _, a := range lineage(n) {
+			if !a.System && !asked[a.ID] {
+				asked[a.ID] = true
+				ask = append(ask, a)
+			}
+		}
+	}
+	got, err := c.GroupsOf(ctx, ask)
+	if err != nil {
+		return nil, nil, err
+	}
+	groups := make(map[string]drweb.Group, len(got))
+	for i, g := range got {
+		groups[ask[i].ID] = g
+	}
+	system := map[string]bool{}
+	for _, n := range candidates {
+		for _, a := range lineage(n) {
+			if g, ok := groups[a.ID]; a.System || (ok && g.Type != 0) {
+				system[n.ID] = true
+				break
+			}
+		}
+	}
+	return groups, system, nil
 }
 
 // drwebUnfitGroup says why the resource endpointgroups_drweb_group could

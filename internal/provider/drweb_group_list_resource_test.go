@@ -296,11 +296,29 @@ func TestDrWebMembersResults(t *testing.T) {
 	}
 	shared := map[string][]string{"a": {"s1"}, "sys": {"s1"}, "c": {"s1", "s2"}, "d": {"s2"}}
 	var got []string
-	for _, r := range drwebMembersResults(scope, shared, 2) {
+	results, _ := drwebMembersResults(scope, shared, nil, 2, true)
+	for _, r := range results {
 		got = append(got, r.path+"="+strings.Join(r.model.StationIDs, ","))
 	}
 	if want := []string{"A=s1", "C=s1,s2"}; !slices.Equal(got, want) {
 		t.Errorf("got %v, want %v", got, want)
+	}
+}
+
+// With include_resource, a group whose id is outside drweb.IDPattern is no
+// result of the members list but named as left out: the import that
+// -generate-config-out writes for it would fail. Without, it is listed.
+func TestDrWebMembersResults_unfitID(t *testing.T) {
+	t.Parallel()
+	scope := []drweb.TreeNode{{ID: "legacy:42", Path: "Legacy"}, {ID: "b", Path: "B"}}
+	shared := map[string][]string{"legacy:42": {"s1"}, "b": {"s1"}}
+	results, unfit := drwebMembersResults(scope, shared, nil, 100, true)
+	if len(results) != 1 || results[0].model.GroupID.ValueString() != "b" || len(unfit) != 1 || !strings.Contains(unfit[0], `"legacy:42"`) {
+		t.Errorf("with include_resource: results %v, left out %v; want only B, and legacy:42 left out", results, unfit)
+	}
+	results, unfit = drwebMembersResults(scope, shared, nil, 100, false)
+	if len(results) != 2 || len(unfit) != 0 {
+		t.Errorf("without include_resource: results %v, left out %v; want both groups listed", results, unfit)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/list"
@@ -48,7 +49,10 @@ func (r *drwebGroupMembersListResource) ListResourceConfigSchema(_ context.Conte
 			"only is there as its primary group, and is left out (the resource could never take it out). A station in several " +
 			"groups, system groups counted, is listed in each user group it is in, the one that is its primary group too: a " +
 			"destroy there leaves it in the group, with a warning. Everyone (it holds every station) and the virtual Status " +
-			"groups say nothing about where a station is; system groups themselves are never results.\n\n" +
+			"groups say nothing about where a station is; system groups themselves are never results, nor are the groups under " +
+			"them (on AV-Desk, whose `list.ds` gives no type, one batch of `info.ds` for the groups with shared stations and their " +
+			"ancestors tells them), and with `include_resource` neither is a group whose id an import id cannot carry (other " +
+			"characters than digits, Latin letters, `_`, `-` and `.`), named in a warning.\n\n" +
 			"A query walks the whole group tree once, system groups included, and lists the stations of every group in it " +
 			"but Everyone and Status (`stations-list.ds`, every page, each group once), since a station of the subtree may " +
 			"also be in groups outside it. An import by group id takes the same stations.",
@@ -78,14 +82,40 @@ func (r *drwebGroupMembersListResource) List(ctx context.Context, req list.ListR
 		stream.Results = list.ListResultsStreamDiagnostics(diags)
 		return
 	}
-	shared, err := drwebSharedMembers(ctx, c, "")
+	shared, all, err := drwebSharedMembers(ctx, c, "")
 	if err != nil {
 		addDrWebError(&diags, err, path.Root("parent_id"))
 		stream.Results = list.ListResultsStreamDiagnostics(diags)
 		return
 	}
-	results := drwebMembersResults(scope, shared, limitOf(req))
+	// AV-Desk's list.ds has no type: info.ds tells which of the groups
+	// with shared stations are system groups, or under one, by the rule
+	// of the group list.
+	var candidates []drweb.TreeNode
+	for _, n := range scope {
+		if !n.System && len(shared[n.ID]) > 0 {
+			candidates = append(candidates, n)
+		}
+	}
+	_, system, err := drwebSystemGroups(ctx, c, all, candidates)
+	if err != nil {
+		addDrWebError(&diags, err, path.Root("parent_id"))
+		stream.Results = list.ListResultsStreamDiagnostics(diags)
+		return
+	}
+	results, unfit := drwebMembersResults(scope, shared, system, limitOf(req), req.IncludeResource)
 	stream.Results = func(push func(list.ListResult) bool) {
+		if len(unfit) > 0 {
+			var d diag.Diagnostics
+			d.AddWarning("Dr.Web Groups Left Out of Import",
+				fmt.Sprintf("These groups hold stations that are in another group too, but include_resource is set and their ids have "+
+					"other characters than digits, Latin letters, \"_\", \"-\" and \".\", which an import id cannot carry, so they are "+
+					"left out and -generate-config-out writes nothing for them: %s. Without include_resource they are listed with "+
+					"their identity and path.", strings.Join(unfit, "; ")))
+			if !push(list.ListResult{Diagnostics: d}) {
+				return
+			}
+		}
 		for _, m := range results {
 			res := req.NewListResult(ctx)
 			res.DisplayName = m.path
@@ -107,35 +137,43 @@ type drwebMembersResult struct {
 }
 
 // drwebMembersResults turns the groups of the scope, in tree order, into
-// results: one for each group with shared stations, at most limit.
-func drwebMembersResults(scope []drweb.TreeNode, shared map[string][]string, limit int) []drwebMembersResult {
-	var out []drwebMembersResult
+// results: one for each group with shared stations that is no system group
+// (by its node or system, see drwebSystemGroups), at most limit. With
+// withResource, a group whose id is outside drweb.IDPattern is no result
+// but one of unfit (its path and id): the generated import would fail,
+// and Terraform (1.14 to 1.16.4) crashes generating the configuration of
+// a result without a resource object.
+func drwebMembersResults(scope []drweb.TreeNode, shared map[string][]string, system map[string]bool, limit int, withResource bool) (out []drwebMembersResult, unfit []string) {
 	for _, n := range scope {
 		if len(out) >= limit {
 			break
 		}
-		if n.System || len(shared[n.ID]) == 0 {
+		if n.System || system[n.ID] || len(shared[n.ID]) == 0 {
+			continue
+		}
+		if withResource && !drweb.IDPattern.MatchString(n.ID) {
+			unfit = append(unfit, fmt.Sprintf("%q (id %q)", n.Path, n.ID))
 			continue
 		}
 		out = append(out, drwebMembersResult{path: n.Path, model: drwebGroupMembersResourceModel{
 			GroupID: types.StringValue(n.ID), StationIDs: shared[n.ID], Timeouts: nullTimeouts(),
 		}})
 	}
-	return out
+	return out, unfit
 }
 
-// drwebSharedMembers returns, for every group of the tree and for the
+// drwebSharedMembers returns, with the whole tree it walked, for every group of the tree and for the
 // group also when it is none of them ("" for none), the stations that the
 // listings show in another group too: those a members resource can take
 // out (see drweb.SharedStations). Whether a station is elsewhere too takes
 // every group a station can be in, system groups included (but Everyone
 // and Status), listed once per run (the tree and each group's stations are
 // shared with the run's other reads).
-func drwebSharedMembers(ctx context.Context, c *drweb.Client, also string) (map[string][]string, error) {
+func drwebSharedMembers(ctx context.Context, c *drweb.Client, also string) (map[string][]string, []drweb.TreeNode, error) {
 	// System groups too: a station's primary group may be one of them.
 	all, _, err := drwebSubtree(ctx, c, drwebSubtreeFilter{Recursive: true, IncludeSystemGroups: true})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	ids := drweb.MembershipGroups(all)
 	if also != "" && !slices.Contains(ids, also) {
@@ -143,9 +181,9 @@ func drwebSharedMembers(ctx context.Context, c *drweb.Client, also string) (map[
 	}
 	lists, err := c.StationsOfGroups(ctx, ids)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return drweb.SharedStations(ids, lists), nil
+	return drweb.SharedStations(ids, lists), all, nil
 }
 
 // drwebImportMembers is what an import of a group's members by group id
@@ -153,7 +191,7 @@ func drwebSharedMembers(ctx context.Context, c *drweb.Client, also string) (map[
 // list resource lists them, with a warning naming how many of its listed
 // stations were left out and why.
 func drwebImportMembers(ctx context.Context, c *drweb.Client, group string, listed int, diags *diag.Diagnostics) ([]string, error) {
-	shared, err := drwebSharedMembers(ctx, c, group)
+	shared, _, err := drwebSharedMembers(ctx, c, group)
 	if err != nil {
 		return nil, err
 	}

@@ -99,7 +99,11 @@ func (r *drwebGroupMembersResource) Schema(ctx context.Context, _ resource.Schem
 			"would taint it, and replacing it would take every station out and back in), and the error names the stations it " +
 			"added, which stay in the group, where the next apply finds them and sends nothing for them.\n\n" +
 			"One station belongs to one members resource per group: two members resources of one configuration that list one " +
-			"station of one group fail at plan. A station moved from one to another of the same group in one apply stays in the " +
+			"station of one group fail at plan. The check sees the members resources of one provider configuration only: two " +
+			"provider aliases (two `provider \"endpointgroups\"` blocks) on one Dr.Web server each check their own resources, so " +
+			"a resource of each that lists the same station of the same group passes the plan, and the two undo each other as two " +
+			"configurations would (a destroy of one takes the station out from under the other). Give each group's stations to " +
+			"members resources of one alias. A station moved from one to another of the same group in one apply stays in the " +
 			"group. Under `-target` Terraform shows the provider neither the state nor the configuration of the resources it " +
 			"leaves out, so that check cannot see them: `terraform destroy -target` of one members resource takes out its stations even " +
 			"where another members resource lists them for the same group; that resource's next plan shows them missing, and its " +
@@ -653,20 +657,31 @@ func (r *drwebGroupMembersResource) ImportState(ctx context.Context, req resourc
 		return
 	}
 	value := req.ID
+	var group string
+	var ids []string
+	var listed bool
 	if value == "" && req.Identity != nil {
+		// An identity holds the group id itself (the list resource writes
+		// it as the server listed it): taken literally, not parsed as an
+		// import id, which would cut an id with ":" in it.
 		var id drwebGroupMembersIdentity
 		if resp.Diagnostics.Append(req.Identity.Get(ctx, &id)...); resp.Diagnostics.HasError() {
 			return
 		}
-		value = id.GroupID.ValueString()
-	}
-	group, list, listed := strings.Cut(value, ":")
-	group = strings.TrimSpace(group)
-	var ids []string
-	if listed {
-		for s := range strings.SplitSeq(list, ",") {
-			if s = strings.TrimSpace(s); s != "" && !slices.Contains(ids, s) {
-				ids = append(ids, s)
+		if group = id.GroupID.ValueString(); group == "" {
+			resp.Diagnostics.AddAttributeError(path.Root("group_id"), "Invalid Import Identity",
+				"The import identity has no group_id. Set group_id to the id of the group whose stations to adopt.")
+			return
+		}
+	} else {
+		var list string
+		group, list, listed = strings.Cut(value, ":")
+		group = strings.TrimSpace(group)
+		if listed {
+			for s := range strings.SplitSeq(list, ",") {
+				if s = strings.TrimSpace(s); s != "" && !slices.Contains(ids, s) {
+					ids = append(ids, s)
+				}
 			}
 		}
 	}
