@@ -69,7 +69,7 @@ func (c *Client) Children(ctx context.Context, parentID string) ([]TreeNode, err
 			}
 			// Only the not-found refusal says the parent is gone; any other
 			// (rights, a server fault) is about the listing, and a caller
-			// that took it for absence would blame parent_id or drop a
+			// that took it for absence would blame the parent or drop a
 			// group from the state.
 			if isNotFound(srvErr) {
 				return nil, &NotFoundError{ID: parentID, Parent: true, Server: srvErr}

@@ -177,7 +177,7 @@ const withoutCache = "this run lists the groups from the API without the cache"
 func (d *diskCache) usable(ctx context.Context) bool {
 	d.checked.Do(func() {
 		if what := notADirectory(d.dir); what != "" {
-			d.refuse(ctx, fmt.Sprintf("the cache directory %s is not used: %s; give cache_dir a directory, or remove that. %s", d.dir, what, strings.ToUpper(withoutCache[:1])+withoutCache[1:]))
+			d.refuse(ctx, fmt.Sprintf("the cache directory %s is not used: %s; point the cache at a directory, or remove that. %s", d.dir, what, strings.ToUpper(withoutCache[:1])+withoutCache[1:]))
 			return
 		}
 		if err := os.MkdirAll(d.dir, 0o700); err != nil {

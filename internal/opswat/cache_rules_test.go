@@ -427,12 +427,12 @@ func TestCacheDirectoryMessagesSayWhatItIs(t *testing.T) {
 				t.Fatal(err)
 			}
 			return dir
-		}, "is not used: it is a symbolic link to %s/gone, which does not exist; give cache_dir a directory"},
+		}, "is not used: it is a symbolic link to %s/gone, which does not exist; point the cache at a directory"},
 		"a file": {func(t *testing.T, base string) string {
 			dir := filepath.Join(base, "cache")
 			writeFile(t, dir, "x", 0)
 			return dir
-		}, "is not used: it is a file, not a directory; give cache_dir a directory"},
+		}, "is not used: it is a file, not a directory; point the cache at a directory"},
 		"sticky": {func(t *testing.T, base string) string {
 			if err := os.Chmod(base, 0o777|os.ModeSticky); err != nil {
 				t.Fatal(err)
