@@ -364,6 +364,30 @@ func (c *Client) CreateGroup(ctx context.Context, in GroupInput) (WriteResult, e
 // group, which holds nothing yet, and returns a *ConcurrentWriteError.
 // When the look itself fails, the group is kept and res.RaceCheck says why.
 func (c *Client) settleConcurrentCreate(ctx context.Context, in GroupInput, res *WriteResult, before map[string]string) error {
+	return c.settleConcurrent(ctx, OpCreate, in, res, before, "a concurrent run created a group of the same name after this one: this run keeps its own",
+		func(lctx context.Context) error {
+			_, err := c.DeleteGroup(lctx, res.Group.ID, in.ParentID)
+			return err
+		})
+}
+
+// settleConcurrentChange is settleConcurrentCreate for a rename or move: the
+// run that gives way changes its group back to what it was (old).
+func (c *Client) settleConcurrentChange(ctx context.Context, old Group, in GroupInput, res *WriteResult, before map[string]string) error {
+	return c.settleConcurrent(ctx, OpChange, in, res, before, "a concurrent run gave a group the same name after this one: this run keeps its change",
+		func(lctx context.Context) error {
+			q := url.Values{"id": {old.ID}, "name": {old.Name}, "description": {old.Description}, "parent-group": {old.ParentID}}
+			_, err := c.writeOnce(lctx, OpChange, changePath, q, old.ID)
+			c.forget(old.ID, old.ParentID, in.ParentID)
+			return err
+		})
+}
+
+// settleConcurrent is what both have in common: it looks for namesakes the
+// write raced with and, when this run must give way, undoes its write and
+// returns the *ConcurrentWriteError (a write undone leaves res empty).
+// kept is logged when this run keeps the name.
+func (c *Client) settleConcurrent(ctx context.Context, op Op, in GroupInput, res *WriteResult, before map[string]string, kept string, undo func(context.Context) error) error {
 	ours := res.Group
 	others, err := c.concurrentNamesakes(ctx, in.ParentID, ours.ID, []string{in.Name, res.StoredName}, before)
 	if err != nil {
@@ -375,14 +399,13 @@ func (c *Client) settleConcurrentCreate(ctx context.Context, in GroupInput, res 
 	}
 	first, orderable := keepsName(ours, others, tookName)
 	if first {
-		c.http.Logger().Warn(ctx, "a concurrent run created a group of the same name after this one: this run keeps its own", map[string]any{"id": ours.ID})
+		c.http.Logger().Warn(ctx, kept, map[string]any{"id": ours.ID})
 		return nil
 	}
-	race := &ConcurrentWriteError{Op: OpCreate, Name: in.Name, ParentID: in.ParentID, Ours: ours, Others: others, Unordered: !orderable}
+	race := &ConcurrentWriteError{Op: op, Name: in.Name, ParentID: in.ParentID, Ours: ours, Others: others, Unordered: !orderable}
 	lctx, cancel := c.looking(ctx)
 	defer cancel()
-	_, race.UndoErr = c.DeleteGroup(lctx, ours.ID, in.ParentID)
-	if race.UndoErr == nil {
+	if race.UndoErr = undo(lctx); race.UndoErr == nil {
 		*res = WriteResult{}
 	}
 	return race
@@ -574,34 +597,6 @@ func (c *Client) UpdateGroup(ctx context.Context, id string, in GroupInput) (Wri
 		}
 	}
 	return res, nil
-}
-
-// settleConcurrentChange is settleConcurrentCreate for a rename or move: the
-// run that gives way changes its group back to what it was (old).
-func (c *Client) settleConcurrentChange(ctx context.Context, old Group, in GroupInput, res *WriteResult, before map[string]string) error {
-	ours := res.Group
-	others, err := c.concurrentNamesakes(ctx, in.ParentID, ours.ID, []string{in.Name, res.StoredName}, before)
-	if err != nil {
-		res.RaceCheck = err
-		return nil
-	}
-	if len(others) == 0 {
-		return nil
-	}
-	first, orderable := keepsName(ours, others, tookName)
-	if first {
-		c.http.Logger().Warn(ctx, "a concurrent run gave a group the same name after this one: this run keeps its change", map[string]any{"id": ours.ID})
-		return nil
-	}
-	race := &ConcurrentWriteError{Op: OpChange, Name: in.Name, ParentID: in.ParentID, Ours: ours, Others: others, Unordered: !orderable}
-	lctx, cancel := c.looking(ctx)
-	defer cancel()
-	q := url.Values{"id": {old.ID}, "name": {old.Name}, "description": {old.Description}, "parent-group": {old.ParentID}}
-	if _, race.UndoErr = c.writeOnce(lctx, OpChange, changePath, q, old.ID); race.UndoErr == nil {
-		*res = WriteResult{}
-	}
-	c.forget(old.ID, old.ParentID, in.ParentID)
-	return race
 }
 
 // tookName is when a group took its name, as far as the server says: its
