@@ -135,8 +135,12 @@ output "linux" {
 		}
 		costs[line] = len(srv.Requests())
 	}
-	if costs[emulator.DrWebESS12] != costs[emulator.DrWebAVDesk413]+1 {
-		t.Fatalf("requests: ESS 12 %d, AV-Desk (XML only) %d: the fallback must cost exactly one request", costs[emulator.DrWebESS12], costs[emulator.DrWebAVDesk413])
+	// The fallback itself is one request (format=json asked once, above).
+	// The totals of two plans differ by it, give or take one info.ds batch
+	// that a loaded machine splits or merges (Terraform starts the reads
+	// at its own pace): never by a request per read.
+	if d := costs[emulator.DrWebESS12] - costs[emulator.DrWebAVDesk413]; d < 0 || d > 2 {
+		t.Fatalf("requests: ESS 12 %d, AV-Desk (XML only) %d: the fallback must cost one request (one batch either way)", costs[emulator.DrWebESS12], costs[emulator.DrWebAVDesk413])
 	}
 }
 
