@@ -245,7 +245,16 @@ func (c *Client) roundTrip(ctx context.Context, path string, q url.Values, asJSO
 	if err != nil {
 		return nil, nil, err
 	}
+	c.logWarnings(ctx, doc)
 	return resp, doc, nil
+}
+
+// logWarnings logs the values an answer held in a form the decoders did not
+// expect: every answer's, once, as it is decoded.
+func (c *Client) logWarnings(ctx context.Context, doc *document) {
+	for _, w := range doc.Warnings {
+		c.http.Logger().Warn(ctx, "Dr.Web sent a value in an unexpected format", map[string]any{"detail": w})
+	}
 }
 
 // serverError is a status="false" answer.

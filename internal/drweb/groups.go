@@ -180,18 +180,13 @@ func (c *Client) askInfo(ctx context.Context, ids []string) (*client.Response, *
 		}
 	}
 	if c.components.Load() == componentsRefused {
-		resp, doc, err := c.read(ctx, infoPath, q)
-		if err == nil {
-			c.logWarnings(ctx, doc)
-		}
-		return resp, doc, err
+		return c.read(ctx, infoPath, q)
 	}
 	q.Set("components", "yes")
 	resp, doc, err := c.read(ctx, infoPath, q)
 	if err != nil {
 		return nil, nil, err
 	}
-	c.logWarnings(ctx, doc)
 	switch {
 	case doc.Status:
 		c.components.Store(componentsAccepted)
@@ -203,17 +198,10 @@ func (c *Client) askInfo(ctx context.Context, ids []string) (*client.Response, *
 		if err2 == nil && doc2.Status {
 			c.components.Store(componentsRefused)
 			c.http.Logger().Warn(ctx, "Dr.Web refused components=yes; reading groups without their components from now on", map[string]any{"error": serverError(resp, doc).Error()})
-			c.logWarnings(ctx, doc2)
 			return resp2, doc2, nil
 		}
 	}
 	return resp, doc, nil
-}
-
-func (c *Client) logWarnings(ctx context.Context, doc *document) {
-	for _, w := range doc.Warnings {
-		c.http.Logger().Warn(ctx, "Dr.Web sent a value in an unexpected format", map[string]any{"detail": w})
-	}
 }
 
 // GroupsOf returns the groups of tree nodes with their details, in order,

@@ -204,7 +204,6 @@ func (c *Client) moveStation(ctx context.Context, groupID, station string) error
 	if err != nil {
 		return err
 	}
-	c.logWarnings(ctx, doc)
 	if !doc.Status {
 		srvErr := serverError(resp, doc)
 		return &MoveError{Station: station, Group: groupID, Code: srvErr.Code, Message: srvErr.Message, Server: srvErr}

@@ -139,7 +139,6 @@ func (c *Client) listStations(ctx context.Context, groupID string) ([]Station, e
 		if err != nil {
 			return nil, err
 		}
-		c.logWarnings(ctx, doc)
 		if !doc.Status {
 			return nil, stationRefusal(groupID, "stations", serverError(resp, doc))
 		}
@@ -265,7 +264,6 @@ func (c *Client) States(ctx context.Context, groupID string) (StationStates, err
 		if err != nil {
 			return StationStates{}, err
 		}
-		c.logWarnings(ctx, doc)
 		if !doc.Status {
 			return StationStates{}, stationRefusal(groupID, "station states", serverError(resp, doc))
 		}
@@ -570,7 +568,6 @@ func (c *Client) changeStation(ctx context.Context, groupID string, op MemberOp,
 	if err != nil {
 		return err
 	}
-	c.logWarnings(ctx, doc)
 	if !doc.Status {
 		srvErr := serverError(resp, doc)
 		return &StationWriteError{Op: op, Station: station, Group: groupID, Code: srvErr.Code, Message: srvErr.Message, Server: srvErr}

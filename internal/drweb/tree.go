@@ -61,7 +61,6 @@ func (c *Client) Children(ctx context.Context, parentID string) ([]TreeNode, err
 		if err != nil {
 			return nil, err
 		}
-		c.logWarnings(ctx, doc)
 		if !doc.Status {
 			srvErr := serverError(resp, doc)
 			if parentID == "" {

@@ -125,7 +125,6 @@ func (c *Client) writeOnce(ctx context.Context, op Op, path string, q url.Values
 	if err != nil {
 		return nil, err
 	}
-	c.logWarnings(ctx, doc)
 	if !doc.Status {
 		srvErr := serverError(resp, doc)
 		return nil, &WriteError{Op: op, ID: id, Code: srvErr.Code, Message: srvErr.Message, Server: srvErr}
