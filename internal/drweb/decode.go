@@ -562,3 +562,110 @@ func errorMessage(body []byte) (code, message string) {
 	}
 	return d.ErrCode, d.ErrMessage
 }
+
+// ---- stations-list.ds and states.ds ----
+
+type rawStation struct {
+	ID           client.FlexString `json:"id" xml:"id,attr"`
+	Name         string            `json:"name" xml:"name,attr"`
+	State        client.FlexString `json:"state" xml:"state,attr"`
+	LastSeenTime client.FlexString `json:"last_seen_time" xml:"last_seen_time,attr"`
+	LastSeenAddr string            `json:"last_seen_addr" xml:"last_seen_addr,attr"`
+}
+
+func (d *document) station(r rawStation) Station {
+	id := strings.TrimSpace(string(r.ID))
+	return Station{
+		ID: id, Name: r.Name,
+		State:           d.count("station "+id, "state", r.State),
+		LastSeen:        d.unixTime("station "+id, "last_seen_time", string(r.LastSeenTime)),
+		LastSeenAddress: r.LastSeenAddr,
+	}
+}
+
+// addStations adds the rows that name a station.
+func (d *document) addStations(rows []rawStation) {
+	for _, r := range rows {
+		if strings.TrimSpace(string(r.ID)) == "" {
+			d.Warnings = append(d.Warnings, fmt.Sprintf("a station row without an id (named %q) was left out", r.Name))
+			d.Unnamed++
+			continue
+		}
+		d.Stations = append(d.Stations, d.station(r))
+	}
+}
+
+func (d *document) pagesOf(total, current client.FlexString) *pages {
+	p := &pages{}
+	if n, ok := total.Int(); ok && n >= 0 && strings.TrimSpace(string(total)) != "" {
+		p.Total = n
+	} else {
+		p.BadTotal = strings.TrimSpace(string(total))
+	}
+	if strings.TrimSpace(string(current)) != "" {
+		p.Current = d.count("pages", "current", current)
+	}
+	return p
+}
+
+// xmlStations is the <stations> element of stations-list.ds (station
+// rows) and of states.ds (one element per state, with its total).
+type xmlStations struct {
+	Rows   []rawStation `xml:"station"`
+	Counts []struct {
+		XMLName xml.Name
+		Total   client.FlexString `xml:"total,attr"`
+	} `xml:",any"`
+}
+
+func (d *document) xmlStations(x *xmlStations) {
+	d.addStations(x.Rows)
+	for _, c := range x.Counts {
+		d.setCount(c.XMLName.Local, c.Total)
+	}
+}
+
+// setCount keeps a count as the server sent it: States decides what it is.
+func (d *document) setCount(name string, v client.FlexString) {
+	if d.Counts == nil {
+		d.Counts = map[string]client.FlexString{}
+	}
+	d.Counts[strings.ReplaceAll(name, "-", "_")] = v
+}
+
+// jsonStations reads data.stations: a list of stations, an object with
+// one, or an object of state counts (each a number or {"total": n}).
+func (d *document) jsonStations(raw json.RawMessage) error {
+	var rows []rawStation
+	if json.Unmarshal(raw, &rows) == nil {
+		d.addStations(rows)
+		return nil
+	}
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &obj); err != nil {
+		return err
+	}
+	for k, v := range obj {
+		switch k {
+		case "total":
+		case "list":
+			if err := json.Unmarshal(v, &rows); err != nil {
+				return fmt.Errorf("stations.list: %w", err)
+			}
+			d.addStations(rows)
+		default:
+			var n client.FlexString
+			if json.Unmarshal(v, &n) == nil {
+				d.setCount(k, n)
+				continue
+			}
+			var withTotal struct {
+				Total client.FlexString `json:"total"`
+			}
+			if json.Unmarshal(v, &withTotal) == nil {
+				d.setCount(k, withTotal.Total)
+			}
+		}
+	}
+	return nil
+}

@@ -328,3 +328,105 @@ func capitalise(s string) string {
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
 }
+
+// errnoNotFound is the server's refusal for a group it does not know.
+const errnoNotFound = 8
+
+// isNotFound says whether a refusal is the server's not-found one.
+func isNotFound(srvErr *client.APIError) bool {
+	n, err := strconv.Atoi(strings.TrimSpace(srvErr.Code))
+	return err == nil && n == errnoNotFound
+}
+
+// ChangedError is a group that a walk of the tree listed and that the
+// server no longer knew when its child groups were asked for: the tree
+// changed during the walk (a group deleted or moved away meanwhile).
+type ChangedError struct {
+	ID       string
+	ParentID string // where the walk listed it ("" for the top level)
+	Server   error  // the not-found refusal
+}
+
+func (e *ChangedError) Error() string {
+	return fmt.Sprintf("the Dr.Web group %q, listed under %s, was gone when its child groups were asked for: the group tree changed while it was read (%v)",
+		e.ID, DescribeParent(e.ParentID), e.Server)
+}
+
+func (e *ChangedError) Unwrap() error { return e.Server }
+
+// ListingRefusedError is a refusal to list a group's child groups (or its
+// stations, or their states) other than the not-found one: the group may
+// well exist.
+type ListingRefusedError struct {
+	ID     string // the group whose children were asked for
+	What   string // what was asked for: "" for the child groups
+	Server *client.APIError
+}
+
+func (e *ListingRefusedError) Error() string {
+	what := e.What
+	if what == "" {
+		what = "child groups"
+	}
+	return fmt.Sprintf("the Dr.Web server refused to list the %s of %q: %v", what, e.ID, e.Server)
+}
+
+func (e *ListingRefusedError) Unwrap() error { return e.Server }
+
+// stationRefusal classifies a refused station listing: only the
+// not-found refusal (errno 8) says the group is gone; another (no rights,
+// a server fault) would, taken for absence, make a members resource drop
+// the group from the state or blame the configured id.
+func stationRefusal(groupID, what string, srvErr *client.APIError) error {
+	if isNotFound(srvErr) {
+		return &NotFoundError{ID: groupID, Server: srvErr}
+	}
+	return &ListingRefusedError{ID: groupID, What: what, Server: srvErr}
+}
+
+// PagingError is a station listing that contradicts itself (a page other
+// than the one asked for, a short or empty page before the last, a page
+// with no new station or larger than asked, a pages total that is not a
+// number), or one that passed a bound (Bound names it: "pages",
+// "stations" or "bytes"). None of the listing is returned.
+type PagingError struct {
+	GroupID string
+	Page    int64
+	Bound   string
+	Why     string
+}
+
+func (e *PagingError) Error() string {
+	if e.Bound != "" {
+		return fmt.Sprintf("Dr.Web's station listing of the group %q was stopped at page %d: %s", e.GroupID, e.Page, e.Why)
+	}
+	return fmt.Sprintf("Dr.Web's station listing of the group %q cannot be trusted at page %d: %s", e.GroupID, e.Page, e.Why)
+}
+
+// StationWriteError is a change.ds the server refused (status="false"): an
+// unknown station or group, or a missing privilege. A refusal is final.
+type StationWriteError struct {
+	Op      MemberOp
+	Station string
+	Group   string
+	Code    string // the server's errno
+	Message string // the server's message, redacted
+	Server  error
+}
+
+func (e *StationWriteError) Error() string {
+	verb := "add the station %q to the group %q"
+	if e.Op == OpRemoveStation {
+		verb = "remove the station %q from the group %q"
+	}
+	msg := "Dr.Web refused to " + fmt.Sprintf(verb, e.Station, e.Group)
+	if e.Code != "" {
+		msg += ": error " + e.Code
+	}
+	if e.Message != "" {
+		msg += ": " + e.Message
+	}
+	return msg
+}
+
+func (e *StationWriteError) Unwrap() error { return e.Server }

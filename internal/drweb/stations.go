@@ -2,8 +2,6 @@ package drweb
 
 import (
 	"context"
-	"encoding/json"
-	"encoding/xml"
 	"errors"
 	"fmt"
 	"maps"
@@ -70,25 +68,6 @@ func (s *StationStates) fields() map[string]**int64 {
 		"activated": &s.Activated, "unactivated": &s.Unactivated, "deinstalled": &s.Deinstalled,
 		"deleted": &s.Deleted, "with_update_errors": &s.WithUpdateErrors,
 	}
-}
-
-// PagingError is a station listing that contradicts itself (a page other
-// than the one asked for, a short or empty page before the last, a page
-// with no new station or larger than asked, a pages total that is not a
-// number), or one that passed a bound (Bound names it: "pages",
-// "stations" or "bytes"). None of the listing is returned.
-type PagingError struct {
-	GroupID string
-	Page    int64
-	Bound   string
-	Why     string
-}
-
-func (e *PagingError) Error() string {
-	if e.Bound != "" {
-		return fmt.Sprintf("Dr.Web's station listing of the group %q was stopped at page %d: %s", e.GroupID, e.Page, e.Why)
-	}
-	return fmt.Sprintf("Dr.Web's station listing of the group %q cannot be trusted at page %d: %s", e.GroupID, e.Page, e.Why)
 }
 
 // Stations returns the stations directly in a group, every page, in server
@@ -241,17 +220,6 @@ func (c *Client) SubtreeStations(ctx context.Context, groupID string) ([]Station
 	return out, nil
 }
 
-// stationRefusal classifies a refused station listing: only the
-// not-found refusal (errno 8) says the group is gone; another (no rights,
-// a server fault) would, taken for absence, make a members resource drop
-// the group from the state or blame the configured id.
-func stationRefusal(groupID, what string, srvErr *client.APIError) error {
-	if isNotFound(srvErr) {
-		return &NotFoundError{ID: groupID, Server: srvErr}
-	}
-	return &ListingRefusedError{ID: groupID, What: what, Server: srvErr}
-}
-
 // States returns the station state counts of a group (states.ds group-id),
 // once per Client and group. Whether they count the stations of groups
 // below it is not documented.
@@ -377,34 +345,6 @@ type MembersResult struct {
 	After   []string // and after the changes
 	Changes []MemberChange
 }
-
-// StationWriteError is a change.ds the server refused (status="false"): an
-// unknown station or group, or a missing privilege. A refusal is final.
-type StationWriteError struct {
-	Op      MemberOp
-	Station string
-	Group   string
-	Code    string // the server's errno
-	Message string // the server's message, redacted
-	Server  error
-}
-
-func (e *StationWriteError) Error() string {
-	verb := "add the station %q to the group %q"
-	if e.Op == OpRemoveStation {
-		verb = "remove the station %q from the group %q"
-	}
-	msg := "Dr.Web refused to " + fmt.Sprintf(verb, e.Station, e.Group)
-	if e.Code != "" {
-		msg += ": error " + e.Code
-	}
-	if e.Message != "" {
-		msg += ": " + e.Message
-	}
-	return msg
-}
-
-func (e *StationWriteError) Unwrap() error { return e.Server }
 
 // ChangeMembers makes the stations of add members of groupID and takes those
 // of remove out of it; see ChangeMembersOf.
@@ -607,111 +547,4 @@ func (c *Client) GroupGone(ctx context.Context, id string) (bool, error) {
 		return false, &TreeError{msg: fmt.Sprintf("%v, yet the group tree lists it: the server contradicts itself, so the group is not taken for gone", err)}
 	}
 	return true, nil
-}
-
-// ---- decoding ----
-
-type rawStation struct {
-	ID           client.FlexString `json:"id" xml:"id,attr"`
-	Name         string            `json:"name" xml:"name,attr"`
-	State        client.FlexString `json:"state" xml:"state,attr"`
-	LastSeenTime client.FlexString `json:"last_seen_time" xml:"last_seen_time,attr"`
-	LastSeenAddr string            `json:"last_seen_addr" xml:"last_seen_addr,attr"`
-}
-
-func (d *document) station(r rawStation) Station {
-	id := strings.TrimSpace(string(r.ID))
-	return Station{
-		ID: id, Name: r.Name,
-		State:           d.count("station "+id, "state", r.State),
-		LastSeen:        d.unixTime("station "+id, "last_seen_time", string(r.LastSeenTime)),
-		LastSeenAddress: r.LastSeenAddr,
-	}
-}
-
-// addStations adds the rows that name a station.
-func (d *document) addStations(rows []rawStation) {
-	for _, r := range rows {
-		if strings.TrimSpace(string(r.ID)) == "" {
-			d.Warnings = append(d.Warnings, fmt.Sprintf("a station row without an id (named %q) was left out", r.Name))
-			d.Unnamed++
-			continue
-		}
-		d.Stations = append(d.Stations, d.station(r))
-	}
-}
-
-func (d *document) pagesOf(total, current client.FlexString) *pages {
-	p := &pages{}
-	if n, ok := total.Int(); ok && n >= 0 && strings.TrimSpace(string(total)) != "" {
-		p.Total = n
-	} else {
-		p.BadTotal = strings.TrimSpace(string(total))
-	}
-	if strings.TrimSpace(string(current)) != "" {
-		p.Current = d.count("pages", "current", current)
-	}
-	return p
-}
-
-// xmlStations is the <stations> element of stations-list.ds (station
-// rows) and of states.ds (one element per state, with its total).
-type xmlStations struct {
-	Rows   []rawStation `xml:"station"`
-	Counts []struct {
-		XMLName xml.Name
-		Total   client.FlexString `xml:"total,attr"`
-	} `xml:",any"`
-}
-
-func (d *document) xmlStations(x *xmlStations) {
-	d.addStations(x.Rows)
-	for _, c := range x.Counts {
-		d.setCount(c.XMLName.Local, c.Total)
-	}
-}
-
-// setCount keeps a count as the server sent it: States decides what it is.
-func (d *document) setCount(name string, v client.FlexString) {
-	if d.Counts == nil {
-		d.Counts = map[string]client.FlexString{}
-	}
-	d.Counts[strings.ReplaceAll(name, "-", "_")] = v
-}
-
-// jsonStations reads data.stations: a list of stations, an object with
-// one, or an object of state counts (each a number or {"total": n}).
-func (d *document) jsonStations(raw json.RawMessage) error {
-	var rows []rawStation
-	if json.Unmarshal(raw, &rows) == nil {
-		d.addStations(rows)
-		return nil
-	}
-	var obj map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &obj); err != nil {
-		return err
-	}
-	for k, v := range obj {
-		switch k {
-		case "total":
-		case "list":
-			if err := json.Unmarshal(v, &rows); err != nil {
-				return fmt.Errorf("stations.list: %w", err)
-			}
-			d.addStations(rows)
-		default:
-			var n client.FlexString
-			if json.Unmarshal(v, &n) == nil {
-				d.setCount(k, n)
-				continue
-			}
-			var withTotal struct {
-				Total client.FlexString `json:"total"`
-			}
-			if json.Unmarshal(v, &withTotal) == nil {
-				d.setCount(k, withTotal.Total)
-			}
-		}
-	}
-	return nil
 }

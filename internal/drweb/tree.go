@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 
@@ -83,50 +82,6 @@ func (c *Client) Children(ctx context.Context, parentID string) ([]TreeNode, err
 		return nodes, nil
 	})
 }
-
-// errnoNotFound is the server's refusal for a group it does not know.
-const errnoNotFound = 8
-
-// ChangedError is a group that a walk of the tree listed and that the
-// server no longer knew when its child groups were asked for: the tree
-// changed during the walk (a group deleted or moved away meanwhile).
-type ChangedError struct {
-	ID       string
-	ParentID string // where the walk listed it ("" for the top level)
-	Server   error  // the not-found refusal
-}
-
-func (e *ChangedError) Error() string {
-	return fmt.Sprintf("the Dr.Web group %q, listed under %s, was gone when its child groups were asked for: the group tree changed while it was read (%v)",
-		e.ID, DescribeParent(e.ParentID), e.Server)
-}
-
-func (e *ChangedError) Unwrap() error { return e.Server }
-
-// isNotFound says whether a refusal is the server's not-found one.
-func isNotFound(srvErr *client.APIError) bool {
-	n, err := strconv.Atoi(strings.TrimSpace(srvErr.Code))
-	return err == nil && n == errnoNotFound
-}
-
-// ListingRefusedError is a refusal to list a group's child groups (or its
-// stations, or their states) other than the not-found one: the group may
-// well exist.
-type ListingRefusedError struct {
-	ID     string // the group whose children were asked for
-	What   string // what was asked for: "" for the child groups
-	Server *client.APIError
-}
-
-func (e *ListingRefusedError) Error() string {
-	what := e.What
-	if what == "" {
-		what = "child groups"
-	}
-	return fmt.Sprintf("the Dr.Web server refused to list the %s of %q: %v", what, e.ID, e.Server)
-}
-
-func (e *ListingRefusedError) Unwrap() error { return e.Server }
 
 // systemRank orders system groups as SystemGroupIDs does, others after them.
 func systemRank(id string) int {
