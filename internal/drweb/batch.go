@@ -111,10 +111,10 @@ func (b *batcher) get(ctx context.Context, id string) (Group, error) {
 	}
 }
 
-// forget drops what the run knows of ids (a write changed them): the next
+// drop drops what the run knows of ids (a write changed them): the next
 // caller asks the server again, and callers of a request under way keep its
 // answer to themselves.
-func (b *batcher) forget(ids ...string) {
+func (b *batcher) drop(ids ...string) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	for _, id := range ids {
@@ -142,7 +142,7 @@ func (b *batcher) send() {
 		b.mu.Lock()
 		for _, id := range cur.ids {
 			if b.carrying[id] != cur {
-				continue // forgotten, or carried again by a newer batch
+				continue // dropped, or carried again by a newer batch
 			}
 			delete(b.carrying, id)
 			if r := results[id]; r.err == nil {

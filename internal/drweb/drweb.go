@@ -20,7 +20,6 @@ import (
 	"maps"
 	"net/http"
 	"net/url"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -45,26 +44,16 @@ const (
 
 // Client talks to one Dr.Web Server.
 type Client struct {
-	http  *client.Client
-	auth  string
-	batch *batcher
+	http *client.Client
+	auth string
+	mem  *runMemory // what the run knows of the server
 
-	children client.Memo[[]TreeNode]
-	stations client.Memo[[]Station]
 	// stationBounds bound each station listing (DefaultStationBounds).
 	stationBounds StationBounds
 	// treeBound is the most groups one tree walk keeps (DefaultTreeBound).
 	treeBound int
-	states    client.Memo[StationStates]
-	placed    placed
 	writes    writes
 	members   members
-
-	// Lookups under way, and how many of them wait on a listing rather
-	// than on info.ds: a batch that still expects ids from lookups under
-	// way waits for them (see batcher.expecting).
-	lookups, parked atomic.Int64
-	peak            peakGauge
 
 	// format is what the server is asked for: JSON until the server shows it
 	// cannot write valid JSON (see get). gate lets one request at a time
@@ -149,8 +138,9 @@ func New(cfg Config, settings client.Settings) (*Client, error) {
 	if cfg.batchWindow > 0 {
 		window, maxWait = cfg.batchWindow, 5*cfg.batchWindow
 	}
-	c.batch = newBatcher(window, maxWait, cmp.Or(cfg.maxBatch, defaultMaxBatch), c.fetchInfo,
-		func() int64 { return c.peak.recent(c.lookups.Load()) - c.parked.Load() })
+	c.mem = newRunMemory(window, maxWait, cmp.Or(cfg.maxBatch, defaultMaxBatch), fetchers{
+		info: c.fetchInfo, children: c.listChildren, stations: c.listStations, states: c.countStates,
+	})
 	return c, nil
 }
 
@@ -266,45 +256,6 @@ func serverError(resp *client.Response, doc *document) *client.APIError {
 	}
 	e.Body = ""
 	return e
-}
-
-// lookup counts a lookup under way until the returned func is called.
-func (c *Client) lookup() (done func()) {
-	c.peak.recent(c.lookups.Add(1))
-	return func() { c.lookups.Add(-1) }
-}
-
-// peakGauge is the most lookups under way at once in the last peakSpan:
-// how many reads Terraform runs at a time (its -parallelism), as the
-// provider sees it. Between two waves of reads the count drops for a moment
-// while Terraform starts the next ones, longer on a busy machine; a batch
-// that expects the recent peak waits for them instead of going with the
-// first few.
-type peakGauge struct {
-	mu    sync.Mutex
-	value int64
-	at    time.Time
-}
-
-const peakSpan = 500 * time.Millisecond
-
-// recent records now (lookups under way at this moment) and returns the
-// most seen in the last peakSpan.
-func (p *peakGauge) recent(now int64) int64 {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	t := time.Now()
-	if now >= p.value || t.Sub(p.at) > peakSpan {
-		p.value, p.at = now, t
-	}
-	return p.value
-}
-
-// park counts a lookup as waiting on a listing, not on info.ds, until the
-// returned func is called.
-func (c *Client) park() (done func()) {
-	c.parked.Add(1)
-	return func() { c.parked.Add(-1) }
 }
 
 // BaseURL returns the server's web address.

@@ -430,3 +430,11 @@ func (e *StationWriteError) Error() string {
 }
 
 func (e *StationWriteError) Unwrap() error { return e.Server }
+
+// DescribeParent names a parent in messages: "the top level" for "".
+func DescribeParent(id string) string {
+	if id == "" {
+		return "the top level"
+	}
+	return fmt.Sprintf("the group %q", id)
+}

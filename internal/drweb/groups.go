@@ -19,22 +19,23 @@ func (c *Client) info(ctx context.Context, id string) (Group, error) {
 	if strings.TrimSpace(id) == "" {
 		return Group{}, errors.New("the group id is empty")
 	}
-	return c.batch.get(ctx, id)
+	return c.mem.group(ctx, id)
 }
 
 // GroupByID returns one group with its rights, keys, packages and path.
 // The path costs an info.ds lookup per ancestor, shared with every other
 // lookup of the run.
 func (c *Client) GroupByID(ctx context.Context, id string) (Group, error) {
-	defer c.lookup()()
-	g, err := c.info(ctx, id)
-	if err != nil {
-		return Group{}, err
-	}
-	if g.Path, err = c.pathOf(ctx, g); err != nil {
-		return Group{}, err
-	}
-	return g, nil
+	return c.mem.lookUp(ctx, func(ctx context.Context) (Group, error) {
+		g, err := c.info(ctx, id)
+		if err != nil {
+			return Group{}, err
+		}
+		if g.Path, err = c.mem.pathOf(ctx, g); err != nil {
+			return Group{}, err
+		}
+		return g, nil
+	})
 }
 
 // GroupsByID returns the groups in the order of ids. Every id is looked up
@@ -42,11 +43,12 @@ func (c *Client) GroupByID(ctx context.Context, id string) (Group, error) {
 // requests as the batch size allows. A failure shared by several ids (one
 // refused batch) is reported once.
 func (c *Client) GroupsByID(ctx context.Context, ids []string) ([]Group, error) {
-	return c.each(ctx, ids, c.GroupByID)
+	return c.getAll(ctx, ids, c.GroupByID)
 }
 
-// each runs get for every id concurrently and returns the groups in order.
-func (c *Client) each(ctx context.Context, ids []string, get func(context.Context, string) (Group, error)) ([]Group, error) {
+// getAll runs get for every id concurrently and returns the groups in
+// order, their errors joined (see joinDistinct).
+func (c *Client) getAll(ctx context.Context, ids []string, get func(context.Context, string) (Group, error)) ([]Group, error) {
 	out := make([]Group, len(ids))
 	errs := make([]error, len(ids))
 	var wg sync.WaitGroup
@@ -212,17 +214,18 @@ func (c *Client) GroupsOf(ctx context.Context, nodes []TreeNode) ([]Group, error
 	for i, n := range nodes {
 		ids[i], paths[n.ID] = n.ID, n.Path
 	}
-	return c.each(ctx, ids, func(ctx context.Context, id string) (Group, error) {
-		defer c.lookup()()
-		g, err := c.info(ctx, id)
-		g.Path = paths[id]
-		return g, err
+	return c.getAll(ctx, ids, func(ctx context.Context, id string) (Group, error) {
+		return c.mem.lookUp(ctx, func(ctx context.Context) (Group, error) {
+			g, err := c.info(ctx, id)
+			g.Path = paths[id]
+			return g, err
+		})
 	})
 }
 
-// Group returns one group as info.ds describes it, without its path:
-// what a resource reads. Concurrent calls share info.ds requests.
-func (c *Client) Group(ctx context.Context, id string) (Group, error) {
-	defer c.lookup()()
-	return c.info(ctx, id)
+// GroupWithoutPath returns one group as info.ds describes it, without the
+// lookups its path would cost: what a resource reads. Concurrent calls
+// share info.ds requests.
+func (c *Client) GroupWithoutPath(ctx context.Context, id string) (Group, error) {
+	return c.mem.lookUp(ctx, func(ctx context.Context) (Group, error) { return c.info(ctx, id) })
 }

@@ -111,7 +111,7 @@ func (c *Client) MoveStations(ctx context.Context, groupID string, stations []st
 	if len(ids) == 0 {
 		return MoveResult{}, errors.New("no stations to move")
 	}
-	c.forgetStations(groupID)
+	c.mem.forgetStations(groupID)
 	before, err := c.Stations(ctx, groupID)
 	if err != nil {
 		return MoveResult{}, err
@@ -122,7 +122,7 @@ func (c *Client) MoveStations(ctx context.Context, groupID string, stations []st
 		listed[stationKey(st.ID)] = true
 		res.Before = append(res.Before, st.ID)
 	}
-	defer c.forgetStations(groupID)
+	defer c.mem.forgetStations(groupID)
 
 	var mu sync.Mutex
 	answered, look := 0, false
@@ -164,7 +164,7 @@ func (c *Client) MoveStations(ctx context.Context, groupID string, stations []st
 	}
 	lctx, cancel := c.looking(ctx)
 	defer cancel()
-	c.forgetStations(groupID)
+	c.mem.forgetStations(groupID)
 	now, err := c.Stations(lctx, groupID)
 	if err != nil {
 		for i := range res.Moves {

@@ -29,14 +29,14 @@ func (c *Client) CheckWrite(ctx context.Context, id string, in GroupInput, renam
 	if in.AllowDuplicateName || (id != "" && !renamed && !moved) {
 		return nil
 	}
-	kids, err := c.Children(ctx, in.ParentID)
+	kids, err := c.mem.listing(ctx, in.ParentID)
 	if err != nil {
 		return err
 	}
 	if in.ParentID == "" {
 		// The top level holds the system groups too, which its listing
 		// may leave out: the write would find them, so the plan does.
-		sys, err := c.systemNodes(ctx)
+		sys, err := c.systemNodes(ctx, kids)
 		if err != nil {
 			return err
 		}

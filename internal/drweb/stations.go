@@ -77,16 +77,14 @@ func (c *Client) Stations(ctx context.Context, groupID string) ([]Station, error
 	if strings.TrimSpace(groupID) == "" {
 		return nil, errors.New("the group id is empty")
 	}
-	return c.stations.Do(ctx, groupID, func(ctx context.Context) ([]Station, error) {
-		return c.listStations(ctx, groupID)
-	})
+	return c.mem.stationsOf(ctx, groupID)
 }
 
 // ListedStations returns the stations of a group that this Client has
 // listed already, without a request: ok is false when it has not (or a
 // write to the group made it forget them).
 func (c *Client) ListedStations(groupID string) ([]Station, bool) {
-	return c.stations.Peek(groupID)
+	return c.mem.listedStations(groupID)
 }
 
 // listStations pages through stations-list.ds. The answer's stations total
@@ -227,31 +225,34 @@ func (c *Client) States(ctx context.Context, groupID string) (StationStates, err
 	if strings.TrimSpace(groupID) == "" {
 		return StationStates{}, errors.New("the group id is empty")
 	}
-	return c.states.Do(ctx, groupID, func(ctx context.Context) (StationStates, error) {
-		resp, doc, err := c.read(ctx, statesPath, url.Values{"group-id": {groupID}})
-		if err != nil {
-			return StationStates{}, err
+	return c.mem.statesOf(ctx, groupID)
+}
+
+// countStates asks states.ds for a group's station state counts.
+func (c *Client) countStates(ctx context.Context, groupID string) (StationStates, error) {
+	resp, doc, err := c.read(ctx, statesPath, url.Values{"group-id": {groupID}})
+	if err != nil {
+		return StationStates{}, err
+	}
+	if !doc.Status {
+		return StationStates{}, stationRefusal(groupID, "station states", serverError(resp, doc))
+	}
+	var out StationStates
+	fields := out.fields()
+	for _, name := range slices.Sorted(maps.Keys(doc.Counts)) {
+		f, ok := fields[name]
+		if !ok {
+			continue
 		}
-		if !doc.Status {
-			return StationStates{}, stationRefusal(groupID, "station states", serverError(resp, doc))
+		v := strings.TrimSpace(string(doc.Counts[name]))
+		n, isInt := client.FlexString(v).Int()
+		if v == "" || !isInt || n < 0 {
+			out.Warnings = append(out.Warnings, fmt.Sprintf("the count %q of states.ds is %q, not a non-negative whole number", name, c.http.Redactor().Cut(v, 40)))
+			continue
 		}
-		var out StationStates
-		fields := out.fields()
-		for _, name := range slices.Sorted(maps.Keys(doc.Counts)) {
-			f, ok := fields[name]
-			if !ok {
-				continue
-			}
-			v := strings.TrimSpace(string(doc.Counts[name]))
-			n, isInt := client.FlexString(v).Int()
-			if v == "" || !isInt || n < 0 {
-				out.Warnings = append(out.Warnings, fmt.Sprintf("the count %q of states.ds is %q, not a non-negative whole number", name, c.http.Redactor().Cut(v, 40)))
-				continue
-			}
-			*f = &n
-		}
-		return out, nil
-	})
+		*f = &n
+	}
+	return out, nil
 }
 
 // MemberOp is a change of one station's groups.
@@ -387,7 +388,7 @@ func (c *Client) ChangeMembersOf(ctx context.Context, req MembersChange) (res Me
 	}
 	unlock := c.members.lock(groupID, hold)
 	defer unlock()
-	c.forgetStations(groupID)
+	c.mem.forgetStations(groupID)
 	before, err := c.Stations(ctx, groupID)
 	if err != nil {
 		return MembersResult{}, err
@@ -421,7 +422,7 @@ func (c *Client) ChangeMembersOf(ctx context.Context, req MembersChange) (res Me
 	}
 	// The removals left for another change are reported after those sent.
 	defer func() { res.Changes = append(res.Changes, keptForOther...) }()
-	defer c.forgetStations(groupID)
+	defer c.mem.forgetStations(groupID)
 
 	var mu sync.Mutex
 	g := new(errgroup.Group)
@@ -452,7 +453,7 @@ func (c *Client) ChangeMembersOf(ctx context.Context, req MembersChange) (res Me
 	// never lists.
 	lctx, cancel := c.looking(ctx)
 	defer cancel()
-	c.forgetStations(groupID)
+	c.mem.forgetStations(groupID)
 	now, err := c.Stations(lctx, groupID)
 	if err != nil {
 		// What the group holds now is not known: report the changes
@@ -518,18 +519,11 @@ func (c *Client) changeStation(ctx context.Context, groupID string, op MemberOp,
 	return nil
 }
 
-// forgetStations drops what the run knows of a group's stations and counts.
-func (c *Client) forgetStations(groupID string) {
-	c.stations.Forget(groupID)
-	c.states.Forget(groupID)
-	c.batch.forget(groupID)
-}
-
 // GroupGone reports whether a group whose place in the tree is not known is
 // shown to be gone: info.ds refuses its id and a listing of the whole tree
 // (system groups included) lacks it. A failure to tell is an error.
 func (c *Client) GroupGone(ctx context.Context, id string) (bool, error) {
-	c.batch.forget(id)
+	c.mem.forgetGroup(id)
 	_, err := c.info(ctx, id)
 	var nf *NotFoundError
 	switch {
@@ -538,7 +532,7 @@ func (c *Client) GroupGone(ctx context.Context, id string) (bool, error) {
 	case !errors.As(err, &nf):
 		return false, err
 	}
-	c.children.ForgetAll()
+	c.mem.forgetListings()
 	nodes, err := c.Tree(ctx, "", true, true)
 	if err != nil {
 		return false, err

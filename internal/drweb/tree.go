@@ -51,36 +51,38 @@ type TreeNode struct {
 // in server order, system groups included where the server lists them. Each
 // list.ds request is made once per Client.
 func (c *Client) Children(ctx context.Context, parentID string) ([]TreeNode, error) {
-	return c.children.Do(ctx, parentID, func(ctx context.Context) ([]TreeNode, error) {
-		q := url.Values{}
-		if parentID != "" {
-			q.Set("parent-group", parentID)
+	return c.mem.listing(ctx, parentID)
+}
+
+// listChildren asks list.ds for parentID's children.
+func (c *Client) listChildren(ctx context.Context, parentID string) ([]TreeNode, error) {
+	q := url.Values{}
+	if parentID != "" {
+		q.Set("parent-group", parentID)
+	}
+	resp, doc, err := c.read(ctx, listPath, q)
+	if err != nil {
+		return nil, err
+	}
+	if !doc.Status {
+		srvErr := serverError(resp, doc)
+		if parentID == "" {
+			return nil, srvErr
 		}
-		resp, doc, err := c.read(ctx, listPath, q)
-		if err != nil {
-			return nil, err
+		// Only the not-found refusal says the parent is gone; any other
+		// (rights, a server fault) is about the listing, and a caller
+		// that took it for absence would blame the parent or drop a
+		// group from the state.
+		if isNotFound(srvErr) {
+			return nil, &NotFoundError{ID: parentID, Parent: true, Server: srvErr}
 		}
-		if !doc.Status {
-			srvErr := serverError(resp, doc)
-			if parentID == "" {
-				return nil, srvErr
-			}
-			// Only the not-found refusal says the parent is gone; any other
-			// (rights, a server fault) is about the listing, and a caller
-			// that took it for absence would blame the parent or drop a
-			// group from the state.
-			if isNotFound(srvErr) {
-				return nil, &NotFoundError{ID: parentID, Parent: true, Server: srvErr}
-			}
-			return nil, &ListingRefusedError{ID: parentID, Server: srvErr}
-		}
-		nodes := make([]TreeNode, 0, len(doc.Groups))
-		for _, g := range doc.Groups {
-			nodes = append(nodes, nodeOf(g, parentID))
-		}
-		c.placed.add(nodes)
-		return nodes, nil
-	})
+		return nil, &ListingRefusedError{ID: parentID, Server: srvErr}
+	}
+	nodes := make([]TreeNode, 0, len(doc.Groups))
+	for _, g := range doc.Groups {
+		nodes = append(nodes, nodeOf(g, parentID))
+	}
+	return nodes, nil
 }
 
 // systemRank orders system groups as SystemGroupIDs does, others after them.
@@ -99,13 +101,9 @@ func nodeOf(g Group, parentID string) TreeNode {
 }
 
 // systemNodes returns the well-known system groups the server has: those
-// the top level lists, then one info.ds for the others (ids the server does
-// not know are left out).
-func (c *Client) systemNodes(ctx context.Context) ([]TreeNode, error) {
-	top, err := c.Children(ctx, "")
-	if err != nil {
-		return nil, err
-	}
+// top (the top level's listing) holds, then one info.ds for the others
+// (ids the server does not know are left out).
+func (c *Client) systemNodes(ctx context.Context, top []TreeNode) ([]TreeNode, error) {
 	var out []TreeNode
 	var missing []string
 	for _, n := range top {
@@ -181,16 +179,17 @@ func (c *Client) Tree(ctx context.Context, parentID string, recursive, includeSy
 		underSystem = parentID != EveryoneID && (slices.Contains(SystemGroupIDs, parentID) || parent.Type != 0)
 	}
 	if recursive {
-		defer c.placed.walking()()
+		defer c.mem.walking()()
 	}
-	top, err := c.Children(ctx, parentID)
+	listed, err := c.mem.listing(ctx, parentID)
 	if err != nil {
 		return nil, err
 	}
+	top := listed
 	if parentID == "" {
-		top = slices.DeleteFunc(slices.Clone(top), func(n TreeNode) bool { return n.System })
+		top = slices.DeleteFunc(slices.Clone(listed), func(n TreeNode) bool { return n.System })
 		if includeSystem {
-			sys, err := c.systemNodes(ctx)
+			sys, err := c.systemNodes(ctx, listed)
 			if err != nil {
 				return nil, err
 			}
@@ -222,7 +221,7 @@ func (c *Client) Tree(ctx context.Context, parentID string, recursive, includeSy
 				continue
 			}
 			g.Go(func() error {
-				ch, err := c.Children(gctx, n.ID)
+				ch, err := c.mem.listing(gctx, n.ID)
 				var nf *NotFoundError
 				if errors.As(err, &nf) {
 					// Not the parent the caller gave: a group this walk
@@ -295,28 +294,21 @@ func claim(parentOf map[string]string, id, parent, root string) error {
 	return &TreeError{msg: fmt.Sprintf("the Dr.Web server lists the group %q under %s and under %s; a group has one parent", id, DescribeParent(prev), DescribeParent(parent))}
 }
 
-// DescribeParent names a parent in messages: "the top level" for "".
-func DescribeParent(id string) string {
-	if id == "" {
-		return "the top level"
-	}
-	return fmt.Sprintf("the group %q", id)
-}
-
 // GroupByName finds the one group with exactly this name (case-sensitive),
 // anywhere in the tree, or among parentID's direct children when it is set.
 // When no user group has the name, the system groups are considered too.
 func (c *Client) GroupByName(ctx context.Context, name, parentID string) (Group, error) {
-	defer c.lookup()()
+	return c.mem.lookUp(ctx, func(ctx context.Context) (Group, error) { return c.groupByName(ctx, name, parentID) })
+}
+
+func (c *Client) groupByName(ctx context.Context, name, parentID string) (Group, error) {
 	var nodes []TreeNode
 	var err error
-	unpark := c.park()
 	if parentID == "" {
 		nodes, err = c.Tree(ctx, "", true, false)
 	} else {
-		nodes, err = c.Children(ctx, parentID)
+		nodes, err = c.mem.listing(ctx, parentID)
 	}
-	unpark()
 	if err != nil {
 		return Group{}, err
 	}
@@ -362,7 +354,11 @@ func (c *Client) matchOrSystem(ctx context.Context, nodes []TreeNode, name strin
 	if len(found) > 0 || !top {
 		return found, caseOnly, searched, nil
 	}
-	sys, err := c.systemNodes(ctx)
+	listed, err := c.mem.listing(ctx, "")
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	sys, err := c.systemNodes(ctx, listed)
 	if err != nil {
 		return nil, nil, 0, err
 	}
@@ -373,7 +369,10 @@ func (c *Client) matchOrSystem(ctx context.Context, nodes []TreeNode, name strin
 // GroupByPath finds the group at path (see JoinPath), one list.ds level at
 // a time; a system group's path is its name.
 func (c *Client) GroupByPath(ctx context.Context, path string) (Group, error) {
-	defer c.lookup()()
+	return c.mem.lookUp(ctx, func(ctx context.Context) (Group, error) { return c.groupByPath(ctx, path) })
+}
+
+func (c *Client) groupByPath(ctx context.Context, path string) (Group, error) {
 	names, err := SplitPath(path)
 	if err != nil {
 		return Group{}, err
@@ -382,9 +381,7 @@ func (c *Client) GroupByPath(ctx context.Context, path string) (Group, error) {
 	var node TreeNode
 	var shared []SharedPath
 	for i, name := range names {
-		unpark := c.park()
-		kids, err := c.Children(ctx, parentID)
-		unpark()
+		kids, err := c.mem.listing(ctx, parentID)
 		if err != nil {
 			return Group{}, err
 		}
@@ -398,7 +395,7 @@ func (c *Client) GroupByPath(ctx context.Context, path string) (Group, error) {
 				// Say where the name is, if under a namesake the path left out: worth a listing on an error.
 				nf.Shared = &shared[n-1]
 				for _, id := range nf.Shared.LeftOut {
-					if kids, err := c.Children(ctx, id); err == nil && slices.ContainsFunc(kids, func(k TreeNode) bool { return k.Name == name }) {
+					if kids, err := c.mem.listing(ctx, id); err == nil && slices.ContainsFunc(kids, func(k TreeNode) bool { return k.Name == name }) {
 						nf.InLeftOut = append(nf.InLeftOut, id)
 					}
 				}
@@ -411,7 +408,7 @@ func (c *Client) GroupByPath(ctx context.Context, path string) (Group, error) {
 			for j, f := range found {
 				ids[j] = f.ID
 			}
-			gs, err := c.each(ctx, ids, c.info)
+			gs, err := c.getAll(ctx, ids, c.info)
 			if err != nil {
 				return Group{}, err
 			}
@@ -514,36 +511,6 @@ func ByPath(groups []Group) (map[string]Group, []SharedPath) {
 		}
 	}
 	return out, shared
-}
-
-// pathOf works out a group's path from its ancestors: where the run's
-// listings placed them (waiting for a walk under way), else one info.ds
-// lookup each, shared with every other lookup of the run.
-func (c *Client) pathOf(ctx context.Context, g Group) (string, error) {
-	names := []string{g.Name}
-	seen := map[string]bool{g.ID: true}
-	for cur := g.ParentID; cur != "" && cur != EveryoneID; {
-		if seen[cur] {
-			return "", &TreeError{msg: fmt.Sprintf("the Dr.Web group tree has a cycle at %q: it is its own ancestor", cur)}
-		}
-		seen[cur] = true
-		unpark := c.park()
-		n, ok := c.placed.where(ctx, cur)
-		unpark()
-		if ok { // a listing of the run placed it
-			names = append(names, n.Name)
-			cur = n.ParentID
-			continue
-		}
-		p, err := c.info(ctx, cur)
-		if err != nil {
-			return "", fmt.Errorf("reading the ancestors of %q for its path: %w", g.ID, err)
-		}
-		names = append(names, p.Name)
-		cur = p.ParentID
-	}
-	slices.Reverse(names)
-	return JoinPath(names...), nil
 }
 
 // JoinPath joins group names, the top level first, into a path such as

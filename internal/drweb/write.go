@@ -155,25 +155,15 @@ func (c *Client) looking(ctx context.Context) (context.Context, context.CancelFu
 	return context.WithTimeout(context.WithoutCancel(ctx), c.http.Timeout())
 }
 
-// forget drops what the run knows about groups and the listings they are in,
-// so that reads after a write see it.
-func (c *Client) forget(ids ...string) {
-	c.batch.forget(ids...)
-	c.placed.forget(ids...)
-	c.children.Forget(ids...)
-	c.children.Forget("")
-}
-
 // fresh reads a group with info.ds, not from what the run memoised.
 func (c *Client) fresh(ctx context.Context, id string) (Group, error) {
-	c.batch.forget(id)
+	c.mem.forgetGroup(id)
 	return c.info(ctx, id)
 }
 
 // freshChildren lists parentID's children with list.ds, not from memory.
 func (c *Client) freshChildren(ctx context.Context, parentID string) ([]TreeNode, error) {
-	c.children.Forget(parentID)
-	return c.Children(ctx, parentID)
+	return c.mem.freshListing(ctx, parentID)
 }
 
 // readBack reads a group after a write, trying a few times: a failure here
@@ -217,7 +207,7 @@ func (c *Client) siblings(ctx context.Context, parentID string) ([]TreeNode, err
 	if err != nil || parentID != "" {
 		return kids, err
 	}
-	sys, err := c.systemNodes(ctx)
+	sys, err := c.systemNodes(ctx, kids)
 	if err != nil {
 		return nil, err
 	}
@@ -329,7 +319,7 @@ func (c *Client) CreateGroup(ctx context.Context, in GroupInput) (WriteResult, e
 		id = found[0]
 	}
 	c.writes.claim(id)
-	c.forget(id, in.ParentID)
+	c.mem.forgetWritten(id, in.ParentID)
 
 	g, err := c.readBack(ctx, id)
 	switch {
@@ -377,7 +367,7 @@ func (c *Client) settleConcurrentChange(ctx context.Context, old Group, in Group
 		func(lctx context.Context) error {
 			q := url.Values{"id": {old.ID}, "name": {old.Name}, "description": {old.Description}, "parent-group": {old.ParentID}}
 			_, err := c.writeOnce(lctx, OpChange, changePath, q, old.ID)
-			c.forget(old.ID, old.ParentID, in.ParentID)
+			c.mem.forgetWritten(old.ID, old.ParentID, in.ParentID)
 			return err
 		})
 }
@@ -580,7 +570,7 @@ func (c *Client) UpdateGroup(ctx context.Context, id string, in GroupInput) (Wri
 	default:
 		return WriteResult{}, err
 	}
-	c.forget(id, old.ParentID, in.ParentID)
+	c.mem.forgetWritten(id, old.ParentID, in.ParentID)
 	g, err := c.readBack(ctx, id)
 	switch {
 	case err != nil:
@@ -654,7 +644,7 @@ func (c *Client) DeleteGroup(ctx context.Context, id, parentID string) (WriteRes
 	default:
 		return WriteResult{}, err
 	}
-	c.forget(id, parentID)
+	c.mem.forgetWritten(id, parentID)
 	return res, nil
 }
 
@@ -664,7 +654,10 @@ func (c *Client) DeleteGroup(ctx context.Context, id, parentID string) (WriteRes
 // succeeded — of parentID, or of the whole tree when parentID is gone too —
 // lacks it. Any other failure is returned as it is.
 func (c *Client) ReadGroup(ctx context.Context, id, parentID string) (Group, error) {
-	defer c.lookup()()
+	return c.mem.lookUp(ctx, func(ctx context.Context) (Group, error) { return c.readGroup(ctx, id, parentID) })
+}
+
+func (c *Client) readGroup(ctx context.Context, id, parentID string) (Group, error) {
 	g, err := c.info(ctx, id)
 	var nf *NotFoundError
 	if !errors.As(err, &nf) {
@@ -684,7 +677,7 @@ func (c *Client) ReadGroup(ctx context.Context, id, parentID string) (Group, err
 // gone reports whether the group is shown to be gone (see ReadGroup). A
 // failure to tell is an error.
 func (c *Client) gone(ctx context.Context, id, parentID string) (bool, error) {
-	c.batch.forget(id)
+	c.mem.forgetGroup(id)
 	_, err := c.ReadGroup(ctx, id, parentID)
 	var g *GoneError
 	switch {
@@ -703,7 +696,7 @@ func (c *Client) listedUnder(ctx context.Context, id, parentID string) (bool, er
 	kids, err := c.freshChildren(ctx, parentID)
 	var nf *NotFoundError
 	if parentID != "" && errors.As(err, &nf) && nf.Parent {
-		c.children.ForgetAll()
+		c.mem.forgetListings()
 		kids, err = c.Tree(ctx, "", true, true)
 	}
 	if err != nil {

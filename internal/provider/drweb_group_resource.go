@@ -505,7 +505,7 @@ func (r *drwebGroupResource) ImportState(ctx context.Context, req resource.Impor
 	var err error
 	found := false
 	if drweb.IDPattern.MatchString(value) {
-		g, err = c.Group(ctx, value)
+		g, err = c.GroupWithoutPath(ctx, value)
 		var nf *drweb.NotFoundError
 		switch {
 		case err == nil:
