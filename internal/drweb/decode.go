@@ -112,8 +112,8 @@ func decode(resp *client.Response) (*document, error) {
 	}
 }
 
-// none normalises the server's ways of saying "nothing".
-func none(s string) string {
+// emptyIfNone normalises the server's ways of saying "nothing".
+func emptyIfNone(s string) string {
 	s = strings.TrimSpace(s)
 	if strings.EqualFold(s, "none") {
 		return ""
@@ -332,7 +332,7 @@ type rawRight struct {
 func (d *document) normalise(g rawGroup) Group {
 	out := Group{
 		ID: g.ID, Name: g.Name, Description: g.Description,
-		ParentID: none(g.ParentID), ParentName: none(g.ParentName),
+		ParentID: emptyIfNone(g.ParentID), ParentName: emptyIfNone(g.ParentName),
 		Type:                d.count("group "+g.ID, "type", g.Type),
 		Created:             d.unixTime("group "+g.ID, g.timeFields[0], string(g.Created)),
 		Modified:            d.unixTime("group "+g.ID, g.timeFields[1], string(g.Modified)),
@@ -371,7 +371,7 @@ func (j jsonInherit) normalise() Inheritance {
 }
 
 func normaliseInheritance(inherited *bool, id, name string) Inheritance {
-	in := Inheritance{Inherited: inherited, InheritedGroupID: none(id), InheritedGroupName: none(name)}
+	in := Inheritance{Inherited: inherited, InheritedGroupID: emptyIfNone(id), InheritedGroupName: emptyIfNone(name)}
 	if in.InheritedGroupID == "" {
 		in.InheritedGroupName = ""
 	}

@@ -48,8 +48,8 @@ type Client struct {
 	auth string
 	mem  *runMemory // what the run knows of the server
 
-	// stationBounds bound each station listing (DefaultStationBounds).
-	stationBounds StationBounds
+	// stationBounds bound each station listing (defaultStationListBounds).
+	stationBounds stationListBounds
 	// treeBound is the most groups one tree walk keeps (DefaultTreeBound).
 	treeBound int
 	writes    writes
@@ -133,7 +133,7 @@ func New(cfg Config, settings client.Settings) (*Client, error) {
 		return nil, err
 	}
 	c := &Client{http: hc, auth: auth, gate: make(chan struct{}, 1), componentsGate: make(chan struct{}, 1),
-		stationBounds: DefaultStationBounds, treeBound: DefaultTreeBound}
+		stationBounds: defaultStationListBounds, treeBound: DefaultTreeBound}
 	window, maxWait := defaultBatchWindow, defaultBatchMaxWait
 	if cfg.batchWindow > 0 {
 		window, maxWait = cfg.batchWindow, 5*cfg.batchWindow

@@ -17,7 +17,7 @@ const (
 	OpCreate Op = "create"
 	OpChange Op = "change"
 	OpDelete Op = "delete"
-	OpRead   Op = "read"
+	opRead   Op = "read"
 )
 
 // errnoSystemGroup is the documented refusal to change or remove a system
@@ -210,7 +210,7 @@ type AnswerError struct {
 }
 
 func (e *AnswerError) Error() string {
-	if e.Op == OpRead {
+	if e.Op == opRead {
 		return fmt.Sprintf("Dr.Web answered info.ds for the group %q with %s", e.Asked, e.Why)
 	}
 	return fmt.Sprintf("Dr.Web's answer to the %s names the group %q, %s; the provider does not take it for the group it wrote", e.Op, e.Got, e.Why)

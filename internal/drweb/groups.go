@@ -154,7 +154,7 @@ func (c *Client) fetchInfo(ctx context.Context, ids []string) map[string]result 
 		if len(got) > 0 {
 			why = "the groups " + client.QuoteAll(got) + " instead"
 		}
-		results[ids[0]] = result{err: &AnswerError{Op: OpRead, Asked: ids[0], Why: why}}
+		results[ids[0]] = result{err: &AnswerError{Op: opRead, Asked: ids[0], Why: why}}
 	default:
 		// Asked alone, each left-out id gets an answer of its own.
 		maps.Copy(results, c.fetchInfo(ctx, missing[:1]))

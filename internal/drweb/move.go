@@ -31,7 +31,7 @@ const (
 	// another station), and the group lists the station now and did not
 	// before: it was moved.
 	MoveDoneAnswerLost
-	// MoveRefused: the server refused it (Err is a *MoveError).
+	// MoveRefused: the server refused it (Err is a *moveError).
 	MoveRefused
 	// MoveNotDone: the answer was lost, and the group does not list the
 	// station: it was not moved.
@@ -64,17 +64,17 @@ func (r MoveResult) NotMoved() []StationMove {
 	})
 }
 
-// MoveError is a change.ds the server refused (status="false"): an unknown
+// moveError is a change.ds the server refused (status="false"): an unknown
 // station or group, a group that cannot be primary, a missing privilege. A
 // refusal is final.
-type MoveError struct {
+type moveError struct {
 	Station, Group string
 	Code           string // the server's errno
 	Message        string // the server's message, redacted
 	Server         error
 }
 
-func (e *MoveError) Error() string {
+func (e *moveError) Error() string {
 	msg := fmt.Sprintf("Dr.Web refused to make %q the primary group of the station %q", e.Group, e.Station)
 	if e.Code != "" {
 		msg += ": error " + e.Code
@@ -85,7 +85,7 @@ func (e *MoveError) Error() string {
 	return msg
 }
 
-func (e *MoveError) Unwrap() error { return e.Server }
+func (e *moveError) Unwrap() error { return e.Server }
 
 // MoveStations makes groupID the primary group of each station, one
 // change.ds with parent-group per station, each sent once (a few at a time).
@@ -140,7 +140,7 @@ func (c *Client) MoveStations(ctx context.Context, groupID string, stations []st
 			mu.Lock()
 			defer mu.Unlock()
 			m.Err = err
-			var refused *MoveError
+			var refused *moveError
 			switch {
 			case err == nil:
 				m.Status = MoveDone
@@ -206,7 +206,7 @@ func (c *Client) moveStation(ctx context.Context, groupID, station string) error
 	}
 	if !doc.Status {
 		srvErr := serverError(resp, doc)
-		return &MoveError{Station: station, Group: groupID, Code: srvErr.Code, Message: srvErr.Message, Server: srvErr}
+		return &moveError{Station: station, Group: groupID, Code: srvErr.Code, Message: srvErr.Message, Server: srvErr}
 	}
 	if doc.WrittenID != "" && !sameStation(doc.WrittenID, station) {
 		return fmt.Errorf("Dr.Web's answer to the move of the station %q names the station %q", station, c.http.Redactor().String(doc.WrittenID))

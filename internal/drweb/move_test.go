@@ -204,7 +204,7 @@ func TestMoveStationsIntoStatusRefused(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var refused *MoveError
+		var refused *moveError
 		if m := res.Moves[0]; m.Status != MoveRefused || !errors.As(m.Err, &refused) || refused.Code != "36" || primaryOf(t, srv, buildSt) != linux {
 			t.Fatalf("%s: %+v", g, m)
 		}

@@ -28,19 +28,19 @@ const (
 	memberWrites = 4
 )
 
-// StationBounds bound one group's station listing; the first one passed
+// stationListBounds bound one group's station listing; the first one passed
 // ends it with a *PagingError naming it. They sit far above real servers
 // (AV-Desk and ESS installations hold up to tens of thousands of stations)
 // and stop a server whose pages never end before it takes the run's memory
 // or its whole timeout.
-type StationBounds struct {
+type stationListBounds struct {
 	Pages    int64 // pages of stationsPerPage
 	Stations int   // stations kept
 	Bytes    int64 // answer bytes read, every page together
 }
 
-// DefaultStationBounds are the bounds a Client starts with.
-var DefaultStationBounds = StationBounds{Pages: 2_000, Stations: 200_000, Bytes: 256 << 20}
+// defaultStationListBounds are the bounds a Client starts with.
+var defaultStationListBounds = stationListBounds{Pages: 2_000, Stations: 200_000, Bytes: 256 << 20}
 
 // Station is one station of a group as stations-list.ds describes it.
 type Station struct {
@@ -340,16 +340,16 @@ func (m *members) kept(group, station string) bool {
 	return m.keeps[group][station]
 }
 
-// MembersResult is what ChangeMembers did.
+// MembersResult is what ChangeMembersOf did.
 type MembersResult struct {
 	Before  []string // the stations directly in the group before
 	After   []string // and after the changes
 	Changes []MemberChange
 }
 
-// ChangeMembers makes the stations of add members of groupID and takes those
+// changeMembers makes the stations of add members of groupID and takes those
 // of remove out of it; see ChangeMembersOf.
-func (c *Client) ChangeMembers(ctx context.Context, groupID string, add, remove []string) (MembersResult, error) {
+func (c *Client) changeMembers(ctx context.Context, groupID string, add, remove []string) (MembersResult, error) {
 	return c.ChangeMembersOf(ctx, MembersChange{Group: groupID, Add: add, Remove: remove})
 }
 

@@ -168,7 +168,7 @@ func TestStationsPagingContradictions(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
 		page   func(p int) (first, n int, total string, current int)
-		bounds *StationBounds
+		bounds *stationListBounds
 		want   string // the error; "" for the 250 stations
 		bound  string
 		asked  int
@@ -201,13 +201,13 @@ func TestStationsPagingContradictions(t *testing.T) {
 			return (p - 1) * 100, 100, "9", 1
 		}, want: `at page 2: page 2 was asked for and page 1 came back`},
 		{name: "pages bound", page: func(p int) (int, int, string, int) { return (p - 1) * 100, 100, "1", p },
-			bounds: &StationBounds{Pages: 5, Stations: 1e6, Bytes: 1 << 30},
+			bounds: &stationListBounds{Pages: 5, Stations: 1e6, Bytes: 1 << 30},
 			want:   `stopped at page 6: it has more than 5 pages of 100 stations, the most a listing reads`, bound: "pages", asked: 5},
 		{name: "stations bound", page: func(p int) (int, int, string, int) { return (p - 1) * 100, 100, "1", p },
-			bounds: &StationBounds{Pages: 100, Stations: 250, Bytes: 1 << 30},
+			bounds: &stationListBounds{Pages: 100, Stations: 250, Bytes: 1 << 30},
 			want:   `stopped at page 3: it holds more than 250 stations, the most a listing keeps`, bound: "stations", asked: 3},
 		{name: "bytes bound", page: func(p int) (int, int, string, int) { return (p - 1) * 100, 100, "1", p },
-			bounds: &StationBounds{Pages: 100, Stations: 1e6, Bytes: 64 << 10},
+			bounds: &stationListBounds{Pages: 100, Stations: 1e6, Bytes: 64 << 10},
 			want:   `its answers passed 64 KiB, the most a listing reads`, bound: "bytes"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -297,11 +297,11 @@ func TestChangeMembers(t *testing.T) {
 	linuxOwn := before[1] // a made-up station whose primary group is Linux
 	berlinSt := srv.DrWebStationsIn(berlin)[3]
 	// Put one of Berlin's stations into Linux first, to take it out below.
-	if _, err := c.ChangeMembers(ctx, linux, []string{berlinSt}, nil); err != nil {
+	if _, err := c.changeMembers(ctx, linux, []string{berlinSt}, nil); err != nil {
 		t.Fatal(err)
 	}
 	srv.ResetLog()
-	res, err := c.ChangeMembers(ctx, linux, []string{"new-1", buildSt}, []string{berlinSt, linuxOwn})
+	res, err := c.changeMembers(ctx, linux, []string{"new-1", buildSt}, []string{berlinSt, linuxOwn})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -324,7 +324,7 @@ func TestChangeMembers(t *testing.T) {
 	if slices.Contains(res.After, berlinSt) || !slices.Contains(res.After, linuxOwn) || !slices.Contains(res.After, buildSt) {
 		t.Errorf("after: %v", res.After)
 	}
-	if _, err := c.ChangeMembers(ctx, "no-such-group", []string{buildSt}, nil); !errors.Is(err, client.ErrNotFound) {
+	if _, err := c.changeMembers(ctx, "no-such-group", []string{buildSt}, nil); !errors.Is(err, client.ErrNotFound) {
 		t.Errorf("unknown group: %v", err)
 	}
 }
@@ -340,7 +340,7 @@ func TestChangeMembersLostAnswer(t *testing.T) {
 		} else { // never applied
 			srv.AddFault(emulator.Fault{Path: stationChangePath, Status: 502, Times: 1})
 		}
-		res, err := c.ChangeMembers(context.Background(), linux, []string{st}, nil)
+		res, err := c.changeMembers(context.Background(), linux, []string{st}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -384,7 +384,7 @@ func TestChangeMembersFaults(t *testing.T) {
 				if op == OpAddStation {
 					add = []string{st}
 				} else {
-					if _, err := c.ChangeMembers(ctx, linux, []string{st}, nil); err != nil {
+					if _, err := c.changeMembers(ctx, linux, []string{st}, nil); err != nil {
 						t.Fatal(err)
 					}
 					remove = []string{st}
@@ -393,7 +393,7 @@ func TestChangeMembersFaults(t *testing.T) {
 				fault := f // the two ops' subtests run at once
 				fault.Path, fault.Times = stationChangePath, 1
 				srv.AddFault(fault)
-				res, err := c.ChangeMembers(ctx, linux, add, remove)
+				res, err := c.changeMembers(ctx, linux, add, remove)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -436,7 +436,7 @@ func TestChangeMembersRefusalIsRedacted(t *testing.T) {
 	c, srv := setup(t)
 	st := srv.DrWebStationsIn(berlin)[6]
 	srv.AddFault(emulator.Fault{Path: stationChangePath, Errno: 13, Message: "denied for admin:demo-password (YWRtaW46ZGVtby1wYXNzd29yZA==)", Times: 1})
-	res, err := c.ChangeMembers(context.Background(), linux, []string{st}, nil)
+	res, err := c.changeMembers(context.Background(), linux, []string{st}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -485,7 +485,7 @@ func TestChangeMembersNotListed(t *testing.T) {
 	ghost := srv.DrWebStationsIn(berlin)[5]
 	srv.UpdateDrWebStation(ghost, func(st *emulator.DrWebStation) { st.Deleted = true })
 	srv.ResetLog()
-	res, err := c.ChangeMembers(ctx, linux, []string{ghost}, nil)
+	res, err := c.changeMembers(ctx, linux, []string{ghost}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -512,7 +512,7 @@ func TestChangeMembersHold(t *testing.T) {
 		c, srv := setup(t)
 		ctx := context.Background()
 		st := srv.DrWebStationsIn(berlin)[6]
-		if _, err := c.ChangeMembers(ctx, linux, []string{st}, nil); err != nil {
+		if _, err := c.changeMembers(ctx, linux, []string{st}, nil); err != nil {
 			t.Fatal(err)
 		}
 		hold := func() {
@@ -524,7 +524,7 @@ func TestChangeMembersHold(t *testing.T) {
 			hold()
 		}
 		other := srv.DrWebStationsIn(berlin)[7] // a change sent beside the one held back
-		res, err := c.ChangeMembers(ctx, linux, []string{other}, []string{st})
+		res, err := c.changeMembers(ctx, linux, []string{other}, []string{st})
 		if err != nil {
 			t.Fatal(err)
 		}

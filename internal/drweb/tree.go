@@ -29,6 +29,15 @@ var SystemGroupIDs = []string{
 	"994992e8-be71-4d31-a1f5-5b7786262611", // Tariffs
 }
 
+// IsSystem tells a system group by what the server says of it: a
+// well-known id, or a type (the server gives user groups none). The server
+// refuses to change or delete one. A group below a system group other than
+// Everyone is one too, whatever it says of itself: Tree and
+// SystemGroupsAmong judge a group with its ancestors.
+func (g Group) IsSystem() bool {
+	return g.Type != 0 || slices.Contains(SystemGroupIDs, g.ID)
+}
+
 // DefaultTreeBound is how many groups one walk of the tree keeps at most (a
 // Client's treeBound). It guards the provider's memory only, fifty times the
 // largest real trees: a server that keeps listing new groups is otherwise
@@ -96,7 +105,7 @@ func systemRank(id string) int {
 func nodeOf(g Group, parentID string) TreeNode {
 	return TreeNode{
 		ID: g.ID, Name: g.Name, ParentID: parentID, Type: g.Type, ChildGroups: g.ChildGroups, Stations: g.Stations,
-		System: slices.Contains(SystemGroupIDs, g.ID) || g.Type != 0,
+		System: g.IsSystem(),
 	}
 }
 
@@ -176,7 +185,7 @@ func (c *Client) Tree(ctx context.Context, parentID string, recursive, includeSy
 		basePath = parent.Path
 		// Everyone holds the user groups on some lines; any other system
 		// group holds system groups only.
-		underSystem = parentID != EveryoneID && (slices.Contains(SystemGroupIDs, parentID) || parent.Type != 0)
+		underSystem = parentID != EveryoneID && parent.IsSystem()
 	}
 	if recursive {
 		defer c.mem.walking()()
@@ -200,7 +209,7 @@ func (c *Client) Tree(ctx context.Context, parentID string, recursive, includeSy
 	// Fetch every level's children concurrently, each group once.
 	parentOf := map[string]string{}
 	for _, n := range top {
-		if err := claim(parentOf, n.ID, parentID, parentID); err != nil {
+		if err := placeOnce(parentOf, n.ID, parentID, parentID); err != nil {
 			return nil, err
 		}
 	}
@@ -246,7 +255,7 @@ func (c *Client) Tree(ctx context.Context, parentID string, recursive, includeSy
 		var next []TreeNode
 		for _, n := range level {
 			for _, k := range kids[n.ID] {
-				if err := claim(parentOf, k.ID, n.ID, parentID); err != nil {
+				if err := placeOnce(parentOf, k.ID, n.ID, parentID); err != nil {
 					return nil, err
 				}
 				next = append(next, k)
@@ -273,9 +282,71 @@ func (c *Client) Tree(ctx context.Context, parentID string, recursive, includeSy
 	return out, nil
 }
 
-// claim records that id is listed under parent, and fails when it was
+// SystemGroupsAmong tells which candidates are system groups: a group is
+// one when list.ds or info.ds says so (see Group.IsSystem), or when one of
+// its ancestors is one (everything under a system group is system;
+// Everyone aside, whose child groups are user groups). On AV-Desk list.ds carries no type, so only
+// info.ds tells a system subgroup; without the ancestors a user group under
+// one would be adopted there and left out on ESS, whose list.ds says. tree
+// is the walk that placed the candidates, where their ancestors are looked
+// up. One batch of info.ds asks for the candidates and for their ancestors
+// that the walk did not show to be system groups. It returns the
+// candidates' groups by id, as info.ds gave them, and which are system.
+func (c *Client) SystemGroupsAmong(ctx context.Context, tree, candidates []TreeNode) (map[string]Group, map[string]bool, error) {
+	byID := make(map[string]TreeNode, len(tree)+len(candidates))
+	for _, n := range tree {
+		byID[n.ID] = n
+	}
+	for _, n := range candidates {
+		if _, ok := byID[n.ID]; !ok {
+			byID[n.ID] = n
+		}
+	}
+	// lineage is n and its ancestors in the walk, below Everyone.
+	lineage := func(n TreeNode) []TreeNode {
+		out := []TreeNode{n}
+		for cur := n; cur.ParentID != "" && cur.ParentID != EveryoneID && len(out) <= len(byID); {
+			p, ok := byID[cur.ParentID]
+			if !ok {
+				break // above the walk: Tree judged the walk's parent
+			}
+			out, cur = append(out, p), p
+		}
+		return out
+	}
+	var ask []TreeNode
+	asked := map[string]bool{}
+	for _, n := range candidates {
+		for _, a := range lineage(n) {
+			if !a.System && !asked[a.ID] {
+				asked[a.ID] = true
+				ask = append(ask, a)
+			}
+		}
+	}
+	got, err := c.GroupsOf(ctx, ask)
+	if err != nil {
+		return nil, nil, err
+	}
+	groups := make(map[string]Group, len(got))
+	for i, g := range got {
+		groups[ask[i].ID] = g
+	}
+	system := map[string]bool{}
+	for _, n := range candidates {
+		for _, a := range lineage(n) {
+			if g, ok := groups[a.ID]; a.System || (ok && g.IsSystem()) {
+				system[n.ID] = true
+				break
+			}
+		}
+	}
+	return groups, system, nil
+}
+
+// placeOnce records that id is listed under parent, and fails when it was
 // listed before: a tree has one place for each group.
-func claim(parentOf map[string]string, id, parent, root string) error {
+func placeOnce(parentOf map[string]string, id, parent, root string) error {
 	if id == root && root != "" {
 		return &TreeError{msg: fmt.Sprintf("the Dr.Web group tree has a cycle at %q: the server lists it below itself", id)}
 	}

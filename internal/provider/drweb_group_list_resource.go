@@ -159,7 +159,7 @@ func (r *drwebGroupListResource) List(ctx context.Context, req list.ListRequest,
 			fit, at = append(fit, n), append(at, i)
 		}
 		// One batch of info.ds for every group listed, as the data source.
-		got, sys, err := drwebSystemGroups(ctx, c, tree, fit)
+		got, sys, err := c.SystemGroupsAmong(ctx, tree, fit)
 		if err != nil {
 			addDrWebError(&diags, err, path.Root("parent_id"))
 			stream.Results = list.ListResultsStreamDiagnostics(diags)
@@ -220,69 +220,6 @@ func (r *drwebGroupListResource) List(ctx context.Context, req list.ListRequest,
 			}
 		}
 	}
-}
-
-// drwebSystemGroups applies the one rule of both list resources to the
-// candidates: a group is a system group when list.ds or info.ds gives it a
-// type (or its id is a well-known one), or when one of its ancestors is one
-// (everything under a system group is system; Everyone aside, whose child
-// groups are user groups). On AV-Desk list.ds carries no type, so only
-// info.ds tells a system subgroup; without the ancestors a user group under
-// one would be adopted there and left out on ESS, whose list.ds says. tree
-// is the walk that placed the candidates, where their ancestors are looked
-// up. One batch of info.ds asks for the candidates and for their ancestors
-// that the walk did not show to be system groups. It returns the
-// candidates' groups by id, as info.ds gave them, and which are system.
-func drwebSystemGroups(ctx context.Context, c *drweb.Client, tree, candidates []drweb.TreeNode) (map[string]drweb.Group, map[string]bool, error) {
-	byID := make(map[string]drweb.TreeNode, len(tree)+len(candidates))
-	for _, n := range tree {
-		byID[n.ID] = n
-	}
-	for _, n := range candidates {
-		if _, ok := byID[n.ID]; !ok {
-			byID[n.ID] = n
-		}
-	}
-	// lineage is n and its ancestors in the walk, below Everyone.
-	lineage := func(n drweb.TreeNode) []drweb.TreeNode {
-		out := []drweb.TreeNode{n}
-		for cur := n; cur.ParentID != "" && cur.ParentID != drweb.EveryoneID && len(out) <= len(byID); {
-			p, ok := byID[cur.ParentID]
-			if !ok {
-				break // above the walk: Tree judged the walk's parent
-			}
-			out, cur = append(out, p), p
-		}
-		return out
-	}
-	var ask []drweb.TreeNode
-	asked := map[string]bool{}
-	for _, n := range candidates {
-		for _, a := range lineage(n) {
-			if !a.System && !asked[a.ID] {
-				asked[a.ID] = true
-				ask = append(ask, a)
-			}
-		}
-	}
-	got, err := c.GroupsOf(ctx, ask)
-	if err != nil {
-		return nil, nil, err
-	}
-	groups := make(map[string]drweb.Group, len(got))
-	for i, g := range got {
-		groups[ask[i].ID] = g
-	}
-	system := map[string]bool{}
-	for _, n := range candidates {
-		for _, a := range lineage(n) {
-			if g, ok := groups[a.ID]; a.System || (ok && g.Type != 0) {
-				system[n.ID] = true
-				break
-			}
-		}
-	}
-	return groups, system, nil
 }
 
 // drwebUnfitGroup says why the resource endpointgroups_drweb_group could

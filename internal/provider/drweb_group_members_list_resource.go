@@ -97,7 +97,7 @@ func (r *drwebGroupMembersListResource) List(ctx context.Context, req list.ListR
 			candidates = append(candidates, n)
 		}
 	}
-	_, system, err := drwebSystemGroups(ctx, c, all, candidates)
+	_, system, err := c.SystemGroupsAmong(ctx, all, candidates)
 	if err != nil {
 		addDrWebError(&diags, err, path.Root("parent_id"))
 		stream.Results = list.ListResultsStreamDiagnostics(diags)
@@ -138,7 +138,7 @@ type drwebMembersResult struct {
 
 // drwebMembersResults turns the groups of the scope, in tree order, into
 // results: one for each group with shared stations that is no system group
-// (by its node or system, see drwebSystemGroups), at most limit. With
+// (by its node or system, see drweb.Client.SystemGroupsAmong), at most limit. With
 // withResource, a group whose id is outside drweb.IDPattern is no result
 // but one of unfit (its path and id): the generated import would fail,
 // and Terraform (1.14 to 1.16.4) crashes generating the configuration of

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -528,7 +527,7 @@ func (r *drwebGroupResource) ImportState(ctx context.Context, req resource.Impor
 			return
 		}
 	}
-	if g.Type != 0 || slices.Contains(drweb.SystemGroupIDs, g.ID) {
+	if g.IsSystem() {
 		resp.Diagnostics.AddError("Cannot Import a Dr.Web System Group",
 			fmt.Sprintf("The group %q (%q) is a system group: the server refuses to change or delete it, so Terraform cannot "+
 				"manage it. Read it with the endpointgroups_drweb_group data source instead.", g.ID, g.Name))
