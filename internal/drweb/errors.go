@@ -316,11 +316,27 @@ func (e *AmbiguousError) Error() string {
 // TreeError is a group tree that contradicts itself (a cycle, a group under
 // two parents) or, with Bound set, one larger than the groups a walk keeps.
 type TreeError struct {
-	Bound int // the bound passed; 0 when the tree contradicts itself
-	msg   string
+	Bound int    // the bound passed; 0 when the tree contradicts itself
+	Below string // with Bound: the group whose subtree was walked ("" for the top level)
+	// Listed and Parents, when set: the server lists the group Listed
+	// under both Parents.
+	Listed  string
+	Parents [2]string
+	msg     string
 }
 
-func (e *TreeError) Error() string { return e.msg }
+func (e *TreeError) Error() string {
+	switch {
+	case e.Bound > 0:
+		return fmt.Sprintf("the Dr.Web group tree below %s has more than %d groups, the most one walk of the tree keeps in memory; a walk below one group counts only that group's subtree", DescribeParent(e.Below), e.Bound)
+	case e.Listed != "":
+		return fmt.Sprintf("the Dr.Web server lists the group %q under %s and under %s; a group has one parent", e.Listed, DescribeParent(e.Parents[0]), DescribeParent(e.Parents[1]))
+	}
+	return e.msg
+}
+
+// errNoIDInAnswer is an add.ds success whose answer names no group.
+var errNoIDInAnswer = errors.New("the server's answer names no id")
 
 func capitalise(s string) string {
 	if s == "" {

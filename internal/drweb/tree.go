@@ -217,7 +217,7 @@ func (c *Client) Tree(ctx context.Context, parentID string, recursive, includeSy
 	var mu sync.Mutex
 	total := len(top)
 	bound := c.treeBound
-	tooMany := &TreeError{Bound: bound, msg: fmt.Sprintf("the Dr.Web group tree below %s has more than %d groups, the most one walk of the tree keeps in memory; a walk below one group counts only that group's subtree", DescribeParent(parentID), bound)}
+	tooMany := &TreeError{Bound: bound, Below: parentID}
 	if total > bound {
 		return nil, tooMany
 	}
@@ -362,7 +362,7 @@ func placeOnce(parentOf map[string]string, id, parent, root string) error {
 		}
 		cur = parentOf[cur]
 	}
-	return &TreeError{msg: fmt.Sprintf("the Dr.Web server lists the group %q under %s and under %s; a group has one parent", id, DescribeParent(prev), DescribeParent(parent))}
+	return &TreeError{Listed: id, Parents: [2]string{prev, parent}}
 }
 
 // GroupByName finds the one group with exactly this name (case-sensitive),

@@ -314,7 +314,7 @@ func (c *Client) CreateGroup(ctx context.Context, in GroupInput) (WriteResult, e
 		cancel()
 		if lookErr != nil || len(found) != 1 {
 			return WriteResult{}, &OutcomeUnknownError{Op: OpCreate, Name: in.Name, ParentID: in.ParentID,
-				Err: errors.New("the server's answer names no id"), Look: lookErr, Candidates: found}
+				Err: errNoIDInAnswer, Look: lookErr, Candidates: found}
 		}
 		id = found[0]
 	}
