@@ -4,11 +4,26 @@
 // change.ds and delete.ds, a group's stations with stations-list.ds (every
 // page) and states.ds, membership changes with stations/change.ds. HTTP
 // Basic on every request, answers in JSON or XML (decided by what arrives,
-// since older servers answer XML whatever is asked), batching of
-// concurrent lookups by id into one info.ds request, and a group tree and
-// each group's stations listed once per Client. A write is sent once and
-// its outcome is established by looking at the server, never by sending it
-// again (write.go, stations.go).
+// since older servers answer XML whatever is asked).
+//
+// Who owns what:
+//   - Client (drweb.go) owns the connection: the answer format, the one
+//     request path every read and write takes, and the decoding of each
+//     answer (decode.go), whose warnings it logs once.
+//   - runMemory (memory.go) owns what a Client knows of the server for the
+//     rest of its life: each parent's children, where those listings placed
+//     each group, the info.ds answers (the batcher of batch.go, which
+//     coalesces concurrent lookups by id into one request), each group's
+//     stations and states, and the lookups under way that a batch waits
+//     for. Every public read of a group runs inside its lookUp; every write
+//     makes it forget what the write changed.
+//   - writes (write.go) and members (stations.go) own what writes of one
+//     run share: one create, rename or move per parent and name at a time,
+//     the ids claimed, the stations a members change keeps.
+//   - errors.go holds the typed errors that say what happened.
+//
+// A write is sent once and its outcome is established by looking at the
+// server, never by sending it again (write.go, stations.go, move.go).
 package drweb
 
 import (

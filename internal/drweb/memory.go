@@ -12,13 +12,13 @@ import (
 )
 
 // runMemory is everything a Client remembers of the server for the rest of
-// its life (one Terraform run), and the one place that forgets it after a
+// its life (a run), and the one place that forgets it after a
 // write: the child groups of each parent listed, where those listings
 // placed each group, the groups info.ds answered (through the batcher), the
 // stations and station states of each group.
 //
 // It also counts the lookups under way, which the batcher waits for: every
-// read of a group by id, name or path runs inside lookUp, and a lookup's
+// public read of a group by id, name or path runs inside lookUp, and a lookup's
 // waits on a listing are counted where the listing is waited for (listing,
 // placedAt), so that no read can leave either count behind.
 type runMemory struct {
