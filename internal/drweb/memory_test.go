@@ -132,3 +132,52 @@ func TestBatchWaitsForExpectedLookups(t *testing.T) {
 		t.Fatalf("%v after %s", err, time.Since(start))
 	}
 }
+
+// A lookup counts once however it goes: one by name that ends in one by id
+// is one lookup under way, and while it waits on listings (several at once
+// on a level of the tree) it is one lookup parked, from which the batcher
+// expects no id. Done, it leaves neither count behind.
+func TestLookupCountsOnce(t *testing.T) {
+	t.Parallel()
+	for name, lookUp := range map[string]func(c *Client) error{
+		"by name in the tree": func(c *Client) error {
+			_, err := c.GroupByName(context.Background(), "Berlin", "")
+			return err
+		},
+		"by name under a parent": func(c *Client) error {
+			_, err := c.GroupByName(context.Background(), "Berlin", offices)
+			return err
+		},
+		"by path": func(c *Client) error {
+			_, err := c.GroupByPath(context.Background(), "Offices/Berlin/Workstations")
+			return err
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			c, srv := setup(t)
+			srv.SetLatency(20 * time.Millisecond)
+			done := make(chan error, 1)
+			go func() { done <- lookUp(c) }()
+			var lookups, parked int64
+			for running := true; running; {
+				select {
+				case err := <-done:
+					if err != nil {
+						t.Fatal(err)
+					}
+					running = false
+				default:
+					lookups, parked = max(lookups, c.mem.lookups.Load()), max(parked, c.mem.parked.Load())
+					time.Sleep(100 * time.Microsecond)
+				}
+			}
+			if lookups != 1 || parked != 1 {
+				t.Errorf("at most %d lookups under way and %d parked, want 1 and 1", lookups, parked)
+			}
+			if n, p := c.mem.lookups.Load(), c.mem.parked.Load(); n != 0 || p != 0 {
+				t.Errorf("%d lookups under way and %d parked after the lookup, want none", n, p)
+			}
+		})
+	}
+}
