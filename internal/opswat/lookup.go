@@ -53,22 +53,17 @@ func (c *Client) readForName(ctx context.Context, name string) ([]Group, error) 
 	if err != nil {
 		return nil, err
 	}
-	if plan == planWalk {
-		c.list.because(WalkForManyNames, name)
-	}
-	if plan == planSearchAndPage {
-		// The walk's next page first: when it ends the list, the list
-		// answers this name and the search is not needed.
-		done, err := c.list.advance(ctx)
-		if err != nil {
+	released := plan == planPages
+	if released {
+		if plan, err = c.plan.await(ctx, c.list.advance); err != nil {
 			return nil, err
 		}
-		if done {
-			plan = planWalk
-		}
 	}
-	if plan != planWalk {
+	if plan == planWalk {
+		c.list.because(WalkForManyNames, name)
+	} else {
 		found, settled, err := c.searchName(ctx, name)
+		c.plan.searched(released)
 		if err != nil || settled {
 			return found, err
 		}
