@@ -27,7 +27,7 @@ import (
 // are searched: all of them at once when every name came in the run's
 // first group, one at a time when names kept coming (each answered name
 // lets Terraform start another read, which buys a page). Names that come
-// after the first group also buy the pages of the free searches once.
+// after a search was answered also buy the pages of the free searches once.
 // So k names cost at most about 2k requests, and names that outnumber the
 // list's pages cost the walk plus the free searches and a few more, at
 // any rate and however many reads Terraform runs at once.
@@ -66,7 +66,8 @@ type planner struct {
 
 	// The pages names bought (see the cost model).
 	decided   bool // the run's first group of names has been decided
-	later     bool // a name came after it
+	answered  int  // searches the planner decided that have ended
+	later     bool // a name came after one of them: answered names bring more
 	buyers    int  // names that bought a page
 	claimed   int  // pages read or being read
 	reading   int  // pages being read
@@ -92,7 +93,7 @@ func (p *planner) decide(ctx context.Context, name string) (lookupPlan, error) {
 	if p.decided && p.searches >= FreeSearches && (p.known == nil || p.known() == 0) {
 		// A name after the first group, with the free searches spent: it
 		// buys a page, and the free searches' pages are bought once.
-		p.later = true
+		p.later = p.later || p.answered > 0
 		p.buyers++
 		p.touch()
 		p.mu.Unlock()
@@ -162,7 +163,7 @@ func (p *planner) decideWaiting() {
 				continue
 			}
 			decided[n] = planPages
-			if p.decided {
+			if p.answered > 0 {
 				p.later = true
 			}
 			p.buyers++
@@ -259,6 +260,7 @@ func (p *planner) searched(released bool) {
 	case p.searching > 0:
 		p.searching--
 	}
+	p.answered++
 	p.touch()
 }
 
