@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/endpointgroups/terraform-provider-endpointgroups/internal/client"
 )
@@ -23,9 +22,9 @@ import (
 
 const devicesActionPath = "/o/api/v3/devices/action"
 
-// AssignChunk is the most devices one device action names: the vendor
+// devicesPerAction is the most devices one device action names: the vendor
 // documents no maximum, and 50 is the limit of its device listings.
-const AssignChunk = 50
+const devicesPerAction = 50
 
 // DeviceKey is how devices are named in an assignment.
 type DeviceKey int
@@ -185,7 +184,7 @@ type actionRequest struct {
 }
 
 // AssignDevices puts devices into a group with the device action
-// assign_to_group, at most AssignChunk devices a request, paced as every
+// assign_to_group, at most devicesPerAction devices a request, paced as every
 // request. The group is checked against the run's group list first: an
 // unknown group is a *NotFoundError before anything is sent. Each device's
 // outcome is what the chunk's answer says of it (both documented shapes:
@@ -232,7 +231,7 @@ func (c *Client) AssignDevices(ctx context.Context, a Assignment) (AssignResult,
 		return AssignResult{}, err
 	}
 	res := AssignResult{Group: g}
-	chunks := slices.Collect(slices.Chunk(uniq, AssignChunk))
+	chunks := slices.Collect(slices.Chunk(uniq, devicesPerAction))
 	done := 0
 	stopped := false
 	var stop error
@@ -308,10 +307,10 @@ func (c *Client) assignChunk(ctx context.Context, groupID string, key DeviceKey,
 		})
 		var statuses map[string]deviceStatus
 		if err == nil {
-			c.markStale(ctx, groupID)
+			c.list.devicesChanged(ctx, groupID)
 			statuses, err = decodeAssignAnswer(resp, key, chunk)
 		} else if lost(err) {
-			c.markStale(ctx, groupID)
+			c.list.devicesChanged(ctx, groupID)
 		}
 		if err == nil {
 			return outcomesOf(ctx, c, chunk, key, statuses), resent, nil
@@ -551,66 +550,6 @@ func outcomesOf(ctx context.Context, c *Client, chunk []string, key DeviceKey, s
 		c.http.Logger().Warn(ctx, "the OPSWAT device action's answer names devices that were not sent; ignoring them", map[string]any{"devices": extra, "named_by": key.String()})
 	}
 	return out
-}
-
-// staleCounts are the groups whose number_of_devices the run no longer
-// knows: it assigned devices to them after listing them.
-type staleCounts struct {
-	mu  sync.Mutex
-	ids map[string]bool
-}
-
-// mark records that id's count is stale, and reports whether it is the
-// run's first.
-func (s *staleCounts) mark(id string) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.ids == nil {
-		s.ids = map[string]bool{}
-	}
-	first := len(s.ids) == 0
-	s.ids[id] = true
-	return first
-}
-
-// markStale records that the run may have changed a group's device count.
-// The account's cache entry, which holds the count from before, is removed
-// (by its exact name, as every file the cache makes), so that no run is
-// served a count this one knows to be stale; the run stores no other.
-func (c *Client) markStale(ctx context.Context, groupID string) {
-	if !c.stale.mark(groupID) || c.cache == nil {
-		return
-	}
-	if err := c.cache.forget(ctx); err != nil {
-		c.notices.add(ctx, fmt.Sprintf("the group-list cache file %s could not be removed after devices were assigned (%v): "+
-			"until it expires, runs may be served the group's device count from before", c.cache.path(), err))
-		return
-	}
-	c.http.Logger().Debug(ctx, "removed the OPSWAT group-list cache entry: devices were assigned, so its device counts are stale", map[string]any{"group_id": groupID})
-}
-
-// any reports whether the run has assigned devices to any group.
-func (s *staleCounts) any() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.ids) > 0
-}
-
-// group marks g's count stale when it is.
-func (s *staleCounts) group(g Group) Group {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.ids[g.ID] {
-		g.NumberOfDevices, g.DevicesStale = 0, true
-	}
-	return g
-}
-
-func (s *staleCounts) groups(gs []Group) []Group {
-	for i := range gs {
-		gs[i] = s.group(gs[i])
-	}
-	return gs
 }
 
 // clip cuts a server's text to what an error can show.

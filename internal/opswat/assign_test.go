@@ -312,11 +312,11 @@ func TestAssignMakesCountsStale(t *testing.T) {
 	}
 	// The entry the check of the group stored is removed, and a complete
 	// walk the run finishes later is not stored.
-	if c.cache.read(context.Background()) != nil {
+	if c.list.cache.read(context.Background()) != nil {
 		t.Fatal("the cache entry from before the assignment is still there")
 	}
-	c.completed(context.Background(), list)
-	if c.cache.read(context.Background()) != nil {
+	c.list.completed(context.Background(), list, time.Now())
+	if c.list.cache.read(context.Background()) != nil {
 		t.Fatal("a walk completed after an assignment was stored in the cache")
 	}
 	// A new run (a new client) lists the count the server now has.

@@ -33,7 +33,7 @@ func (c *Client) accessToken(ctx context.Context, stale string) (string, error) 
 }
 
 func (c *Client) fetchToken(ctx context.Context) (string, error) {
-	form := url.Values{"client_id": {c.clientID}, "client_secret": {c.clientSecr}, "grant_type": {"client_credentials"}}
+	form := url.Values{"client_id": {c.clientID}, "client_secret": {c.clientSecret}, "grant_type": {"client_credentials"}}
 	resp, err := c.http.Do(ctx, client.Request{
 		Method: http.MethodPost, Path: tokenPath, Body: []byte(form.Encode()),
 		Header: http.Header{"Content-Type": {"application/x-www-form-urlencoded"}, "Accept": {"application/json"}},

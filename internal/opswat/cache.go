@@ -53,14 +53,14 @@ const (
 	// past it the run walks itself. An interrupt or the read's own
 	// deadline ends the wait sooner.
 	cacheLockMaxWait = 30 * time.Minute
-	// CacheMaxEntryBytes caps what is read of an entry: about 200,000
+	// cacheMaxEntryBytes caps what is read of an entry: about 200,000
 	// groups. A larger file is not an entry this provider wrote.
-	CacheMaxEntryBytes = 64 << 20
+	cacheMaxEntryBytes = 64 << 20
 	cacheMaxLockBytes  = 1 << 10
-	// CacheOtherEntryMaxAge is how old another account's (or URL's) entry
+	// cacheOtherEntryMaxAge is how old another account's (or URL's) entry
 	// may be before a run prunes it: a bound of its own, since this run's
 	// TTL says nothing of how long the other account's runs keep theirs.
-	CacheOtherEntryMaxAge = 7 * 24 * time.Hour
+	cacheOtherEntryMaxAge = 7 * 24 * time.Hour
 )
 
 // The names of the files the cache makes, and the only ones it removes.
@@ -78,7 +78,7 @@ type diskCache struct {
 	notices  *notices
 
 	lockMaxWait time.Duration // cacheLockMaxWait; shorter in tests
-	maxEntry    int           // CacheMaxEntryBytes; smaller in tests
+	maxEntry    int           // cacheMaxEntryBytes; smaller in tests
 
 	// reads and polls count the entry's reads and the lock wait's polls,
 	// for tests: a wait must not re-read an entry that has not changed.
@@ -446,7 +446,7 @@ func (d *diskCache) write(groups []Group, fetched time.Time) error {
 }
 
 // prune removes what runs left behind: other accounts' entries (a rotated
-// token's) older than CacheOtherEntryMaxAge, and temporary files and other
+// token's) older than cacheOtherEntryMaxAge, and temporary files and other
 // accounts' locks past an hour.
 // Only files with the exact names the cache gives, regular files of the
 // running user: whatever else is in the directory is not the cache's.
@@ -463,7 +463,7 @@ func (d *diskCache) prune() {
 		case name == d.key+".json" || name == d.key+".lock":
 			continue
 		case cacheEntryName.MatchString(name):
-			maxAge = CacheOtherEntryMaxAge
+			maxAge = cacheOtherEntryMaxAge
 		case cacheTempName.MatchString(name), cacheLockName.MatchString(name):
 			maxAge = cacheTempMaxAge
 		default:
@@ -724,7 +724,7 @@ func roughly(d time.Duration) time.Duration {
 
 func (d *diskCache) maxWait() time.Duration { return cmp.Or(d.lockMaxWait, cacheLockMaxWait) }
 
-func (d *diskCache) maxBytes() int { return cmp.Or(d.maxEntry, CacheMaxEntryBytes) }
+func (d *diskCache) maxBytes() int { return cmp.Or(d.maxEntry, cacheMaxEntryBytes) }
 
 // mib is a size cap as a person reads it.
 func mib(n int) string {
@@ -824,108 +824,3 @@ func (n *notices) take() []string {
 // cache (a file ignored, a directory that cannot be written) since the
 // last call: each notice once.
 func (c *Client) TakeNotices() []string { return c.notices.take() }
-
-// cached returns the account's cache entry when it is fresh, read once a
-// run; nil without a cache or a fresh entry.
-func (c *Client) cached(ctx context.Context) *cacheEntry {
-	e := c.peek(ctx)
-	if e != nil && e.fresh {
-		return e
-	}
-	return nil
-}
-
-// peek reads the account's entry once a run, fresh or not: an entry past
-// its TTL still tells how many groups the account had.
-func (c *Client) peek(ctx context.Context) *cacheEntry {
-	if c.cache == nil {
-		return nil
-	}
-	e, _ := c.peeked.Do(ctx, "", func(ctx context.Context) (*cacheEntry, error) {
-		e := c.cache.read(ctx)
-		if c.cache.ttl == 0 {
-			// A refresh uses no entry, and the old one must not serve the
-			// runs after it: a refresh that walks stores its walk in its
-			// place, one that only searches leaves none. Every lookup reads
-			// this before it sends anything, so a walk stores after it.
-			_ = c.cache.forget(ctx) // a failed removal is judged again when the next run reads the entry
-		}
-		return e, nil
-	})
-	return e
-}
-
-// complete returns the account's complete group list in the API's default
-// order: the fresh cache entry, or else one walk of the list (shared by the
-// run's callers, and with the other runs on the cache directory), stored
-// as the entry.
-func (c *Client) complete(ctx context.Context) ([]Group, error) {
-	if e := c.cached(ctx); e != nil {
-		c.servedFromCache(e.age)
-		return slices.Clone(e.groups), nil
-	}
-	deadline, _ := ctx.Deadline() // the shared walk keeps no caller's deadline: the lock wait does
-	groups, err := c.lists.Do(ctx, "complete", func(ctx context.Context) ([]Group, error) {
-		e, release, err := c.cache.freshOrLock(ctx, deadline)
-		if err != nil {
-			return nil, err
-		}
-		if e != nil {
-			c.servedFromCache(e.age)
-			return e.groups, nil
-		}
-		defer release()
-		return c.prefix.finish(ctx, c) // stored as the entry when complete
-	})
-	var lockErr *CacheLockWaitError
-	if err != nil && ctx.Err() != nil && !errors.As(err, &lockErr) {
-		err = c.cache.interrupted(err) // this caller left while the shared walk waited on the lock
-	}
-	return slices.Clone(groups), err
-}
-
-// servedFromCache records that the run's list came from a cache entry of
-// this age.
-func (c *Client) servedFromCache(age time.Duration) { c.cacheAge.Store(int64(age) + 1) }
-
-// cacheServed returns the age of the cache entry the run's list came from;
-// ok is false when it came from the API.
-func (c *Client) cacheServed() (age time.Duration, ok bool) {
-	v := c.cacheAge.Load()
-	return time.Duration(v - 1), v > 0
-}
-
-// sortGroups orders a complete list (the API's default order: group_name
-// ascending) as opts asks, by the documented sort fields: names compared
-// without regard to case, device counts as numbers, last_update by the
-// time of the last change; ties keep the default order.
-func sortGroups(groups []Group, opts ListOptions) []Group {
-	out := slices.Clone(groups)
-	if opts.SortField == "group_name" && opts.SortOrder == "asc" {
-		return out
-	}
-	text := func(g Group) string {
-		switch opts.SortField {
-		case "domain_name":
-			return g.DomainName
-		case "policy_name":
-			return g.PolicyName
-		case "last_update":
-			return g.LastModified
-		}
-		return g.Name
-	}
-	slices.SortStableFunc(out, func(a, b Group) int {
-		var r int
-		if opts.SortField == "number_of_devices" {
-			r = cmp.Compare(a.NumberOfDevices, b.NumberOfDevices)
-		} else {
-			r = cmp.Compare(strings.ToLower(text(a)), strings.ToLower(text(b)))
-		}
-		if opts.SortOrder == "desc" {
-			r = -r
-		}
-		return r
-	})
-	return out
-}

@@ -83,7 +83,7 @@ func writeFile(t *testing.T, path, data string, age time.Duration) {
 func plantEntry(t *testing.T, c *Client, path string) {
 	t.Helper()
 	groups := []Group{{ID: "666", Name: "ATTACKER-CHOSEN"}}
-	data, _ := json.Marshal(cacheFile{Format: cacheFormat, Key: c.cache.key, FetchedAt: time.Now().UTC(), Groups: &groups})
+	data, _ := json.Marshal(cacheFile{Format: cacheFormat, Key: c.list.cache.key, FetchedAt: time.Now().UTC(), Groups: &groups})
 	writeFile(t, path, string(data), 0)
 }
 
@@ -100,8 +100,8 @@ func TestCachePrunesOnlyItsOwnFiles(t *testing.T) {
 	_, srv := setup(t, 10)
 	dir := t.TempDir()
 	c := cachedClient(t, srv, dir, time.Minute)
-	old := CacheOtherEntryMaxAge + time.Hour
-	theirs := []string{"extra.tf.json", "dev.auto.tfvars.json", "notes.json", "package.json", ".main.tf.swp", ".tmp-notes", ".tmp-" + c.cache.key[:12] + "-1234",
+	old := cacheOtherEntryMaxAge + time.Hour
+	theirs := []string{"extra.tf.json", "dev.auto.tfvars.json", "notes.json", "package.json", ".main.tf.swp", ".tmp-notes", ".tmp-" + c.list.cache.key[:12] + "-1234",
 		strings.Repeat("a", 64) + ".json.bak", strings.ToUpper(strings.Repeat("a", 64)) + ".json"}
 	for _, name := range theirs {
 		writeFile(t, filepath.Join(dir, name), "{}", old)
@@ -114,7 +114,7 @@ func TestCachePrunesOnlyItsOwnFiles(t *testing.T) {
 	if _, err := c.GroupByID(context.Background(), "500000001"); err != nil {
 		t.Fatal(err)
 	}
-	want := append(slices.Clone(theirs), filepath.Base(c.cache.path()))
+	want := append(slices.Clone(theirs), filepath.Base(c.list.cache.path()))
 	slices.Sort(want)
 	if got := cacheFiles(t, dir); !slices.Equal(got, want) {
 		t.Fatalf("cache directory holds\n%q\nwant\n%q", got, want)
@@ -129,8 +129,8 @@ func TestCacheRefusesAnotherUsersEntry(t *testing.T) {
 	_, srv := setup(t, 10)
 	dir := t.TempDir()
 	c := cachedClient(t, srv, dir, time.Hour)
-	plantEntry(t, c, c.cache.path())
-	if err := os.Chown(c.cache.path(), otherUID, otherUID); err != nil {
+	plantEntry(t, c, c.list.cache.path())
+	if err := os.Chown(c.list.cache.path(), otherUID, otherUID); err != nil {
 		t.Fatal(err)
 	}
 	g, err := c.GroupByName(context.Background(), "group-0001")
@@ -146,7 +146,7 @@ func TestCacheRefusesAnotherUsersEntry(t *testing.T) {
 	if len(srv.Requests()) == 0 {
 		t.Fatal("no request: the planted entry was used")
 	}
-	if info, err := os.Stat(c.cache.path()); err != nil || untrusted(info) == "" {
+	if info, err := os.Stat(c.list.cache.path()); err != nil || untrusted(info) == "" {
 		t.Fatalf("the planted entry was replaced: %v", err)
 	}
 }
@@ -157,15 +157,15 @@ func TestCacheRefusesWritableOrLinkedEntry(t *testing.T) {
 	t.Parallel()
 	for name, plant := range map[string]func(t *testing.T, c *Client){
 		"world-writable": func(t *testing.T, c *Client) {
-			plantEntry(t, c, c.cache.path())
-			if err := os.Chmod(c.cache.path(), 0o666); err != nil {
+			plantEntry(t, c, c.list.cache.path())
+			if err := os.Chmod(c.list.cache.path(), 0o666); err != nil {
 				t.Fatal(err)
 			}
 		},
 		"symbolic link": func(t *testing.T, c *Client) {
 			target := filepath.Join(t.TempDir(), "planted.json")
 			plantEntry(t, c, target)
-			if err := os.Symlink(target, c.cache.path()); err != nil {
+			if err := os.Symlink(target, c.list.cache.path()); err != nil {
 				t.Fatal(err)
 			}
 		},
@@ -209,7 +209,7 @@ func TestCacheRefusesSharedDirectory(t *testing.T) {
 			_, srv := setup(t, 10)
 			dir := t.TempDir()
 			c := cachedClient(t, srv, dir, time.Hour)
-			plantEntry(t, c, c.cache.path())
+			plantEntry(t, c, c.list.cache.path())
 			prepare(t, dir)
 			g, err := c.GroupByName(context.Background(), "group-0001")
 			if err != nil || g.ID != "500000000" {
@@ -223,7 +223,7 @@ func TestCacheRefusesSharedDirectory(t *testing.T) {
 				!strings.Contains(told[0], "must belong to the user the provider runs as and be writable by no one else") {
 				t.Fatalf("notices: %q", told)
 			}
-			if got := cacheFiles(t, dir); !slices.Equal(got, []string{filepath.Base(c.cache.path())}) {
+			if got := cacheFiles(t, dir); !slices.Equal(got, []string{filepath.Base(c.list.cache.path())}) {
 				t.Fatalf("the directory holds %q: the run wrote there", got)
 			}
 		})
@@ -259,7 +259,7 @@ func TestCacheLockThatCannotBeUsed(t *testing.T) {
 			_, srv := setup(t, 10)
 			dir := t.TempDir()
 			c, logged := loggedClient(t, srv, dir, time.Hour)
-			plant(t, c.cache.lockPath())
+			plant(t, c.list.cache.lockPath())
 			// Far below the 30-minute bound that a wait would reach.
 			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 			defer cancel()
@@ -267,17 +267,17 @@ func TestCacheLockThatCannotBeUsed(t *testing.T) {
 				t.Fatal(err)
 			}
 			told := c.TakeNotices()
-			if len(told) != 1 || !strings.Contains(told[0], "the cache lock "+c.cache.lockPath()+" is not a lock this provider made") ||
+			if len(told) != 1 || !strings.Contains(told[0], "the cache lock "+c.list.cache.lockPath()+" is not a lock this provider made") ||
 				!strings.Contains(told[0], "remove it") {
 				t.Fatalf("notices: %q", told)
 			}
 			if n := logged.count(); n != 1 {
 				t.Fatalf("%d warnings logged, want 1: %q", n, logged.warns)
 			}
-			if e := c.cache.read(context.Background()); e == nil || !e.fresh {
+			if e := c.list.cache.read(context.Background()); e == nil || !e.fresh {
 				t.Fatal("the walk was not stored")
 			}
-			if _, err := os.Lstat(c.cache.lockPath()); err != nil {
+			if _, err := os.Lstat(c.list.cache.lockPath()); err != nil {
 				t.Fatalf("the lock that is not the cache's was removed: %v", err)
 			}
 		})
@@ -291,13 +291,13 @@ func TestCacheLockFromTheFuture(t *testing.T) {
 	_, srv := setup(t, 10)
 	dir := t.TempDir()
 	c := cachedClient(t, srv, dir, time.Hour)
-	writeFile(t, c.cache.lockPath(), "pid 1\n", -time.Hour)
+	writeFile(t, c.list.cache.lockPath(), "pid 1\n", -time.Hour)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	if _, err := c.GroupByID(ctx, "500000001"); err != nil {
 		t.Fatal(err)
 	}
-	if got := cacheFiles(t, dir); !slices.Equal(got, []string{filepath.Base(c.cache.path())}) {
+	if got := cacheFiles(t, dir); !slices.Equal(got, []string{filepath.Base(c.list.cache.path())}) {
 		t.Fatalf("the directory holds %q", got)
 	}
 }
@@ -310,7 +310,7 @@ func TestCacheLiveLockWaitIsToldAndInterruptible(t *testing.T) {
 	dir := t.TempDir()
 	c := cachedClient(t, srv, dir, time.Hour)
 	since := time.Now().Add(-5 * time.Minute).UTC().Format(time.RFC3339Nano)
-	writeFile(t, c.cache.lockPath(), "pid 4242\nsince "+since+"\n", 0) // marked alive just now
+	writeFile(t, c.list.cache.lockPath(), "pid 4242\nsince "+since+"\n", 0) // marked alive just now
 	ctx, cancel := context.WithCancel(context.Background())
 	errc := make(chan error, 1)
 	go func() {
@@ -332,14 +332,14 @@ func TestCacheLiveLockWaitIsToldAndInterruptible(t *testing.T) {
 	cancel()
 	err := <-errc
 	var lockErr *CacheLockWaitError
-	if !errors.As(err, &lockErr) || !errors.Is(err, context.Canceled) || lockErr.Lock != c.cache.lockPath() {
+	if !errors.As(err, &lockErr) || !errors.Is(err, context.Canceled) || lockErr.Lock != c.list.cache.lockPath() {
 		t.Fatalf("got %v", err)
 	}
-	if !strings.Contains(err.Error(), "while waiting for the OPSWAT group-list cache lock "+c.cache.lockPath()) || !strings.Contains(err.Error(), "held for 5m") {
+	if !strings.Contains(err.Error(), "while waiting for the OPSWAT group-list cache lock "+c.list.cache.lockPath()) || !strings.Contains(err.Error(), "held for 5m") {
 		t.Fatalf("got %v", err)
 	}
 	told := c.TakeNotices()
-	if len(told) != 1 || !strings.Contains(told[0], "another run (pid 4242) has held the cache lock "+c.cache.lockPath()+" for 5m") {
+	if len(told) != 1 || !strings.Contains(told[0], "another run (pid 4242) has held the cache lock "+c.list.cache.lockPath()+" for 5m") {
 		t.Fatalf("notices: %q", told)
 	}
 	if n := len(srv.Requests()); n != 0 {
@@ -372,7 +372,7 @@ func TestCacheEntryThatIsNotAFile(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer f.Close()
-			if err := f.Truncate(CacheMaxEntryBytes + 1); err != nil { // sparse: no disk used
+			if err := f.Truncate(cacheMaxEntryBytes + 1); err != nil { // sparse: no disk used
 				t.Fatal(err)
 			}
 		}, "it is larger than the 64 MiB an entry may be"},
@@ -381,7 +381,7 @@ func TestCacheEntryThatIsNotAFile(t *testing.T) {
 			t.Parallel()
 			_, srv := setup(t, 10)
 			c := cachedClient(t, srv, t.TempDir(), time.Hour)
-			tc.plant(t, c.cache.path())
+			tc.plant(t, c.list.cache.path())
 			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 			defer cancel()
 			if _, err := c.GroupByID(ctx, "500000001"); err != nil {
@@ -399,8 +399,8 @@ func TestCacheNullGroupsIsCorrupt(t *testing.T) {
 	t.Parallel()
 	_, srv := setup(t, 10)
 	c := cachedClient(t, srv, t.TempDir(), time.Hour)
-	body := `{"format":1,"key":"` + c.cache.key + `","fetched_at":"` + time.Now().UTC().Format(time.RFC3339) + `","groups":null}`
-	writeFile(t, c.cache.path(), body, 0)
+	body := `{"format":1,"key":"` + c.list.cache.key + `","fetched_at":"` + time.Now().UTC().Format(time.RFC3339) + `","groups":null}`
+	writeFile(t, c.list.cache.path(), body, 0)
 	g, err := c.GroupByName(context.Background(), "group-0003")
 	if err != nil || g.ID != "500000002" {
 		t.Fatalf("got %+v, %v", g, err)

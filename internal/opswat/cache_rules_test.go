@@ -37,10 +37,10 @@ func TestCacheDeadHoldersLockIsTakenAtOnce(t *testing.T) {
 	_, srv := setup(t, 10)
 	dir := t.TempDir()
 	c := cachedClient(t, srv, dir, time.Hour)
-	c.cache.lockMaxWait = time.Hour // a wait would show as a timeout of the test, not as a pass
+	c.list.cache.lockMaxWait = time.Hour // a wait would show as a timeout of the test, not as a pass
 	pid := deadPID(t)
 	since := time.Now().Add(-3 * time.Minute).UTC().Format(time.RFC3339Nano)
-	writeFile(t, c.cache.lockPath(), fmt.Sprintf("pid %d\nhost %s\npidns %s\ntoken x\nsince %s\n", pid, thisHost(), thisPIDNamespace(), since), 0) // marked alive just now
+	writeFile(t, c.list.cache.lockPath(), fmt.Sprintf("pid %d\nhost %s\npidns %s\ntoken x\nsince %s\n", pid, thisHost(), thisPIDNamespace(), since), 0) // marked alive just now
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	if _, err := c.GroupByID(ctx, "500000001"); err != nil {
@@ -48,11 +48,11 @@ func TestCacheDeadHoldersLockIsTakenAtOnce(t *testing.T) {
 	}
 	told := c.TakeNotices()
 	want := fmt.Sprintf("the cache lock %s was left by a run that died (pid %d on this host, which no longer runs, after holding it for 3m0s): "+
-		"this run took it over", c.cache.lockPath(), pid)
+		"this run took it over", c.list.cache.lockPath(), pid)
 	if !hasNotice(told, want) || hasNotice(told, "has held the cache lock") {
 		t.Fatalf("notices: %q", told)
 	}
-	if got := cacheFiles(t, dir); !slices.Equal(got, []string{filepath.Base(c.cache.path())}) {
+	if got := cacheFiles(t, dir); !slices.Equal(got, []string{filepath.Base(c.list.cache.path())}) {
 		t.Fatalf("the directory holds %q", got)
 	}
 }
@@ -80,8 +80,8 @@ func TestCacheLiveOrForeignHolderIsWaitedFor(t *testing.T) {
 			t.Parallel()
 			_, srv := setup(t, 10)
 			c := cachedClient(t, srv, t.TempDir(), time.Hour)
-			c.cache.lockMaxWait = 300 * time.Millisecond
-			writeFile(t, c.cache.lockPath(), lock, 0)
+			c.list.cache.lockMaxWait = 300 * time.Millisecond
+			writeFile(t, c.list.cache.lockPath(), lock, 0)
 			if _, err := c.GroupByID(context.Background(), "500000001"); err != nil {
 				t.Fatal(err)
 			}
@@ -101,14 +101,14 @@ func TestCacheOwnPIDWithAnotherTokenIsDead(t *testing.T) {
 	}
 	_, srv := setup(t, 10)
 	c := cachedClient(t, srv, t.TempDir(), time.Hour)
-	c.cache.lockMaxWait = time.Hour
-	writeFile(t, c.cache.lockPath(), fmt.Sprintf("pid %d\nhost %s\npidns %s\ntoken earlier-process\n", os.Getpid(), thisHost(), thisPIDNamespace()), 0)
+	c.list.cache.lockMaxWait = time.Hour
+	writeFile(t, c.list.cache.lockPath(), fmt.Sprintf("pid %d\nhost %s\npidns %s\ntoken earlier-process\n", os.Getpid(), thisHost(), thisPIDNamespace()), 0)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	if _, err := c.GroupByID(ctx, "500000001"); err != nil {
 		t.Fatal(err)
 	}
-	want := fmt.Sprintf("the cache lock %s was left by a run that died (pid %d on this host, which no longer runs", c.cache.lockPath(), os.Getpid())
+	want := fmt.Sprintf("the cache lock %s was left by a run that died (pid %d on this host, which no longer runs", c.list.cache.lockPath(), os.Getpid())
 	if told := c.TakeNotices(); !hasNotice(told, want) || hasNotice(told, "has held the cache lock") {
 		t.Fatalf("notices: %q", told)
 	}
@@ -130,7 +130,7 @@ func TestCacheDeadLockTakenOverByOneOfManyAtOnce(t *testing.T) {
 	for round := range rounds {
 		caches := make([]*diskCache, runs)
 		for i := range caches {
-			caches[i] = cachedClient(t, srv, dir, time.Hour).cache
+			caches[i] = cachedClient(t, srv, dir, time.Hour).list.cache
 			caches[i].lockMaxWait = 50 * time.Millisecond // the runs that do not hold it give up soon
 		}
 		writeFile(t, caches[0].lockPath(), fmt.Sprintf("pid %d\nhost %s\npidns %s\ntoken dead-%d\n", pid, thisHost(), thisPIDNamespace(), round), 0)
@@ -173,23 +173,23 @@ func TestCacheReleaseKeepsAnotherRunsLock(t *testing.T) {
 	t.Parallel()
 	_, srv := setup(t, 10)
 	c := cachedClient(t, srv, t.TempDir(), time.Hour)
-	_, release, err := c.cache.freshOrLock(context.Background(), time.Time{})
+	_, release, err := c.list.cache.freshOrLock(context.Background(), time.Time{})
 	if err != nil || release == nil {
 		t.Fatalf("took no lock: %v", err)
 	}
 	theirs := "pid 1\nhost h\ntoken someone-else\n"
-	writeFile(t, c.cache.lockPath(), theirs, 0)
+	writeFile(t, c.list.cache.lockPath(), theirs, 0)
 	release()
-	if data, err := os.ReadFile(c.cache.lockPath()); err != nil || string(data) != theirs {
+	if data, err := os.ReadFile(c.list.cache.lockPath()); err != nil || string(data) != theirs {
 		t.Fatalf("the other run's lock: %q, %v", data, err)
 	}
 	// And its own lock is removed.
-	if err := os.Remove(c.cache.lockPath()); err != nil {
+	if err := os.Remove(c.list.cache.lockPath()); err != nil {
 		t.Fatal(err)
 	}
-	_, release, _ = c.cache.freshOrLock(context.Background(), time.Time{})
+	_, release, _ = c.list.cache.freshOrLock(context.Background(), time.Time{})
 	release()
-	if _, err := os.Lstat(c.cache.lockPath()); !errors.Is(err, os.ErrNotExist) {
+	if _, err := os.Lstat(c.list.cache.lockPath()); !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("the run's own lock stayed: %v", err)
 	}
 }
@@ -204,9 +204,9 @@ func TestCacheRefreshDoesNotWaitOnTheLock(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c.cache.lockMaxWait = time.Hour
+	c.list.cache.lockMaxWait = time.Hour
 	lock := "pid 1\nhost elsewhere\ntoken x\n" // live, of another run
-	writeFile(t, c.cache.lockPath(), lock, 0)
+	writeFile(t, c.list.cache.lockPath(), lock, 0)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	if _, err := c.ListGroups(ctx, ListOptions{}); err != nil {
@@ -215,16 +215,16 @@ func TestCacheRefreshDoesNotWaitOnTheLock(t *testing.T) {
 	if told := c.TakeNotices(); hasNotice(told, "cache lock") {
 		t.Fatalf("notices: %q", told)
 	}
-	if data, _ := os.ReadFile(c.cache.lockPath()); string(data) != lock {
+	if data, _ := os.ReadFile(c.list.cache.lockPath()); string(data) != lock {
 		t.Fatalf("the other run's lock became %q", data)
 	}
-	if _, err := os.Stat(c.cache.path()); err != nil {
+	if _, err := os.Stat(c.list.cache.path()); err != nil {
 		t.Fatalf("the refresh stored no entry: %v", err)
 	}
 }
 
 // A short TTL of this run does not prune another account's entry: only an
-// entry older than CacheOtherEntryMaxAge is.
+// entry older than cacheOtherEntryMaxAge is.
 func TestCachePruneDoesNotJudgeOthersByThisTTL(t *testing.T) {
 	t.Parallel()
 	_, srv := setup(t, 10)
@@ -233,11 +233,11 @@ func TestCachePruneDoesNotJudgeOthersByThisTTL(t *testing.T) {
 	recent := filepath.Join(dir, cacheKey(srv.URL, "another-client", "")+".json")
 	ancient := filepath.Join(dir, cacheKey(srv.URL, "a-third-client", "")+".json")
 	writeFile(t, recent, "{}", time.Hour)
-	writeFile(t, ancient, "{}", CacheOtherEntryMaxAge+time.Minute)
+	writeFile(t, ancient, "{}", cacheOtherEntryMaxAge+time.Minute)
 	if _, err := c.GroupByID(context.Background(), "500000001"); err != nil {
 		t.Fatal(err)
 	}
-	want := []string{filepath.Base(c.cache.path()), filepath.Base(recent)}
+	want := []string{filepath.Base(c.list.cache.path()), filepath.Base(recent)}
 	slices.Sort(want)
 	if got := cacheFiles(t, dir); !slices.Equal(got, want) {
 		t.Fatalf("the directory holds %q, want %q", got, want)
@@ -251,7 +251,7 @@ func TestCacheDoesNotWriteAnEntryPastTheCap(t *testing.T) {
 	_, srv := setup(t, 10)
 	dir := t.TempDir()
 	c := cachedClient(t, srv, dir, time.Hour)
-	c.cache.maxEntry = 1000 // the 10 groups of the account take more
+	c.list.cache.maxEntry = 1000 // the 10 groups of the account take more
 	if _, err := c.GroupByID(context.Background(), "500000001"); err != nil {
 		t.Fatal(err)
 	}
@@ -280,8 +280,8 @@ func TestCacheEntryIsValidatedLikeAWalk(t *testing.T) {
 			t.Parallel()
 			_, srv := setup(t, 10)
 			c := cachedClient(t, srv, t.TempDir(), time.Hour)
-			data, _ := json.Marshal(cacheFile{Format: cacheFormat, Key: c.cache.key, FetchedAt: time.Now().UTC(), Groups: &tc.groups})
-			writeFile(t, c.cache.path(), string(data), 0)
+			data, _ := json.Marshal(cacheFile{Format: cacheFormat, Key: c.list.cache.key, FetchedAt: time.Now().UTC(), Groups: &tc.groups})
+			writeFile(t, c.list.cache.path(), string(data), 0)
 			got, err := c.ListGroups(context.Background(), ListOptions{})
 			if err != nil || len(got) != 10 {
 				t.Fatalf("got %d groups, %v", len(got), err)
@@ -289,7 +289,7 @@ func TestCacheEntryIsValidatedLikeAWalk(t *testing.T) {
 			if told := c.TakeNotices(); !hasNotice(told, "was ignored: "+tc.want) {
 				t.Fatalf("notices: %q", told)
 			}
-			stored, _ := os.ReadFile(c.cache.path())
+			stored, _ := os.ReadFile(c.list.cache.path())
 			var f cacheFile
 			if err := json.Unmarshal(stored, &f); err != nil || f.Groups == nil || len(*f.Groups) != 10 {
 				t.Fatalf("the entry was not replaced by the walk: %s", stored)
@@ -304,8 +304,8 @@ func TestCacheWaitRereadsOnlyAChangedEntry(t *testing.T) {
 	t.Parallel()
 	_, srv := setup(t, 10)
 	c := cachedClient(t, srv, t.TempDir(), time.Hour)
-	writeFile(t, c.cache.path(), "not an entry", 0)
-	writeFile(t, c.cache.lockPath(), "pid 1\nhost elsewhere\n", 0)
+	writeFile(t, c.list.cache.path(), "not an entry", 0)
+	writeFile(t, c.list.cache.lockPath(), "pid 1\nhost elsewhere\n", 0)
 	ctx, cancel := context.WithCancel(context.Background())
 	errc := make(chan error, 1)
 	go func() {
@@ -313,7 +313,7 @@ func TestCacheWaitRereadsOnlyAChangedEntry(t *testing.T) {
 		errc <- err
 	}()
 	giveUp := time.After(time.Minute)
-	for c.cache.polls.Load() < 6 {
+	for c.list.cache.polls.Load() < 6 {
 		select {
 		case err := <-errc:
 			t.Fatalf("the lookup ended without waiting: %v", err)
@@ -329,7 +329,7 @@ func TestCacheWaitRereadsOnlyAChangedEntry(t *testing.T) {
 	}
 	// One read as the run first looks for its entry, one at the wait's
 	// first poll; none after.
-	if polls, reads := c.cache.polls.Load(), c.cache.reads.Load(); reads != 2 {
+	if polls, reads := c.list.cache.polls.Load(), c.list.cache.reads.Load(); reads != 2 {
 		t.Fatalf("%d reads of an unchanged entry in %d polls", reads, polls)
 	}
 }
@@ -345,10 +345,10 @@ func TestCacheWaitFindsAnEntryOfTheSameTimeAndSize(t *testing.T) {
 			t.Parallel()
 			_, srv := setup(t, 10)
 			c := cachedClient(t, srv, t.TempDir(), time.Hour)
-			c.cache.lockMaxWait = time.Minute
+			c.list.cache.lockMaxWait = time.Minute
 			entry := func(fetched time.Time) []byte {
 				groups := []Group{{ID: "500000001", Name: "group-0001"}}
-				data, err := json.Marshal(cacheFile{Format: cacheFormat, Key: c.cache.key, FetchedAt: fetched.UTC().Truncate(time.Second), Groups: &groups})
+				data, err := json.Marshal(cacheFile{Format: cacheFormat, Key: c.list.cache.key, FetchedAt: fetched.UTC().Truncate(time.Second), Groups: &groups})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -368,8 +368,8 @@ func TestCacheWaitFindsAnEntryOfTheSameTimeAndSize(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			put(c.cache.path(), old)
-			writeFile(t, c.cache.lockPath(), "pid 1\nhost elsewhere\ntoken theirs\n", 0)
+			put(c.list.cache.path(), old)
+			writeFile(t, c.list.cache.lockPath(), "pid 1\nhost elsewhere\ntoken theirs\n", 0)
 			type result struct {
 				e       *cacheEntry
 				release func()
@@ -377,10 +377,10 @@ func TestCacheWaitFindsAnEntryOfTheSameTimeAndSize(t *testing.T) {
 			}
 			done := make(chan result, 1)
 			go func() {
-				e, release, err := c.cache.freshOrLock(context.Background(), time.Time{})
+				e, release, err := c.list.cache.freshOrLock(context.Background(), time.Time{})
 				done <- result{e, release, err}
 			}()
-			for c.cache.polls.Load() < 3 {
+			for c.list.cache.polls.Load() < 3 {
 				select {
 				case r := <-done:
 					t.Fatalf("the run ended without waiting: %+v", r)
@@ -388,14 +388,14 @@ func TestCacheWaitFindsAnEntryOfTheSameTimeAndSize(t *testing.T) {
 				}
 			}
 			if renamed {
-				tmp := filepath.Join(filepath.Dir(c.cache.path()), "new")
+				tmp := filepath.Join(filepath.Dir(c.list.cache.path()), "new")
 				put(tmp, fresh)
-				if err := os.Rename(tmp, c.cache.path()); err != nil {
+				if err := os.Rename(tmp, c.list.cache.path()); err != nil {
 					t.Fatal(err)
 				}
 			} else {
-				put(c.cache.path(), fresh)
-				if err := os.Remove(c.cache.lockPath()); err != nil {
+				put(c.list.cache.path(), fresh)
+				if err := os.Remove(c.list.cache.lockPath()); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -405,7 +405,7 @@ func TestCacheWaitFindsAnEntryOfTheSameTimeAndSize(t *testing.T) {
 			}
 			// The holder's lock is its own still; a lock the run took to
 			// read once more is gone.
-			_, err := os.Lstat(c.cache.lockPath())
+			_, err := os.Lstat(c.list.cache.lockPath())
 			if renamed != (err == nil) {
 				t.Fatalf("the lock after the wait: %v", err)
 			}
@@ -472,7 +472,7 @@ func TestCacheFetchedAtIsTheFirstPage(t *testing.T) {
 		t.Fatal(err)
 	}
 	stored := time.Now()
-	data, err := os.ReadFile(c.cache.path())
+	data, err := os.ReadFile(c.list.cache.path())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -122,7 +122,7 @@ func TestCacheExpiredEntryIsWalkedAgain(t *testing.T) {
 	// Two names cost less than the walk: searched.
 	srv.ResetLog()
 	c = cachedClient(t, srv, t.TempDir(), time.Nanosecond)
-	c.cache.dir = dir
+	c.list.cache.dir = dir
 	for n, err := range lookupAllSafe(c, "group-0001", "group-0002") {
 		if err != nil {
 			t.Fatalf("%s: %v", n, err)
@@ -140,7 +140,7 @@ func TestCacheCorruptFileIsReplaced(t *testing.T) {
 	_, srv := setup(t, 60)
 	dir := t.TempDir()
 	c := cachedClient(t, srv, dir, 10*time.Minute)
-	if err := os.WriteFile(c.cache.path(), []byte("{not json"), 0o600); err != nil {
+	if err := os.WriteFile(c.list.cache.path(), []byte("{not json"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := c.GroupByID(context.Background(), "500000010"); err != nil {
@@ -150,12 +150,12 @@ func TestCacheCorruptFileIsReplaced(t *testing.T) {
 	if len(told) != 1 || !strings.Contains(told[0], "was ignored: it is not a cache entry") {
 		t.Fatalf("notices: %q", told)
 	}
-	if e := c.cache.read(context.Background()); e == nil || !e.fresh || len(e.groups) != 60 {
+	if e := c.list.cache.read(context.Background()); e == nil || !e.fresh || len(e.groups) != 60 {
 		t.Fatalf("the entry after the walk: %+v", e)
 	}
 	// Another account's entry under this name is foreign.
 	other := &diskCache{dir: dir, key: cacheKey(srv.URL, "someone-else", ""), ttl: time.Minute, notices: &notices{logger: c.http.Logger()}}
-	data, _ := os.ReadFile(c.cache.path())
+	data, _ := os.ReadFile(c.list.cache.path())
 	if err := os.WriteFile(other.path(), data, 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -196,15 +196,15 @@ func TestCacheStaleLockAndPruning(t *testing.T) {
 	_, srv := setup(t, 10)
 	dir := t.TempDir()
 	c := cachedClient(t, srv, dir, 10*time.Minute)
-	old := time.Now().Add(-CacheOtherEntryMaxAge - time.Hour)
-	if err := os.WriteFile(c.cache.lockPath(), []byte("pid 1\n"), 0o600); err != nil {
+	old := time.Now().Add(-cacheOtherEntryMaxAge - time.Hour)
+	if err := os.WriteFile(c.list.cache.lockPath(), []byte("pid 1\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	rotated := filepath.Join(dir, cacheKey(srv.URL, "", "an-old-token")+".json")
 	if err := os.WriteFile(rotated, []byte("{}"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	for _, f := range []string{c.cache.lockPath(), rotated} {
+	for _, f := range []string{c.list.cache.lockPath(), rotated} {
 		if err := os.Chtimes(f, old, old); err != nil {
 			t.Fatal(err)
 		}
@@ -214,7 +214,7 @@ func TestCacheStaleLockAndPruning(t *testing.T) {
 	if _, err := c.GroupByID(ctx, "500000001"); err != nil {
 		t.Fatal(err)
 	}
-	if files := cacheFiles(t, dir); !slices.Equal(files, []string{filepath.Base(c.cache.path())}) {
+	if files := cacheFiles(t, dir); !slices.Equal(files, []string{filepath.Base(c.list.cache.path())}) {
 		t.Fatalf("cache directory holds %v, want only the new entry", files)
 	}
 }
@@ -268,15 +268,15 @@ func TestCacheLockWaitIsBounded(t *testing.T) {
 	_, srv := setup(t, 10)
 	dir := t.TempDir()
 	c := cachedClient(t, srv, dir, 10*time.Minute)
-	c.cache.lockMaxWait = 300 * time.Millisecond
-	if err := os.WriteFile(c.cache.lockPath(), []byte("pid 1\n"), 0o600); err != nil { // alive: just made
+	c.list.cache.lockMaxWait = 300 * time.Millisecond
+	if err := os.WriteFile(c.list.cache.lockPath(), []byte("pid 1\n"), 0o600); err != nil { // alive: just made
 		t.Fatal(err)
 	}
 	if _, err := c.GroupByID(context.Background(), "500000001"); err != nil {
 		t.Fatal(err)
 	}
 	if told := c.TakeNotices(); len(told) != 2 || !strings.Contains(told[0], "this run waited for its entry rather than list them again, for up to 300ms") ||
-		!strings.Contains(told[1], "has held the cache lock "+c.cache.lockPath()+" for more than 300ms; this run lists the groups itself") {
+		!strings.Contains(told[1], "has held the cache lock "+c.list.cache.lockPath()+" for more than 300ms; this run lists the groups itself") {
 		t.Fatalf("notices: %q", told)
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -55,11 +54,6 @@ func (o ListOptions) normalized() ListOptions {
 // without a search is answered from the complete list (the cache entry, or
 // one walk stored as it), sorted by the client.
 func (c *Client) ListGroups(ctx context.Context, opts ListOptions) ([]Group, error) {
-	groups, err := c.listGroups(ctx, opts)
-	return c.stale.groups(groups), err
-}
-
-func (c *Client) listGroups(ctx context.Context, opts ListOptions) ([]Group, error) {
 	opts = opts.normalized()
 	if !slices.Contains(SortFields, opts.SortField) {
 		return nil, fmt.Errorf("sort field %q is not one of %s", opts.SortField, strings.Join(SortFields, ", "))
@@ -68,32 +62,9 @@ func (c *Client) listGroups(ctx context.Context, opts ListOptions) ([]Group, err
 		return nil, fmt.Errorf("sort order %q is not asc or desc", opts.SortOrder)
 	}
 	if opts.Search == "" {
-		if c.cached(ctx) == nil {
-			c.because(WalkForList, "")
-		}
-		c.mu.Lock()
-		if c.fullWalk == nil { // the first full list of the run serves the lookups too
-			c.fullWalk = &opts
-		}
-		c.mu.Unlock()
-		c.plan.walk()
-		if c.cache != nil {
-			// With the cache, every full list is the complete one, sorted here.
-			all, err := c.complete(ctx)
-			if err != nil {
-				return nil, err
-			}
-			return sortGroups(all, opts), nil
-		}
+		return c.list.full(ctx, opts) // the first full list of the run serves the lookups too
 	}
-	key := strconv.Quote(opts.Search) + "|" + opts.SortField + "|" + opts.SortOrder
-	groups, err := c.lists.Do(ctx, key, func(ctx context.Context) ([]Group, error) {
-		if opts == (ListOptions{}).normalized() {
-			return c.prefix.finish(ctx, c)
-		}
-		return c.walk(ctx, opts, nil)
-	})
-	return slices.Clone(groups), err
+	return c.list.query(ctx, opts)
 }
 
 type pageRequest struct {
@@ -126,12 +97,19 @@ type walkState struct {
 	firstPage time.Time
 }
 
-// take adds page n (the next one) to the walk, and reports a server that
+// pageReader reads one page of a query: the walks of the list and the
+// searches are made of its pages.
+type pageReader struct {
+	do        func(context.Context, client.Request) (*client.Response, error) // authenticated
+	logger    client.Logger
+	readAhead int // page requests a walk keeps in flight
+}
+
+// addPage adds page n (the next one) to the walk, and reports a server that
 // ignores the page parameter or repeats its pages. A 413 past page 1 or a
 // short page ends the list.
-func (c *Client) take(ctx context.Context, st *walkState, n int, p page) error {
-	var apiErr *client.APIError
-	if n > 1 && errors.As(p.err, &apiErr) && apiErr.StatusCode == http.StatusRequestEntityTooLarge {
+func (r pageReader) addPage(ctx context.Context, st *walkState, n int, p page) error {
+	if n > 1 && tooLarge(p.err) {
 		st.read, st.done = n, true // the previous page was the last
 		return nil
 	}
@@ -156,12 +134,12 @@ func (c *Client) take(ctx context.Context, st *walkState, n int, p page) error {
 		if st.seen[id] {
 			// The list may have shifted while it was walked (a group
 			// added or removed): keep the group once, and say so.
-			c.http.Logger().Warn(ctx, "OPSWAT listed a group twice in one walk; keeping it once", map[string]any{"group_id": id, "page": n})
+			r.logger.Warn(ctx, "OPSWAT listed a group twice in one walk; keeping it once", map[string]any{"group_id": id, "page": n})
 			continue
 		}
 		st.seen[id] = true
 		fresh++
-		st.groups = append(st.groups, c.convert(ctx, g))
+		st.groups = append(st.groups, r.convert(ctx, g))
 	}
 	if len(p.raw) == pageSize && fresh == 0 {
 		return p.resp.Error(fmt.Sprintf("page %d brings no group that the pages before it did not: the server repeats its pages, "+
@@ -177,58 +155,18 @@ func (c *Client) take(ctx context.Context, st *walkState, n int, p page) error {
 	return nil
 }
 
-// walk reads every page of a query, from where st has come (nil: from the
-// start). Pages 1 and 2 go alone (most accounts fit in them); with
-// readAhead > 1, each further full page lets the walk keep one more page
-// request in flight, up to readAhead, so that a long list costs about one
-// round trip per readAhead pages. A walk stops at the first short page or
-// 413 and cancels the requests still waiting for their turn; up to
-// readAhead-1 requests past the last page may already have been sent.
-func (c *Client) walk(ctx context.Context, opts ListOptions, st *walkState) ([]Group, error) {
-	if st == nil {
-		st = &walkState{}
-	}
-	start := time.Now()
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	pages := map[int]chan page{}
-	launch := func(n int) {
-		if n > maxPages || pages[n] != nil {
-			return
-		}
-		ch := make(chan page, 1)
-		pages[n] = ch
-		go func() { ch <- c.fetchPage(ctx, opts, n) }()
-	}
-	for n := st.read + 1; !st.done; n++ {
-		// The lead grows with the list (pages 1 and 2 alone, then 1, 2, …
-		// up to readAhead-1 pages ahead): a list of up to 99 groups never
-		// pays for a request past its end.
-		for ahead := n; ahead < n+min(c.readAhead, max(1, n-1)); ahead++ {
-			launch(ahead)
-		}
-		p := <-pages[n]
-		delete(pages, n)
-		if err := c.take(ctx, st, n, p); err != nil {
-			return nil, err
-		}
-		if n%10 == 0 {
-			c.http.Logger().Debug(ctx, "walking the OPSWAT group list", map[string]any{"pages": n, "groups": len(st.groups), "duration_ms": time.Since(start).Milliseconds()})
-		}
-	}
-	c.http.Logger().Debug(ctx, "listed OPSWAT groups", map[string]any{
-		"groups": len(st.groups), "search": opts.Search, "sort_field": opts.SortField, "sort_order": opts.SortOrder,
-		"duration_ms": time.Since(start).Milliseconds(), "read_ahead": c.readAhead,
-	})
-	return slices.Clone(st.groups), nil
+// tooLarge reports the API's 413, its answer to a page past the end.
+func tooLarge(err error) bool {
+	var apiErr *client.APIError
+	return errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusRequestEntityTooLarge
 }
 
 // fetchPage requests and decodes one page.
-func (c *Client) fetchPage(ctx context.Context, opts ListOptions, n int) page {
+func (r pageReader) fetchPage(ctx context.Context, opts ListOptions, n int) page {
 	body := pageRequest{Limit: pageSize, Page: n, Search: opts.Search}
 	body.Sort.Field, body.Sort.Order = opts.SortField, opts.SortOrder
 	data, _ := json.Marshal(body)
-	resp, err := c.do(ctx, client.Request{
+	resp, err := r.do(ctx, client.Request{
 		Method: http.MethodPost, Path: groupsPath, Body: data,
 		Header: http.Header{"Content-Type": {"application/json"}, "Accept": {"application/json"}},
 	})
@@ -257,24 +195,24 @@ type apiGroup struct {
 	LastModified    client.FlexString `json:"last_modified"`
 }
 
-func (c *Client) convert(ctx context.Context, g apiGroup) Group {
+func (r pageReader) convert(ctx context.Context, g apiGroup) Group {
 	devices, ok := g.NumberOfDevices.Int()
 	if !ok {
-		c.http.Logger().Warn(ctx, "OPSWAT sent a number_of_devices that is not a whole number; using 0", map[string]any{"group_id": string(g.ID), "value": string(g.NumberOfDevices)})
+		r.logger.Warn(ctx, "OPSWAT sent a number_of_devices that is not a whole number; using 0", map[string]any{"group_id": string(g.ID), "value": string(g.NumberOfDevices)})
 	}
 	return Group{
 		ID: string(g.ID), Name: string(g.Name), DomainName: string(g.DomainName), AutoJoin: g.AutoJoin,
 		PolicyID: string(g.PolicyID), PolicyName: string(g.PolicyName), NumberOfDevices: devices,
 		Description:  string(g.Description),
-		CreatedDate:  c.parseTimeField(ctx, string(g.ID), "created_date", string(g.CreatedDate)),
-		LastModified: c.parseTimeField(ctx, string(g.ID), "last_modified", string(g.LastModified)),
+		CreatedDate:  r.parseTimeField(ctx, string(g.ID), "created_date", string(g.CreatedDate)),
+		LastModified: r.parseTimeField(ctx, string(g.ID), "last_modified", string(g.LastModified)),
 	}
 }
 
-func (c *Client) parseTimeField(ctx context.Context, id, field, v string) string {
+func (r pageReader) parseTimeField(ctx context.Context, id, field, v string) string {
 	t, ok := parseTime(v)
 	if !ok && v != "" {
-		c.http.Logger().Warn(ctx, "OPSWAT sent a time in an unknown format; passing it through unchanged", map[string]any{"group_id": id, "field": field, "value": v})
+		r.logger.Warn(ctx, "OPSWAT sent a time in an unknown format; passing it through unchanged", map[string]any{"group_id": id, "field": field, "value": v})
 		return v
 	}
 	return t

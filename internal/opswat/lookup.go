@@ -2,8 +2,6 @@ package opswat
 
 import (
 	"context"
-	"errors"
-	"net/http"
 
 	"github.com/endpointgroups/terraform-provider-endpointgroups/internal/client"
 )
@@ -11,15 +9,10 @@ import (
 // GroupByID finds a group by id in the full group list (there is no
 // get-by-id endpoint; the list is walked once per Client).
 func (c *Client) GroupByID(ctx context.Context, id string) (Group, error) {
-	g, err := c.groupByID(ctx, id)
-	return c.stale.group(g), err
-}
-
-func (c *Client) groupByID(ctx context.Context, id string) (Group, error) {
-	if c.cached(ctx) == nil {
-		c.because(WalkForID, id)
+	if c.list.cached(ctx) == nil {
+		c.list.because(WalkForID, id)
 	}
-	groups, err := c.walkAll(ctx)
+	groups, err := c.list.all(ctx)
 	if err != nil {
 		return Group{}, err
 	}
@@ -28,16 +21,8 @@ func (c *Client) groupByID(ctx context.Context, id string) (Group, error) {
 			return g, nil
 		}
 	}
-	return Group{}, c.fromCache(&NotFoundError{By: "id", Value: id, Searched: len(groups)})
+	return Group{}, c.list.notFound(&NotFoundError{By: "id", Value: id, Searched: len(groups)})
 }
-
-// fromCache marks a NotFoundError whose list came from a cache entry.
-func (c *Client) fromCache(e *NotFoundError) *NotFoundError {
-	c.markFromCache(e)
-	return e
-}
-
-func (c *Client) markFromCache(e *NotFoundError) { e.CacheAge, e.FromCache = c.cacheServed() }
 
 // GroupByName finds the one group with exactly this name (case-sensitive).
 //
@@ -47,106 +32,73 @@ func (c *Client) markFromCache(e *NotFoundError) { e.CacheAge, e.FromCache = c.c
 // hint: no exact match in it, or an answer of a full page, falls back to the
 // shared walk, which decides.
 func (c *Client) GroupByName(ctx context.Context, name string) (Group, error) {
-	g, err := c.groupByName(ctx, name)
-	return c.stale.group(g), err
+	groups, fresh := c.list.entryGroups(ctx) // a fresh cache entry answers every name: no request
+	if !fresh {
+		var err error
+		if groups, err = c.readForName(ctx, name); err != nil {
+			return Group{}, err
+		}
+	}
+	g, err := pickByName(groups, name)
+	return g, c.list.notFound(err)
 }
 
-func (c *Client) groupByName(ctx context.Context, name string) (Group, error) {
-	if e := c.cached(ctx); e != nil { // a fresh entry answers every name: no request
-		c.servedFromCache(e.age)
-		g, err := pickByName(e.groups, name)
-		var nf *NotFoundError
-		if errors.As(err, &nf) {
-			c.markFromCache(nf)
-		}
-		return g, err
-	}
+// readForName reads what settles the lookup of name: the search's answer
+// when that is the run's plan for it and it holds the name, or else the
+// shared walk.
+func (c *Client) readForName(ctx context.Context, name string) ([]Group, error) {
 	// A refresh (no TTL) plans as a run without the cache does: one name is
 	// one search, not a walk to store.
 	plan, err := c.plan.decide(ctx, name)
 	if err != nil {
-		return Group{}, err
+		return nil, err
+	}
+	released := plan == planPages
+	if released {
+		if plan, err = c.plan.await(ctx, c.list.advance); err != nil {
+			return nil, err
+		}
 	}
 	if plan == planWalk {
-		c.because(WalkForManyNames, name)
-	}
-	if plan == planSearchAndPage {
-		// The walk's next page first: when it ends the list, the list
-		// answers this name and the search is not needed.
-		done, err := c.prefix.advance(ctx, c)
-		if err != nil {
-			return Group{}, err
-		}
-		if done {
-			plan = planWalk
+		c.list.because(WalkForManyNames, name)
+	} else {
+		found, settled, err := c.searchName(ctx, name)
+		c.plan.searched(released)
+		if err != nil || settled {
+			return found, err
 		}
 	}
-	if plan != planWalk {
-		g, found, err := c.searchName(ctx, name)
-		if err != nil || found {
-			return g, err
-		}
-	}
-	groups, err := c.walkAll(ctx)
-	if err != nil {
-		return Group{}, err
-	}
-	g, err := pickByName(groups, name)
-	var nf *NotFoundError
-	if errors.As(err, &nf) {
-		c.markFromCache(nf)
-	}
-	return g, err
+	return c.list.all(ctx)
 }
 
 // searchName asks the API's search for name (one page) and reports whether
-// its answer settles the lookup: exactly one group of that name, or several
+// its answer settles the lookup: it holds the name once, or several times
 // (which no walk could change). A group of that exact name matches any
 // search for its name, so a second one would be in the same answer.
-func (c *Client) searchName(ctx context.Context, name string) (Group, bool, error) {
-	p, err := c.searches.Do(ctx, name, func(ctx context.Context) (searchPage, error) {
-		opts := ListOptions{Search: name}.normalized()
-		pg := c.fetchPage(ctx, opts, 1)
-		if pg.err != nil {
-			var apiErr *client.APIError
-			if errors.As(pg.err, &apiErr) && apiErr.StatusCode == http.StatusRequestEntityTooLarge {
-				return searchPage{}, nil // no match at all
-			}
-			return searchPage{}, pg.err
-		}
-		out := searchPage{full: len(pg.raw) >= pageSize}
-		for _, g := range pg.raw {
-			out.groups = append(out.groups, c.convert(ctx, g))
-		}
-		return out, nil
-	})
+func (c *Client) searchName(ctx context.Context, name string) ([]Group, bool, error) {
+	p, err := c.list.search(ctx, name)
 	if err != nil {
-		return Group{}, false, err
+		return nil, false, err
 	}
 	if p.full {
 		c.http.Logger().Debug(ctx, "the OPSWAT search answered a full page; walking the group list instead", map[string]any{"name": name})
-		c.because(WalkForFullSearch, name)
-		c.plan.walk()
-		return Group{}, false, nil
+		c.list.because(WalkForFullSearch, name)
+		c.plan.switchToWalk()
+		return nil, false, nil
 	}
-	g, err := pickByName(p.groups, name)
-	var nf *NotFoundError
-	if errors.As(err, &nf) {
+	if found, _ := client.MatchName(p.groups, name, groupName); len(found) == 0 {
 		c.http.Logger().Debug(ctx, "the OPSWAT search found no group of exactly this name; walking the group list to be sure", map[string]any{"name": name, "search_results": len(p.groups)})
-		c.because(WalkForNoExactMatch, name)
-		c.plan.walk()
-		return Group{}, false, nil
+		c.list.because(WalkForNoExactMatch, name)
+		c.plan.switchToWalk()
+		return nil, false, nil
 	}
-	return g, true, err
+	return p.groups, true, nil
 }
 
-type searchPage struct {
-	groups []Group
-	full   bool // a full page: there may be more, so it proves nothing
-}
+func groupName(g Group) string { return g.Name }
 
 func pickByName(groups []Group, name string) (Group, error) {
-	found, caseOnly := client.MatchName(groups, name, func(g Group) string { return g.Name })
+	found, caseOnly := client.MatchName(groups, name, groupName)
 	switch len(found) {
 	case 0:
 		return Group{}, &NotFoundError{By: "name", Value: name, Searched: len(groups), CaseOnly: caseOnly}
@@ -158,16 +110,4 @@ func pickByName(groups []Group, name string) (Group, error) {
 		ids[i] = g.ID
 	}
 	return Group{}, &AmbiguousError{Name: name, IDs: ids, Groups: found}
-}
-
-// walkAll is the shared walk of the whole group list: the run's first full
-// list, in whatever order it was asked for.
-func (c *Client) walkAll(ctx context.Context) ([]Group, error) {
-	c.mu.Lock()
-	opts := ListOptions{}
-	if c.fullWalk != nil {
-		opts = *c.fullWalk
-	}
-	c.mu.Unlock()
-	return c.ListGroups(ctx, opts)
 }

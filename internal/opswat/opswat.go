@@ -1,11 +1,18 @@
 // Package opswat is the client of the OPSWAT MetaDefender IT Access groups
-// API: OAuth, a ready access token or the client-credentials grant
-// (auth.go); the paged v3 group listing and the parsing of its times
-// (groups.go); lookups by id and name (lookup.go) and how a run pays for
-// them (plan.go); the group list kept across runs (cache.go); putting
-// devices into groups with the device action (assign.go); and what a
-// caller can test for (errors.go). One Client walks the group list at most
-// once per distinct query, however many callers ask.
+// API. A Client is three owners:
+//   - auth (auth.go): a ready access token, or the client-credentials
+//     grant, renewed on a 401 or before it expires;
+//   - the run's group list (groupList, grouplist.go): every walk of the list
+//     (one per distinct query, however many callers ask), the walk of the
+//     complete list that lookups read a page at a time, the search answers,
+//     the cache entry across runs (its file I/O in cache.go) and the groups
+//     whose device count the run changed; Forget drops it after a write;
+//   - the planner (plan.go): whether a lookup by name searches or waits
+//     for the walk, decided for the names that arrive together.
+//
+// groups.go holds the group type and the reading of one page, lookup.go
+// the lookups by id and name, assign.go putting devices into groups with
+// the device action, errors.go what a caller can test for.
 package opswat
 
 import (
@@ -16,7 +23,6 @@ import (
 	"net/url"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/endpointgroups/terraform-provider-endpointgroups/internal/client"
@@ -58,36 +64,24 @@ var (
 	SortOrders = []string{"asc", "desc"}
 )
 
-// Client talks to one OPSWAT account.
+// Client talks to one OPSWAT account: its credentials and token (auth.go),
+// the run's group list (groupList) and the planner of its lookups.
 type Client struct {
 	http *client.Client
 
-	staticToken          string
-	clientID, clientSecr string
+	staticToken            string
+	clientID, clientSecret string
 
-	mu        sync.Mutex // guards token, expires, fullWalk and walkCause
-	token     string
-	expires   time.Time
-	fullWalk  *ListOptions // the run's first walk of the whole list
-	walkCause WalkCause    // why the run walked the list
-	tokens    client.Memo[string]
+	mu      sync.Mutex // guards token and expires
+	token   string
+	expires time.Time
+	tokens  client.Memo[string]
 
-	lists    client.Memo[[]Group]
-	searches client.Memo[searchPage]
-	stale    staleCounts // groups the run assigned devices to (assign.go)
-
-	// The group-list cache across runs (nil: none), what the run read of
-	// it, the age of the entry that served the run's list (+1; 0: none),
-	// and the size of the run's own complete walk (+1; 0: none).
-	cache     *diskCache
-	peeked    client.Memo[*cacheEntry]
-	cacheAge  atomic.Int64
-	walked    atomic.Int64
-	notices   notices
-	plan      planner
-	prefix    prefix
-	readAhead int // page requests a walk keeps in flight
-	rpm       int // requests per minute
+	pages   pageReader
+	list    *groupList
+	plan    planner
+	notices notices
+	rpm     int // requests per minute
 }
 
 // Config is how to reach one OPSWAT account. Fields left zero take the
@@ -191,20 +185,22 @@ func New(cfg Config, settings client.Settings) (*Client, error) {
 	if rpm >= ReadAheadFromRPM {
 		readAhead = readAheadPages
 	}
-	c := &Client{http: hc, staticToken: cfg.AccessToken, clientID: cfg.ClientID, clientSecr: cfg.ClientSecret, readAhead: readAhead, rpm: rpm}
+	c := &Client{http: hc, staticToken: cfg.AccessToken, clientID: cfg.ClientID, clientSecret: cfg.ClientSecret, rpm: rpm}
 	c.notices.logger = hc.Logger()
+	c.pages = pageReader{do: c.do, logger: hc.Logger(), readAhead: readAhead}
+	var cache *diskCache
 	if cfg.CacheTTL > 0 || cfg.CacheRefresh {
 		if cfg.CacheDir == "" {
 			return nil, &client.ConfigError{Vendor: Vendor, Field: FieldCacheDir, Problem: client.Missing}
 		}
-		c.cache = &diskCache{dir: cfg.CacheDir, ttl: cfg.CacheTTL, key: cacheKey(base.String(), cfg.ClientID, cfg.AccessToken), logger: hc.Logger(), notices: &c.notices}
+		cache = &diskCache{dir: cfg.CacheDir, ttl: cfg.CacheTTL, key: cacheKey(base.String(), cfg.ClientID, cfg.AccessToken), logger: hc.Logger(), notices: &c.notices}
 	}
+	c.list = newGroupList(c.pages, cache, &c.notices, c.plan.switchToWalk)
 	window, maxWait := planWindow, planMaxWait
 	if cfg.planWindow > 0 {
 		window, maxWait = cfg.planWindow, 5*cfg.planWindow
 	}
-	c.plan.init(window, maxWait, c.knownGroups)
-	c.prefix.gate = make(chan struct{}, 1)
+	c.plan.init(window, maxWait, c.list.knownGroups)
 	return c, nil
 }
 

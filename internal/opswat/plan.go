@@ -2,7 +2,6 @@ package opswat
 
 import (
 	"context"
-	"maps"
 	"slices"
 	"sync"
 	"time"
@@ -20,14 +19,21 @@ import (
 // The cost model: when the account's group count G is known (a cache entry,
 // even one past its TTL), names are searched while their searches cost less
 // than the walk (G/50 + 1 requests), and walked otherwise. When it is not,
-// the first FreeSearches names are searched, and each further one is
-// searched and also reads the next page of the walk, which later lookups go
-// on from: k names cost at most about min(k, walk) × 2 requests, and no
-// number of names makes the next one cost a whole walk at once.
+// the first FreeSearches names are searched. Each further name buys one
+// page of the walk and waits for it instead of searching: when the list
+// ends within what the names bought, the walk answers them all. When it
+// has not, and nothing the run has under way can bring another name (no
+// request in flight, no arrival for a planning window), the waiting names
+// are searched: all of them at once when every name came in the run's
+// first group, one at a time when names kept coming (each answered name
+// lets Terraform start another read, which buys a page). Names that come
+// after a search was answered also buy the pages of the free searches once.
+// So k names cost at most about 2k requests, and names that outnumber the
+// list's pages cost the walk plus the free searches and a few more, at
+// any rate and however many reads Terraform runs at once.
 const (
 	// FreeSearches is how many names a run searches, with no count of the
-	// account's groups, before each further search also reads a page of
-	// the walk.
+	// account's groups, before further names buy pages of the walk.
 	FreeSearches = 4
 
 	planWindow  = 30 * time.Millisecond  // quiet time before the waiting lookups are decided
@@ -38,9 +44,9 @@ const (
 type lookupPlan int
 
 const (
-	planWalk          lookupPlan = iota // use the walk
-	planSearch                          // ask the search
-	planSearchAndPage                   // ask the search, and read the walk's next page
+	planWalk   lookupPlan = iota // use the walk
+	planSearch                   // ask the search
+	planPages                    // read the walk's pages the names bought, then search or walk (planner.await)
 )
 
 type pendingLookup struct {
@@ -49,18 +55,32 @@ type pendingLookup struct {
 }
 
 type planner struct {
-	known func() int // the account's group count when known; 0: not known
+	known  func() int // the account's group count when known; 0: not known
+	window time.Duration
 
 	mu       sync.Mutex
 	gate     client.Coalescer // when the waiting lookups are decided
 	walking  bool             // a walk has started in this run, or the list is complete
-	searches int              // names sent to search so far
+	searches int              // names sent to search so far (decided as planSearch)
 	pending  []pendingLookup
+
+	// The pages names bought (see the cost model).
+	decided   bool // the run's first group of names has been decided
+	answered  int  // searches the planner decided that have ended
+	later     bool // a name came after one of them: answered names bring more
+	buyers    int  // names that bought a page
+	claimed   int  // pages read or being read
+	reading   int  // pages being read
+	searching int  // free searches under way: their answers let Terraform start more reads
+	releasing bool // a waiting name was let search, and names keep coming: one at a time
+	quiet     time.Time
+	changed   chan struct{} // closed and replaced at every change the waiting names act on
 }
 
 func (p *planner) init(window, maxWait time.Duration, known func() int) {
-	p.known = known
+	p.known, p.window = known, window
 	p.gate = client.Coalescer{L: &p.mu, Window: window, MaxWait: maxWait, Go: p.decideWaiting}
+	p.changed = make(chan struct{})
 }
 
 // decide tells what the lookup of name does.
@@ -70,6 +90,15 @@ func (p *planner) decide(ctx context.Context, name string) (lookupPlan, error) {
 		p.mu.Unlock()
 		return planWalk, nil
 	}
+	if p.decided && p.searches >= FreeSearches && (p.known == nil || p.known() == 0) {
+		// A name after the first group, with the free searches spent: it
+		// buys a page, and the free searches' pages are bought once.
+		p.later = p.later || p.answered > 0
+		p.buyers++
+		p.touch()
+		p.mu.Unlock()
+		return planPages, nil
+	}
 	ch := make(chan lookupPlan, 1)
 	p.pending = append(p.pending, pendingLookup{name, ch})
 	p.gate.Arrive()
@@ -78,7 +107,25 @@ func (p *planner) decide(ctx context.Context, name string) (lookupPlan, error) {
 	case v := <-ch:
 		return v, nil
 	case <-ctx.Done():
+		p.leave(ch)
 		return planWalk, ctx.Err()
+	}
+}
+
+// leave takes a lookup whose context ended out of the plan: undecided, it
+// is not decided; decided for a search it will not make, the search is
+// not waited for.
+func (p *planner) leave(ch chan lookupPlan) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.pending = slices.DeleteFunc(p.pending, func(l pendingLookup) bool { return l.ch == ch })
+	select {
+	case v := <-ch:
+		if v == planSearch && p.searching > 0 {
+			p.searching--
+			p.touch()
+		}
+	default:
 	}
 }
 
@@ -110,157 +157,119 @@ func (p *planner) decideWaiting() {
 		}
 	default:
 		for _, n := range names {
-			decided[n] = planSearch
-			if p.searches >= FreeSearches {
-				decided[n] = planSearchAndPage
+			if p.searches < FreeSearches {
+				decided[n] = planSearch
+				p.searches++
+				continue
 			}
-			p.searches++
+			decided[n] = planPages
+			if p.answered > 0 {
+				p.later = true
+			}
+			p.buyers++
 		}
+		p.decided = true
+		p.touch()
 	}
 	for _, l := range p.pending {
+		if decided[l.name] == planSearch {
+			p.searching++ // each lookup reports its search's end
+		}
 		l.ch <- decided[l.name] // planWalk when not decided otherwise
 	}
 	p.pending = nil
 }
 
-// walk records that the run walks the list: waiting lookups by name are
-// decided for the walk at once, and so is every later one.
-func (p *planner) walk() {
+// credit is how many pages of the walk the names bought; p.mu is held.
+func (p *planner) credit() int {
+	if p.later {
+		return p.buyers + FreeSearches
+	}
+	return p.buyers
+}
+
+// touch wakes the waiting names and starts a quiet window; p.mu is held.
+func (p *planner) touch() {
+	p.quiet = time.Now().Add(p.window)
+	close(p.changed)
+	p.changed = make(chan struct{})
+}
+
+// await is the lookup of a name that bought a page: it reads the pages
+// bought (readPage reads the next one and reports whether the list has
+// ended) until the walk answers it (planWalk) or it is let search
+// (planSearch; the caller reports the search's end with searched(true)).
+func (p *planner) await(ctx context.Context, readPage func(context.Context) (bool, error)) (lookupPlan, error) {
+	for {
+		p.mu.Lock()
+		if p.walking {
+			p.mu.Unlock()
+			return planWalk, nil
+		}
+		if p.claimed < p.credit() {
+			p.claimed++
+			p.reading++
+			p.mu.Unlock()
+			done, err := readPage(ctx)
+			p.mu.Lock()
+			p.reading--
+			if err != nil {
+				p.claimed--
+			}
+			if done {
+				p.walking = true
+			}
+			p.touch()
+			p.mu.Unlock()
+			if err != nil {
+				return planWalk, err
+			}
+			continue
+		}
+		var wake <-chan time.Time
+		if p.reading == 0 && p.searching == 0 && len(p.pending) == 0 && !p.releasing {
+			// Nothing under way can bring a name: past a quiet window,
+			// search (all when every name came at once, else one).
+			if wait := time.Until(p.quiet); wait > 0 {
+				wake = time.After(wait)
+			} else {
+				p.releasing = p.later
+				p.mu.Unlock()
+				return planSearch, nil
+			}
+		}
+		changed := p.changed
+		p.mu.Unlock()
+		select {
+		case <-changed:
+		case <-wake:
+		case <-ctx.Done():
+			return planWalk, ctx.Err()
+		}
+	}
+}
+
+// searched reports the end of a search the planner decided: one of the
+// first group's (decide), or one await let go.
+func (p *planner) searched(released bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	switch {
+	case released:
+		p.releasing = false
+	case p.searching > 0:
+		p.searching--
+	}
+	p.answered++
+	p.touch()
+}
+
+// switchToWalk records that the run walks the list: waiting lookups by
+// name are decided for the walk at once, and so is every later one.
+func (p *planner) switchToWalk() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.walking = true
 	p.gate.Flush()
-}
-
-// prefix is the walk of the complete list in the API's default order: read
-// a page at a time beside searches (see planner), and finished by the run's
-// walk, which goes on from where it has come. A complete walk is the
-// group-list cache's entry.
-type prefix struct {
-	gate  chan struct{} // one reader of pages at a time; a context can leave the wait
-	state walkState
-}
-
-func (p *prefix) lock(ctx context.Context) error {
-	select {
-	case p.gate <- struct{}{}:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
-func (p *prefix) unlock() { <-p.gate }
-
-// advance reads the walk's next page and reports whether the list has ended.
-func (p *prefix) advance(ctx context.Context, c *Client) (bool, error) {
-	if err := p.lock(ctx); err != nil {
-		return false, err
-	}
-	defer p.unlock()
-	if p.state.done {
-		return true, nil
-	}
-	st := p.state.clone()
-	n := st.read + 1
-	if err := c.take(ctx, &st, n, c.fetchPage(ctx, ListOptions{}.normalized(), n)); err != nil {
-		return false, err
-	}
-	p.state = st
-	if st.done {
-		c.completed(ctx, st.groups)
-	}
-	return st.done, nil
-}
-
-// finish reads the pages the walk has yet to read, and returns the
-// complete list.
-func (p *prefix) finish(ctx context.Context, c *Client) ([]Group, error) {
-	if err := p.lock(ctx); err != nil {
-		return nil, err
-	}
-	defer p.unlock()
-	if !p.state.done {
-		st := p.state.clone()
-		if _, err := c.walk(ctx, ListOptions{}.normalized(), &st); err != nil {
-			return nil, err
-		}
-		p.state = st
-		c.completed(ctx, st.groups)
-	}
-	return slices.Clone(p.state.groups), nil
-}
-
-func (st walkState) clone() walkState {
-	st.groups = slices.Clone(st.groups)
-	st.seen = maps.Clone(st.seen)
-	return st
-}
-
-// completed records the run's complete walk: later lookups use it, and it
-// is the cache's entry.
-func (c *Client) completed(ctx context.Context, groups []Group) {
-	c.walked.Store(int64(len(groups)) + 1)
-	c.plan.walk()
-	// A list that may predate one of the run's assignments holds a count
-	// the run knows to be stale: it is not stored.
-	if c.cache != nil && !c.stale.any() {
-		c.cache.store(ctx, groups, c.prefix.state.firstPage) // the caller holds the prefix, whose walk this is
-	}
-}
-
-// knownGroups is the account's group count when the run knows it: from its
-// own complete walk, or from a cache entry, even one past its TTL.
-func (c *Client) knownGroups() int {
-	if n := c.walked.Load(); n > 0 {
-		return int(n - 1)
-	}
-	if e := c.peek(context.Background()); e != nil {
-		return len(e.groups)
-	}
-	return 0
-}
-
-// WalkCause is why a run walked the whole group list: the first thing that
-// needed it.
-type WalkCause struct {
-	Kind  WalkCauseKind
-	Value string // the id or name concerned, when there is one
-}
-
-// WalkCauseKind names what made a run walk the list.
-type WalkCauseKind int
-
-// The causes of a walk.
-const (
-	// WalkForID: a lookup by id (the API has none: the list is walked).
-	WalkForID WalkCauseKind = iota + 1
-	// WalkForList: a list without search (endpointgroups' plural reads).
-	WalkForList
-	// WalkForNoExactMatch: the search's answer held no group of exactly
-	// the name (a typo, or a name the search does not match): only the
-	// walk can tell that no group has it.
-	WalkForNoExactMatch
-	// WalkForFullSearch: the search answered a full page, which proves
-	// nothing about the pages it did not send.
-	WalkForFullSearch
-	// WalkForManyNames: more names than searches cheaper than the walk.
-	WalkForManyNames
-)
-
-// Walked reports why the run walked the group list (from the API, not
-// the cache), when it did.
-func (c *Client) Walked() (WalkCause, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.walkCause, c.walkCause.Kind != 0
-}
-
-// because records the first reason the run needed the walk.
-func (c *Client) because(kind WalkCauseKind, value string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.walkCause.Kind == 0 {
-		c.walkCause = WalkCause{Kind: kind, Value: value}
-	}
+	p.touch()
 }

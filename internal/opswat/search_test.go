@@ -53,8 +53,8 @@ func TestManyNamesOrAnIDWalk(t *testing.T) {
 	t.Run("many names", func(t *testing.T) {
 		t.Parallel()
 		// 120 groups: a walk of 3 pages. Nine names at once: the first
-		// FreeSearches are searched; each further one reads the walk's next
-		// page first, and once the list has ended, it answers the rest.
+		// FreeSearches are searched; the five further ones buy a page each,
+		// the list ends within them, and the walk answers all five.
 		c, srv := setup(t, 120)
 		var names []string
 		for i := range 9 {
@@ -65,8 +65,8 @@ func TestManyNamesOrAnIDWalk(t *testing.T) {
 				t.Fatalf("%s: %v", n, err)
 			}
 		}
-		if s, w := searches(t, srv); s != FreeSearches+2 || w != 3 {
-			t.Fatalf("%d searches and %d walk requests, want %d and 3", s, w, FreeSearches+2)
+		if s, w := searches(t, srv); s != FreeSearches || w != 3 {
+			t.Fatalf("%d searches and %d walk requests, want %d and 3", s, w, FreeSearches)
 		}
 	})
 	t.Run("a name and an id", func(t *testing.T) {
@@ -263,8 +263,9 @@ func TestRepeatingPagesEndTheWalk(t *testing.T) {
 
 // The cost model with no count of the account's groups: on 2,000 groups
 // (a walk of 41 requests), names cost their searches and one walk page for
-// each name past FreeSearches, until the pages end the list; no number of
-// names costs a whole walk at once (1, 9, 20, 200 names: 1, 14, 36, 85).
+// each name past FreeSearches; when those pages end the list, the walk
+// answers the names instead of their searches. No number of names costs a
+// whole walk at once (1, 9, 20, 200 names: 1, 14, 36, 45).
 func TestNamesCostNoCliff(t *testing.T) {
 	t.Parallel()
 	for _, k := range []int{1, 4, 9, 20, 200} {
@@ -282,8 +283,8 @@ func TestNamesCostNoCliff(t *testing.T) {
 			}
 			walk := 2000/pageSize + 1 // 40 full pages and the empty one that ends the list
 			wantPages, wantSearches := min(max(0, k-FreeSearches), walk), k
-			if k-FreeSearches >= walk { // the name that reads the last page needs no search, nor do those after it
-				wantSearches = FreeSearches + walk - 1
+			if k-FreeSearches >= walk { // the names bought the whole walk, which answers them all
+				wantSearches = FreeSearches
 			}
 			s, w := searches(t, srv)
 			if s != wantSearches || w != wantPages {
