@@ -166,6 +166,10 @@ func TestResolveOPSWAT(t *testing.T) {
 			want: opswat.Config{AccessToken: "t"},
 			tls:  tlsSettings{caCertPEM: caPEM, insecureInConfig: true},
 		},
+		"bad rate from environment": {
+			env:     map[string]string{"OPSWAT_ACCESS_TOKEN": "t", "OPSWAT_REQUESTS_PER_MINUTE": "0"},
+			problem: `Invalid OPSWAT_REQUESTS_PER_MINUTE: The environment variable OPSWAT_REQUESTS_PER_MINUTE is "0"; it must be a whole number of at least 1 (the API allows 10).`,
+		},
 		"bad OPSWAT insecure flag": {
 			env:     map[string]string{"OPSWAT_ACCESS_TOKEN": "t", "OPSWAT_INSECURE_SKIP_VERIFY": "sometimes"},
 			problem: `Invalid OPSWAT_INSECURE_SKIP_VERIFY: The environment variable OPSWAT_INSECURE_SKIP_VERIFY is "sometimes"; it must be true or false.`,
