@@ -44,13 +44,14 @@ func nullTimeouts() timeouts.Value {
 	})}
 }
 
-// stateOrPlan is a resource's plan or state.
+// stateOrPlan is a resource's plan or state, or a configuration.
 type stateOrPlan interface {
 	Get(context.Context, any) diag.Diagnostics
 }
 
-// loadDrWeb reads a resource's model from a plan or a state and returns the
-// Dr.Web client; nil when either failed (the diagnostics say why).
+// loadDrWeb reads a model from a plan, a state or a configuration and
+// returns the Dr.Web client; nil when either failed (the diagnostics say
+// why).
 func loadDrWeb[M any](ctx context.Context, clients *providerClients, from stateOrPlan, m *M, diags *diag.Diagnostics) *drweb.Client {
 	if diags.Append(from.Get(ctx, m)...); diags.HasError() {
 		return nil
