@@ -471,6 +471,17 @@ func TestOPSWATBaseURLErrorSaysItOnce(t *testing.T) {
 	}
 }
 
+// envVars are the environment variables of every setting.
+func envVars() []string {
+	var names []string
+	for _, v := range []vendorBlock{rootSettings.vendorBlock, opswatSettings.vendorBlock, drwebSettings.vendorBlock} {
+		for _, f := range v.fields {
+			names = append(names, f.env)
+		}
+	}
+	return names
+}
+
 // Each setting is declared once: every vendor Config field has its row, no
 // two settings share a variable, and each attribute's description names its
 // variable.

@@ -21,9 +21,11 @@ import (
 // A provider setting is declared once, as a row of its block's table
 // (rootSettings, opswatSettings, drwebSettings): the row gives the schema
 // attribute, the environment variable, the vendor Config field it fills, how
-// errors name it, and how its value is applied. Resolution (attribute over
-// environment), unknown detection, the field-error mapping and the tests'
-// list of variables all read the tables.
+// errors name it, and how its value is applied; a vendor block's table also
+// holds the block's description and the words of the errors only that vendor
+// reports. The schema, resolution (attribute over environment), unknown
+// detection, the field-error mapping (configProblem) and the tests' list of
+// variables (envVars) all read the tables.
 
 // The TLS settings every vendor block has; the provider names them in hints.
 const (
@@ -208,17 +210,6 @@ func configValue(v attr.Value) (value, bool) {
 		return value{raw: strconv.FormatBool(v.ValueBool()), inConfig: true}, true
 	}
 	return value{}, false
-}
-
-// envVars are the environment variables of every setting.
-func envVars() []string {
-	var names []string
-	for _, v := range []vendorBlock{rootSettings.vendorBlock, opswatSettings.vendorBlock, drwebSettings.vendorBlock} {
-		for _, f := range v.fields {
-			names = append(names, f.env)
-		}
-	}
-	return names
 }
 
 // wholeNumber reads a whole number from lo to hi (hi < lo: no upper bound).
