@@ -58,7 +58,11 @@ func TestDrWebInstallers(t *testing.T) {
 	m, diags := drwebGroupResourceModelFromAPI(drweb.Group{ID: "x", Packages: pkgs})
 	got := map[string]string{}
 	for k, v := range m.Installers.Elements() {
-		got[k] = v.(types.String).ValueString()
+		s, ok := v.(types.String)
+		if !ok {
+			t.Fatalf("installers[%q] is a %T", k, v)
+		}
+		got[k] = s.ValueString()
 	}
 	if diags.HasError() || !maps.Equal(got, want) {
 		t.Errorf("resource installers = %v (%v), want %v", got, diags, want)
