@@ -23,10 +23,10 @@ const (
 	defaultRetryWaitMin = 500 * time.Millisecond
 	defaultRetryWaitMax = 30 * time.Second
 	maxBodyBytes        = 32 << 20 // larger than any answer these APIs send
-	// MaxRetryAfter is the longest the client waits when a server asks it to
+	// maxRetryAfter is the longest the client waits when a server asks it to
 	// (Retry-After, X-RateLimit-Reset-Time): a longer wait fails at once,
 	// with what the server asked for.
-	MaxRetryAfter = 5 * time.Minute
+	maxRetryAfter = 5 * time.Minute
 )
 
 // Settings are what the user chooses for every vendor's client. The caller
@@ -152,14 +152,14 @@ func ParseBaseURL(s string) (*url.URL, error) {
 		return nil, errors.New("the URL is empty")
 	}
 	// A URL in an error is shown without its user info: a password may be in it.
-	shown := (*Redactor)(nil).URLString(s)
+	shown := (*Redactor)(nil).urlString(s)
 	u, err := url.Parse(s)
 	if err != nil {
 		cause := errors.Unwrap(err)
 		if cause == nil {
 			cause = err
 		}
-		return nil, fmt.Errorf("%q is not a valid URL: %s", shown, (*Redactor)(nil).URLString(cause.Error()))
+		return nil, fmt.Errorf("%q is not a valid URL: %s", shown, (*Redactor)(nil).urlString(cause.Error()))
 	}
 	if u.Scheme != "http" && u.Scheme != "https" {
 		return nil, fmt.Errorf("%q is not an http:// or https:// URL", shown)
@@ -302,12 +302,12 @@ func (c *Client) Do(ctx context.Context, req Request) (*Response, error) {
 		if resp.StatusCode == http.StatusTooManyRequests {
 			limited := tried.limited
 			if !req.Write {
-				limited.wait, limited.source, limited.header = RateLimitWait(resp.Header, time.Now())
+				limited.wait, limited.source, limited.header = rateLimitWait(resp.Header, time.Now())
 			}
 			e.Message = joinMessage(e.Message, limited.String())
-		} else if d, ok := RetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok && d > MaxRetryAfter {
+		} else if d, ok := RetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok && d > maxRetryAfter {
 			e.Message = joinMessage(e.Message, fmt.Sprintf("the server asks to wait %s (Retry-After), longer than the provider waits (%s): try again later",
-				d.Round(time.Second), MaxRetryAfter))
+				d.Round(time.Second), maxRetryAfter))
 		}
 		return nil, e
 	}

@@ -312,6 +312,46 @@ func TestTypedErrors(t *testing.T) {
 	}
 }
 
+// Every way a request ends rate limited matches ErrRateLimited, and only
+// that sentinel: retries spent on bare 429s, the windows spent, a window
+// longer than the client waits, and a write's one 429.
+func TestRateLimitFailuresMatchErrRateLimited(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name   string
+		header string
+		value  string
+		req    Request
+		calls  int32
+	}{
+		{name: "retries spent", req: Request{Method: http.MethodGet, Path: "/api/x"}, calls: 4},
+		{name: "windows spent", header: "Retry-After", value: "0", req: Request{Method: http.MethodGet, Path: "/api/x"}, calls: maxRateLimitRounds + 1},
+		{name: "window too long", header: "X-RateLimit-Reset-Time", value: "3600", req: Request{Method: http.MethodGet, Path: "/api/x"}, calls: 1},
+		{name: "write", req: Request{Method: http.MethodGet, Path: "/api/add", Write: true}, calls: 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			c, calls, _ := setup(t, func(w http.ResponseWriter, r *http.Request, n int) {
+				if tc.header != "" {
+					w.Header().Set(tc.header, tc.value)
+				}
+				w.WriteHeader(http.StatusTooManyRequests)
+			})
+			_, err := c.Do(context.Background(), tc.req)
+			if !errors.Is(err, ErrRateLimited) || errors.Is(err, ErrNotFound) || errors.Is(err, ErrUnauthorized) {
+				t.Fatalf("want an error matching ErrRateLimited only, got %v", err)
+			}
+			if calls.Load() != tc.calls {
+				t.Fatalf("the server saw %d requests, want %d", calls.Load(), tc.calls)
+			}
+		})
+	}
+	c, _, _ := setup(t, func(w http.ResponseWriter, r *http.Request, n int) { w.WriteHeader(http.StatusServiceUnavailable) })
+	if _, err := get(c); err == nil || errors.Is(err, ErrRateLimited) {
+		t.Fatalf("a 503 is no rate limit: %v", err)
+	}
+}
+
 func TestUnexpectedBodies(t *testing.T) {
 	t.Parallel()
 	html := "<!DOCTYPE html><html><head><title>Login required</title></head><body>Please sign in</body></html>"

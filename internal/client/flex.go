@@ -29,7 +29,7 @@ func (f *FlexString) UnmarshalJSON(b []byte) error {
 	default:
 		var n json.Number
 		if err := json.Unmarshal(b, &n); err != nil {
-			return fmt.Errorf("want a string or a number, got %s", Snippet(b))
+			return fmt.Errorf("want a string or a number, got %s", snippet(b))
 		}
 		*f = FlexString(n.String())
 	}

@@ -163,10 +163,10 @@ func (l *windowLimiter) Observe(h http.Header, now time.Time) {
 	reset := l.window
 	if v, err := strconv.ParseFloat(strings.TrimSpace(h.Get("X-RateLimit-Reset-Time")), 64); err == nil && v >= 0 && v < 24*3600 {
 		// Never longer than the client waits when a server asks it to
-		// (MaxRetryAfter): past that the next request goes, and a 429
+		// (maxRetryAfter): past that the next request goes, and a 429
 		// asking for longer fails at once, saying so, instead of a run
 		// held silently for an hour.
-		reset = min(time.Duration(v*float64(time.Second)), MaxRetryAfter)
+		reset = min(time.Duration(v*float64(time.Second)), maxRetryAfter)
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()

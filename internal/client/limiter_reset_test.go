@@ -157,7 +157,7 @@ func TestLimiterWaitsOnlyWhenTheServersBudgetIsSpent(t *testing.T) {
 }
 
 // A Reset-Time past what the client ever waits when a server asks it to
-// (MaxRetryAfter) holds the next request no longer than that: an hour's
+// (maxRetryAfter) holds the next request no longer than that: an hour's
 // Reset-Time does not stall the run silently for an hour.
 func TestLimiterResetWaitIsCapped(t *testing.T) {
 	t.Parallel()
@@ -173,7 +173,7 @@ func TestLimiterResetWaitIsCapped(t *testing.T) {
 			t.Fatal(err)
 		}
 		release()
-		want := MaxRetryAfter + time.Minute/20
+		want := maxRetryAfter + time.Minute/20
 		if fmt.Sprint(clock.waits) != fmt.Sprint([]time.Duration{want}) {
 			t.Fatalf("Reset-Time %s: the limiter waited %v, want [%s]", reset, clock.waits, want)
 		}

@@ -193,9 +193,9 @@ func (r *Redactor) URL(u *url.URL) string {
 // userinfo finds the user info of a URL written in text.
 var userinfo = regexp.MustCompile(`(?i)([a-z][a-z0-9+.-]*://)[^/?#@\s]*@`)
 
-// URLString redacts a URL given as text, which may not even parse: its
+// urlString redacts a URL given as text, which may not even parse: its
 // user info and sensitive query values.
-func (r *Redactor) URLString(s string) string {
+func (r *Redactor) urlString(s string) string {
 	if u, err := url.Parse(s); err == nil && u.Scheme != "" {
 		return r.URL(u)
 	}

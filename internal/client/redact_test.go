@@ -69,7 +69,7 @@ func TestRedactorCutsAfterRedacting(t *testing.T) {
 	if got := r.Cut(text, 100); got != strings.Repeat("x", 95)+"REDAC" {
 		t.Errorf("got %q", got)
 	}
-	if got := r.URLString("https://admin:pw@host:bad port/"); strings.Contains(got, "pw") || !strings.Contains(got, "REDACTED@") {
-		t.Errorf("URLString: %q", got)
+	if got := r.urlString("https://admin:pw@host:bad port/"); strings.Contains(got, "pw") || !strings.Contains(got, "REDACTED@") {
+		t.Errorf("urlString: %q", got)
 	}
 }

@@ -77,8 +77,8 @@ const (
 	snippetScan = 64 << 10
 )
 
-// Snippet returns the first bytes of a body as one line of valid UTF-8.
-func Snippet(body []byte) string {
+// snippet returns the first bytes of a body as one line of valid UTF-8.
+func snippet(body []byte) string {
 	b := bytes.TrimSpace(body)
 	cut := len(b) > snippetLen
 	if cut {
@@ -161,7 +161,7 @@ func (r *Response) Error(message string, kind error) *APIError {
 		URL:        r.url,
 		StatusCode: r.StatusCode,
 		Message:    r.redactor.String(message),
-		Body:       Snippet([]byte(r.redactor.Cut(string(r.Body[:min(len(r.Body), snippetScan)]), snippetScan))),
+		Body:       snippet([]byte(r.redactor.Cut(string(r.Body[:min(len(r.Body), snippetScan)]), snippetScan))),
 		Kind:       kind,
 	}
 }

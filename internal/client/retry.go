@@ -34,7 +34,7 @@ const (
 // and 429, 502, 503, 504 are tried again; other statuses are answers.
 func classify(resp *http.Response, err error) outcome {
 	var redirect *RedirectError
-	var prepare *PrepareError
+	var prepare *prepareError
 	switch {
 	case errors.As(err, &redirect) || errors.As(err, &prepare):
 		return final
@@ -46,12 +46,12 @@ func classify(resp *http.Response, err error) outcome {
 		}
 		return final
 	}
-	if d, ok := RetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok && d > MaxRetryAfter {
+	if d, ok := RetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok && d > maxRetryAfter {
 		return final // longer than the client waits: fail now, saying so
 	}
 	switch resp.StatusCode {
 	case http.StatusTooManyRequests:
-		if _, _, told := RateLimitWait(resp.Header, time.Now()); told {
+		if _, _, told := rateLimitWait(resp.Header, time.Now()); told {
 			return rateWindow
 		}
 		return retryLater
@@ -89,8 +89,8 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 	a := attemptsOf(ctx)
 	switch classify(resp, err) {
 	case rateWindow:
-		wait, source, _ := RateLimitWait(resp.Header, time.Now())
-		if wait > MaxRetryAfter || a.limited.n >= maxRateLimitRounds {
+		wait, source, _ := rateLimitWait(resp.Header, time.Now())
+		if wait > maxRetryAfter || a.limited.n >= maxRateLimitRounds {
 			return false, nil
 		}
 		a.window, a.next, a.limited.source = true, wait, source
@@ -170,12 +170,12 @@ func WriteMayHaveHappened(err error) bool {
 	return true
 }
 
-// backoff waits what Retry-After asks for (capped at MaxRetryAfter), and
+// backoff waits what Retry-After asks for (capped at maxRetryAfter), and
 // otherwise an exponentially growing time with full jitter.
 func backoff(minWait, maxWait time.Duration, attempt int, resp *http.Response) time.Duration {
 	if resp != nil {
 		if d, ok := RetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
-			return min(d, MaxRetryAfter)
+			return min(d, maxRetryAfter)
 		}
 	}
 	ceiling := minWait << min(attempt, 20)
@@ -207,10 +207,10 @@ func RetryAfter(v string, now time.Time) (time.Duration, bool) {
 // out before it fails.
 const maxRateLimitRounds = 10
 
-// RateLimitWait reads how long a 429 asks to wait: Retry-After when present,
+// rateLimitWait reads how long a 429 asks to wait: Retry-After when present,
 // else X-RateLimit-Reset-Time (seconds until the account's window resets),
 // which the OPSWAT API family documents. source names the header used.
-func RateLimitWait(h http.Header, now time.Time) (wait time.Duration, source string, ok bool) {
+func rateLimitWait(h http.Header, now time.Time) (wait time.Duration, source string, ok bool) {
 	if d, ok := RetryAfter(h.Get("Retry-After"), now); ok {
 		return d, "Retry-After", true
 	}
@@ -233,9 +233,9 @@ type rateLimitRounds struct {
 
 func (r rateLimitRounds) String() string {
 	switch {
-	case r.header && r.wait > MaxRetryAfter:
+	case r.header && r.wait > maxRetryAfter:
 		return fmt.Sprintf("the API is rate limited and asks to wait %s (%s), longer than the provider waits (%s): try again later, "+
-			"or leave more of the account's rate to this run", r.wait.Round(time.Second), r.source, MaxRetryAfter)
+			"or leave more of the account's rate to this run", r.wait.Round(time.Second), r.source, maxRetryAfter)
 	case r.n > 0:
 		return fmt.Sprintf("still rate limited after waiting out %d windows (%s in all): the account's other API clients may be using its whole rate",
 			r.n, r.total.Round(time.Second))

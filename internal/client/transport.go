@@ -55,7 +55,7 @@ func (t *roundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
 		req = req.Clone(ctx)
 		if err := prepare(req); err != nil {
 			t.limiter.Unsend() // instead of release: nothing was sent
-			return nil, &PrepareError{err}
+			return nil, &prepareError{err}
 		}
 	}
 	defer release()
@@ -148,16 +148,16 @@ type prepareKey struct{}
 // WithPrepare returns a context whose requests are passed to prepare after
 // the rate limiter let them go and just before they are sent: the place to
 // set a credential that must be fresh at that moment. An error from prepare
-// ends the request unsent (as a *PrepareError), and gives its turn back.
+// ends the request unsent (as a *prepareError), and gives its turn back.
 func WithPrepare(ctx context.Context, prepare func(*http.Request) error) context.Context {
 	return context.WithValue(ctx, prepareKey{}, prepare)
 }
 
-// PrepareError is a request that its prepare function stopped before it was sent.
-type PrepareError struct{ Err error }
+// prepareError is a request that its prepare function stopped before it was sent.
+type prepareError struct{ Err error }
 
-func (e *PrepareError) Error() string { return e.Err.Error() }
-func (e *PrepareError) Unwrap() error { return e.Err }
+func (e *prepareError) Error() string { return e.Err.Error() }
+func (e *prepareError) Unwrap() error { return e.Err }
 
 // Sent counts the requests that went out under a context (see WithSent):
 // every attempt the transport sent, so retries after a 429 or a 5xx, token

@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/action"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
 // actionClients gives an action that embeds it the configured clients, in
@@ -14,6 +16,27 @@ type actionClients struct{ clients *providerClients }
 
 func (a *actionClients) Configure(_ context.Context, req action.ConfigureRequest, resp *action.ConfigureResponse) {
 	a.clients = clientsFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+// invokeWith reads an action's configuration into m and returns the vendor
+// client it acts with; ok is false when either failed (the diagnostics say
+// why) or the provider is not configured yet.
+func invokeWith[M, C any](ctx context.Context, clients *providerClients, req action.InvokeRequest, m *M,
+	vendor func(*providerClients) (C, diag.Diagnostics), diags *diag.Diagnostics,
+) (c C, ok bool) {
+	if diags.Append(req.Config.Get(ctx, m)...); diags.HasError() || clients == nil {
+		return c, false
+	}
+	c, d := vendor(clients)
+	diags.Append(d...)
+	return c, !diags.HasError()
+}
+
+// setStrings is a set of strings from a configuration, in Go.
+func setStrings(ctx context.Context, set types.Set, diags *diag.Diagnostics) ([]string, bool) {
+	var out []string
+	diags.Append(set.ElementsAs(ctx, &out, false)...)
+	return out, !diags.HasError()
 }
 
 // maxNamed is how many items an error lists before it says how many more.

@@ -2,12 +2,10 @@ package provider
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
 	"net/url"
 	"os"
-	"regexp"
 	"strings"
 	"time"
 
@@ -103,7 +101,7 @@ func configFrom(ctx context.Context, root types.Object) providerConfig {
 		}
 		return o.Attributes()
 	}
-	return providerConfig{root: attrs, opswat: block("opswat"), drweb: block("drweb")}
+	return providerConfig{root: attrs, opswat: block(opswatSettings.block), drweb: block(drwebSettings.block)}
 }
 
 // hasUnknown reports whether any setting is unknown at plan time.
@@ -177,68 +175,17 @@ func clientsFrom(data any, diags *diag.Diagnostics) *providerClients {
 	return c
 }
 
-// configProblem turns a vendor's configuration error into what the user
-// reads: the attribute to set and its environment variable. Credentials
-// that came from the environment are named by their variables.
-func configProblem(v vendorBlock, err error, fromEnv bool) diag.Diagnostics {
-	var ce *client.ConfigError
-	if !errors.As(err, &ce) {
-		return notConfigured("Invalid "+v.name+" Configuration", err.Error())
-	}
-	f := v.byConfig(ce.Field)
-	// name is how the user gave a field: by its attribute or its variable.
-	name := func(field client.ConfigField) string {
-		if fromEnv {
-			return v.byConfig(field).env
-		}
-		return v.block + "." + v.byConfig(field).attr
-	}
-	switch {
-	case ce.Problem == client.Missing && ce.Vendor == opswat.Vendor && ce.Field == opswat.FieldAccessToken:
-		id, secret := v.byConfig(opswat.FieldClientID), v.byConfig(opswat.FieldClientSecret)
-		return notConfigured("OPSWAT Not Configured",
-			fmt.Sprintf("This configuration reads OPSWAT MetaDefender IT Access groups, but the provider has no OPSWAT credentials. "+
-				"In the provider's opswat block set %s (or the environment variable %s), or %s and %s "+
-				"(or %s and %s).", f.attr, f.env, id.attr, secret.attr, id.env, secret.env))
-	case ce.Problem == client.Missing && ce.Other == "":
-		return notConfigured(v.name+" Not Configured",
-			fmt.Sprintf("This configuration uses %s groups, but the provider has no %s %s: set %s.%s in the provider "+
-				"configuration or the environment variable %s.", v.product, v.name, strings.ReplaceAll(f.attr, "_", " "), v.block, f.attr, f.env))
-	case ce.Problem == client.Missing:
-		return notConfigured("Incomplete "+v.name+" Credentials",
-			fmt.Sprintf("%s is set but the %s is missing: set %s.%s or the environment variable %s.", name(ce.Other), f.label, v.block, f.attr, f.env))
-	case ce.Problem == client.Conflict:
-		// OPSWAT's access token against its client credentials: the one
-		// conflict a vendor reports.
-		return notConfigured("Conflicting "+v.name+" Credentials",
-			fmt.Sprintf("Both %s and %s/%s are set. Set either an access token or client credentials, not both.",
-				name(ce.Field), name(opswat.FieldClientID), name(opswat.FieldClientSecret)))
-	}
-	detail := fmt.Sprintf("The %s %s (%s.%s or %s) is invalid: %v.", v.name, f.label, v.block, f.attr, f.env, ce.Err)
-	if ce.Field == v.url && !errors.Is(ce.Err, opswat.ErrBaseURLHasPath) { // that one names the host to use
-		detail += " " + v.urlHint
-	}
-	return notConfigured("Invalid "+v.name+" "+f.title, detail)
-}
-
 // connectionWarnings warns about connections that expose the credentials.
 func connectionWarnings(v vendorBlock, s tlsSettings, u *url.URL) (warnings diag.Diagnostics) {
-	urlField, insecure := v.byConfig(v.url), v.byAttr(attrInsecure)
-	warn := func(inConfig bool, attr, env, summary, detail string) {
-		if inConfig {
-			warnings.AddAttributeWarning(path.Root(v.block).AtName(attr), summary, detail)
-			return
-		}
-		warnings.AddWarning(summary, fmt.Sprintf("%s (set by the environment variable %s)", detail, env))
-	}
+	insecure := v.byAttr(attrInsecure)
 	if s.insecure && u.Scheme == "https" {
-		warn(s.insecureInConfig, insecure.attr, insecure.env, v.name+" TLS Verification Is Off",
+		v.warn(&warnings, s.insecureInConfig, insecure, v.name+" TLS Verification Is Off",
 			fmt.Sprintf("%s is true: the provider does not check the %s server's certificate, so anyone on the way "+
 				"can pose as the server and read the %s. Give the server's CA in %s.%s (or %s) instead.",
 				insecure.attr, v.name, v.credentials, v.block, attrCACert, v.byAttr(attrCACert).env))
 	}
 	if u.Scheme == "http" && !isLoopback(u) {
-		warn(s.urlInConfig, urlField.attr, urlField.env, v.name+" Credentials Sent Unencrypted",
+		v.warn(&warnings, s.urlInConfig, v.byConfig(v.url), v.name+" Credentials Sent Unencrypted",
 			fmt.Sprintf("The %s URL %s uses plain http:// to a host other than this machine, so the %s travel unencrypted. "+
 				"Use the server's https:// address (such as %s).", v.name, u.Redacted(), v.credentials, v.example))
 	}
@@ -287,41 +234,6 @@ func configureClients(cfg providerConfig, getenv getenvFunc, version, terraformV
 	diags.Append(warnings...)
 	return clients, diags
 }
-
-func notKnownYet(v vendorBlock, attr string) diag.Diagnostics {
-	env := v.byAttr(attr).env
-	return notConfigured(v.name+" Configuration Not Known Yet",
-		fmt.Sprintf("The provider's %s.%s depends on a value that is only known after apply, but the provider "+
-			"needs it during plan, when data sources are read and resources refreshed. Use a value known at plan time (a variable, or the %s environment variable), "+
-			"or apply the resource it comes from first.", v.block, attr, env))
-}
-
-// parseTTL reads a cache TTL: a duration such as 10m, or 0 for a refresh.
-func parseTTL(s string) (time.Duration, error) {
-	if strings.TrimSpace(s) == "" {
-		// An empty attribute is a mistake (a variable left empty), not a
-		// choice: unset means no cache, so it is not taken for that.
-		return 0, fmt.Errorf("%q is empty: give a duration such as 10m, or 0s to refresh the cache now (leave it unset, null, for no cache)", s)
-	}
-	d, err := time.ParseDuration(strings.TrimSpace(s))
-	if err != nil && durationSyntax.MatchString(strings.TrimSpace(s)) {
-		return 0, fmt.Errorf("%q is too large: a duration can be at most %s (about 292 years); give one such as 10m", s, maxDuration)
-	}
-	if err != nil {
-		return 0, fmt.Errorf("%q is not a duration: write it like 10m or 1h, or 0s to refresh the cache now (leave it unset for no cache)", s)
-	}
-	if d < 0 {
-		return 0, fmt.Errorf("%q is negative: give a duration such as 10m, or 0s to refresh the cache now (leave it unset for no cache)", s)
-	}
-	return d, nil
-}
-
-// durationSyntax is what time.ParseDuration reads: a string of it that
-// does not parse is out of range.
-var durationSyntax = regexp.MustCompile(`^[-+]?([0-9]*(\.[0-9]*)?(ns|us|µs|μs|ms|s|m|h))+$`)
-
-// maxDuration is the largest duration, as ParseDuration writes it.
-const maxDuration = "2562047h47m16s"
 
 func parseDuration(s string) (time.Duration, error) {
 	d, err := time.ParseDuration(strings.TrimSpace(s))

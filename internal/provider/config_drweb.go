@@ -21,6 +21,8 @@ type drwebSource struct {
 
 var drwebVendor = vendorBlock{
 	name: "Dr.Web", block: "drweb", subsystem: subsystemDrWeb, product: "Dr.Web",
+	doc: "Dr.Web AV-Desk / Enterprise Security Suite server, reached through its Web API " +
+		"with an administrator's login and password (HTTP Basic).",
 	credentials: "administrator's login and password", example: "https://esuite.example.com:9081",
 	urlHint: "Use the server's web address, such as https://esuite.example.com:9081.",
 	url:     drweb.FieldURL,
@@ -57,9 +59,6 @@ var drwebSettings = newSettingsBlock(drwebVendor, append([]setting[drwebSource]{
 // resolveDrWeb maps attributes and environment variables (attribute wins)
 // onto the Dr.Web Config.
 func resolveDrWeb(values blockValues, getenv getenvFunc) (src drwebSource, problem diag.Diagnostics) {
-	if attr := drwebSettings.unknown(values); attr != "" {
-		return src, notKnownYet(drwebSettings.vendorBlock, attr)
-	}
 	_, problem = drwebSettings.resolve(values, getenv, &src)
 	return src, problem
 }

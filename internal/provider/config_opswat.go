@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -53,8 +55,28 @@ func sibling(name string) path.Expression { return path.MatchRelative().AtParent
 
 var opswatVendor = vendorBlock{
 	name: "OPSWAT", block: "opswat", subsystem: subsystemOPSWAT, product: "OPSWAT MetaDefender IT Access",
+	doc: "OPSWAT MetaDefender IT Access. Authenticate with either a ready `access_token` or " +
+		"`client_id` and `client_secret` (the OAuth client-credentials grant; the provider then renews tokens itself).",
 	credentials: "access token and client secret", example: opswat.DefaultBaseURL, urlHint: "Use the API host, such as " + opswat.DefaultBaseURL + ".",
-	url: opswat.FieldBaseURL,
+	url: opswat.FieldBaseURL, urlNamesHost: opswat.ErrBaseURLHasPath, problem: opswatConfigProblem,
+}
+
+// opswatConfigProblem words OPSWAT's two ways to authenticate: no
+// credentials at all, or both.
+func opswatConfigProblem(v vendorBlock, ce *client.ConfigError, name func(client.ConfigField) string) diag.Diagnostics {
+	switch {
+	case ce.Problem == client.Missing && ce.Field == opswat.FieldAccessToken:
+		f, id, secret := v.byConfig(ce.Field), v.byConfig(opswat.FieldClientID), v.byConfig(opswat.FieldClientSecret)
+		return notConfigured("OPSWAT Not Configured",
+			fmt.Sprintf("This configuration reads OPSWAT MetaDefender IT Access groups, but the provider has no OPSWAT credentials. "+
+				"In the provider's opswat block set %s (or the environment variable %s), or %s and %s "+
+				"(or %s and %s).", f.attr, f.env, id.attr, secret.attr, id.env, secret.env))
+	case ce.Problem == client.Conflict:
+		return notConfigured("Conflicting "+v.name+" Credentials",
+			fmt.Sprintf("Both %s and %s/%s are set. Set either an access token or client credentials, not both.",
+				name(ce.Field), name(opswat.FieldClientID), name(opswat.FieldClientSecret)))
+	}
+	return nil
 }
 
 // opswatSettings is the opswat block: every setting, declared once.
@@ -102,12 +124,10 @@ var opswatSettings = newSettingsBlock(opswatVendor, append([]setting[opswatSourc
 		ints: []validator.Int64{int64validator.AtLeast(1)},
 		apply: func(src *opswatSource, v value) diag.Diagnostics {
 			n, ok := wholeNumber(v.raw, 1, 0)
-			if !ok && !v.inConfig { // the vendor names an attribute's bad value
-				return notConfigured("Invalid "+v.env, fmt.Sprintf("The environment variable %s is %q; it must be a whole number of at least 1 (the API allows %d).",
-					v.env, v.raw, opswat.DefaultRequestsPerMinute))
-			}
-			if v.inConfig {
+			if v.inConfig { // the vendor names an attribute's bad value
 				n, _ = strconv.Atoi(v.raw)
+			} else if !ok {
+				return badVariable(v, fmt.Sprintf("a whole number of at least 1 (the API allows %d)", opswat.DefaultRequestsPerMinute))
 			}
 			src.cfg.RequestsPerMinute = n
 			return nil
@@ -163,36 +183,24 @@ var opswatSettings = newSettingsBlock(opswatVendor, append([]setting[opswatSourc
 // onto the OPSWAT Config. A problem here is one of the sources itself: a
 // value unknown at plan time, a variable that does not parse.
 func resolveOPSWAT(values blockValues, getenv getenvFunc) (src opswatSource, problem diag.Diagnostics) {
-	if attr := opswatSettings.unknown(values); attr != "" {
-		return src, notKnownYet(opswatSettings.vendorBlock, attr)
-	}
 	if src.fromEnv, problem = opswatSettings.resolve(values, getenv, &src); problem.HasError() {
 		return src, problem
 	}
 	cacheOn := src.cfg.CacheTTL > 0 || src.cfg.CacheRefresh
-	ttlEnv, dirEnv := opswatSettings.byConfig(opswat.FieldCacheTTL).env, opswatSettings.byConfig(opswat.FieldCacheDir).env
-	// warn points a warning at the attribute it is about, or names the
-	// environment variable that set it.
-	warn := func(inConfig bool, attr, env, summary, detail string) {
-		if inConfig {
-			problem.AddAttributeWarning(path.Root(opswatSettings.block).AtName(attr), summary, detail)
-			return
-		}
-		problem.AddWarning(summary, fmt.Sprintf("%s (set by the environment variable %s)", detail, env))
-	}
+	ttl, dir := opswatSettings.byConfig(opswat.FieldCacheTTL), opswatSettings.byConfig(opswat.FieldCacheDir)
 	switch {
 	case src.cfg.CacheDir != "" && !cacheOn:
-		warn(src.origin.cacheDirInConfig, "cache_dir", dirEnv, "OPSWAT Cache Directory Without a TTL", fmt.Sprintf("cache_dir is set (%s), "+
-			"but neither opswat.cache_ttl nor %s is, so there is no cache and the directory is not used. Set cache_ttl (such as \"10m\") "+
-			"to keep the group list there, or remove cache_dir", src.cfg.CacheDir, ttlEnv))
+		opswatSettings.warn(&problem, src.origin.cacheDirInConfig, dir, "OPSWAT Cache Directory Without a TTL", fmt.Sprintf("%s is set (%s), "+
+			"but neither opswat.%s nor %s is, so there is no cache and the directory is not used. Set %s (such as \"10m\") "+
+			"to keep the group list there, or remove %s", dir.attr, src.cfg.CacheDir, ttl.attr, ttl.env, ttl.attr, dir.attr))
 	case src.cfg.CacheDir == "" && cacheOn:
 		base, err := userCacheDir()
 		if err != nil {
 			// The cache saves requests; its absence costs some, never the run.
 			src.cfg.CacheTTL, src.cfg.CacheRefresh = 0, false
-			warn(src.origin.cacheTTLInConfig, "cache_ttl", ttlEnv, "No Directory for the OPSWAT Cache", fmt.Sprintf("cache_ttl is set, but the "+
-				"user's cache directory is not known (%v), so this run lists the OPSWAT groups without the cache. Set opswat.cache_dir or %s "+
-				"to a directory of your own to use it", err, dirEnv))
+			opswatSettings.warn(&problem, src.origin.cacheTTLInConfig, ttl, "No Directory for the OPSWAT Cache", fmt.Sprintf("%s is set, but the "+
+				"user's cache directory is not known (%v), so this run lists the OPSWAT groups without the cache. Set opswat.%s or %s "+
+				"to a directory of your own to use it", ttl.attr, err, dir.attr, dir.env))
 			return src, problem
 		}
 		src.cfg.CacheDir = filepath.Join(base, "terraform-provider-endpointgroups", "opswat")
@@ -214,3 +222,30 @@ func newOPSWAT(values blockValues, getenv getenvFunc, s client.Settings) (c *ops
 	c, warnings, problem = connect(opswatSettings.vendorBlock, src.tls, s, src.fromEnv, func(s client.Settings) (*opswat.Client, error) { return opswat.New(src.cfg, s) })
 	return c, src.origin, append(resolved, warnings...), problem
 }
+
+// parseTTL reads a cache TTL: a duration such as 10m, or 0 for a refresh.
+func parseTTL(s string) (time.Duration, error) {
+	if strings.TrimSpace(s) == "" {
+		// An empty attribute is a mistake (a variable left empty), not a
+		// choice: unset means no cache, so it is not taken for that.
+		return 0, fmt.Errorf("%q is empty: give a duration such as 10m, or 0s to refresh the cache now (leave it unset, null, for no cache)", s)
+	}
+	d, err := time.ParseDuration(strings.TrimSpace(s))
+	if err != nil && durationSyntax.MatchString(strings.TrimSpace(s)) {
+		return 0, fmt.Errorf("%q is too large: a duration can be at most %s (about 292 years); give one such as 10m", s, maxDuration)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("%q is not a duration: write it like 10m or 1h, or 0s to refresh the cache now (leave it unset for no cache)", s)
+	}
+	if d < 0 {
+		return 0, fmt.Errorf("%q is negative: give a duration such as 10m, or 0s to refresh the cache now (leave it unset for no cache)", s)
+	}
+	return d, nil
+}
+
+// durationSyntax is what time.ParseDuration reads: a string of it that
+// does not parse is out of range.
+var durationSyntax = regexp.MustCompile(`^[-+]?([0-9]*(\.[0-9]*)?(ns|us|µs|μs|ms|s|m|h))+$`)
+
+// maxDuration is the largest duration, as ParseDuration writes it.
+const maxDuration = "2562047h47m16s"

@@ -166,6 +166,10 @@ func TestResolveOPSWAT(t *testing.T) {
 			want: opswat.Config{AccessToken: "t"},
 			tls:  tlsSettings{caCertPEM: caPEM, insecureInConfig: true},
 		},
+		"bad rate from environment": {
+			env:     map[string]string{"OPSWAT_ACCESS_TOKEN": "t", "OPSWAT_REQUESTS_PER_MINUTE": "0"},
+			problem: `Invalid OPSWAT_REQUESTS_PER_MINUTE: The environment variable OPSWAT_REQUESTS_PER_MINUTE is "0"; it must be a whole number of at least 1 (the API allows 10).`,
+		},
 		"bad OPSWAT insecure flag": {
 			env:     map[string]string{"OPSWAT_ACCESS_TOKEN": "t", "OPSWAT_INSECURE_SKIP_VERIFY": "sometimes"},
 			problem: `Invalid OPSWAT_INSECURE_SKIP_VERIFY: The environment variable OPSWAT_INSECURE_SKIP_VERIFY is "sometimes"; it must be true or false.`,
@@ -465,6 +469,17 @@ func TestOPSWATBaseURLErrorSaysItOnce(t *testing.T) {
 	if strings.Count(strings.ToLower(got), "use ") != 1 || !strings.HasSuffix(got, "but the base URL is the API host only: use https://gears.opswat.com.") {
 		t.Fatalf("got %q", got)
 	}
+}
+
+// envVars are the environment variables of every setting.
+func envVars() []string {
+	var names []string
+	for _, v := range []vendorBlock{rootSettings.vendorBlock, opswatSettings.vendorBlock, drwebSettings.vendorBlock} {
+		for _, f := range v.fields {
+			names = append(names, f.env)
+		}
+	}
+	return names
 }
 
 // Each setting is declared once: every vendor Config field has its row, no

@@ -78,12 +78,8 @@ func (d *drwebGroupDataSource) ConfigValidators(context.Context) []datasource.Co
 func (d *drwebGroupDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	ctx = withLogging(ctx)
 	var cfg drwebGroupModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	c, diags := d.clients.DrWeb()
-	if resp.Diagnostics.Append(diags...); resp.Diagnostics.HasError() {
+	c := loadDrWeb(ctx, d.clients, req.Config, &cfg, &resp.Diagnostics)
+	if c == nil {
 		return
 	}
 	var g drweb.Group

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
@@ -34,6 +35,41 @@ var sampleDrWebGroup = drweb.Group{
 	Keys:       drweb.Keys{IDs: []string{"k1"}},
 	Components: &drweb.Components{Items: []drweb.Component{{Code: 4, Name: "Scanner", Status: 2}}},
 	Packages:   []drweb.Package{{OS: "windows", Arch: "all", URL: "http://h/download"}},
+}
+
+// The data source, the resource and the resource's state upgrader key
+// installers by one rule.
+func TestDrWebInstallers(t *testing.T) {
+	t.Parallel()
+	pkgs := []drweb.Package{
+		{OS: "linux", Arch: "x86", URL: ""},
+		{OS: "windows", Arch: "all", URL: "http://h/w1"},
+		{OS: "linux", Arch: "x86", URL: "http://h/l1"},
+		{OS: "windows", Arch: "all", URL: "http://h/w2"},
+		{OS: "linux", Arch: "x86_64", URL: ""},
+	}
+	want := map[string]string{"linux/x86": "http://h/l1", "windows/all": "http://h/w1", "linux/x86_64": ""}
+	if got := drwebInstallers(pkgs); !maps.Equal(got, want) {
+		t.Errorf("drwebInstallers = %v, want %v", got, want)
+	}
+	if got := drwebGroupModelFromAPI(drweb.Group{ID: "x", Packages: pkgs}).Installers; !maps.Equal(got, want) {
+		t.Errorf("data source installers = %v, want %v", got, want)
+	}
+	m, diags := drwebGroupResourceModelFromAPI(drweb.Group{ID: "x", Packages: pkgs})
+	got := map[string]string{}
+	for k, v := range m.Installers.Elements() {
+		s, ok := v.(types.String)
+		if !ok {
+			t.Fatalf("installers[%q] is a %T", k, v)
+		}
+		got[k] = s.ValueString()
+	}
+	if diags.HasError() || !maps.Equal(got, want) {
+		t.Errorf("resource installers = %v (%v), want %v", got, diags, want)
+	}
+	if got := drwebInstallers(nil); got == nil || len(got) != 0 {
+		t.Errorf("no packages: %v, want an empty map", got)
+	}
 }
 
 func TestDrWebGroupModelFromAPI(t *testing.T) {

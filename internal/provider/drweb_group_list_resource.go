@@ -234,25 +234,3 @@ func drwebUnfitGroup(n drweb.TreeNode) string {
 	}
 	return ""
 }
-
-// listDrWeb reads a list block's configuration and returns the Dr.Web
-// client; nil when either failed (the diagnostics say why).
-func listDrWeb[M any](ctx context.Context, clients *providerClients, req list.ListRequest, cfg *M, diags *diag.Diagnostics) *drweb.Client {
-	if clients == nil {
-		diags.AddError("Provider Not Configured",
-			"The list resource was asked for results before the provider was configured. This is a bug in the provider or the CLI: "+
-				"please report it to the provider's developers.")
-		return nil
-	}
-	return loadDrWeb(ctx, clients, req.Config, cfg, diags)
-}
-
-// limitOf is the number of results a query asks for at most: Terraform's
-// `limit` (100 unless the list block says otherwise); none when it sends
-// no positive limit.
-func limitOf(req list.ListRequest) int {
-	if req.Limit <= 0 || req.Limit > int64(^uint32(0)>>1) {
-		return int(^uint32(0) >> 1)
-	}
-	return int(req.Limit)
-}

@@ -96,6 +96,19 @@ type drwebPackageModel struct {
 	URL  types.String `tfsdk:"url"`
 }
 
+// drwebInstallers keys the packages' URLs by "<os>/<arch>". A platform the
+// server lists twice keeps its first URL that is not empty: an entry without
+// one installs nothing.
+func drwebInstallers(pkgs []drweb.Package) map[string]string {
+	installers := make(map[string]string, len(pkgs))
+	for _, p := range pkgs {
+		if key := p.OS + "/" + p.Arch; installers[key] == "" {
+			installers[key] = p.URL
+		}
+	}
+	return installers
+}
+
 // drwebGroupModelFromAPI converts a client group. References the server
 // left empty (parent, inherited-from group) are null; free text is passed
 // through, "" when empty.
@@ -128,7 +141,7 @@ func drwebGroupModelFromAPI(g drweb.Group) drwebGroupModel {
 		},
 		Components: drwebComponentsModelFromAPI(g.Components),
 		Packages:   make([]drwebPackageModel, 0, len(g.Packages)),
-		Installers: make(map[string]string, len(g.Packages)),
+		Installers: drwebInstallers(g.Packages),
 	}
 	for _, r := range g.Rights.Items {
 		m.Rights.Items = append(m.Rights.Items, drwebRightModel{Code: types.Int64Value(r.Code), Name: types.StringValue(r.Name), Value: types.Int64Value(r.Value)})
@@ -136,9 +149,6 @@ func drwebGroupModelFromAPI(g drweb.Group) drwebGroupModel {
 	}
 	for _, p := range g.Packages {
 		m.Packages = append(m.Packages, drwebPackageModel{OS: types.StringValue(p.OS), Arch: types.StringValue(p.Arch), URL: types.StringValue(p.URL)})
-		if key := p.OS + "/" + p.Arch; m.Installers[key] == "" {
-			m.Installers[key] = p.URL
-		}
 	}
 	return m
 }

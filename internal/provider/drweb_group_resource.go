@@ -75,18 +75,14 @@ var drwebPackageType = types.ObjectType{AttrTypes: map[string]attr.Type{"os": ty
 func drwebGroupResourceModelFromAPI(g drweb.Group) (drwebGroupResourceModel, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	pkgs := make([]attr.Value, 0, len(g.Packages))
-	installers := make(map[string]attr.Value, len(g.Packages))
 	for _, p := range g.Packages {
 		pkgs = append(pkgs, types.ObjectValueMust(drwebPackageType.AttrTypes, map[string]attr.Value{
 			"os": types.StringValue(p.OS), "arch": types.StringValue(p.Arch), "url": types.StringValue(p.URL),
 		}))
-		if key := p.OS + "/" + p.Arch; installers[key] == nil {
-			installers[key] = types.StringValue(p.URL)
-		}
 	}
 	list, d := types.ListValue(drwebPackageType, pkgs)
 	diags.Append(d...)
-	m, d := types.MapValue(types.StringType, installers)
+	m, d := types.MapValueFrom(context.Background(), types.StringType, drwebInstallers(g.Packages))
 	diags.Append(d...)
 	return drwebGroupResourceModel{
 		ID:          types.StringValue(g.ID),
@@ -576,7 +572,7 @@ func (r *drwebGroupResource) UpgradeState(context.Context) map[int64]resource.St
 					Packages: old.Packages, Installers: types.MapNull(types.StringType),
 				}
 				if !old.Packages.IsNull() && !old.Packages.IsUnknown() {
-					installers := map[string]attr.Value{}
+					var pkgs []drweb.Package
 					for _, v := range old.Packages.Elements() {
 						o, ok := v.(types.Object)
 						if !ok {
@@ -586,11 +582,9 @@ func (r *drwebGroupResource) UpgradeState(context.Context) map[int64]resource.St
 						os, _ := a["os"].(types.String)
 						arch, _ := a["arch"].(types.String)
 						url, _ := a["url"].(types.String)
-						if key := os.ValueString() + "/" + arch.ValueString(); installers[key] == nil {
-							installers[key] = url
-						}
+						pkgs = append(pkgs, drweb.Package{OS: os.ValueString(), Arch: arch.ValueString(), URL: url.ValueString()})
 					}
-					im, d := types.MapValue(types.StringType, installers)
+					im, d := types.MapValueFrom(ctx, types.StringType, drwebInstallers(pkgs))
 					resp.Diagnostics.Append(d...)
 					m.Installers = im
 				}

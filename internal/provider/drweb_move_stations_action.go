@@ -65,18 +65,12 @@ func (a *drwebMoveStationsAction) Schema(_ context.Context, _ action.SchemaReque
 
 func (a *drwebMoveStationsAction) Invoke(ctx context.Context, req action.InvokeRequest, resp *action.InvokeResponse) {
 	var m drwebMoveStationsActionModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() || a.clients == nil {
+	c, ok := invokeWith(ctx, a.clients, req, &m, (*providerClients).DrWeb, &resp.Diagnostics)
+	if !ok {
 		return
 	}
-	c, diags := a.clients.DrWeb()
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	var stations []string
-	resp.Diagnostics.Append(m.StationIDs.ElementsAs(ctx, &stations, false)...)
-	if resp.Diagnostics.HasError() {
+	stations, ok := setStrings(ctx, m.StationIDs, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	group := m.GroupID.ValueString()

@@ -97,13 +97,8 @@ func (a *opswatAssignDevicesAction) Schema(_ context.Context, _ action.SchemaReq
 
 func (a *opswatAssignDevicesAction) Invoke(ctx context.Context, req action.InvokeRequest, resp *action.InvokeResponse) {
 	var m opswatAssignDevicesActionModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() || a.clients == nil {
-		return
-	}
-	c, diags := a.clients.OPSWAT()
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
+	c, ok := invokeWith(ctx, a.clients, req, &m, (*providerClients).OPSWAT, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	in := opswat.Assignment{GroupID: m.GroupID.ValueString(), Key: opswat.ByDeviceID}
@@ -112,8 +107,7 @@ func (a *opswatAssignDevicesAction) Invoke(ctx context.Context, req action.Invok
 	if !m.MACAddresses.IsNull() {
 		in.Key, at, set = opswat.ByMAC, path.Root("mac_addresses"), m.MACAddresses
 	}
-	resp.Diagnostics.Append(set.ElementsAs(ctx, &in.Devices, false)...)
-	if resp.Diagnostics.HasError() {
+	if in.Devices, ok = setStrings(ctx, set, &resp.Diagnostics); !ok {
 		return
 	}
 	in.Progress = func(p opswat.AssignProgress) {

@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/datasource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/datasourcevalidator"
@@ -81,19 +80,11 @@ func (d *opswatGroupDataSource) Read(ctx context.Context, req datasource.ReadReq
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	c, diags := d.clients.OPSWAT()
-	if resp.Diagnostics.Append(diags...); resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel, origin, ok := opswatReadContext(ctx, cfg.Timeouts, d.clients.opswatOrigin, &resp.Diagnostics)
+	ctx, c, origin, end, ok := opswatBeginRead(ctx, d.clients, cfg.Timeouts, &resp.Diagnostics)
 	if !ok {
 		return
 	}
-	defer cancel()
-	ctx, tag := opswatRead(ctx)
-	start := time.Now()
-	defer warnIfPaced(&resp.Diagnostics, c, start, tag)
-	defer addOPSWATNotices(&resp.Diagnostics, c)
+	defer end()
 	var g opswat.Group
 	var err error
 	at := path.Root("id")

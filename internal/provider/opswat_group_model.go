@@ -136,14 +136,31 @@ func opswatTimedOut(ctx context.Context, err error, limit time.Duration, what st
 	return err
 }
 
-// opswatReadContext bounds an OPSWAT read by its timeouts.read, and
-// returns the origin its errors are told with (naming that timeout).
-func opswatReadContext(ctx context.Context, t timeouts.Value, origin opswatOrigin, diags *diag.Diagnostics) (context.Context, context.CancelFunc, opswatOrigin, bool) {
+// opswatBeginRead starts an OPSWAT data source's read: the client, the
+// read bounded by its timeouts.read and tagged as its own, and the origin
+// its errors are told with (naming that timeout). ok is false when the read
+// cannot start (the diagnostics say why); otherwise the caller defers end,
+// which adds what the read has to tell besides its result (the client's
+// cache notices, a wait for pacing) and ends the bound.
+func opswatBeginRead(ctx context.Context, clients *providerClients, t timeouts.Value, diags *diag.Diagnostics) (
+	_ context.Context, c *opswat.Client, origin opswatOrigin, end func(), ok bool,
+) {
+	c, d := clients.OPSWAT()
+	if diags.Append(d...); diags.HasError() {
+		return ctx, nil, origin, nil, false
+	}
 	limit, td := t.Read(ctx, defaultOPSWATReadTimeout)
 	if diags.Append(td...); diags.HasError() {
-		return ctx, func() {}, origin, false
+		return ctx, nil, origin, nil, false
 	}
+	origin = clients.opswatOrigin
 	origin.readTimeout = limit
 	ctx, cancel := context.WithTimeout(ctx, limit)
-	return ctx, cancel, origin, true
+	ctx, tag := opswatRead(ctx)
+	start := time.Now()
+	return ctx, c, origin, func() {
+		addOPSWATNotices(diags, c)
+		warnIfPaced(diags, c, start, tag)
+		cancel()
+	}, true
 }

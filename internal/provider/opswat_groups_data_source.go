@@ -6,7 +6,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/datasource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -119,23 +118,15 @@ func (d *opswatGroupsDataSource) Read(ctx context.Context, req datasource.ReadRe
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	c, diags := d.clients.OPSWAT()
-	if resp.Diagnostics.Append(diags...); resp.Diagnostics.HasError() {
+	ctx, c, origin, end, ok := opswatBeginRead(ctx, d.clients, cfg.Timeouts, &resp.Diagnostics)
+	if !ok {
 		return
 	}
+	defer end()
 	re, ok := compileNameRegex(cfg.NameRegex, &resp.Diagnostics)
 	if !ok {
 		return
 	}
-	ctx, cancel, origin, ok := opswatReadContext(ctx, cfg.Timeouts, d.clients.opswatOrigin, &resp.Diagnostics)
-	if !ok {
-		return
-	}
-	defer cancel()
-	ctx, tag := opswatRead(ctx)
-	start := time.Now()
-	defer warnIfPaced(&resp.Diagnostics, c, start, tag)
-	defer addOPSWATNotices(&resp.Diagnostics, c)
 	groups, err := c.ListGroups(ctx, opswat.ListOptions{
 		Search: cfg.Search.ValueString(), SortField: cfg.SortField.ValueString(), SortOrder: cfg.SortOrder.ValueString(),
 	})

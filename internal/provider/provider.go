@@ -53,16 +53,8 @@ func (p *endpointGroupsProvider) Schema(_ context.Context, _ provider.SchemaRequ
 			"(an attribute in the configuration wins over the variable).",
 		Attributes: rootSettings.attributes(),
 		Blocks: map[string]schema.Block{
-			"opswat": schema.SingleNestedBlock{
-				MarkdownDescription: "OPSWAT MetaDefender IT Access. Authenticate with either a ready `access_token` or " +
-					"`client_id` and `client_secret` (the OAuth client-credentials grant; the provider then renews tokens itself).",
-				Attributes: opswatSettings.attributes(),
-			},
-			"drweb": schema.SingleNestedBlock{
-				MarkdownDescription: "Dr.Web AV-Desk / Enterprise Security Suite server, reached through its Web API " +
-					"with an administrator's login and password (HTTP Basic).",
-				Attributes: drwebSettings.attributes(),
-			},
+			opswatSettings.block: opswatSettings.schemaBlock(),
+			drwebSettings.block:  drwebSettings.schemaBlock(),
 		},
 	}
 }

@@ -1,13 +1,16 @@
 package provider
 
 import (
+	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -18,9 +21,11 @@ import (
 // A provider setting is declared once, as a row of its block's table
 // (rootSettings, opswatSettings, drwebSettings): the row gives the schema
 // attribute, the environment variable, the vendor Config field it fills, how
-// errors name it, and how its value is applied. Resolution (attribute over
-// environment), unknown detection, the field-error mapping and the tests'
-// list of variables all read the tables.
+// errors name it, and how its value is applied; a vendor block's table also
+// holds the block's description and the words of the errors only that vendor
+// reports. The schema, resolution (attribute over environment), unknown
+// detection, the field-error mapping (configProblem) and the tests' list of
+// variables (envVars) all read the tables.
 
 // The TLS settings every vendor block has; the provider names them in hints.
 const (
@@ -71,31 +76,35 @@ type setting[S any] struct {
 // warnings and errors speak of the vendor; fields come from its table.
 type vendorBlock struct {
 	name, block string // "OPSWAT", "opswat"
+	doc         string // the block's description
 	subsystem   string // of its log lines
 	product     string // what its data sources read
 	credentials string // what travels unencrypted over http://
 	example     string // an address to show in errors
 	urlHint     string // what the URL must be
 	url         client.ConfigField
-	fields      []field
+	// urlNamesHost is a URL error that names the address to use itself:
+	// urlHint is not added to it.
+	urlNamesHost error
+	// problem, when set, words the configuration errors only this vendor
+	// reports; nil from it leaves an error to the words every block shares.
+	problem func(v vendorBlock, ce *client.ConfigError, name func(client.ConfigField) string) diag.Diagnostics
+	fields  []field
 }
 
 // byConfig and byAttr find a setting of the block; the tests check that
 // every vendor field and every attribute the provider names has a row.
 func (v vendorBlock) byConfig(f client.ConfigField) field {
-	for _, s := range v.fields {
-		if s.config == f {
-			return s
-		}
-	}
-	return field{}
+	return v.find(func(s field) bool { return s.config == f })
 }
 
 func (v vendorBlock) byAttr(attr string) field {
-	for _, s := range v.fields {
-		if s.attr == attr {
-			return s
-		}
+	return v.find(func(s field) bool { return s.attr == attr })
+}
+
+func (v vendorBlock) find(is func(field) bool) field {
+	if i := slices.IndexFunc(v.fields, is); i >= 0 {
+		return v.fields[i]
 	}
 	return field{}
 }
@@ -112,6 +121,11 @@ func newSettingsBlock[S any](v vendorBlock, settings []setting[S]) settingsBlock
 		v.fields = append(v.fields, s.field)
 	}
 	return settingsBlock[S]{vendorBlock: v, settings: settings}
+}
+
+// schemaBlock is the vendor block's schema.
+func (b settingsBlock[S]) schemaBlock() schema.SingleNestedBlock {
+	return schema.SingleNestedBlock{MarkdownDescription: b.doc, Attributes: b.attributes()}
 }
 
 // attributes is the block's schema.
@@ -146,11 +160,15 @@ func (b settingsBlock[S]) unknown(values blockValues) string {
 }
 
 // resolve applies each setting the user gave to src: the attribute's value,
-// or else its environment variable (an empty variable is not set).
-// Credentials come from the configuration when any is set there, and from
-// the environment otherwise, so that the two never mix; credentialsFromEnv
-// says which.
+// or else its environment variable (an empty variable is not set). A
+// setting unknown at plan time is a problem of its own in a vendor block;
+// the provider's own settings take it as not set. Credentials come from the
+// configuration when any is set there, and from the environment otherwise,
+// so that the two never mix; credentialsFromEnv says which.
 func (b settingsBlock[S]) resolve(values blockValues, getenv getenvFunc, src *S) (credentialsFromEnv bool, problem diag.Diagnostics) {
+	if attr := b.unknown(values); attr != "" && b.block != "" {
+		return false, notKnownYet(b.vendorBlock, attr)
+	}
 	hasCredentials, credentialsInConfig := false, false
 	for _, s := range b.settings {
 		if s.credential {
@@ -192,17 +210,6 @@ func configValue(v attr.Value) (value, bool) {
 		return value{raw: strconv.FormatBool(v.ValueBool()), inConfig: true}, true
 	}
 	return value{}, false
-}
-
-// envVars are the environment variables of every setting.
-func envVars() []string {
-	var names []string
-	for _, v := range []vendorBlock{rootSettings.vendorBlock, opswatSettings.vendorBlock, drwebSettings.vendorBlock} {
-		for _, f := range v.fields {
-			names = append(names, f.env)
-		}
-	}
-	return names
 }
 
 // wholeNumber reads a whole number from lo to hi (hi < lo: no upper bound).
@@ -256,7 +263,7 @@ func tlsRows[S any](v vendorBlock, envCAFile, envInsecure string, tls func(*S) *
 			apply: func(src *S, v value) diag.Diagnostics {
 				b, err := strconv.ParseBool(strings.TrimSpace(v.raw))
 				if err != nil {
-					return notConfigured("Invalid "+v.env, fmt.Sprintf("The environment variable %s is %q; it must be true or false.", v.env, v.raw))
+					return badVariable(v, "true or false")
 				}
 				tls(src).insecure, tls(src).insecureInConfig = b, v.inConfig
 				return nil
@@ -265,8 +272,69 @@ func tlsRows[S any](v vendorBlock, envCAFile, envInsecure string, tls func(*S) *
 	}
 }
 
+// badVariable is an environment variable whose value does not parse (an
+// attribute's was refused by its validator already).
+func badVariable(v value, want string) diag.Diagnostics {
+	return notConfigured("Invalid "+v.env, fmt.Sprintf("The environment variable %s is %q; it must be %s.", v.env, v.raw, want))
+}
+
 func notConfigured(summary, detail string) diag.Diagnostics {
 	var d diag.Diagnostics
 	d.AddError(summary, detail)
 	return d
+}
+
+// warn adds a warning about a setting of the block: at its attribute when
+// the value came from there, naming its environment variable otherwise.
+func (v vendorBlock) warn(diags *diag.Diagnostics, inConfig bool, f field, summary, detail string) {
+	if inConfig {
+		diags.AddAttributeWarning(path.Root(v.block).AtName(f.attr), summary, detail)
+		return
+	}
+	diags.AddWarning(summary, fmt.Sprintf("%s (set by the environment variable %s)", detail, f.env))
+}
+
+// configProblem turns a vendor's configuration error into what the user
+// reads: the attribute to set and its environment variable. Credentials
+// that came from the environment are named by their variables.
+func configProblem(v vendorBlock, err error, fromEnv bool) diag.Diagnostics {
+	var ce *client.ConfigError
+	if !errors.As(err, &ce) {
+		return notConfigured("Invalid "+v.name+" Configuration", err.Error())
+	}
+	// name is how the user gave a field: by its attribute or its variable.
+	name := func(field client.ConfigField) string {
+		if fromEnv {
+			return v.byConfig(field).env
+		}
+		return v.block + "." + v.byConfig(field).attr
+	}
+	if v.problem != nil {
+		if d := v.problem(v, ce, name); d != nil {
+			return d
+		}
+	}
+	f := v.byConfig(ce.Field)
+	switch {
+	case ce.Problem == client.Missing && ce.Other == "":
+		return notConfigured(v.name+" Not Configured",
+			fmt.Sprintf("This configuration uses %s groups, but the provider has no %s %s: set %s.%s in the provider "+
+				"configuration or the environment variable %s.", v.product, v.name, strings.ReplaceAll(f.attr, "_", " "), v.block, f.attr, f.env))
+	case ce.Problem == client.Missing:
+		return notConfigured("Incomplete "+v.name+" Credentials",
+			fmt.Sprintf("%s is set but the %s is missing: set %s.%s or the environment variable %s.", name(ce.Other), f.label, v.block, f.attr, f.env))
+	}
+	detail := fmt.Sprintf("The %s %s (%s.%s or %s) is invalid: %v.", v.name, f.label, v.block, f.attr, f.env, ce.Err)
+	if ce.Field == v.url && (v.urlNamesHost == nil || !errors.Is(ce.Err, v.urlNamesHost)) {
+		detail += " " + v.urlHint
+	}
+	return notConfigured("Invalid "+v.name+" "+f.title, detail)
+}
+
+func notKnownYet(v vendorBlock, attr string) diag.Diagnostics {
+	env := v.byAttr(attr).env
+	return notConfigured(v.name+" Configuration Not Known Yet",
+		fmt.Sprintf("The provider's %s.%s depends on a value that is only known after apply, but the provider "+
+			"needs it during plan, when data sources are read and resources refreshed. Use a value known at plan time (a variable, or the %s environment variable), "+
+			"or apply the resource it comes from first.", v.block, attr, env))
 }

@@ -6,13 +6,13 @@ import (
 	"net/url"
 	"regexp"
 
-	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
-	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/endpointgroups/terraform-provider-endpointgroups/internal/client"
 )
+
+// The schema's string validators: each checks a value at plan time with the
+// parser that reads it later, so that plan and apply judge it alike.
 
 // stringCheck is a string validator made of a description and a check that
 // returns the problem's summary and detail (empty when the value is fine).
@@ -79,38 +79,4 @@ func regexValidator() validator.String {
 		}
 		return "", ""
 	}}
-}
-
-// keepNamed keeps, in order, the items whose names match re (all when nil):
-// the name_regex filter of the plural data sources.
-func keepNamed[T any](items []T, re *regexp.Regexp, nameOf func(T) string) []T {
-	out := make([]T, 0, len(items))
-	for _, it := range items {
-		if re == nil || re.MatchString(nameOf(it)) {
-			out = append(out, it)
-		}
-	}
-	return out
-}
-
-// addTooFew is the min_results error of a plural data source: how many were
-// found, by which filter, among how many.
-func addTooFew(diags *diag.Diagnostics, what string, found int, least int64, filter string, searched int, advice string) {
-	diags.AddAttributeError(path.Root("min_results"), "Too Few "+what,
-		fmt.Sprintf("Found %d groups, fewer than min_results = %d. The filter was %s, applied to %d groups. %s",
-			found, least, filter, searched, advice))
-}
-
-// compileNameRegex compiles an optional name_regex (nil when unset). The
-// schema validator has checked it at plan time already.
-func compileNameRegex(v types.String, diags *diag.Diagnostics) (*regexp.Regexp, bool) {
-	if v.IsNull() || v.IsUnknown() {
-		return nil, true
-	}
-	re, err := regexp.Compile(v.ValueString())
-	if err != nil {
-		diags.AddAttributeError(path.Root("name_regex"), "Invalid Regular Expression", err.Error())
-		return nil, false
-	}
-	return re, true
 }
