@@ -336,6 +336,19 @@ func printTargets(rows []row) {
 		return
 	}
 	fmt.Println("\nTargets:")
+	lines, failed := targetLines(rows)
+	for _, l := range lines {
+		fmt.Println("  " + l)
+	}
+	if failed > 0 {
+		fmt.Printf("\n%d target(s) not met (the README's \"Measured\" section says why).\n", failed)
+	}
+}
+
+// targetLines are the rows' targets, each once, marked met or not, and
+// how many are not.
+func targetLines(rows []row) ([]string, int) {
+	var lines []string
 	failed := 0
 	printed := map[string]bool{}
 	for _, r := range rows {
@@ -352,12 +365,10 @@ func printTargets(rows []row) {
 				mark = "NOT MET"
 				failed++
 			}
-			fmt.Printf("  %s  %s\n", mark, line)
+			lines = append(lines, mark+"  "+line)
 		}
 	}
-	if failed > 0 {
-		fmt.Printf("\n%d target(s) not met (the README's \"Measured\" section says why).\n", failed)
-	}
+	return lines, failed
 }
 
 // measure runs the scenario's plan `runs` times against a fresh emulator
