@@ -140,6 +140,9 @@ var drwebReads = map[string]func(drwebRead){
 
 func (s *Server) drwebGroups(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
+	// Stations are made up from the groups as the first request finds
+	// them, whatever it asks: a write cannot change which ones exist.
+	s.makeStationsLocked()
 	login, password := s.seed.DrWeb.Login, s.seed.DrWeb.Password
 	out := s.drwebOutLocked(w, r)
 	s.mu.Unlock()
