@@ -26,6 +26,9 @@ type scaleFamily struct {
 	sizes []int
 	row   func(size int) scaleRow
 	slow  bool // at the API's own rate: only with -slow
+	// tooBig says, for a size, why it does not fit on a 2-CPU, 24 GiB
+	// machine even when -scale-max allows it ("" or nil: it fits).
+	tooBig func(size int) string
 }
 
 // scaleRow is one size of a family.
@@ -59,11 +62,13 @@ type scaleResult struct {
 	label  string
 	size   int
 	steps  []scaleFigures
+	// notRun says why this size was not measured.
+	notRun string
 }
 
 func scaleFamilies() []scaleFamily {
 	return []scaleFamily{
-		{name: "Dr.Web, `drweb_groups` over all groups", unit: "group", sizes: []int{1_000, 20_000, 100_000}, row: drwebGroupsScale},
+		{name: "Dr.Web, `drweb_groups` over all groups", unit: "group", sizes: []int{1_000, 20_000, 100_000}, row: drwebGroupsScale, tooBig: drwebGroupsTooBig},
 		{name: "Dr.Web, 200 lookups by id", unit: "group", sizes: []int{200, 20_000}, row: drwebLookupsScale},
 		{name: "Dr.Web, one group's stations (`drweb_group_stations`)", unit: "station", sizes: []int{1_000, 20_000, 100_000}, row: drwebStationsScale},
 		{name: "Dr.Web, members resource", unit: "station", sizes: []int{1_000, 5_000}, row: drwebMembersScale},
@@ -84,8 +89,16 @@ func (b *bench) measureScale(o options) ([]scaleResult, error) {
 		}
 		for _, size := range f.sizes {
 			// A family's smallest size always runs: the row shows it works.
-			if size > o.scaleMax && size != f.sizes[0] {
-				fmt.Printf("==> %s, %s %ss: left out (past -scale-max %d)\n", f.name, thousands(size), f.unit, o.scaleMax)
+			why := ""
+			switch {
+			case size > o.scaleMax && size != f.sizes[0]:
+				why = fmt.Sprintf("past -scale-max %d", o.scaleMax)
+			case f.tooBig != nil:
+				why = f.tooBig(size)
+			}
+			if why != "" {
+				fmt.Printf("==> %s, %s %ss: not run (%s)\n", f.name, thousands(size), f.unit, why)
+				out = append(out, scaleResult{family: f, size: size, notRun: why})
 				continue
 			}
 			r := f.row(size)
@@ -163,6 +176,10 @@ func printScale(results []scaleResult, o options) {
 	fmt.Println("| row | step | requests (floor) | time | provider peak RSS | RSS per group / station |")
 	fmt.Println("|---|---|---|---:|---:|---:|")
 	for _, r := range results {
+		if r.notRun != "" {
+			fmt.Printf("| %s | | not run: %s | | | |\n", r.name(), r.notRun)
+			continue
+		}
 		for _, f := range r.steps {
 			fmt.Printf("| %s | %s | %s | %.2f s | %.0f MiB | %.2f KiB per %s |\n", r.name(), f.step.name, requestsCell(f),
 				f.wall.Seconds(), float64(f.rssKiB)/1024, float64(f.rssKiB)/float64(r.size), r.family.unit)
@@ -211,7 +228,8 @@ func shortPath(p string) string { return p[strings.LastIndex(p, "/")+1:] }
 
 // scalingNotes says, per family and step, how requests, time, peak RSS
 // and RSS per unit grow from the smallest size measured to the largest.
-func scalingNotes(results []scaleResult) []string {
+func scalingNotes(all []scaleResult) []string {
+	results := slices.DeleteFunc(slices.Clone(all), func(r scaleResult) bool { return r.notRun != "" })
 	var notes []string
 	for i := 0; i < len(results); {
 		j := i
