@@ -64,7 +64,8 @@ type drwebProfile struct {
 	// login_mac (ESS).
 	stationOSFields bool
 	// stationLifeFields: listed stations carry expires, createtime,
-	// blockbeg and blockend (ESS 13.0.1).
+	// blockbeg and blockend (ESS 13.0.0 on; the ess-12 profile answers as
+	// 12.0.11 does, without them).
 	stationLifeFields bool
 
 	// statesAll: states.ds has the all count; AV-Desk's table has none.
