@@ -50,9 +50,12 @@ func main() {
 	latency := flag.Duration("latency", 30*time.Millisecond, "API latency of the realistic runs")
 	runs := flag.Int("runs", 3, "plans per scenario and latency; the median wall time is reported")
 	terraform := flag.String("terraform", "terraform", "the Terraform CLI")
-	only := flag.String("only", "", "run only the scenarios whose name contains this")
+	only := flag.String("only", "", "run only the scenarios and scale rows whose name contains this")
+	slow := flag.Bool("slow", false, "also run the rows at the API's own 10 requests a minute (minutes each)")
+	scaleOnly := flag.Bool("scale-only", false, "run the scale rows only")
+	scaleMax := flag.Int("scale-max", 1_000, "the largest size of the scale rows: 20000, or 100000 for every size (tens of minutes)")
 	flag.Parse()
-	if err := run(*terraform, *latency, *runs, *only); err != nil {
+	if err := run(*terraform, options{latency: *latency, runs: *runs, only: *only, slow: *slow, scaleMax: *scaleMax, scaleOnly: *scaleOnly}); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
@@ -122,6 +125,9 @@ type scenario struct {
 	// minute, reading X-RateLimit-Reset-Time as rateReset says.
 	rateLimit int
 	rateReset emulator.RateLimitReset
+	// once: one plan, without API latency (the rate paces it, not the
+	// network); the row's other figures are those of that plan.
+	once bool
 }
 
 type measurement struct {
@@ -148,53 +154,108 @@ const (
 	drwebChange   = "/api/stations/change.ds"
 )
 
-func run(terraform string, latency time.Duration, runs int, only string) error {
+// options are the command's flags past the Terraform CLI.
+type options struct {
+	latency  time.Duration
+	runs     int
+	only     string
+	slow     bool // the rows at the API's own rate, minutes each
+	scaleMax int  // the largest size of the scale rows
+	// scaleOnly: the scale table alone, without the cost tables.
+	scaleOnly bool
+}
+
+// bench is what every row runs with: the CLI, the provider wrapper's
+// environment and a work directory.
+type bench struct {
+	cli  *devcli.CLI
+	env  []string
+	work string
+}
+
+// row is one scenario's measurements, with and without API latency.
+type row struct {
+	sc         scenario
+	slow, fast measurement
+}
+
+func run(terraform string, o options) error {
 	work, err := os.MkdirTemp("", "endpointgroups-bench-")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(work)
 	defer os.RemoveAll(benchCacheDir)
+	b, err := setup(terraform, work)
+	if err != nil {
+		return err
+	}
+	rows, err := b.measureRows(o)
+	if err != nil {
+		return err
+	}
+	scale, err := b.measureScale(o)
+	if err != nil {
+		return err
+	}
+	if len(rows) > 0 {
+		printHeader(b.cli.Terraform, o)
+		printRequests(rows)
+		printTimes(rows, o.latency)
+	}
+	printScale(scale, o)
+	printTargets(rows)
+	return nil
+}
 
+// setup builds the provider and the CLI that runs it through this
+// program (see wrapProvider).
+func setup(terraform, work string) (*bench, error) {
 	fmt.Println("==> Building the provider")
 	providerBin, err := devcli.Build(context.Background(), ".", filepath.Join(work, "provider"), "bench")
 	if err != nil {
-		return err
+		return nil, err
 	}
-	// Terraform runs this program in the provider's place (see wrapProvider).
 	self, err := os.Executable()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	plugins := filepath.Join(work, "plugins")
 	if err := copyFile(self, filepath.Join(plugins, devcli.Binary)); err != nil {
-		return err
+		return nil, err
 	}
 	cli, err := devcli.New(terraform, plugins, work)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	env := []string{envRealProvider + "=" + providerBin}
+	return &bench{cli: cli, env: []string{envRealProvider + "=" + providerBin}, work: work}, nil
+}
 
-	type row struct {
-		sc         scenario
-		slow, fast measurement
-	}
+// measureRows runs every scenario the options select, with and without
+// API latency.
+func (b *bench) measureRows(o options) ([]row, error) {
 	var rows []row
-	for _, sc := range scenarios() {
-		if !strings.Contains(sc.name, only) {
+	if o.scaleOnly {
+		return nil, nil
+	}
+	for _, sc := range scenarios(o.slow) {
+		if !strings.Contains(sc.name, o.only) {
 			continue
 		}
-		if sc.actions && !hasActions(cli.Terraform) {
-			fmt.Printf("==> %s: skipped, the CLI (%s) has no actions (Terraform 1.14 and later)\n", sc.name, tfVersion(cli.Terraform))
+		if sc.actions && !hasActions(b.cli.Terraform) {
+			fmt.Printf("==> %s: skipped, the CLI (%s) has no actions (Terraform 1.14 and later)\n", sc.name, tfVersion(b.cli.Terraform))
 			continue
 		}
 		r := row{sc: sc}
-		for _, lat := range []time.Duration{latency, 0} {
+		latencies, runs := []time.Duration{o.latency, 0}, o.runs
+		if sc.once {
+			latencies, runs = []time.Duration{0}, 1
+		}
+		for _, lat := range latencies {
 			fmt.Printf("==> %s, API latency %s: %d plans\n", sc.name, lat, runs)
-			m, err := measure(cli, env, work, sc, lat, runs)
+			m, err := measure(b.cli, b.env, b.work, sc, lat, runs)
 			if err != nil {
-				return fmt.Errorf("%s (latency %s): %w", sc.name, lat, err)
+				return nil, fmt.Errorf("%s (latency %s): %w", sc.name, lat, err)
 			}
 			if lat == 0 {
 				r.fast = m
@@ -202,29 +263,35 @@ func run(terraform string, latency time.Duration, runs int, only string) error {
 				r.slow = m
 			}
 		}
+		if sc.once {
+			r.slow = r.fast
+		}
 		rows = append(rows, r)
 	}
+	return rows, nil
+}
 
+func printHeader(terraform string, o options) {
 	fmt.Printf("\n## Cost of one `terraform plan` (%s, %d CPUs, %s, Terraform %s, median of %d plans)\n\n",
-		time.Now().UTC().Format("2006-01-02"), runtime.NumCPU(), runtime.GOOS+"/"+runtime.GOARCH, tfVersion(cli.Terraform), runs)
+		time.Now().UTC().Format("2006-01-02"), runtime.NumCPU(), runtime.GOOS+"/"+runtime.GOARCH, tfVersion(terraform), o.runs)
 	fmt.Println("OPSWAT: 2,000 groups; 200 data sources (120 lookups by name, 70 by id, 10 `opswat_groups` with `name_regex`), or 3, 9 or 20 lookups by name;")
 	fmt.Println("with `cache_ttl`: the 200 data sources applied, then planned; a mistyped name with a warm cache.")
-	fmt.Println("OPSWAT at the account's rate: a lookup by id over 1,000 groups, the emulator enforcing 10/min, once per reading of X-RateLimit-Reset-Time.")
+	if o.slow {
+		fmt.Println("OPSWAT at the account's rate: a lookup by id over 1,000 groups, the emulator enforcing 10/min, once per reading of X-RateLimit-Reset-Time.")
+	}
 	fmt.Println("Dr.Web: 500 groups in a tree (5 children per group); 250 data sources (200 lookups by id, 50 by name).")
 	fmt.Println("Dr.Web stations: a group of 1,000 stations read by 20 data sources; a members resource putting 100 stations into a group (applied once, then planned).")
 	fmt.Println("OPSWAT devices: 500 devices put into a group by one `terraform apply -invoke` of `endpointgroups_opswat_assign_devices` (Terraform 1.14 and later).")
 	fmt.Println()
+}
+
+// printRequests prints each row's requests per endpoint beside the floor
+// and a provider that walks the API once per data source.
+func printRequests(rows []row) {
 	var notes []string
 	fmt.Println("| scenario | endpoint | requests | floor | one walk per data source |")
 	fmt.Println("|---|---|---:|---:|---:|")
 	for _, r := range rows {
-		paths := slices.Sorted(func(yield func(string) bool) {
-			for p := range r.sc.floor {
-				if !yield(p) {
-					return
-				}
-			}
-		})
 		for _, p := range slices.Sorted(maps.Keys(r.sc.applyFloor)) {
 			naive := r.sc.applyFloor[p]
 			if r.sc.applyNaive != nil {
@@ -232,11 +299,11 @@ func run(terraform string, latency time.Duration, runs int, only string) error {
 			}
 			fmt.Printf("| %s: apply | `%s` | %d | %d | %d |\n", r.sc.name, p, r.slow.applied[p], r.sc.applyFloor[p], naive)
 		}
-		for _, p := range paths {
-			name := r.sc.name
-			if r.sc.applyFirst {
-				name += ": plan after it"
-			}
+		name := r.sc.name
+		if r.sc.applyFirst {
+			name += ": plan after it"
+		}
+		for _, p := range slices.Sorted(maps.Keys(r.sc.floor)) {
 			fmt.Printf("| %s | `%s` | %d | %d | %d |\n", name, p, r.slow.requests[p], r.sc.floor[p], r.sc.naive[p])
 		}
 		if n := r.slow.requests[drwebInfo]; n > 0 {
@@ -246,30 +313,62 @@ func run(terraform string, latency time.Duration, runs int, only string) error {
 	for _, n := range notes {
 		fmt.Printf("\n%s\n", n)
 	}
+}
+
+// printTimes prints each row's plan time with and without API latency,
+// and the provider's peak memory.
+func printTimes(rows []row, latency time.Duration) {
 	fmt.Printf("\n| scenario | plan, API latency %s | plan, no API latency | ratio | provider peak RSS |\n", latency)
 	fmt.Println("|---|---:|---:|---:|---:|")
 	for _, r := range rows {
+		if r.sc.once {
+			fmt.Printf("| %s | (one plan only) | %.2f s | | %.0f MiB |\n", r.sc.name, r.fast.wall.Seconds(), float64(r.fast.rssKiB)/1024)
+			continue
+		}
 		fmt.Printf("| %s | %.2f s | %.2f s | %.2fx | %.0f MiB |\n", r.sc.name, r.slow.wall.Seconds(), r.fast.wall.Seconds(),
 			r.slow.wall.Seconds()/r.fast.wall.Seconds(), float64(max(r.slow.rssKiB, r.fast.rssKiB))/1024)
 	}
+}
+
+// printTargets prints every row's targets once: met or not.
+func printTargets(rows []row) {
+	if len(rows) == 0 {
+		return
+	}
 	fmt.Println("\nTargets:")
+	lines, failed := targetLines(rows)
+	for _, l := range lines {
+		fmt.Println("  " + l)
+	}
+	if failed > 0 {
+		fmt.Printf("\n%d target(s) not met (the README's \"Measured\" section says why).\n", failed)
+	}
+}
+
+// targetLines are the rows' targets, each once, marked met or not, and
+// how many are not.
+func targetLines(rows []row) ([]string, int) {
+	var lines []string
 	failed := 0
+	printed := map[string]bool{}
 	for _, r := range rows {
 		// The latency ratio is in the table above: reported, not a target
 		// (it swings with the machine's load more than with the provider).
 		for _, c := range r.sc.targets(r.slow) {
+			line := r.sc.name + ": " + c.what
+			if printed[line] {
+				continue
+			}
+			printed[line] = true
 			mark := "met    "
 			if !c.ok {
 				mark = "NOT MET"
 				failed++
 			}
-			fmt.Printf("  %s  %s: %s\n", mark, r.sc.name, c.what)
+			lines = append(lines, mark+"  "+line)
 		}
 	}
-	if failed > 0 {
-		fmt.Printf("\n%d target(s) not met (the README's \"Measured\" section says why).\n", failed)
-	}
-	return nil
+	return lines, failed
 }
 
 // measure runs the scenario's plan `runs` times against a fresh emulator
@@ -291,75 +390,85 @@ func measure(cli *devcli.CLI, env []string, work string, sc scenario, latency ti
 	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(sc.config(srv.URL)), 0o600); err != nil {
 		return measurement{}, err
 	}
-	rssFile := filepath.Join(dir, "rss")
 	m := measurement{}
-	if sc.warm != nil {
-		wdir, err := os.MkdirTemp(work, "warm-")
-		if err != nil {
+	if sc.warm != nil { // its memory is not the plan's: no RSS file
+		if err := warm(cli, env, work, sc.warm(srv.URL)); err != nil {
 			return m, err
-		}
-		if err := os.WriteFile(filepath.Join(wdir, "main.tf"), []byte(sc.warm(srv.URL)), 0o600); err != nil {
-			return m, err
-		}
-		cmd := cli.Command(context.Background(), wdir, env, "plan", "-input=false", "-lock=false", "-no-color")
-		var out strings.Builder
-		cmd.Stdout, cmd.Stderr = &out, &out
-		if err := cmd.Run(); err != nil {
-			return m, fmt.Errorf("terraform plan (warming): %w\n%s", err, tail(out.String()))
 		}
 		srv.ResetLog()
 	}
+	rssFile := filepath.Join(dir, "rss")
+	env = append(slices.Clip(env), envRSSFile+"="+rssFile)
 	if sc.applyFirst {
-		cmd := cli.Command(context.Background(), dir, append(slices.Clip(env), envRSSFile+"="+rssFile),
-			append([]string{"apply", "-auto-approve", "-input=false", "-lock=false", "-no-color"}, sc.applyArgs...)...)
-		var out strings.Builder
-		cmd.Stdout, cmd.Stderr = &out, &out
-		if err := cmd.Run(); err != nil {
-			return m, fmt.Errorf("terraform apply: %w\n%s", err, tail(out.String()))
+		if _, _, err := terraform(cli, env, dir, append([]string{"apply", "-auto-approve"}, sc.applyArgs...)); err != nil {
+			return m, err
 		}
-		m.applied = map[string]int{}
-		for _, r := range srv.Requests() {
-			m.applied[r.Path]++
-		}
+		m.applied = countRequests(srv, nil)
 	}
 	var walls []time.Duration
 	for i := range runs {
 		srv.ResetLog()
-		cmd := cli.Command(context.Background(), dir, append(slices.Clip(env), envRSSFile+"="+rssFile),
-			append([]string{"plan", "-input=false", "-lock=false", "-no-color"}, sc.args...)...)
-		var out strings.Builder
-		cmd.Stdout, cmd.Stderr = &out, &out
-		start := time.Now()
-		err := cmd.Run()
-		walls = append(walls, time.Since(start))
+		wall, out, err := terraform(cli, env, dir, append([]string{"plan"}, sc.args...))
+		walls = append(walls, wall)
 		switch {
 		case sc.fails && err == nil:
-			return m, fmt.Errorf("terraform plan succeeded, and should have failed:\n%s", tail(out.String()))
+			return m, fmt.Errorf("terraform plan succeeded, and should have failed:\n%s", tail(out))
 		case !sc.fails && err != nil:
-			return m, fmt.Errorf("terraform plan: %w\n%s", err, tail(out.String()))
+			return m, err
 		}
 		if i == 0 {
-			m.requests = map[string]int{}
-			for _, r := range srv.Requests() {
-				m.requests[r.Path]++
-				if r.Path == drwebInfo {
-					m.ids += len(r.Query["id"])
-				}
-			}
+			m.requests = countRequests(srv, &m.ids)
 		}
 	}
 	slices.Sort(walls)
 	m.wall = walls[len(walls)/2]
-	data, err := os.ReadFile(rssFile)
+	m.rssKiB, err = readRSS(rssFile)
+	return m, err
+}
+
+// warm plans config once in a directory of its own, to fill the OPSWAT
+// cache that the measured plans then read.
+func warm(cli *devcli.CLI, env []string, work, config string) error {
+	dir, err := os.MkdirTemp(work, "warm-")
 	if err != nil {
-		return m, fmt.Errorf("the provider wrapper recorded no memory figure: %w", err)
+		return err
 	}
-	for _, line := range strings.Fields(string(data)) {
-		if v, err := strconv.ParseInt(line, 10, 64); err == nil {
-			m.rssKiB = max(m.rssKiB, v)
+	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(config), 0o600); err != nil {
+		return err
+	}
+	if _, _, err := terraform(cli, env, dir, []string{"plan"}); err != nil {
+		return fmt.Errorf("warming: %w", err)
+	}
+	return nil
+}
+
+// terraform runs one command (plan or apply and its arguments) in dir and
+// returns its wall time and output; a failure quotes the output's end.
+func terraform(cli *devcli.CLI, env []string, dir string, args []string) (time.Duration, string, error) {
+	args = append([]string{args[0], "-input=false", "-lock=false", "-no-color"}, args[1:]...)
+	cmd := cli.Command(context.Background(), dir, env, args...)
+	var out strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &out
+	start := time.Now()
+	err := cmd.Run()
+	wall := time.Since(start)
+	if err != nil {
+		return wall, out.String(), fmt.Errorf("terraform %s: %w\n%s", args[0], err, tail(out.String()))
+	}
+	return wall, out.String(), nil
+}
+
+// countRequests is the requests srv received per path; with ids, it adds
+// the ids asked for in info.ds requests.
+func countRequests(srv *emulator.Server, ids *int) map[string]int {
+	n := map[string]int{}
+	for _, r := range srv.Requests() {
+		n[r.Path]++
+		if ids != nil && r.Path == drwebInfo {
+			*ids += len(r.Query["id"])
 		}
 	}
-	return m, nil
+	return n
 }
 
 // newConfig starts a scenario's configuration: the provider's source and
@@ -378,7 +487,9 @@ provider "endpointgroups" {
 	return b
 }
 
-func scenarios() []scenario {
+// scenarios are the rows of the cost tables; slow adds those at the API's
+// own rate.
+func scenarios(slow bool) []scenario {
 	sequential := opswatScenario(opswat.ReadAheadFromRPM - 1)
 	sequential.name += " (sequential walk)"
 	readAhead := opswatScenario(6000)
@@ -394,10 +505,13 @@ func scenarios() []scenario {
 			m.applied[opswatGroups], m.applied[opswatToken], m.requests[opswatGroups], m.requests[opswatToken]),
 			m.applied[opswatGroups] <= 41 && m.requests[opswatGroups] == 0 && m.requests[opswatToken] == 0}}
 	}
-	return []scenario{sequential, readAhead, opswatFewNames(), cached, opswatTypo(), opswatNames(9), opswatNames(20),
+	all := []scenario{sequential, readAhead, opswatFewNames(), cached, opswatTypo(), opswatNames(9), opswatNames(20),
 		drwebScenario(10), drwebScenario(50), drwebStationsScenario(), drwebMembersScenario(), opswatAssignScenario(),
-		drwebGroupsScenario(1_000), drwebGroupsScenario(5_000),
-		opswatRateScenario(emulator.ResetWholeWindow), opswatRateScenario(emulator.ResetFirstPlace), opswatRateScenario(emulator.ResetFixedMinute)}
+		drwebGroupsScenario(1_000), drwebGroupsScenario(5_000)}
+	if slow {
+		all = append(all, opswatRateScenario(emulator.ResetWholeWindow), opswatRateScenario(emulator.ResetFirstPlace), opswatRateScenario(emulator.ResetFixedMinute))
+	}
+	return all
 }
 
 // OPSWAT: 500 devices put into a group by one `terraform apply -invoke` of
@@ -459,6 +573,7 @@ func opswatRateScenario(reading emulator.RateLimitReset) scenario {
 		seed:      seed,
 		rateLimit: rpm,
 		rateReset: reading,
+		once:      true,
 		config: func(url string) string {
 			b := newConfig(opswatBlockAt(url, rpm))
 			fmt.Fprintf(b, "data \"endpointgroups_opswat_group\" \"by_id\" {\n  id = %q\n}\n", last)

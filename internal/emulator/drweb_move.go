@@ -12,12 +12,9 @@ func (s *Server) primaryRefusal(group string) string {
 	if group == EveryoneID {
 		return "Group 'Everyone' cannot be a primary group"
 	}
-	parent := map[string]string{}
-	for _, g := range s.seed.DrWeb.Groups {
-		parent[g.ID] = g.ParentID
-	}
-	for id, hops := group, 0; id != "" && hops < len(parent)+1; id, hops = parent[id], hops+1 {
-		if id == StatusGroupID {
+	ix := s.drwebGroupsLocked()
+	for g, hops := ix.group(group), 0; g != nil && hops <= len(ix.groups); g, hops = ix.group(g.ParentID), hops+1 {
+		if g.ID == StatusGroupID {
 			return "A 'Status' group cannot be a primary group"
 		}
 	}

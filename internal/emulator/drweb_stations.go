@@ -162,134 +162,130 @@ func (s *Server) SetDrWebStationsHostility(h DrWebStationsHostility) {
 	s.stationsHostile = h
 }
 
-// drwebStationsRead serves stations-list.ds and states.ds; it reports false
-// for another path.
-func (s *Server) drwebStationsRead(out drwebWriter, path string, q url.Values, byID map[string]*DrWebGroup, groups []DrWebGroup, stations []DrWebStation) bool {
-	switch path {
-	case "/api/groups/stations-list.ds":
-		id := q.Get("id")
-		if id == "" {
-			out.fail(http.StatusOK, DrWebErrBadArgument, "Required parameter 'id' is missing")
-			return true
-		}
-		if _, ok := byID[id]; !ok {
-			out.fail(http.StatusOK, DrWebErrNotFound, "Group "+id+" not found")
-			return true
-		}
-		page, per := 1, 100
-		if v, err := strconv.Atoi(q.Get("page")); err == nil && v > 0 {
-			page = v
-		}
-		if v, err := strconv.Atoi(q.Get("per-page")); err == nil && v > 0 {
-			per = v
-		}
-		s.mu.Lock()
-		h := s.stationsHostile
-		s.mu.Unlock()
-		asked := per
-		if h.PerPage > 0 {
-			per = h.PerPage
-		}
-		// Only ESS 13.0.1 knows subgroups=yes; the others ignore it.
-		within := map[string]bool{id: true}
-		if q.Get("subgroups") == "yes" && out.line == DrWebESS1301 {
-			for changed := true; changed; {
-				changed = false
-				for _, g := range groups {
-					if within[g.ParentID] && !within[g.ID] {
-						within[g.ID], changed = true, true
-					}
-				}
-			}
-		}
-		var rows []DrWebStation
-		for _, st := range stations {
-			if st.Deleted {
-				continue
-			}
-			if id == EveryoneID || within[st.PrimaryGroup] || slices.ContainsFunc(st.Groups, func(g string) bool { return within[g] }) {
-				rows = append(rows, st)
-			}
-		}
-		pages := max(1, int(math.Ceil(float64(len(rows))/float64(per))))
-		from, to := min(len(rows), (page-1)*per), min(len(rows), page*per)
-		if h.RepeatFirst {
-			from, to = 0, min(len(rows), per)
-		}
-		if page == h.EmptyPage {
-			from, to = 0, 0
-		}
-		total := strconv.Itoa(pages)
-		if h.PagesTotal != "" {
-			total = h.PagesTotal
-		}
-		out.stationList(rows[from:to], total, page, asked)
-	case "/api/stations/states.ds":
-		id := q.Get("group-id")
-		if id != "" {
-			if _, ok := byID[id]; !ok {
-				out.fail(http.StatusOK, DrWebErrNotFound, "Group "+id+" not found")
-				return true
-			}
-		}
-		counts := map[string]int{}
-		for _, st := range stations {
-			if id != "" && id != EveryoneID && !st.in(id) {
-				continue
-			}
-			if st.Deleted {
-				counts["deleted"]++
-				continue
-			}
-			counts["all"]++
-			if st.State == 1 {
-				counts["online"]++
-			} else {
-				counts["offline"]++
-			}
-			if st.State == 2 || st.State == 3 {
-				counts["newbies"]++
-			}
-			if st.New {
-				counts["new"]++
-			}
-			if st.Unactivated {
-				counts["unactivated"]++
-			} else {
-				counts["activated"]++
-			}
-			if st.Deinstalled {
-				counts["deinstalled"]++
-			}
-			if st.UpdateErrors {
-				counts["with_update_errors"]++
-			}
-		}
-		s.mu.Lock()
-		texts := s.stationsHostile.Counts
-		s.mu.Unlock()
-		out.states(counts, texts)
-	default:
-		return false
+// readStationList serves stations-list.ds: one page of a group's stations
+// (and of the groups below it, where the line takes subgroups=yes).
+func readStationList(rq drwebRead) {
+	q, out, h := rq.q, rq.out, rq.hostile
+	id := q.Get("id")
+	if id == "" {
+		out.fail(http.StatusOK, DrWebErrBadArgument, "Required parameter 'id' is missing")
+		return
 	}
-	return true
+	if rq.groups.group(id) == nil {
+		out.fail(http.StatusOK, DrWebErrNotFound, "Group "+id+" not found")
+		return
+	}
+	page, per := positive(q.Get("page"), 1), positive(q.Get("per-page"), 100)
+	asked := per
+	if h.PerPage > 0 {
+		per = h.PerPage
+	}
+	rows := rq.stations.all
+	if id != EveryoneID {
+		within := map[string]bool{id: true}
+		if q.Get("subgroups") == "yes" && out.p.subgroups {
+			within = rq.groups.subtree(id)
+		}
+		rows = rq.stations.in(within)
+	}
+	pages := max(1, int(math.Ceil(float64(len(rows))/float64(per))))
+	from, to := min(len(rows), (page-1)*per), min(len(rows), page*per)
+	if h.RepeatFirst {
+		from, to = 0, min(len(rows), per)
+	}
+	if page == h.EmptyPage {
+		from, to = 0, 0
+	}
+	total := strconv.Itoa(pages)
+	if h.PagesTotal != "" {
+		total = h.PagesTotal
+	}
+	list := make([]DrWebStation, 0, to-from)
+	for _, i := range rows[from:to] {
+		list = append(list, rq.stations.stations[i])
+	}
+	out.stationList(list, total, page, asked)
+}
+
+// positive is v as a positive number, or def.
+func positive(v string, def int) int {
+	if n, err := strconv.Atoi(v); err == nil && n > 0 {
+		return n
+	}
+	return def
+}
+
+// readStates serves states.ds: the state counts of a group's stations, or
+// of all of them.
+func readStates(rq drwebRead) {
+	id := rq.q.Get("group-id")
+	if id != "" && rq.groups.group(id) == nil {
+		rq.out.fail(http.StatusOK, DrWebErrNotFound, "Group "+id+" not found")
+		return
+	}
+	ix := rq.stations
+	var counted []int
+	if id == "" || id == EveryoneID {
+		counted = make([]int, len(ix.stations))
+		for i := range counted {
+			counted[i] = i
+		}
+	} else {
+		counted = ix.member[id]
+	}
+	counts := map[string]int{}
+	for _, i := range counted {
+		countState(counts, &ix.stations[i])
+	}
+	rq.out.states(counts, rq.hostile.Counts)
+}
+
+// countState adds a station to the states.ds counts it belongs to.
+func countState(counts map[string]int, st *DrWebStation) {
+	if st.Deleted {
+		counts["deleted"]++
+		return
+	}
+	counts["all"]++
+	if st.State == 1 {
+		counts["online"]++
+	} else {
+		counts["offline"]++
+	}
+	if st.State == 2 || st.State == 3 {
+		counts["newbies"]++
+	}
+	if st.New {
+		counts["new"]++
+	}
+	if st.Unactivated {
+		counts["unactivated"]++
+	} else {
+		counts["activated"]++
+	}
+	if st.Deinstalled {
+		counts["deinstalled"]++
+	}
+	if st.UpdateErrors {
+		counts["with_update_errors"]++
+	}
 }
 
 // stationChange serves stations/change.ds under s.mu: add-group and
 // delete-group (ignored for the station's primary group, as the vendor
 // documents), parent-group. A station marked deleted is changed like any
 // other, and no listing shows it.
-func (s *Server) stationChange(out drwebWriter, q url.Values, find func(string) int) {
-	s.makeStationsLocked()
+func (s *Server) stationChange(out drwebWriter, q url.Values) {
+	ix, groups := s.drwebStationsLocked(), s.drwebGroupsLocked()
 	id := q.Get("id")
-	stations := slices.Clone(s.seed.DrWeb.Stations)
-	i := slices.IndexFunc(stations, func(st DrWebStation) bool { return st.ID == id })
-	if id == "" || i < 0 {
+	i, ok := ix.pos[id]
+	if id == "" || !ok {
 		out.fail(http.StatusOK, DrWebErrNotFound, "Station '"+id+"' not found")
 		return
 	}
+	stations := slices.Clone(ix.stations)
 	for _, p := range []string{"add-group", "delete-group", "parent-group"} {
-		if g := q.Get(p); q.Has(p) && find(g) < 0 {
+		if g := q.Get(p); q.Has(p) && groups.find(g) < 0 {
 			out.fail(http.StatusOK, DrWebErrInvalidGroup, "Group '"+g+"' not found")
 			return
 		}
@@ -333,7 +329,7 @@ func (s *Server) OnDrWebStationChange(f func(query url.Values, stations []DrWebS
 // writtenStation answers stations/change.ds: XML <station id="…"/>, JSON data.id.
 func (d drwebWriter) writtenStation(id string) {
 	if d.json {
-		d.writeJSON(http.StatusOK, map[string]any{"head": d.head(true), "data": map[string]any{"id": id}})
+		d.writeData(map[string]any{"id": id})
 		return
 	}
 	d.writeXMLRoot(struct {
@@ -344,8 +340,7 @@ func (d drwebWriter) writtenStation(id string) {
 // stationList answers stations-list.ds with the vendor's quirk: stations
 // total counts the rows of this page, pages total the pages.
 func (d drwebWriter) stationList(rows []DrWebStation, pages string, page, per int) {
-	osFields := d.line == DrWebESS12 || d.line == DrWebESS1301
-	lifeFields := d.line == DrWebESS1301
+	osFields, lifeFields := d.p.stationOSFields, d.p.stationLifeFields
 	var total any = pages
 	if n, err := strconv.Atoi(pages); err == nil {
 		total = n
@@ -363,9 +358,7 @@ func (d drwebWriter) stationList(rows []DrWebStation, pages string, page, per in
 			}
 			list = append(list, m)
 		}
-		d.writeJSON(http.StatusOK, map[string]any{"head": d.head(true), "data": map[string]any{
-			"stations": map[string]any{"total": len(list), "list": list}, "pages": pagesInfo,
-		}})
+		d.writeData(map[string]any{"stations": map[string]any{"total": len(list), "list": list}, "pages": pagesInfo})
 		return
 	}
 	type station struct {
@@ -401,12 +394,10 @@ func (d drwebWriter) stationList(rows []DrWebStation, pages string, page, per in
 // stateNames are the counts of states.ds in the vendor's order.
 var stateNames = []string{"activated", "all", "deinstalled", "deleted", "new", "newbies", "offline", "online", "unactivated", "with_update_errors"}
 
-// states answers states.ds; AV-Desk (and the default line, which answers
-// like its examples) leaves the all count out. A count in texts is sent as
-// that text instead.
+// states answers states.ds, with the all count where the line has one. A
+// count in texts is sent as that text instead.
 func (d drwebWriter) states(counts map[string]int, texts map[string]string) {
-	avdesk := d.line == DrWebAVDesk413 || d.line == DrWebDefault
-	names := slices.DeleteFunc(slices.Clone(stateNames), func(n string) bool { return n == "all" && avdesk })
+	names := slices.DeleteFunc(slices.Clone(stateNames), func(n string) bool { return n == "all" && !d.p.statesAll })
 	total := counts["all"] + counts["deleted"]
 	text := func(n string) string {
 		if t, ok := texts[n]; ok {
@@ -423,7 +414,7 @@ func (d drwebWriter) states(counts map[string]int, texts map[string]string) {
 			}
 			m[n] = map[string]any{"total": counts[n]}
 		}
-		d.writeJSON(http.StatusOK, map[string]any{"head": d.head(true), "data": map[string]any{"stations": m}})
+		d.writeData(map[string]any{"stations": m})
 		return
 	}
 	type count struct {

@@ -135,123 +135,124 @@ func (s *Server) drwebFault(w http.ResponseWriter, r *http.Request, f *Fault) {
 	}
 }
 
-// drwebWrite serves add.ds, change.ds and delete.ds. It reports false for
-// another path.
+// drwebWrite serves add.ds, change.ds and delete.ds of groups and
+// change.ds of stations, under s.mu. It reports false for another path.
 func (s *Server) drwebWrite(out drwebWriter, path string, q url.Values) bool {
+	write, ok := map[string]func(drwebWriter, url.Values){
+		"/api/stations/change.ds": s.stationChange,
+		"/api/groups/add.ds":      s.groupAdd,
+		"/api/groups/change.ds":   s.groupChange,
+		"/api/groups/delete.ds":   s.groupDelete,
+	}[path]
+	if !ok {
+		return false
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	groups := slices.Clone(s.seed.DrWeb.Groups)
-	find := func(id string) int { return slices.IndexFunc(groups, func(g DrWebGroup) bool { return g.ID == id }) }
-	// under reports whether id is parent or below it.
-	under := func(id, parent string) bool {
-		for cur, hops := id, 0; cur != "" && hops <= len(groups); hops++ {
-			if cur == parent {
-				return true
-			}
-			i := find(cur)
-			if i < 0 {
-				return false
-			}
-			cur = groups[i].ParentID
-		}
-		return false
-	}
-	now := time.Now().Unix()
-	switch path {
-	case "/api/stations/change.ds":
-		s.stationChange(out, q, find)
-	case "/api/groups/add.ds":
-		name := s.storedName(q.Get("name"))
-		if name == "" {
-			out.fail(http.StatusOK, DrWebErrBadArgument, "Required parameter 'name' is missing")
-			return true
-		}
-		id := q.Get("id")
-		switch {
-		case id != "" && !drwebIDPattern.MatchString(id):
-			out.fail(http.StatusOK, DrWebErrBadArgument, "Invalid group id '"+id+"'")
-			return true
-		case id != "" && find(id) >= 0:
-			out.fail(http.StatusOK, DrWebErrDuplicateID, "Group '"+id+"' already exists")
-			return true
-		case id == "":
-			s.generated++
-			id = fmt.Sprintf("7e57a000-%04x-4e11-9a01-%012x", s.generated, now)
-		}
-		parent := q.Get("parent-group")
-		if parent != "" && find(parent) < 0 {
-			out.fail(http.StatusOK, DrWebErrInvalidGroup, "Parent group '"+parent+"' not found")
-			return true
-		}
-		groups = append(groups, DrWebGroup{ID: id, ParentID: parent, Name: name, Description: q.Get("description"), Created: now, Modified: now})
-		s.seed.DrWeb.Groups = s.withConcurrent(groups, path, id)
-		out.written(id)
-	case "/api/groups/change.ds":
-		id := q.Get("id")
-		i := find(id)
-		if i < 0 {
-			out.fail(http.StatusOK, DrWebErrNotFound, "Group "+id+" not found")
-			return true
-		}
-		if slices.Contains(drwebSystemIDs, id) {
-			out.fail(http.StatusOK, DrWebErrSystemGroup, "Unable to change group '"+id+"': You cannot change the system group")
-			return true
-		}
-		g := groups[i]
-		if q.Has("name") {
-			if q.Get("name") == "" {
-				out.fail(http.StatusOK, DrWebErrBadArgument, "The group name must not be empty")
-				return true
-			}
-			g.Name = s.storedName(q.Get("name"))
-		}
-		if q.Has("description") {
-			g.Description = q.Get("description")
-		}
-		if q.Has("parent-group") {
-			parent := q.Get("parent-group")
-			switch {
-			case parent != "" && find(parent) < 0:
-				out.fail(http.StatusOK, DrWebErrInvalidGroup, "Parent group '"+parent+"' not found")
-				return true
-			case parent != "" && under(parent, id):
-				out.fail(http.StatusOK, DrWebErrCycle, "Unable to move group '"+id+"' into its own subgroup '"+parent+"'")
-				return true
-			}
-			g.ParentID = parent
-		}
-		g.Modified = now
-		groups[i] = g
-		s.seed.DrWeb.Groups = s.withConcurrent(groups, path, id)
-		out.written(id)
-	case "/api/groups/delete.ds":
-		ids := q["id"]
-		for _, id := range ids {
-			switch {
-			case slices.Contains(drwebSystemIDs, id):
-				out.fail(http.StatusOK, DrWebErrSystemGroup, "Unable to remove group '"+id+"': You cannot remove the system group")
-				return true
-			case find(id) < 0:
-				out.fail(http.StatusOK, DrWebErrNotFound, "Group "+id+" not found")
-				return true
-			case slices.ContainsFunc(groups, func(g DrWebGroup) bool { return g.ParentID == id && !slices.Contains(ids, g.ID) }):
-				out.fail(http.StatusOK, DrWebErrHasChildren, "Unable to remove group '"+id+"': the group has child groups")
-				return true
-			}
-		}
-		groups = slices.DeleteFunc(groups, func(g DrWebGroup) bool { return slices.Contains(ids, g.ID) })
-		s.seed.DrWeb.Groups = groups
-		out.deleted(ids)
-	default:
-		return false
-	}
+	write(out, q)
 	return true
+}
+
+// groupAdd serves add.ds: a new group, with the id asked for or one the
+// server makes.
+func (s *Server) groupAdd(out drwebWriter, q url.Values) {
+	ix := s.drwebGroupsLocked()
+	now := time.Now().Unix()
+	name := s.storedName(q.Get("name"))
+	if name == "" {
+		out.fail(http.StatusOK, DrWebErrBadArgument, "Required parameter 'name' is missing")
+		return
+	}
+	id := q.Get("id")
+	switch {
+	case id != "" && !drwebIDPattern.MatchString(id):
+		out.fail(http.StatusOK, DrWebErrBadArgument, "Invalid group id '"+id+"'")
+		return
+	case id != "" && ix.find(id) >= 0:
+		out.fail(http.StatusOK, DrWebErrDuplicateID, "Group '"+id+"' already exists")
+		return
+	case id == "":
+		s.generated++
+		id = fmt.Sprintf("7e57a000-%04x-4e11-9a01-%012x", s.generated, now)
+	}
+	parent := q.Get("parent-group")
+	if parent != "" && ix.find(parent) < 0 {
+		out.fail(http.StatusOK, DrWebErrInvalidGroup, "Parent group '"+parent+"' not found")
+		return
+	}
+	groups := append(slices.Clone(ix.groups), DrWebGroup{ID: id, ParentID: parent, Name: name, Description: q.Get("description"), Created: now, Modified: now})
+	s.seed.DrWeb.Groups = s.withConcurrent(groups, "/api/groups/add.ds", id)
+	out.written(id)
+}
+
+// groupChange serves change.ds: a rename, a new description or a move.
+func (s *Server) groupChange(out drwebWriter, q url.Values) {
+	ix := s.drwebGroupsLocked()
+	id := q.Get("id")
+	i := ix.find(id)
+	if i < 0 {
+		out.fail(http.StatusOK, DrWebErrNotFound, "Group "+id+" not found")
+		return
+	}
+	if slices.Contains(drwebSystemIDs, id) {
+		out.fail(http.StatusOK, DrWebErrSystemGroup, "Unable to change group '"+id+"': You cannot change the system group")
+		return
+	}
+	g := ix.groups[i]
+	if q.Has("name") {
+		if q.Get("name") == "" {
+			out.fail(http.StatusOK, DrWebErrBadArgument, "The group name must not be empty")
+			return
+		}
+		g.Name = s.storedName(q.Get("name"))
+	}
+	if q.Has("description") {
+		g.Description = q.Get("description")
+	}
+	if q.Has("parent-group") {
+		parent := q.Get("parent-group")
+		switch {
+		case parent != "" && ix.find(parent) < 0:
+			out.fail(http.StatusOK, DrWebErrInvalidGroup, "Parent group '"+parent+"' not found")
+			return
+		case parent != "" && ix.under(parent, id):
+			out.fail(http.StatusOK, DrWebErrCycle, "Unable to move group '"+id+"' into its own subgroup '"+parent+"'")
+			return
+		}
+		g.ParentID = parent
+	}
+	g.Modified = time.Now().Unix()
+	groups := slices.Clone(ix.groups)
+	groups[i] = g
+	s.seed.DrWeb.Groups = s.withConcurrent(groups, "/api/groups/change.ds", id)
+	out.written(id)
+}
+
+// groupDelete serves delete.ds: every group asked for, or none.
+func (s *Server) groupDelete(out drwebWriter, q url.Values) {
+	ix := s.drwebGroupsLocked()
+	ids := q["id"]
+	for _, id := range ids {
+		switch {
+		case slices.Contains(drwebSystemIDs, id):
+			out.fail(http.StatusOK, DrWebErrSystemGroup, "Unable to remove group '"+id+"': You cannot remove the system group")
+			return
+		case ix.find(id) < 0:
+			out.fail(http.StatusOK, DrWebErrNotFound, "Group "+id+" not found")
+			return
+		case slices.ContainsFunc(ix.children[id], func(c int) bool { return !slices.Contains(ids, ix.groups[c].ID) }):
+			out.fail(http.StatusOK, DrWebErrHasChildren, "Unable to remove group '"+id+"': the group has child groups")
+			return
+		}
+	}
+	s.seed.DrWeb.Groups = slices.DeleteFunc(slices.Clone(ix.groups), func(g DrWebGroup) bool { return slices.Contains(ids, g.ID) })
+	out.deleted(ids)
 }
 
 // written answers add.ds and change.ds: XML <group id="…"/>, JSON data.id.
 func (d drwebWriter) written(id string) {
 	if d.json {
-		d.writeJSON(http.StatusOK, map[string]any{"head": d.head(true), "data": map[string]any{"id": id}})
+		d.writeData(map[string]any{"id": id})
 		return
 	}
 	d.writeXMLRoot(struct {
@@ -266,7 +267,7 @@ func (d drwebWriter) deleted(ids []string) {
 		for _, id := range ids {
 			list = append(list, map[string]any{"id": id})
 		}
-		d.writeJSON(http.StatusOK, map[string]any{"head": d.head(true), "data": map[string]any{"groups": map[string]any{"total": len(ids), "list": list}}})
+		d.writeData(map[string]any{"groups": map[string]any{"total": len(ids), "list": list}})
 		return
 	}
 	type group struct {

@@ -123,11 +123,13 @@ type Server struct {
 	actionCommands int
 
 	// Dr.Web state
-	xmlOnly   bool
-	esRoot    bool
-	line      DrWebServerLine
-	generated int // ids add.ds has generated
-	nameLimit int // names are stored trimmed and cut to this many characters (0: as sent)
+	xmlOnly bool // set by the line, or by SetDrWebXMLOnly
+	line    DrWebServerLine
+	// the indexes of the stored groups and stations (drweb_index.go)
+	groupIndex   *drwebGroupIndex
+	stationIndex *drwebStationIndex
+	generated    int // ids add.ds has generated
+	nameLimit    int // names are stored trimmed and cut to this many characters (0: as sent)
 	// refuseComponents: info.ds refuses components=yes
 	refuseComponents bool
 	stationsMade     bool // the stations a seed leaves out have been made up

@@ -130,6 +130,29 @@ func (s *Server) opswatDeviceAction(w http.ResponseWriter, r *http.Request, body
 	if version != "v3" {
 		answer = ActionAnswerItems
 	}
+	req, refusal := parseDeviceAction(body)
+	if refusal != "" {
+		opswatError(w, http.StatusBadRequest, refusal)
+		return
+	}
+	s.mu.Lock()
+	results := s.assignLocked(req)
+	s.actionCommands += len(results)
+	cmd := s.actionCommands
+	s.mu.Unlock()
+	writeActionAnswer(w, answer, results, cmd)
+}
+
+// assignment is an assign_to_group request: the devices named, by id or
+// by MAC, and the group.
+type assignment struct {
+	named []string
+	byMAC bool
+	group string
+}
+
+// parseDeviceAction reads the action's body, or says why the API refuses it.
+func parseDeviceAction(body []byte) (assignment, string) {
 	var req struct {
 		Types  string   `json:"types"`
 		IDs    []string `json:"ids"`
@@ -139,28 +162,28 @@ func (s *Server) opswatDeviceAction(w http.ResponseWriter, r *http.Request, body
 		} `json:"params"`
 	}
 	if err := json.Unmarshal(body, &req); err != nil {
-		opswatError(w, http.StatusBadRequest, "The JSON body is invalid")
-		return
+		return assignment{}, "The JSON body is invalid"
 	}
 	switch {
 	case req.Types != "assign_to_group":
-		opswatError(w, http.StatusBadRequest, fmt.Sprintf("The emulator carries out assign_to_group only, not %q", req.Types))
-		return
+		return assignment{}, fmt.Sprintf("The emulator carries out assign_to_group only, not %q", req.Types)
 	case (len(req.IDs) > 0) == (len(req.MACs) > 0):
-		opswatError(w, http.StatusBadRequest, "The request body must have ids parameter or macs parameter, but not both")
-		return
+		return assignment{}, "The request body must have ids parameter or macs parameter, but not both"
 	}
-	group := "default"
+	a := assignment{named: req.IDs, group: "default"}
 	if req.Params.GroupID != nil {
-		group = *req.Params.GroupID
+		a.group = *req.Params.GroupID
 	}
-	named, byMAC := req.IDs, false
 	if len(req.MACs) > 0 {
-		named, byMAC = req.MACs, true
+		a.named, a.byMAC = req.MACs, true
 	}
+	return a, ""
+}
 
-	s.mu.Lock()
-	groupKnown := slices.ContainsFunc(s.seed.OPSWAT.Groups, func(g OPSWATGroup) bool { return g.GroupID == group })
+// assignLocked carries the action out under s.mu: each device it can move
+// joins the group, and the groups' device counts follow.
+func (s *Server) assignLocked(a assignment) []actionResult {
+	groupKnown := slices.ContainsFunc(s.seed.OPSWAT.Groups, func(g OPSWATGroup) bool { return g.GroupID == a.group })
 	devices := slices.Clone(s.seed.OPSWAT.Devices)
 	groups := slices.Clone(s.seed.OPSWAT.Groups)
 	counts := func(id string, d int) {
@@ -171,9 +194,9 @@ func (s *Server) opswatDeviceAction(w http.ResponseWriter, r *http.Request, body
 		}
 	}
 	var results []actionResult
-	for _, key := range named {
+	for _, key := range a.named {
 		i := slices.IndexFunc(devices, func(d OPSWATDevice) bool {
-			if byMAC {
+			if a.byMAC {
 				return d.MAC == key
 			}
 			return d.ID == key
@@ -188,54 +211,25 @@ func (s *Server) opswatDeviceAction(w http.ResponseWriter, r *http.Request, body
 			res.status = 0
 		default:
 			res.status, res.omit = 1, devices[i].Unanswered
-			if devices[i].GroupID != group {
+			if devices[i].GroupID != a.group {
 				counts(devices[i].GroupID, -1)
-				counts(group, +1)
-				devices[i].GroupID = group
+				counts(a.group, +1)
+				devices[i].GroupID = a.group
 			}
 		}
 		results = append(results, res)
 	}
 	s.seed.OPSWAT.Devices, s.seed.OPSWAT.Groups = devices, groups
-	s.actionCommands += len(results)
-	cmd := s.actionCommands
-	s.mu.Unlock()
+	return results
+}
 
+// writeActionAnswer answers in the shape the server is set to; cmd is
+// the number of the last command started.
+func writeActionAnswer(w http.ResponseWriter, answer OPSWATActionAnswer, results []actionResult, cmd int) {
 	if answer == ActionAnswerV30 || answer == ActionAnswerMixed {
-		// Written by hand: a map cannot hold a member twice.
-		var b strings.Builder
-		b.WriteByte('{')
-		member := func(key string, status int) {
-			if b.Len() > 1 {
-				b.WriteByte(',')
-			}
-			k, _ := json.Marshal(key)
-			fmt.Fprintf(&b, "%s:%d", k, status)
-		}
-		v30 := results
-		if answer == ActionAnswerMixed {
-			v30 = results[:len(results)/2]
-		}
-		for _, res := range v30 {
-			if !res.omit {
-				member(res.key, res.status)
-				if res.twice {
-					member(res.key, 0)
-				}
-			}
-		}
-		if answer == ActionAnswerMixed {
-			rest := results[len(v30):]
-			items, _ := json.Marshal(actionItems(rest, cmd-len(rest)))
-			if b.Len() > 1 {
-				b.WriteByte(',')
-			}
-			fmt.Fprintf(&b, `"items":%s,"total":%d`, items, len(results))
-		}
-		b.WriteString("}\n") // as writeJSON ends its answers
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusOK)
-		_, _ = w.Write([]byte(b.String()))
+		_, _ = w.Write([]byte(v30Answer(answer, results, cmd)))
 		return
 	}
 	items := actionItems(results, cmd-len(results))
@@ -244,6 +238,43 @@ func (s *Server) opswatDeviceAction(w http.ResponseWriter, r *http.Request, body
 		return
 	}
 	writeJSON(w, http.StatusOK, items)
+}
+
+// v30Answer is v3.0's answer, a member per device (the mixed shape: the
+// second half as v3.1 items). Written by hand: a map cannot hold a member
+// twice.
+func v30Answer(answer OPSWATActionAnswer, results []actionResult, cmd int) string {
+	var b strings.Builder
+	b.WriteByte('{')
+	member := func(key string, status int) {
+		if b.Len() > 1 {
+			b.WriteByte(',')
+		}
+		k, _ := json.Marshal(key)
+		fmt.Fprintf(&b, "%s:%d", k, status)
+	}
+	v30 := results
+	if answer == ActionAnswerMixed {
+		v30 = results[:len(results)/2]
+	}
+	for _, res := range v30 {
+		if !res.omit {
+			member(res.key, res.status)
+			if res.twice {
+				member(res.key, 0)
+			}
+		}
+	}
+	if answer == ActionAnswerMixed {
+		rest := results[len(v30):]
+		items, _ := json.Marshal(actionItems(rest, cmd-len(rest)))
+		if b.Len() > 1 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `"items":%s,"total":%d`, items, len(results))
+	}
+	b.WriteString("}\n") // as writeJSON ends its answers
+	return b.String()
 }
 
 // actionResult is what the device action did to one device named.
