@@ -22,6 +22,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 
 	"github.com/endpointgroups/terraform-provider-endpointgroups/internal/client"
 	"github.com/endpointgroups/terraform-provider-endpointgroups/internal/drweb"
@@ -125,7 +126,7 @@ func (r *drwebGroupMembersResource) Schema(ctx context.Context, _ resource.Schem
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"station_ids": schema.SetAttribute{
-				Required: true, ElementType: types.StringType,
+				Required: true, ElementType: types.StringType, CustomType: newStationIDsType(),
 				MarkdownDescription: "The ids of the stations that must be in the group, such as the `ids` of the " +
 					"`endpointgroups_drweb_group_stations` data source, or another system's list. A station belongs to one members " +
 					"resource per group: another members resource of the configuration that lists it for the same group fails the plan.",
@@ -139,13 +140,13 @@ func (r *drwebGroupMembersResource) Schema(ctx context.Context, _ resource.Schem
 // drwebGroupMembersPlanModel is the resource as a plan may hold it: the
 // station ids may be unknown (from a resource created in the same apply).
 type drwebGroupMembersPlanModel struct {
-	GroupID    types.String   `tfsdk:"group_id"`
-	StationIDs types.Set      `tfsdk:"station_ids"`
-	Timeouts   timeouts.Value `tfsdk:"timeouts"`
+	GroupID    types.String    `tfsdk:"group_id"`
+	StationIDs stationIDsValue `tfsdk:"station_ids"`
+	Timeouts   timeouts.Value  `tfsdk:"timeouts"`
 }
 
 // knownStrings returns the known elements of a set of strings.
-func knownStrings(set types.Set) []string {
+func knownStrings(set basetypes.SetValue) []string {
 	var out []string
 	for _, v := range set.Elements() {
 		if s, ok := v.(types.String); ok && !s.IsNull() && !s.IsUnknown() {
@@ -153,6 +154,33 @@ func knownStrings(set types.Set) []string {
 		}
 	}
 	return out
+}
+
+// idSet is a list of ids as a set: the lists here are as long as a
+// group's stations, so each lookup is a map's, never a scan.
+func idSet(ids []string) map[string]bool {
+	out := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		out[id] = true
+	}
+	return out
+}
+
+// splitByPrior returns the stations of keep that had holds already and
+// those of had that keep lacks, each in its list's order.
+func splitByPrior(keep, had []string) (held, drops []string) {
+	inKeep, inHad := idSet(keep), idSet(had)
+	for _, id := range keep {
+		if inHad[id] {
+			held = append(held, id)
+		}
+	}
+	for _, id := range had {
+		if !inKeep[id] {
+			drops = append(drops, id)
+		}
+	}
+	return held, drops
 }
 
 // ModifyPlan catches at plan what the run can already see: two members
@@ -178,7 +206,7 @@ func (r *drwebGroupMembersResource) ModifyPlan(ctx context.Context, req resource
 	}
 	var had []string
 	if prior {
-		had = knownStrings(state.StationIDs)
+		had = knownStrings(state.StationIDs.SetValue)
 	}
 	if planned && (plan.GroupID.IsUnknown() || plan.StationIDs.IsUnknown()) {
 		return
@@ -192,19 +220,10 @@ func (r *drwebGroupMembersResource) ModifyPlan(ctx context.Context, req resource
 	}
 	if planned {
 		group := plan.GroupID.ValueString()
-		keep := knownStrings(plan.StationIDs)
+		keep := knownStrings(plan.StationIDs.SetValue)
 		c := memberClaim{Keep: keep}
 		if prior && state.GroupID.ValueString() == group {
-			for _, id := range keep {
-				if slices.Contains(had, id) {
-					c.Held = append(c.Held, id)
-				}
-			}
-			for _, id := range had {
-				if !slices.Contains(keep, id) {
-					c.Drops = append(c.Drops, id)
-				}
-			}
+			c.Held, c.Drops = splitByPrior(keep, had)
 		}
 		conflicts = append(conflicts, claims.claim(group, c)...)
 		r.checkKnownStations(group, keep, c.Held, &resp.Diagnostics)
@@ -249,8 +268,9 @@ func (r *drwebGroupMembersResource) checkKnownStations(group string, keep, held 
 		}
 	}
 	var unknown []string
+	isHeld := idSet(held)
 	for _, id := range keep {
-		if !known[id] && !slices.Contains(held, id) {
+		if !known[id] && !isHeld[id] {
 			unknown = append(unknown, id)
 		}
 	}
@@ -336,11 +356,7 @@ func (r *drwebGroupMembersResource) Update(ctx context.Context, req resource.Upd
 	ctx, cancel := withTimeout(ctx, plan.Timeouts.Update, defaultUpdateTimeout, &resp.Diagnostics)
 	defer cancel()
 	prior := membersPrior{unlisted: unlistedOf(ctx, req.Private, &resp.Diagnostics)}
-	for _, id := range state.StationIDs {
-		if !slices.Contains(plan.StationIDs, id) {
-			prior.drop = append(prior.drop, id)
-		}
-	}
+	_, prior.drop = splitByPrior(plan.StationIDs, state.StationIDs)
 	saved, unlisted, ok := r.apply(ctx, c, plan, prior, &resp.Diagnostics)
 	if !ok {
 		return // nothing was sent: the state stays as it was
@@ -405,9 +421,10 @@ func membersVanished(res drweb.MembersResult, planned, saved []string) []string 
 	for _, ch := range res.Changes {
 		changed[ch.Station] = true
 	}
+	before, kept := idSet(res.Before), idSet(saved)
 	var gone []string
 	for _, id := range planned {
-		if slices.Contains(res.Before, id) && !changed[id] && !slices.Contains(saved, id) {
+		if before[id] && !changed[id] && !kept[id] {
 			gone = append(gone, id)
 		}
 	}
@@ -422,7 +439,8 @@ func membersSaved(res drweb.MembersResult, planned []string, prior membersPrior)
 	for _, ch := range res.Changes {
 		outcome[ch.Station] = ch.Outcome
 	}
-	wasUnlisted := func(id string) bool { return slices.Contains(prior.unlisted, id) && !has[id] }
+	priorUnlisted := idSet(prior.unlisted)
+	wasUnlisted := func(id string) bool { return priorUnlisted[id] && !has[id] }
 	for _, id := range planned {
 		o, changed := outcome[id]
 		switch {
@@ -579,12 +597,14 @@ func (r *drwebGroupMembersResource) Read(ctx context.Context, req resource.ReadR
 	// A station accepted but never listed stays, as the apply that added
 	// it said; once listed, it is like any other.
 	var unlisted []string
+	inState := idSet(state.StationIDs)
 	for _, id := range unlistedOf(ctx, req.Private, &resp.Diagnostics) {
-		if !there[id] && slices.Contains(state.StationIDs, id) {
+		if !there[id] && inState[id] {
 			unlisted = append(unlisted, id)
 		}
 	}
-	state.StationIDs = slices.DeleteFunc(slices.Clone(state.StationIDs), func(id string) bool { return !there[id] && !slices.Contains(unlisted, id) })
+	keepUnlisted := idSet(unlisted)
+	state.StationIDs = slices.DeleteFunc(slices.Clone(state.StationIDs), func(id string) bool { return !there[id] && !keepUnlisted[id] })
 	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
 	setUnlisted(ctx, resp.Private.SetKey, unlisted, &resp.Diagnostics)
 	setMembersIdentity(ctx, resp.Identity, state.GroupID, &resp.Diagnostics)
@@ -678,8 +698,10 @@ func (r *drwebGroupMembersResource) ImportState(ctx context.Context, req resourc
 		group, list, listed = strings.Cut(value, ":")
 		group = strings.TrimSpace(group)
 		if listed {
+			seen := map[string]bool{}
 			for s := range strings.SplitSeq(list, ",") {
-				if s = strings.TrimSpace(s); s != "" && !slices.Contains(ids, s) {
+				if s = strings.TrimSpace(s); s != "" && !seen[s] {
+					seen[s] = true
 					ids = append(ids, s)
 				}
 			}
@@ -709,8 +731,9 @@ func (r *drwebGroupMembersResource) ImportState(ctx context.Context, req resourc
 	}
 	if listed {
 		var missing []string
+		inGroup := idSet(there)
 		for _, id := range ids {
-			if !slices.Contains(there, id) {
+			if !inGroup[id] {
 				missing = append(missing, id)
 			}
 		}
