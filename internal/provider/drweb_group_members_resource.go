@@ -87,14 +87,16 @@ func (r *drwebGroupMembersResource) Schema(ctx context.Context, _ resource.Schem
 		MarkdownDescription: "Stations that must be in a Dr.Web AV-Desk / Enterprise Security Suite group, besides their primary " +
 			"group. The resource is additive: stations it does not list are never touched, so several resources (or the " +
 			"Control Center) can put stations into one group.\n\n" +
-			"Create and update send one `stations/change.ds?add-group=` per listed station that is not in the group yet, and one " +
-			"`delete-group=` per station taken out of `station_ids`; read lists the group's stations (`stations-list.ds`, every " +
-			"page, shared with the run's other reads of the group) and keeps in the state the listed stations that are there, so " +
-			"a station taken out in the Control Center is drift that the next apply repairs. Each change is sent once, and after " +
-			"its writes the resource reads the group back: the state says what the group shows. A station whose removal is not " +
+			"Read lists the group's stations (`stations-list.ds`, every page, shared with the run's other reads of the group) and " +
+			"keeps in the state the listed stations that are there, so a station taken out in the Control Center is drift that the " +
+			"next apply repairs. Create lists the group and sends one `stations/change.ds?add-group=` per listed station that is not " +
+			"in it yet. An update starts from the plan's refresh, which has just listed the group: it sends one `add-group=` per " +
+			"listed station that the state lacks and one `delete-group=` per station taken out of `station_ids`, without listing " +
+			"the group again first, so a plan and an apply that change stations read the group twice in all. Each change is sent " +
+			"once, and after its writes the resource reads the group back: the state says what the group shows. A station whose removal is not " +
 			"shown done stays in the state, so that the next plan takes it out again; a station the server accepts but never lists " +
 			"(marked deleted) is named in a warning once and not sent again. A listed station that something else (the Control " +
-			"Center, another run) takes out of the group while the apply runs fails the apply with an error naming it; the state then " +
+			"Center, another run) takes out of the group after the run listed it fails the apply with an error naming it; the state then " +
 			"lacks it, so that the next apply puts it back. An unknown station or group is an error that names " +
 			"it (at plan, where the run has listed the Everyone group); a create that fails part-way saves no state (Terraform " +
 			"would taint it, and replacing it would take every station out and back in), and the error names the stations it " +
@@ -357,6 +359,15 @@ func (r *drwebGroupMembersResource) Update(ctx context.Context, req resource.Upd
 	defer cancel()
 	prior := membersPrior{unlisted: unlistedOf(ctx, req.Private, &resp.Diagnostics)}
 	_, prior.drop = splitByPrior(plan.StationIDs, state.StationIDs)
+	// The plan's refresh has just listed the group and kept in the state
+	// the stations it shows: the update starts from them rather than read
+	// the group a second time, and the read-back after its changes says
+	// what the group holds.
+	wasUnlisted := idSet(prior.unlisted)
+	prior.known = slices.DeleteFunc(slices.Clone(state.StationIDs), func(id string) bool { return wasUnlisted[id] })
+	if prior.known == nil {
+		prior.known = []string{}
+	}
 	saved, unlisted, ok := r.apply(ctx, c, plan, prior, &resp.Diagnostics)
 	if !ok {
 		return // nothing was sent: the state stays as it was
@@ -374,6 +385,9 @@ func (r *drwebGroupMembersResource) Update(ctx context.Context, req resource.Upd
 type membersPrior struct {
 	create         bool
 	drop, unlisted []string
+	// known: the stations the group held at the refresh (nil: read it
+	// before the changes).
+	known []string
 }
 
 // apply puts the planned stations into the group and takes prior.drop out
@@ -387,7 +401,7 @@ type membersPrior struct {
 func (r *drwebGroupMembersResource) apply(ctx context.Context, c *drweb.Client, plan drwebGroupMembersResourceModel, prior membersPrior,
 	diags *diag.Diagnostics) (saved, unlisted []string, ok bool) {
 	group := plan.GroupID.ValueString()
-	res, err := c.ChangeMembersOf(ctx, drweb.MembersChange{Group: group, Add: plan.StationIDs, Remove: prior.drop, Unlisted: prior.unlisted, Hold: true})
+	res, err := c.ChangeMembersOf(ctx, drweb.MembersChange{Group: group, Add: plan.StationIDs, Remove: prior.drop, Unlisted: prior.unlisted, Hold: true, Known: prior.known})
 	if err != nil {
 		addDrWebError(diags, err, path.Root("group_id"))
 		return nil, nil, false
@@ -402,7 +416,7 @@ func (r *drwebGroupMembersResource) apply(ctx context.Context, c *drweb.Client, 
 		// the state saying what the group holds, so the next plan puts
 		// them back.
 		diags.AddAttributeError(path.Root("station_ids"), "Dr.Web Station Left The Group During Apply",
-			fmt.Sprintf("The stations %s were in the group %q when this apply listed it, and reading the group back after its "+
+			fmt.Sprintf("The stations %s were in the group %q when this run listed it, and reading the group back after its "+
 				"changes no longer shows them: something else (the Dr.Web Control Center, another run) took them out meanwhile. "+
 				"Nothing was sent for them. Run the apply again to put them back, or take them out of station_ids if they are "+
 				"to stay out. %s", client.QuoteAll(gone), group, note))
@@ -617,25 +631,18 @@ func readLimit(ctx context.Context, state drwebGroupMembersResourceModel) time.D
 }
 
 // gone reports whether the group of a failed station listing is shown to be
-// gone (with a warning); otherwise it adds the error. It asks the client's
-// rule (drweb.Client.GroupGone), the one the group resource uses.
+// gone (with a warning); otherwise it adds the error. The client decides
+// (drweb.Client.MembersGone), by the rule the group resource's reads use.
 func (r *drwebGroupMembersResource) gone(ctx context.Context, c *drweb.Client, group string, err error, diags *diag.Diagnostics) bool {
-	var nf *drweb.NotFoundError
-	if !errors.As(err, &nf) {
-		addDrWebError(diags, err, path.Root("group_id"))
-		return false
-	}
-	gone, gerr := c.GroupGone(ctx, group)
-	switch {
-	case gerr != nil:
-		addDrWebError(diags, fmt.Errorf("the server refused the group %q (%s), and whether it is gone could not be told: %w", group, nf.Server.Error(), gerr), path.Root("group_id"))
-		return false
-	case !gone:
+	err = c.MembersGone(ctx, group, err)
+	var gone *drweb.GoneError
+	if !errors.As(err, &gone) {
 		addDrWebError(diags, err, path.Root("group_id"))
 		return false
 	}
 	diags.AddWarning("Dr.Web Group Gone",
-		fmt.Sprintf("The Dr.Web group %q no longer exists (%v), so its stations are no longer in it: the resource is removed from the state.", group, err))
+		fmt.Sprintf("The Dr.Web group %q no longer exists: the server refuses its id (%v), and the group tree does not list it. Its "+
+			"stations are no longer in it, so the resource is removed from the state.", group, gone.Server))
 	return true
 }
 
