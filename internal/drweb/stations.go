@@ -429,8 +429,8 @@ type MembersChange struct {
 	// out (MemberKeptForOther). A members resource holds what it lists.
 	Hold bool
 	// Known, when not nil, is what the group held of the stations of Add
-	// and Remove at a listing made just before (another run's, such as the
-	// refresh of a plan): the group is not read before the changes. A
+	// and Remove at a listing made just before, by this Client or another:
+	// the group is not read before the changes. A
 	// station of Add that it lacks is sent, one of Remove that it has is
 	// sent (see Unlisted for the others); the read-back afterwards says
 	// what became of each.
