@@ -284,10 +284,15 @@ type GoneError struct {
 	ID       string
 	ParentID string // where it was looked for ("" for the top level)
 	Server   error  // the refusal
+	Anywhere bool   // the whole tree was listed (the group's place was not known)
 }
 
 func (e *GoneError) Error() string {
-	return fmt.Sprintf("the Dr.Web group %q is gone: the server refuses its id (%v), and %s does not list it", e.ID, e.Server, DescribeParent(e.ParentID))
+	where := DescribeParent(e.ParentID)
+	if e.Anywhere {
+		where = "the group tree"
+	}
+	return fmt.Sprintf("the Dr.Web group %q is gone: the server refuses its id (%v), and %s does not list it", e.ID, e.Server, where)
 }
 
 // Is makes a GoneError match client.ErrNotFound.

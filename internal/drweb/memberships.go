@@ -2,9 +2,61 @@ package drweb
 
 import (
 	"context"
+	"errors"
+	"fmt"
 
 	"golang.org/x/sync/errgroup"
 )
+
+// membersBefore is what the group holds before a membership change: Known
+// when the caller has it (a copy, so that the result never aliases the
+// caller's list), otherwise a fresh listing.
+func (c *Client) membersBefore(ctx context.Context, req MembersChange) ([]string, error) {
+	if req.Known != nil {
+		return append(make([]string, 0, len(req.Known)), req.Known...), nil
+	}
+	c.mem.forgetStations(req.Group)
+	stations, err := c.Stations(ctx, req.Group)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, 0, len(stations))
+	for _, st := range stations {
+		ids = append(ids, st.ID)
+	}
+	return ids, nil
+}
+
+// idSet is a list of ids as a set: a membership change's lists are as long
+// as a group's stations, so each lookup is a map's, never a scan.
+func idSet(ids []string) map[string]bool {
+	out := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		out[id] = true
+	}
+	return out
+}
+
+// MembersGone tells what a failed station listing or membership change of
+// a group whose place in the tree the caller does not know says about the
+// group: for the server's not-found refusal of its id, a *GoneError when
+// GroupGone shows it gone, and an error saying why that could not be told
+// when it cannot; any other error (or a refusal GroupGone contradicts) as
+// it is.
+func (c *Client) MembersGone(ctx context.Context, groupID string, err error) error {
+	var nf *NotFoundError
+	if !errors.As(err, &nf) {
+		return err
+	}
+	gone, gerr := c.GroupGone(ctx, groupID)
+	switch {
+	case gerr != nil:
+		return fmt.Errorf("the server refused the group %q (%s), and whether it is gone could not be told: %w", groupID, nf.Server.Error(), gerr)
+	case !gone:
+		return err
+	}
+	return &GoneError{ID: groupID, Server: nf.Server, Anywhere: true}
+}
 
 // StationsOfGroups returns the stations directly in each group, in the
 // order of groupIDs (see Stations: every page, each group once per Client,

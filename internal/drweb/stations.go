@@ -367,6 +367,13 @@ type MembersChange struct {
 	// Client's life: a later change of another caller does not take them
 	// out (MemberKeptForOther). A members resource holds what it lists.
 	Hold bool
+	// Known, when not nil, is what the group held of the stations of Add
+	// and Remove at a listing made just before, by this Client or another:
+	// the group is not read before the changes. A
+	// station of Add that it lacks is sent, one of Remove that it has is
+	// sent (see Unlisted for the others); the read-back afterwards says
+	// what became of each.
+	Known []string
 }
 
 // ChangeMembersOf makes the stations of Add members of the group and takes
@@ -379,7 +386,7 @@ type MembersChange struct {
 // of a station that another change of this Client keeps in the group is
 // not sent (MemberKeptForOther, see Hold); the changes of one group go one after
 // the other. A group the server does not know is a *NotFoundError before
-// anything is sent.
+// anything is sent, unless Known spares the read before.
 func (c *Client) ChangeMembersOf(ctx context.Context, req MembersChange) (res MembersResult, err error) {
 	groupID, add, remove := req.Group, req.Add, req.Remove
 	var hold []string
@@ -388,25 +395,20 @@ func (c *Client) ChangeMembersOf(ctx context.Context, req MembersChange) (res Me
 	}
 	unlock := c.members.lock(groupID, hold)
 	defer unlock()
-	c.mem.forgetStations(groupID)
-	before, err := c.Stations(ctx, groupID)
+	before, err := c.membersBefore(ctx, req)
 	if err != nil {
 		return MembersResult{}, err
 	}
-	in := map[string]bool{}
-	res = MembersResult{Before: make([]string, 0, len(before))}
-	for _, st := range before {
-		in[st.ID] = true
-		res.Before = append(res.Before, st.ID)
-	}
+	in, unlisted, adding := idSet(before), idSet(req.Unlisted), idSet(add)
+	res = MembersResult{Before: before}
 	for _, id := range add {
-		if !in[id] && !slices.Contains(req.Unlisted, id) {
+		if !in[id] && !unlisted[id] {
 			res.Changes = append(res.Changes, MemberChange{Op: OpAddStation, Station: id})
 		}
 	}
 	var keptForOther []MemberChange
 	for _, id := range remove {
-		if (!in[id] && !slices.Contains(req.Unlisted, id)) || slices.Contains(add, id) {
+		if (!in[id] && !unlisted[id]) || adding[id] {
 			continue
 		}
 		if c.members.kept(groupID, id) {

@@ -22,6 +22,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 
 	"github.com/endpointgroups/terraform-provider-endpointgroups/internal/client"
 	"github.com/endpointgroups/terraform-provider-endpointgroups/internal/drweb"
@@ -86,14 +87,16 @@ func (r *drwebGroupMembersResource) Schema(ctx context.Context, _ resource.Schem
 		MarkdownDescription: "Stations that must be in a Dr.Web AV-Desk / Enterprise Security Suite group, besides their primary " +
 			"group. The resource is additive: stations it does not list are never touched, so several resources (or the " +
 			"Control Center) can put stations into one group.\n\n" +
-			"Create and update send one `stations/change.ds?add-group=` per listed station that is not in the group yet, and one " +
-			"`delete-group=` per station taken out of `station_ids`; read lists the group's stations (`stations-list.ds`, every " +
-			"page, shared with the run's other reads of the group) and keeps in the state the listed stations that are there, so " +
-			"a station taken out in the Control Center is drift that the next apply repairs. Each change is sent once, and after " +
-			"its writes the resource reads the group back: the state says what the group shows. A station whose removal is not " +
+			"Read lists the group's stations (`stations-list.ds`, every page, shared with the run's other reads of the group) and " +
+			"keeps in the state the listed stations that are there, so a station taken out in the Control Center is drift that the " +
+			"next apply repairs. Create lists the group and sends one `stations/change.ds?add-group=` per listed station that is not " +
+			"in it yet. An update starts from the plan's refresh, which has just listed the group: it sends one `add-group=` per " +
+			"listed station that the state lacks and one `delete-group=` per station taken out of `station_ids`, without listing " +
+			"the group again first, so a plan and an apply that change stations read the group twice in all. Each change is sent " +
+			"once, and after its writes the resource reads the group back: the state says what the group shows. A station whose removal is not " +
 			"shown done stays in the state, so that the next plan takes it out again; a station the server accepts but never lists " +
 			"(marked deleted) is named in a warning once and not sent again. A listed station that something else (the Control " +
-			"Center, another run) takes out of the group while the apply runs fails the apply with an error naming it; the state then " +
+			"Center, another run) takes out of the group after the run listed it fails the apply with an error naming it; the state then " +
 			"lacks it, so that the next apply puts it back. An unknown station or group is an error that names " +
 			"it (at plan, where the run has listed the Everyone group); a create that fails part-way saves no state (Terraform " +
 			"would taint it, and replacing it would take every station out and back in), and the error names the stations it " +
@@ -125,7 +128,7 @@ func (r *drwebGroupMembersResource) Schema(ctx context.Context, _ resource.Schem
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"station_ids": schema.SetAttribute{
-				Required: true, ElementType: types.StringType,
+				Required: true, ElementType: types.StringType, CustomType: newStationIDsType(),
 				MarkdownDescription: "The ids of the stations that must be in the group, such as the `ids` of the " +
 					"`endpointgroups_drweb_group_stations` data source, or another system's list. A station belongs to one members " +
 					"resource per group: another members resource of the configuration that lists it for the same group fails the plan.",
@@ -139,13 +142,13 @@ func (r *drwebGroupMembersResource) Schema(ctx context.Context, _ resource.Schem
 // drwebGroupMembersPlanModel is the resource as a plan may hold it: the
 // station ids may be unknown (from a resource created in the same apply).
 type drwebGroupMembersPlanModel struct {
-	GroupID    types.String   `tfsdk:"group_id"`
-	StationIDs types.Set      `tfsdk:"station_ids"`
-	Timeouts   timeouts.Value `tfsdk:"timeouts"`
+	GroupID    types.String    `tfsdk:"group_id"`
+	StationIDs stationIDsValue `tfsdk:"station_ids"`
+	Timeouts   timeouts.Value  `tfsdk:"timeouts"`
 }
 
 // knownStrings returns the known elements of a set of strings.
-func knownStrings(set types.Set) []string {
+func knownStrings(set basetypes.SetValue) []string {
 	var out []string
 	for _, v := range set.Elements() {
 		if s, ok := v.(types.String); ok && !s.IsNull() && !s.IsUnknown() {
@@ -153,6 +156,33 @@ func knownStrings(set types.Set) []string {
 		}
 	}
 	return out
+}
+
+// idSet is a list of ids as a set: the lists here are as long as a
+// group's stations, so each lookup is a map's, never a scan.
+func idSet(ids []string) map[string]bool {
+	out := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		out[id] = true
+	}
+	return out
+}
+
+// splitByPrior returns the stations of keep that had holds already and
+// those of had that keep lacks, each in its list's order.
+func splitByPrior(keep, had []string) (held, drops []string) {
+	inKeep, inHad := idSet(keep), idSet(had)
+	for _, id := range keep {
+		if inHad[id] {
+			held = append(held, id)
+		}
+	}
+	for _, id := range had {
+		if !inKeep[id] {
+			drops = append(drops, id)
+		}
+	}
+	return held, drops
 }
 
 // ModifyPlan catches at plan what the run can already see: two members
@@ -178,7 +208,7 @@ func (r *drwebGroupMembersResource) ModifyPlan(ctx context.Context, req resource
 	}
 	var had []string
 	if prior {
-		had = knownStrings(state.StationIDs)
+		had = knownStrings(state.StationIDs.SetValue)
 	}
 	if planned && (plan.GroupID.IsUnknown() || plan.StationIDs.IsUnknown()) {
 		return
@@ -192,19 +222,10 @@ func (r *drwebGroupMembersResource) ModifyPlan(ctx context.Context, req resource
 	}
 	if planned {
 		group := plan.GroupID.ValueString()
-		keep := knownStrings(plan.StationIDs)
+		keep := knownStrings(plan.StationIDs.SetValue)
 		c := memberClaim{Keep: keep}
 		if prior && state.GroupID.ValueString() == group {
-			for _, id := range keep {
-				if slices.Contains(had, id) {
-					c.Held = append(c.Held, id)
-				}
-			}
-			for _, id := range had {
-				if !slices.Contains(keep, id) {
-					c.Drops = append(c.Drops, id)
-				}
-			}
+			c.Held, c.Drops = splitByPrior(keep, had)
 		}
 		conflicts = append(conflicts, claims.claim(group, c)...)
 		r.checkKnownStations(group, keep, c.Held, &resp.Diagnostics)
@@ -249,8 +270,9 @@ func (r *drwebGroupMembersResource) checkKnownStations(group string, keep, held 
 		}
 	}
 	var unknown []string
+	isHeld := idSet(held)
 	for _, id := range keep {
-		if !known[id] && !slices.Contains(held, id) {
+		if !known[id] && !isHeld[id] {
 			unknown = append(unknown, id)
 		}
 	}
@@ -336,10 +358,15 @@ func (r *drwebGroupMembersResource) Update(ctx context.Context, req resource.Upd
 	ctx, cancel := withTimeout(ctx, plan.Timeouts.Update, defaultUpdateTimeout, &resp.Diagnostics)
 	defer cancel()
 	prior := membersPrior{unlisted: unlistedOf(ctx, req.Private, &resp.Diagnostics)}
-	for _, id := range state.StationIDs {
-		if !slices.Contains(plan.StationIDs, id) {
-			prior.drop = append(prior.drop, id)
-		}
+	_, prior.drop = splitByPrior(plan.StationIDs, state.StationIDs)
+	// The plan's refresh has just listed the group and kept in the state
+	// the stations it shows: the update starts from them rather than read
+	// the group a second time, and the read-back after its changes says
+	// what the group holds.
+	wasUnlisted := idSet(prior.unlisted)
+	prior.known = slices.DeleteFunc(slices.Clone(state.StationIDs), func(id string) bool { return wasUnlisted[id] })
+	if prior.known == nil {
+		prior.known = []string{}
 	}
 	saved, unlisted, ok := r.apply(ctx, c, plan, prior, &resp.Diagnostics)
 	if !ok {
@@ -358,6 +385,9 @@ func (r *drwebGroupMembersResource) Update(ctx context.Context, req resource.Upd
 type membersPrior struct {
 	create         bool
 	drop, unlisted []string
+	// known: the stations the group held at the refresh (nil: read it
+	// before the changes).
+	known []string
 }
 
 // apply puts the planned stations into the group and takes prior.drop out
@@ -371,7 +401,7 @@ type membersPrior struct {
 func (r *drwebGroupMembersResource) apply(ctx context.Context, c *drweb.Client, plan drwebGroupMembersResourceModel, prior membersPrior,
 	diags *diag.Diagnostics) (saved, unlisted []string, ok bool) {
 	group := plan.GroupID.ValueString()
-	res, err := c.ChangeMembersOf(ctx, drweb.MembersChange{Group: group, Add: plan.StationIDs, Remove: prior.drop, Unlisted: prior.unlisted, Hold: true})
+	res, err := c.ChangeMembersOf(ctx, drweb.MembersChange{Group: group, Add: plan.StationIDs, Remove: prior.drop, Unlisted: prior.unlisted, Hold: true, Known: prior.known})
 	if err != nil {
 		addDrWebError(diags, err, path.Root("group_id"))
 		return nil, nil, false
@@ -386,7 +416,7 @@ func (r *drwebGroupMembersResource) apply(ctx context.Context, c *drweb.Client, 
 		// the state saying what the group holds, so the next plan puts
 		// them back.
 		diags.AddAttributeError(path.Root("station_ids"), "Dr.Web Station Left The Group During Apply",
-			fmt.Sprintf("The stations %s were in the group %q when this apply listed it, and reading the group back after its "+
+			fmt.Sprintf("The stations %s were in the group %q when this run listed it, and reading the group back after its "+
 				"changes no longer shows them: something else (the Dr.Web Control Center, another run) took them out meanwhile. "+
 				"Nothing was sent for them. Run the apply again to put them back, or take them out of station_ids if they are "+
 				"to stay out. %s", client.QuoteAll(gone), group, note))
@@ -405,9 +435,10 @@ func membersVanished(res drweb.MembersResult, planned, saved []string) []string 
 	for _, ch := range res.Changes {
 		changed[ch.Station] = true
 	}
+	before, kept := idSet(res.Before), idSet(saved)
 	var gone []string
 	for _, id := range planned {
-		if slices.Contains(res.Before, id) && !changed[id] && !slices.Contains(saved, id) {
+		if before[id] && !changed[id] && !kept[id] {
 			gone = append(gone, id)
 		}
 	}
@@ -422,7 +453,8 @@ func membersSaved(res drweb.MembersResult, planned []string, prior membersPrior)
 	for _, ch := range res.Changes {
 		outcome[ch.Station] = ch.Outcome
 	}
-	wasUnlisted := func(id string) bool { return slices.Contains(prior.unlisted, id) && !has[id] }
+	priorUnlisted := idSet(prior.unlisted)
+	wasUnlisted := func(id string) bool { return priorUnlisted[id] && !has[id] }
 	for _, id := range planned {
 		o, changed := outcome[id]
 		switch {
@@ -579,12 +611,14 @@ func (r *drwebGroupMembersResource) Read(ctx context.Context, req resource.ReadR
 	// A station accepted but never listed stays, as the apply that added
 	// it said; once listed, it is like any other.
 	var unlisted []string
+	inState := idSet(state.StationIDs)
 	for _, id := range unlistedOf(ctx, req.Private, &resp.Diagnostics) {
-		if !there[id] && slices.Contains(state.StationIDs, id) {
+		if !there[id] && inState[id] {
 			unlisted = append(unlisted, id)
 		}
 	}
-	state.StationIDs = slices.DeleteFunc(slices.Clone(state.StationIDs), func(id string) bool { return !there[id] && !slices.Contains(unlisted, id) })
+	keepUnlisted := idSet(unlisted)
+	state.StationIDs = slices.DeleteFunc(slices.Clone(state.StationIDs), func(id string) bool { return !there[id] && !keepUnlisted[id] })
 	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
 	setUnlisted(ctx, resp.Private.SetKey, unlisted, &resp.Diagnostics)
 	setMembersIdentity(ctx, resp.Identity, state.GroupID, &resp.Diagnostics)
@@ -597,25 +631,18 @@ func readLimit(ctx context.Context, state drwebGroupMembersResourceModel) time.D
 }
 
 // gone reports whether the group of a failed station listing is shown to be
-// gone (with a warning); otherwise it adds the error. It asks the client's
-// rule (drweb.Client.GroupGone), the one the group resource uses.
+// gone (with a warning); otherwise it adds the error. The client decides
+// (drweb.Client.MembersGone), by the rule the group resource's reads use.
 func (r *drwebGroupMembersResource) gone(ctx context.Context, c *drweb.Client, group string, err error, diags *diag.Diagnostics) bool {
-	var nf *drweb.NotFoundError
-	if !errors.As(err, &nf) {
-		addDrWebError(diags, err, path.Root("group_id"))
-		return false
-	}
-	gone, gerr := c.GroupGone(ctx, group)
-	switch {
-	case gerr != nil:
-		addDrWebError(diags, fmt.Errorf("the server refused the group %q (%s), and whether it is gone could not be told: %w", group, nf.Server.Error(), gerr), path.Root("group_id"))
-		return false
-	case !gone:
+	err = c.MembersGone(ctx, group, err)
+	var gone *drweb.GoneError
+	if !errors.As(err, &gone) {
 		addDrWebError(diags, err, path.Root("group_id"))
 		return false
 	}
 	diags.AddWarning("Dr.Web Group Gone",
-		fmt.Sprintf("The Dr.Web group %q no longer exists (%v), so its stations are no longer in it: the resource is removed from the state.", group, err))
+		fmt.Sprintf("The Dr.Web group %q no longer exists: the server refuses its id (%v), and the group tree does not list it. Its "+
+			"stations are no longer in it, so the resource is removed from the state.", group, gone.Server))
 	return true
 }
 
@@ -678,8 +705,10 @@ func (r *drwebGroupMembersResource) ImportState(ctx context.Context, req resourc
 		group, list, listed = strings.Cut(value, ":")
 		group = strings.TrimSpace(group)
 		if listed {
+			seen := map[string]bool{}
 			for s := range strings.SplitSeq(list, ",") {
-				if s = strings.TrimSpace(s); s != "" && !slices.Contains(ids, s) {
+				if s = strings.TrimSpace(s); s != "" && !seen[s] {
+					seen[s] = true
 					ids = append(ids, s)
 				}
 			}
@@ -709,8 +738,9 @@ func (r *drwebGroupMembersResource) ImportState(ctx context.Context, req resourc
 	}
 	if listed {
 		var missing []string
+		inGroup := idSet(there)
 		for _, id := range ids {
-			if !slices.Contains(there, id) {
+			if !inGroup[id] {
 				missing = append(missing, id)
 			}
 		}
