@@ -31,8 +31,8 @@ func benchGroups(n int) []drweb.Group {
 }
 
 // BenchmarkDrWebGroupsState measures what the plural data source holds per
-// group: its model, the state the framework makes of it and the state's
-// wire encoding, all alive at the end of a read. It reports the bytes
+// group: its converted values, the state made of them and the state's wire
+// encoding, all alive at the end of a read. It reports the bytes
 // allocated and the heap still in use, per group.
 func BenchmarkDrWebGroupsState(b *testing.B) {
 	for _, n := range []int{1_000, 5_000} {
@@ -48,12 +48,13 @@ func BenchmarkDrWebGroupsState(b *testing.B) {
 				runtime.GC()
 				var before runtime.MemStats
 				runtime.ReadMemStats(&before)
-				m := drwebGroupsModel{Recursive: types.BoolValue(true)}
-				if _, diags := drwebGroupsFromAPI(ctx, &m, drwebGroupObjectType(ctx), groups); diags.HasError() {
+				obj := drwebGroupObjectType(ctx)
+				v, _, diags := drwebGroupsFromAPI(ctx, obj, groups)
+				if diags.HasError() {
 					b.Fatal(diags)
 				}
 				st := tfsdk.State{Schema: sr.Schema, Raw: tftypes.NewValue(typ, nil)}
-				if diags := st.Set(ctx, m); diags.HasError() {
+				if diags := v.set(ctx, &st, drwebGroupsModel{Recursive: types.BoolValue(true)}, obj); diags.HasError() {
 					b.Fatal(diags)
 				}
 				dv, err := tfprotov6.NewDynamicValue(typ, st.Raw)
@@ -64,7 +65,7 @@ func BenchmarkDrWebGroupsState(b *testing.B) {
 				var after runtime.MemStats
 				runtime.ReadMemStats(&after)
 				live = int64(after.HeapAlloc) - int64(before.HeapAlloc)
-				runtime.KeepAlive(m)
+				runtime.KeepAlive(v)
 				runtime.KeepAlive(st)
 				runtime.KeepAlive(dv)
 			}
