@@ -61,32 +61,24 @@ type drwebGroupsValues struct {
 // groups share a path (names may repeat under one parent), the one created
 // first keeps it in by_path; the shared paths are returned.
 func drwebGroupsFromAPI(ctx context.Context, obj types.ObjectType, groups []drweb.Group) (drwebGroupsValues, []drweb.SharedPath, diag.Diagnostics) {
-	var diags diag.Diagnostics
-	objType := obj.TerraformType(ctx)
+	objs, diags := objectsOf(ctx, obj, len(groups), func(i int) drwebGroupModel { return drwebGroupModelFromAPI(groups[i]) },
+		func(i int) string { return fmt.Sprintf("The group %q", groups[i].ID) })
+	if diags.HasError() {
+		return drwebGroupsValues{}, nil, diags
+	}
 	v := drwebGroupsValues{IDs: make([]string, 0, len(groups))}
-	list := make([]tftypes.Value, 0, len(groups))
 	byID := make(map[string]tftypes.Value, len(groups))
-	for _, g := range groups {
-		o, d := types.ObjectValueFrom(ctx, obj.AttrTypes, drwebGroupModelFromAPI(g))
-		if diags.Append(d...); d.HasError() {
-			return drwebGroupsValues{}, nil, diags
-		}
-		tv, err := tfValueOf(ctx, o, objType)
-		if err != nil {
-			diags.AddError("Dr.Web Group Conversion Failed", fmt.Sprintf("Group %q could not be converted for the state: %s. "+
-				"This is a bug in the provider; please report it.", g.ID, err))
-			return drwebGroupsValues{}, nil, diags
-		}
+	for i, g := range groups {
 		v.IDs = append(v.IDs, g.ID)
-		list = append(list, tv)
-		byID[g.ID] = tv
+		byID[g.ID] = objs[i]
 	}
 	byPath, shared := drweb.ByPath(groups)
 	paths := make(map[string]tftypes.Value, len(byPath))
 	for p, g := range byPath {
 		paths[p] = byID[g.ID]
 	}
-	v.Groups = tftypes.NewValue(tftypes.List{ElementType: objType}, list)
+	objType := obj.TerraformType(ctx)
+	v.Groups = tftypes.NewValue(tftypes.List{ElementType: objType}, objs)
 	v.ByID = tftypes.NewValue(tftypes.Map{ElementType: objType}, byID)
 	v.ByPath = tftypes.NewValue(tftypes.Map{ElementType: objType}, paths)
 	return v, shared, diags
@@ -98,22 +90,10 @@ func drwebGroupsFromAPI(ctx context.Context, obj types.ObjectType, groups []drwe
 func (v drwebGroupsValues) set(ctx context.Context, st *tfsdk.State, cfg drwebGroupsModel, obj types.ObjectType) diag.Diagnostics {
 	cfg.IDs = v.IDs
 	cfg.Groups, cfg.ByID, cfg.ByPath = types.ListNull(obj), types.MapNull(obj), types.MapNull(obj)
-	diags := st.Set(ctx, cfg)
-	if diags.HasError() {
+	if diags := st.Set(ctx, cfg); diags.HasError() {
 		return diags
 	}
-	var attrs map[string]tftypes.Value
-	if err := st.Raw.As(&attrs); err != nil {
-		diags.AddError("Dr.Web Groups State Failed", "The state could not be read back: "+err.Error()+". This is a bug in the provider; please report it.")
-		return diags
-	}
-	attrs["groups"], attrs["by_id"], attrs["by_path"] = v.Groups, v.ByID, v.ByPath
-	if err := tftypes.ValidateValue(st.Raw.Type(), attrs); err != nil {
-		diags.AddError("Dr.Web Groups State Failed", "The groups do not fit the schema: "+err.Error()+". This is a bug in the provider; please report it.")
-		return diags
-	}
-	st.Raw = tftypes.NewValue(st.Raw.Type(), attrs)
-	return diags
+	return setAttributes(st, map[string]tftypes.Value{"groups": v.Groups, "by_id": v.ByID, "by_path": v.ByPath})
 }
 
 // drwebGroupObjectType is the type of one group's object in the plural data

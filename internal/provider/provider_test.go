@@ -180,13 +180,15 @@ func TestModelsMatchSchemas(t *testing.T) {
 			}
 			return v.set(ctx, st, drwebGroupsModel{}, obj)
 		})},
-		{newDrWebGroupStationsDataSource(), func() drwebGroupStationsModel {
-			var m drwebGroupStationsModel
+		{newDrWebGroupStationsDataSource(), stateWriter(func(st *tfsdk.State) diag.Diagnostics {
 			one := int64(1)
-			drwebGroupStationsFromAPI(&m, []drweb.Station{{ID: "s1", Name: "pc-1", State: 1, LastSeen: "2024-11-28T13:20:00Z"}}, drweb.StationStates{Online: &one})
-			m.Timeouts = nullReadTimeouts()
-			return m
-		}()},
+			v, diags := drwebGroupStationsFromAPI(ctx, drwebStationObjectType(ctx),
+				[]drweb.Station{{ID: "s1", Name: "pc-1", State: 1, LastSeen: "2024-11-28T13:20:00Z"}}, drweb.StationStates{Online: &one})
+			if diags.HasError() {
+				return diags
+			}
+			return v.set(ctx, st, drwebGroupStationsModel{Timeouts: nullReadTimeouts()})
+		})},
 	} {
 		var resp datasource.SchemaResponse
 		tc.ds.Schema(ctx, datasource.SchemaRequest{}, &resp)

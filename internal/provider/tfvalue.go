@@ -3,8 +3,12 @@ package provider
 import (
 	"context"
 	"fmt"
+	"maps"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 )
 
@@ -92,4 +96,45 @@ func retypeSlice(v tftypes.Value, t tftypes.Type, typeOf func(int) (tftypes.Type
 		}
 	}
 	return tftypes.NewValue(t, out), nil
+}
+
+// setAttributes writes vals over the top-level attributes of st, whose
+// other attributes the framework has set; vals must fit the schema.
+func setAttributes(st *tfsdk.State, vals map[string]tftypes.Value) diag.Diagnostics {
+	var diags diag.Diagnostics
+	var attrs map[string]tftypes.Value
+	if err := st.Raw.As(&attrs); err != nil {
+		diags.AddError("State Not Written", "The state could not be read back: "+err.Error()+". This is a bug in the provider; please report it.")
+		return diags
+	}
+	maps.Copy(attrs, vals)
+	if err := tftypes.ValidateValue(st.Raw.Type(), attrs); err != nil {
+		diags.AddError("State Not Written", "The values do not fit the schema: "+err.Error()+". This is a bug in the provider; please report it.")
+		return diags
+	}
+	st.Raw = tftypes.NewValue(st.Raw.Type(), attrs)
+	return diags
+}
+
+// objectsOf converts the models of n items, made one at a time by model (so
+// that only one is alive), into objects of type obj, each once and on one
+// shared type, in order; what names an item in an error.
+func objectsOf[M any](ctx context.Context, obj types.ObjectType, n int, model func(int) M, what func(int) string) ([]tftypes.Value, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	objType := obj.TerraformType(ctx)
+	out := make([]tftypes.Value, 0, n)
+	for i := range n {
+		o, d := types.ObjectValueFrom(ctx, obj.AttrTypes, model(i))
+		if diags.Append(d...); d.HasError() {
+			return nil, diags
+		}
+		v, err := tfValueOf(ctx, o, objType)
+		if err != nil {
+			diags.AddError("Value Not Converted", fmt.Sprintf("%s could not be converted for the state: %s. "+
+				"This is a bug in the provider; please report it.", what(i), err))
+			return nil, diags
+		}
+		out = append(out, v)
+	}
+	return out, diags
 }
