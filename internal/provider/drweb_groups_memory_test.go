@@ -73,3 +73,48 @@ func BenchmarkDrWebGroupsState(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkDrWebStationsState is BenchmarkDrWebGroupsState for the stations
+// data source: live bytes per station at the end of a read.
+func BenchmarkDrWebStationsState(b *testing.B) {
+	for _, n := range []int{20_000, 100_000} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			ctx := context.Background()
+			var sr datasource.SchemaResponse
+			(&drwebGroupStationsDataSource{}).Schema(ctx, datasource.SchemaRequest{}, &sr)
+			typ := sr.Schema.Type().TerraformType(ctx)
+			stations := make([]drweb.Station, n)
+			for i := range stations {
+				stations[i] = drweb.Station{ID: fmt.Sprintf("st-%06d", i), Name: fmt.Sprintf("pc-%06d", i), State: int64(i % 2),
+					LastSeen: "2024-11-28T13:20:00Z", LastSeenAddress: "tcp://10.3.0.16:2193"}
+			}
+			var live int64
+			b.ReportAllocs()
+			for b.Loop() {
+				runtime.GC()
+				var before runtime.MemStats
+				runtime.ReadMemStats(&before)
+				v, diags := drwebGroupStationsFromAPI(ctx, drwebStationObjectType(ctx), stations, drweb.StationStates{})
+				if diags.HasError() {
+					b.Fatal(diags)
+				}
+				st := tfsdk.State{Schema: sr.Schema, Raw: tftypes.NewValue(typ, nil)}
+				if diags := v.set(ctx, &st, drwebGroupStationsModel{GroupID: types.StringValue("g"), Timeouts: nullReadTimeouts()}); diags.HasError() {
+					b.Fatal(diags)
+				}
+				dv, err := tfprotov6.NewDynamicValue(typ, st.Raw)
+				if err != nil {
+					b.Fatal(err)
+				}
+				runtime.GC()
+				var after runtime.MemStats
+				runtime.ReadMemStats(&after)
+				live = int64(after.HeapAlloc) - int64(before.HeapAlloc)
+				runtime.KeepAlive(v)
+				runtime.KeepAlive(st)
+				runtime.KeepAlive(dv)
+			}
+			b.ReportMetric(float64(live)/float64(n), "live-B/station")
+		})
+	}
+}
