@@ -12,9 +12,12 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/endpointgroups/terraform-provider-endpointgroups/internal/drweb"
@@ -89,19 +92,52 @@ func drwebStationStatesModelFromAPI(s drweb.StationStates) *drwebStationStatesMo
 	}
 }
 
-// drwebGroupStationsFromAPI fills the computed attributes: the stations in
-// order, their ids, by_id, the state counts.
-func drwebGroupStationsFromAPI(m *drwebGroupStationsModel, stations []drweb.Station, states drweb.StationStates) {
-	m.Stations = make([]drwebStationModel, 0, len(stations))
-	m.IDs = make([]string, 0, len(stations))
-	m.ByID = make(map[string]drwebStationModel, len(stations))
-	for _, s := range stations {
-		sm := drwebStationModelFromAPI(s)
-		m.Stations = append(m.Stations, sm)
-		m.IDs = append(m.IDs, s.ID)
-		m.ByID[s.ID] = sm
+// drwebStationsValues are the stations found as Terraform values:
+// stations and by_id share each station's object, converted once.
+type drwebStationsValues struct {
+	IDs            []string
+	Stations, ByID tftypes.Value
+	States         *drwebStationStatesModel
+}
+
+// drwebGroupStationsFromAPI converts the computed attributes: the stations
+// in order, their ids, by_id (objects of type obj), the state counts.
+func drwebGroupStationsFromAPI(ctx context.Context, obj types.ObjectType, stations []drweb.Station, states drweb.StationStates) (drwebStationsValues, diag.Diagnostics) {
+	objs, diags := objectsOf(ctx, obj, len(stations), func(i int) drwebStationModel { return drwebStationModelFromAPI(stations[i]) },
+		func(i int) string { return fmt.Sprintf("The station %q", stations[i].ID) })
+	if diags.HasError() {
+		return drwebStationsValues{}, diags
 	}
-	m.States = drwebStationStatesModelFromAPI(states)
+	v := drwebStationsValues{IDs: make([]string, 0, len(stations)), States: drwebStationStatesModelFromAPI(states)}
+	byID := make(map[string]tftypes.Value, len(stations))
+	for i, s := range stations {
+		v.IDs = append(v.IDs, s.ID)
+		byID[s.ID] = objs[i]
+	}
+	objType := obj.TerraformType(ctx)
+	v.Stations = tftypes.NewValue(tftypes.List{ElementType: objType}, objs)
+	v.ByID = tftypes.NewValue(tftypes.Map{ElementType: objType}, byID)
+	return v, diags
+}
+
+// set writes cfg with the stations found into st; stations and by_id go in
+// as they are (through the model, each station would be converted twice).
+func (v drwebStationsValues) set(ctx context.Context, st *tfsdk.State, cfg drwebGroupStationsModel) diag.Diagnostics {
+	cfg.IDs, cfg.States, cfg.Stations, cfg.ByID = v.IDs, v.States, nil, nil
+	if diags := st.Set(ctx, cfg); diags.HasError() {
+		return diags
+	}
+	return setAttributes(st, map[string]tftypes.Value{"stations": v.Stations, "by_id": v.ByID})
+}
+
+// drwebStationObjectType is the type of one station's object in the
+// stations data source's schema.
+func drwebStationObjectType(ctx context.Context) types.ObjectType {
+	var sr datasource.SchemaResponse
+	(&drwebGroupStationsDataSource{}).Schema(ctx, datasource.SchemaRequest{}, &sr)
+	list, _ := sr.Schema.Attributes["stations"].GetType().(types.ListType)
+	obj, _ := list.ElemType.(types.ObjectType)
+	return obj
 }
 
 func drwebStationAttributes() map[string]schema.Attribute {
@@ -256,6 +292,9 @@ func (d *drwebGroupStationsDataSource) Read(ctx context.Context, req datasource.
 				len(stations), scope, group, least))
 		return
 	}
-	drwebGroupStationsFromAPI(&cfg, stations, states)
-	resp.Diagnostics.Append(resp.State.Set(ctx, cfg)...)
+	found, diags := drwebGroupStationsFromAPI(ctx, drwebStationObjectType(ctx), stations, states)
+	if resp.Diagnostics.Append(diags...); resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(found.set(ctx, &resp.State, cfg)...)
 }

@@ -11,13 +11,14 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/endpointgroups/terraform-provider-endpointgroups/internal/client"
 	"github.com/endpointgroups/terraform-provider-endpointgroups/internal/drweb"
@@ -38,46 +39,61 @@ type drwebGroupsModel struct {
 	NameRegex           types.String `tfsdk:"name_regex"`
 	IncludeSystemGroups types.Bool   `tfsdk:"include_system_groups"`
 	MinResults          types.Int64  `tfsdk:"min_results"`
-	// groups, by_id and by_path hold the same objects: each is built once
-	// (attr.Value, not a Go struct the framework would reflect on three
-	// times) and the list and both maps share it.
+	// groups, by_id and by_path are never set from the model: the state
+	// takes them from drwebGroupsValues (see drwebGroupsValues.set).
 	Groups types.List `tfsdk:"groups"`
 	ByID   types.Map  `tfsdk:"by_id"`
 	ByPath types.Map  `tfsdk:"by_path"`
 }
 
-// drwebGroupsFromAPI fills the computed attributes from the groups found:
-// the list, its ids, and the maps, each group's object of type obj made
-// once. Where several groups share a path (names may repeat under one
-// parent), the one created first keeps it in by_path; the shared paths
-// are returned.
-func drwebGroupsFromAPI(ctx context.Context, m *drwebGroupsModel, obj types.ObjectType, groups []drweb.Group) ([]drweb.SharedPath, diag.Diagnostics) {
-	var diags diag.Diagnostics
-	m.IDs = make([]string, 0, len(groups))
-	list := make([]attr.Value, 0, len(groups))
-	byID := make(map[string]attr.Value, len(groups))
-	for _, g := range groups {
-		o, d := types.ObjectValueFrom(ctx, obj.AttrTypes, drwebGroupModelFromAPI(g))
-		if diags.Append(d...); d.HasError() {
-			return nil, diags
-		}
-		m.IDs = append(m.IDs, g.ID)
-		list = append(list, o)
-		byID[g.ID] = o
+// drwebGroupsValues are the computed attributes of the groups found, as
+// Terraform values. groups, by_id and by_path hold the same objects: each
+// group's object is converted once, on one shared type, and the list and
+// both maps share it, so that a group costs one object, not three, and no
+// framework value of it outlives its conversion.
+type drwebGroupsValues struct {
+	IDs                  []string
+	Groups, ByID, ByPath tftypes.Value
+}
+
+// drwebGroupsFromAPI converts the groups found into the list, its ids and
+// the maps, each group's object of type obj made once. Where several
+// groups share a path (names may repeat under one parent), the one created
+// first keeps it in by_path; the shared paths are returned.
+func drwebGroupsFromAPI(ctx context.Context, obj types.ObjectType, groups []drweb.Group) (drwebGroupsValues, []drweb.SharedPath, diag.Diagnostics) {
+	objs, diags := objectsOf(ctx, obj, len(groups), func(i int) drwebGroupModel { return drwebGroupModelFromAPI(groups[i]) },
+		func(i int) string { return fmt.Sprintf("The group %q", groups[i].ID) })
+	if diags.HasError() {
+		return drwebGroupsValues{}, nil, diags
+	}
+	v := drwebGroupsValues{IDs: make([]string, 0, len(groups))}
+	byID := make(map[string]tftypes.Value, len(groups))
+	for i, g := range groups {
+		v.IDs = append(v.IDs, g.ID)
+		byID[g.ID] = objs[i]
 	}
 	byPath, shared := drweb.ByPath(groups)
-	paths := make(map[string]attr.Value, len(byPath))
+	paths := make(map[string]tftypes.Value, len(byPath))
 	for p, g := range byPath {
 		paths[p] = byID[g.ID]
 	}
-	var d diag.Diagnostics
-	m.Groups, d = types.ListValue(obj, list)
-	diags.Append(d...)
-	m.ByID, d = types.MapValue(obj, byID)
-	diags.Append(d...)
-	m.ByPath, d = types.MapValue(obj, paths)
-	diags.Append(d...)
-	return shared, diags
+	objType := obj.TerraformType(ctx)
+	v.Groups = tftypes.NewValue(tftypes.List{ElementType: objType}, objs)
+	v.ByID = tftypes.NewValue(tftypes.Map{ElementType: objType}, byID)
+	v.ByPath = tftypes.NewValue(tftypes.Map{ElementType: objType}, paths)
+	return v, shared, diags
+}
+
+// set writes cfg with the groups found into st: the model's attributes
+// through the framework, the groups' collections as they are (converting
+// them again would make three objects of each group).
+func (v drwebGroupsValues) set(ctx context.Context, st *tfsdk.State, cfg drwebGroupsModel, obj types.ObjectType) diag.Diagnostics {
+	cfg.IDs = v.IDs
+	cfg.Groups, cfg.ByID, cfg.ByPath = types.ListNull(obj), types.MapNull(obj), types.MapNull(obj)
+	if diags := st.Set(ctx, cfg); diags.HasError() {
+		return diags
+	}
+	return setAttributes(st, map[string]tftypes.Value{"groups": v.Groups, "by_id": v.ByID, "by_path": v.ByPath})
 }
 
 // drwebGroupObjectType is the type of one group's object in the plural data
@@ -225,7 +241,8 @@ func (d *drwebGroupsDataSource) Read(ctx context.Context, req datasource.ReadReq
 			"Check the filter's values (names and regular expressions match case-sensitively).")
 		return
 	}
-	shared, diags := drwebGroupsFromAPI(ctx, &cfg, drwebGroupObjectType(ctx), groups)
+	obj := drwebGroupObjectType(ctx)
+	found, shared, diags := drwebGroupsFromAPI(ctx, obj, groups)
 	if resp.Diagnostics.Append(diags...); resp.Diagnostics.HasError() {
 		return
 	}
@@ -235,7 +252,7 @@ func (d *drwebGroupsDataSource) Read(ctx context.Context, req datasource.ReadReq
 				"created first, so a configuration that uses it keeps it; the others and their subgroups are left out of by_path "+
 				"(groups and by_id have them). Rename one of each to give every group a path of its own.", sharedPathText(shared)))
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, cfg)...)
+	resp.Diagnostics.Append(found.set(ctx, &resp.State, cfg, obj)...)
 }
 
 // drwebSubtreeFilter is the subtree the plural data source and the list

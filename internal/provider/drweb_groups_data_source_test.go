@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -10,8 +11,7 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-framework/attr"
-	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
@@ -35,8 +35,7 @@ func TestDrWebSelect(t *testing.T) {
 func TestDrWebGroupsFromAPI(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	var m drwebGroupsModel
-	shared, diags := drwebGroupsFromAPI(ctx, &m, drwebGroupObjectType(ctx), []drweb.Group{
+	v, shared, diags := drwebGroupsFromAPI(ctx, drwebGroupObjectType(ctx), []drweb.Group{
 		{ID: "1", Name: "A", Path: "A"},
 		{ID: "2", Name: "B", Path: "A/B", ParentID: "1", Created: "2020-01-01T00:00:00Z"},
 		{ID: "3", Name: "B", Path: "A/B", ParentID: "1", Created: "2019-01-01T00:00:00Z"},
@@ -45,18 +44,28 @@ func TestDrWebGroupsFromAPI(t *testing.T) {
 	if diags.HasError() {
 		t.Fatal(diags)
 	}
-	idOf := func(v attr.Value) string {
-		o, _ := v.(types.Object)
-		id, _ := o.Attributes()["id"].(types.String)
-		return id.ValueString()
+	idOf := func(v tftypes.Value) string {
+		var o map[string]tftypes.Value
+		var id string
+		if err := v.As(&o); err != nil {
+			t.Fatal(err)
+		}
+		if err := o["id"].As(&id); err != nil {
+			t.Fatal(err)
+		}
+		return id
 	}
-	byID, byPath := m.ByID.Elements(), m.ByPath.Elements()
-	if len(m.IDs) != 4 || len(m.Groups.Elements()) != 4 || len(byID) != 4 || idOf(byID["3"]) != "3" {
-		t.Fatalf("ids %v, groups %d, by_id %d", m.IDs, len(m.Groups.Elements()), len(byID))
+	var groups []tftypes.Value
+	var byID, byPath map[string]tftypes.Value
+	if err := errors.Join(v.Groups.As(&groups), v.ByID.As(&byID), v.ByPath.As(&byPath)); err != nil {
+		t.Fatal(err)
+	}
+	if len(v.IDs) != 4 || len(groups) != 4 || len(byID) != 4 || idOf(byID["3"]) != "3" {
+		t.Fatalf("ids %v, groups %d, by_id %d", v.IDs, len(groups), len(byID))
 	}
 	if len(byPath) != 3 || idOf(byPath["A/B"]) != "3" || idOf(byPath["C/B"]) != "4" ||
 		len(shared) != 1 || shared[0].Path != "A/B" || shared[0].Kept != "3" || !slices.Equal(shared[0].LeftOut, []string{"2"}) {
-		t.Fatalf("by_path %v, shared %+v", m.ByPath, shared)
+		t.Fatalf("by_path %v, shared %+v", v.ByPath, shared)
 	}
 	if got := sharedPathText(shared); got != `"A/B" is the path of "3" (created first, kept) and of "2"` {
 		t.Fatalf("warning text %q", got)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -155,6 +156,10 @@ func TestProviderSchema(t *testing.T) {
 	}
 }
 
+// stateWriter writes a state its own way (a plural data source that builds
+// its collections as Terraform values).
+type stateWriter func(*tfsdk.State) diag.Diagnostics
+
 // Every model converts into its data source's schema and back, so schema
 // and model cannot drift apart.
 func TestModelsMatchSchemas(t *testing.T) {
@@ -167,20 +172,23 @@ func TestModelsMatchSchemas(t *testing.T) {
 		{newOPSWATGroupDataSource(), opswatGroupDataSourceModel{opswatGroupModelFromAPI(sampleOPSWATGroup), nullReadTimeouts()}},
 		{newOPSWATGroupsDataSource(), opswatGroupsModel{IDs: []string{"1"}, Groups: []opswatGroupModel{opswatGroupModelFromAPI(sampleOPSWATGroup)}, Timeouts: nullReadTimeouts()}},
 		{newDrWebGroupDataSource(), drwebGroupModelFromAPI(sampleDrWebGroup)},
-		{newDrWebGroupsDataSource(), func() drwebGroupsModel {
-			var m drwebGroupsModel
-			if _, diags := drwebGroupsFromAPI(ctx, &m, drwebGroupObjectType(ctx), []drweb.Group{sampleDrWebGroup}); diags.HasError() {
-				t.Fatal(diags)
+		{newDrWebGroupsDataSource(), stateWriter(func(st *tfsdk.State) diag.Diagnostics {
+			obj := drwebGroupObjectType(ctx)
+			v, _, diags := drwebGroupsFromAPI(ctx, obj, []drweb.Group{sampleDrWebGroup})
+			if diags.HasError() {
+				return diags
 			}
-			return m
-		}()},
-		{newDrWebGroupStationsDataSource(), func() drwebGroupStationsModel {
-			var m drwebGroupStationsModel
+			return v.set(ctx, st, drwebGroupsModel{}, obj)
+		})},
+		{newDrWebGroupStationsDataSource(), stateWriter(func(st *tfsdk.State) diag.Diagnostics {
 			one := int64(1)
-			drwebGroupStationsFromAPI(&m, []drweb.Station{{ID: "s1", Name: "pc-1", State: 1, LastSeen: "2024-11-28T13:20:00Z"}}, drweb.StationStates{Online: &one})
-			m.Timeouts = nullReadTimeouts()
-			return m
-		}()},
+			v, diags := drwebGroupStationsFromAPI(ctx, drwebStationObjectType(ctx),
+				[]drweb.Station{{ID: "s1", Name: "pc-1", State: 1, LastSeen: "2024-11-28T13:20:00Z"}}, drweb.StationStates{Online: &one})
+			if diags.HasError() {
+				return diags
+			}
+			return v.set(ctx, st, drwebGroupStationsModel{Timeouts: nullReadTimeouts()})
+		})},
 	} {
 		var resp datasource.SchemaResponse
 		tc.ds.Schema(ctx, datasource.SchemaRequest{}, &resp)
@@ -188,7 +196,11 @@ func TestModelsMatchSchemas(t *testing.T) {
 			t.Fatalf("%T: %v", tc.ds, diags)
 		}
 		state := tfsdk.State{Schema: resp.Schema, Raw: tftypes.NewValue(resp.Schema.Type().TerraformType(ctx), nil)}
-		if diags := state.Set(ctx, tc.model); diags.HasError() {
+		set := func() diag.Diagnostics { return state.Set(ctx, tc.model) }
+		if w, ok := tc.model.(stateWriter); ok {
+			set = func() diag.Diagnostics { return w(&state) }
+		}
+		if diags := set(); diags.HasError() {
 			t.Errorf("%T: the model does not fit the schema: %v", tc.ds, diags)
 		}
 		for name, a := range resp.Schema.Attributes {
