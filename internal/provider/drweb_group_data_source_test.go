@@ -350,8 +350,9 @@ func TestAccDrWebGroup_concurrentLookupsAreBatched(t *testing.T) {
 			if carried != processes*len(ids) {
 				return fmt.Errorf("%d ids asked over %d provider processes, want %d", carried, processes, processes*len(ids))
 			}
-			// 10 reads per process; Terraform starts at most 10 at once.
-			if requests > 2*processes {
+			// 10 reads per process; Terraform starts at most 10 at once. A
+			// loaded machine can split a batch: unbatched would be 10.
+			if requests > 4*processes {
 				return fmt.Errorf("%d info.ds requests for %d lookups in each of %d provider processes: lookups were not batched", requests, len(ids), processes)
 			}
 			return nil
